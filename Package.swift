@@ -1,0 +1,49 @@
+// swift-tools-version:5.10
+// slim: declarative neural-network compression (QAT, freeze, INT8) from YAML.
+// Layers (arrows point down only, see ARCHITECTURE.md section 2):
+//   slim -> SlimCLI -> SlimCompress -> SlimTrain -> SlimQuant -> SlimGraph -> SlimTensor -> C libraries
+//   SlimConfig (YAML over libyaml) is used by SlimTrain, SlimCompress and SlimCLI.
+import PackageDescription
+
+let package = Package(
+    name: "slim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "slim", targets: ["slim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages installed by the Makefile).
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+
+        // Library layers.
+        .target(name: "SlimConfig", dependencies: ["CLibYAML"]),
+        .target(name: "SlimTensor", dependencies: ["CDNNL"]),
+        .target(name: "SlimGraph", dependencies: ["SlimTensor"]),
+        .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"]),
+        .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
+        .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig"]),
+        .target(name: "SlimCLI", dependencies: [
+            "SlimCompress", "SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "slim", dependencies: ["SlimCLI"]),
+
+        // Tests: one target per library target, plus end-to-end tests of the built binary.
+        .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig"]),
+        .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
+        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"]),
+        .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
+        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimGraph", "SlimTensor", "SlimConfig"]),
+        .testTarget(name: "SlimCompressTests", dependencies: ["SlimCompress", "SlimTrain", "SlimConfig"]),
+        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
+    ]
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Show the merged configuration, list modules, or print a module's options.",
+        subcommands: []
+    )
+}

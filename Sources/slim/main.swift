@@ -1,0 +1,3 @@
+import SlimCLI
+
+SlimCommand.main()
