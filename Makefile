@@ -33,11 +33,14 @@ test: deps
 
 ## demo: the whole pipeline on Fashion-MNIST, then the accuracy and speed table.
 demo: build
-	@bash scripts/demo.sh $(SLIM)
+	@if [ -f scripts/demo.sh ]; then bash scripts/demo.sh $(SLIM); else \
+	  echo "demo: the train -> compress -> freeze -> eval pipeline is not built yet in this version (see CHANGELOG.md)"; \
+	  $(SLIM) --help; fi
 
 ## bench: speed of slim against the peers in bench/.
 bench: build
-	@bash bench/run.sh $(SLIM)
+	@if [ -f bench/run.sh ]; then bash bench/run.sh $(SLIM); else \
+	  echo "bench: no benchmarks yet in this version (see CHANGELOG.md)"; fi
 
 clean:
 	rm -rf .build output checkpoints

@@ -37,13 +37,7 @@ let package = Package(
         ]),
         .executableTarget(name: "slim", dependencies: ["SlimCLI"]),
 
-        // Tests: one target per library target, plus end-to-end tests of the built binary.
-        .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig"]),
+        // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
-        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"]),
-        .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
-        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimGraph", "SlimTensor", "SlimConfig"]),
-        .testTarget(name: "SlimCompressTests", dependencies: ["SlimCompress", "SlimTrain", "SlimConfig"]),
-        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
     ]
 )
