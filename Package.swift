@@ -38,6 +38,7 @@ let package = Package(
         .executableTarget(name: "slim", dependencies: ["SlimCLI"]),
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
+        .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
     ]
 )
