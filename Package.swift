@@ -39,6 +39,7 @@ let package = Package(
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig"]),
+        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
     ]
 )

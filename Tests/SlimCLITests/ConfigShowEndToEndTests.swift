@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+
+/// Runs the built `slim` binary as a user would.
+final class ConfigShowEndToEndTests: XCTestCase {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `slim` executable next to the test bundle (works with any --scratch-path).
+    static var slimBinary: URL {
+        var dir = Bundle(for: ConfigShowEndToEndTests.self).bundleURL
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("slim")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return repoRoot.appendingPathComponent(".build/debug/slim")
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = Self.slimBinary
+        p.arguments = args
+        p.currentDirectoryURL = Self.repoRoot
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testConfigShowMergesTheSeedOverrides() throws {
+        let r = try run(["config", "show", "-c", "examples/lenet_fashion_mnist/model.yml",
+                         "-o", "max_iters=258", "LearningRate.base_lr=0.0001",
+                         "LearningRate.schedulers=[!PiecewiseDecay {gamma: 0.1, milestones: [258, 516]}]",
+                         "TrainReader.batch_size=64"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("max_iters: 258  # overridden by -o"), r.out)
+        XCTAssertTrue(r.out.contains("base_lr: 0.0001  # overridden by -o"), r.out)
+        XCTAssertTrue(r.out.contains("- !PiecewiseDecay {gamma: 0.1, milestones: [258, 516]}"), r.out)
+        XCTAssertTrue(r.out.contains("batch_size: 64  # overridden by -o"), r.out)
+    }
+
+    func testBrokenYAMLExits65WithAPosition() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("broken.yml")
+        try "architecture: LeNet5\nLearningRate:\n  base_lr: [0.1\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["config", "show", "-c", file.path])
+        XCTAssertEqual(r.status, 65)
+        XCTAssertTrue(r.err.hasPrefix("\(file.path):4:1: error: YAML syntax"), r.err)
+    }
+
+    func testHelpListsThePipelineAndUsageErrorsExit64() throws {
+        let help = try run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        for command in ["train", "compress", "freeze", "eval", "infer", "calibrate", "export", "bench", "config"] {
+            XCTAssertTrue(help.out.contains("  \(command)"), "missing \(command) in\n\(help.out)")
+        }
+        XCTAssertEqual(try run(["config", "show"]).status, 64)
+    }
+}
