@@ -26,11 +26,20 @@ final class OverrideTests: XCTestCase {
     }
 
     func testThreeLevelKeysKeepSiblings() throws {
-        let config = try ModelConfig.load(path: lenet, overrides: ["A.B.C=1", "A.B.D=2", "TrainReader.dataset.split=test"])
-        XCTAssertEqual(config.node("A.B.C")?.scalarValue, .int(1))
-        XCTAssertEqual(config.node("A.B.D")?.scalarValue, .int(2))
+        let config = try ModelConfig.load(path: lenet, overrides: ["EvalReader.dataset.num_samples=100", "TrainReader.dataset.split=test"])
+        XCTAssertEqual(config.node("EvalReader.dataset.num_samples")?.scalarValue, .int(100))
+        XCTAssertEqual(config.node("EvalReader.dataset.split")?.scalarValue, .string("test"))
         XCTAssertEqual(config.node("TrainReader.dataset.split")?.scalarValue, .string("test"))
         XCTAssertEqual(config.node("TrainReader.dataset.type")?.scalarValue, .string("FashionMNIST"))
+    }
+
+    func testNewDeepKeysAreCreatedAndKeepEachOther() throws {
+        var root = Node(.mapping([]), mark: SourceMark(file: "t", line: 1, column: 1))
+        for (i, text) in ["A.B.C=1", "A.B.D=2"].enumerated() {
+            let o = try Override(text, index: i)
+            try root.merge(o.value, at: o.path[...], keyMarks: o.keyMarks[...])
+        }
+        XCTAssertEqual(root["A"]?["B"]?.keys, ["C", "D"], "PaddleDetection lost the first; we keep both")
     }
 
     func testMappingValueMergesIntoAMapping() throws {

@@ -10,7 +10,9 @@ public struct ModelConfig: Sendable {
 
     /// Loads `path` and merges `overrides` (raw `KEY=VALUE` strings) in order.
     public static func load(path: String, overrides: [String] = []) throws -> ModelConfig {
-        var root = try YAMLReader.read(path: path)
+        let reader = try YAMLReader(path: path)
+        var root = try reader.parse()
+        var sources = [reader.source]
         guard root.isMapping else {
             throw ConfigError("a model YAML must be a mapping of modules and globals, found \(root.kindDescription)", at: root.mark)
         }
@@ -18,14 +20,18 @@ public struct ModelConfig: Sendable {
         var problems: [Diagnostic] = []
         for (i, text) in overrides.enumerated() {
             do {
+                sources.append(SourceText(name: "-o #\(i + 1)", text: text))
                 let o = try Override(text, index: i)
-                try root.merge(o.value, at: o.path[...], overrideName: "-o #\(i + 1)")
+                try root.merge(o.value, at: o.path[...], keyMarks: o.keyMarks[...])
                 marked.formUnion(Self.leafPaths(of: o.value, prefix: o.key))
             } catch let error as ConfigError {
                 problems += error.diagnostics
             }
         }
         if !problems.isEmpty { throw ConfigError(problems) }
+        var validator = SchemaValidator(sources: sources)
+        validator.checkModel(root)
+        if !validator.diagnostics.isEmpty { throw ConfigError(validator.diagnostics) }
         return ModelConfig(root: root, path: path, overriddenPaths: marked)
     }
 

@@ -5,6 +5,8 @@
 /// Errors are reported against the override text itself, as file `-o #N` (N is 1-based).
 public struct Override: Sendable {
     public let path: [String]
+    /// Where each key segment starts in the override text.
+    public let keyMarks: [SourceMark]
     public let value: Node
     public let text: String
 
@@ -40,6 +42,11 @@ public struct Override: Sendable {
             })
         }
         self.path = path
+        var column = 1
+        keyMarks = path.map { segment in
+            defer { column += segment.count + 1 }
+            return SourceMark(file: name, line: 1, column: column)
+        }
         self.value = Override.shift(value, columns: offset)
         self.text = text
     }
@@ -64,13 +71,13 @@ public struct Override: Sendable {
 extension Node {
     /// Sets `value` at `path`, creating mappings on the way; a mapping value merges recursively into an
     /// existing mapping (siblings kept), anything else replaces. Throws when a path step is not a mapping.
-    public mutating func merge(_ value: Node, at path: ArraySlice<String>, overrideName: String) throws {
+    public mutating func merge(_ value: Node, at path: ArraySlice<String>, keyMarks: ArraySlice<SourceMark>) throws {
         guard let head = path.first else {
-            if let incoming = value.entries, entries != nil {
-                if value.tag != nil { tag = value.tag }
+            if let incoming = value.entries, entries != nil, value.tag == nil {
+                // An untagged mapping merges key by key; a tagged one is a new object and replaces.
                 for entry in incoming {
                     guard let k = entry.key.text else { continue }
-                    try merge(entry.value, at: [k][...], overrideName: overrideName)
+                    try merge(entry.value, at: [k][...], keyMarks: [entry.key.mark][...])
                 }
             } else {
                 self = value
@@ -78,15 +85,16 @@ extension Node {
             return
         }
         guard var entries = entries else {
-            throw ConfigError("cannot set '\(head)' inside \(kindDescription)", at: value.mark)
+            throw ConfigError("cannot set '\(head)' inside \(kindDescription)", at: keyMarks.first ?? value.mark)
         }
         if let i = entries.firstIndex(where: { $0.key.text == head }) {
-            try entries[i].value.merge(value, at: path.dropFirst(), overrideName: overrideName)
+            try entries[i].value.merge(value, at: path.dropFirst(), keyMarks: keyMarks.dropFirst())
         } else {
-            var child = Node(.mapping([]), mark: value.mark)
-            try child.merge(value, at: path.dropFirst(), overrideName: overrideName)
+            let keyMark = keyMarks.first ?? value.mark
+            var child = Node(.mapping([]), mark: keyMark)
+            try child.merge(value, at: path.dropFirst(), keyMarks: keyMarks.dropFirst())
             if path.count == 1 { child = value }
-            entries.append(Node.Entry(key: .scalar(head, mark: value.mark), value: child))
+            entries.append(Node.Entry(key: .scalar(head, mark: keyMark), value: child))
         }
         kind = .mapping(entries)
     }

@@ -15,13 +15,18 @@ public struct YAMLReader {
 
     /// Reads the file at `path`; an unreadable file is a ConfigError at line 1.
     public static func read(path: String) throws -> Node {
+        try YAMLReader(path: path).parse()
+    }
+
+    /// A reader over the file at `path`.
+    public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("cannot read file", at: SourceMark(file: path, line: 1, column: 1))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("file is not UTF-8 text", at: SourceMark(file: path, line: 1, column: 1))
         }
-        return try YAMLReader(name: path, text: text).parse()
+        self.init(name: path, text: text)
     }
 
     /// Parses the text into a node tree.

@@ -1,0 +1,90 @@
+extension ModuleRegistry {
+    static let schedulerTags = ["PiecewiseDecay", "LinearWarmup", "CosineDecay", "ExponentialDecay"]
+    static let transformTags = ["Normalize", "RandomCrop", "RandomFlip", "Resize", "ToTensor"]
+    static let optimizerNames = ["SGD", "Momentum", "Adam", "AdamW"]
+
+    /// The globals of a model YAML, as the pseudo-module `Global`.
+    static let global = ModuleSchema("Global", "Top-level settings of a model YAML.", [
+        OptionSchema("architecture", .string, nil, required: true, "Model to build: LeNet5 | MobileNetV1 | ResNet."),
+        OptionSchema("num_classes", .int, "10", "Number of classes of the classifier head."),
+        OptionSchema("max_iters", .int, nil, "Batches per epoch (PaddleSlim's meaning in compression)."),
+        OptionSchema("epoch", .int, "1", "Number of training epochs."),
+        OptionSchema("save_dir", .string, "output", "Where `slim train` writes <save_dir>/<name>/{best,last}."),
+        OptionSchema("pretrain_weights", .string, "''", "Model directory to start from (a `slim train` output)."),
+        OptionSchema("weights", .string, "''", "Model directory to evaluate or run."),
+        OptionSchema("seed", .int, "1", "Seed of the one random generator (init, shuffle, augmentation)."),
+        OptionSchema("log_iter", .int, "20", "Log a progress line every N batches when not on a terminal."),
+        OptionSchema("use_gpu", .bool, "false", "Accepted for PaddleDetection compatibility; slim runs on CPU."),
+        OptionSchema("threads", .int, "0", "oneDNN threads; 0 = OMP_NUM_THREADS or all cores."),
+        OptionSchema("metric", .choice(["top1", "top5", "loss"]), "top1", "Metric that picks the best epoch."),
+        OptionSchema("train_feed", .string, "TrainReader", "Name of the training reader section."),
+        OptionSchema("eval_feed", .string, "EvalReader", "Name of the evaluation reader section."),
+        OptionSchema("test_feed", .string, "TestReader", "Name of the inference reader section."),
+        OptionSchema("class_names", .list(.string), nil, "Class names for predictions (default: the data set's)."),
+    ])
+
+    static let architectures: [ModuleSchema] = [
+        ModuleSchema("LeNet5", "LeNet-5: two conv+pool stages and three fully connected layers.", [
+            OptionSchema("dropout", .float, "0.0", "Dropout probability before the last two fc layers."),
+        ]),
+        ModuleSchema("MobileNetV1", "MobileNetV1: a conv stem and 13 depthwise-separable blocks.", [
+            OptionSchema("scale", .float, "1.0", "Width multiplier of every layer."),
+        ]),
+        ModuleSchema("ResNet", "ResNet: CIFAR depths 20/32/56 or ImageNet-style 18/34.", [
+            OptionSchema("depth", .int, "20", "Number of layers."),
+            OptionSchema("variant", .choice(["cifar", "imagenet"]), "cifar", "Stage layout."),
+        ]),
+    ]
+
+    static let schedules: [ModuleSchema] = [
+        ModuleSchema("LearningRate", "Base learning rate and the schedulers applied to it (PaddleDetection).", [
+            OptionSchema("base_lr", .float, "0.01", "Learning rate before schedules."),
+            OptionSchema("schedulers", .list(.object(schedulerTags, aliases: [:])), "[]", "Decays first, then a warmup wrapping them."),
+        ]),
+        ModuleSchema("PiecewiseDecay", "Multiply the lr by gamma at each milestone (iterations).", [
+            OptionSchema("gamma", .float, "0.1", "Factor applied at each milestone."),
+            OptionSchema("milestones", .list(.int), "[]", "Iterations at which the lr drops."),
+            OptionSchema("values", .list(.float), nil, "Explicit lr values (one more than milestones)."),
+            OptionSchema("milestone_epochs", .list(.int), nil, "HAT-style milestones in epochs (× max_iters)."),
+        ]),
+        ModuleSchema("LinearWarmup", "Ramp the lr linearly from base_lr*start_factor to base_lr.", [
+            OptionSchema("steps", .int, "500", "Warmup length in iterations."),
+            OptionSchema("start_factor", .float, "0.3333333", "Fraction of base_lr at step 0."),
+            OptionSchema("epochs", .float, nil, "HAT-style warmup length in epochs (× max_iters)."),
+        ]),
+        ModuleSchema("CosineDecay", "Cosine decay from base_lr to min_lr over max_iters iterations.", [
+            OptionSchema("max_iters", .int, nil, "Length in iterations (default: the whole run)."),
+            OptionSchema("min_lr", .float, "0.0", "Final learning rate."),
+        ]),
+        ModuleSchema("ExponentialDecay", "lr = base_lr * gamma^(step / decay_steps).", [
+            OptionSchema("gamma", .float, "0.9", "Decay factor per decay_steps."),
+            OptionSchema("decay_steps", .int, "1000", "Iterations per factor gamma."),
+        ]),
+    ]
+
+    static let optimizers: [ModuleSchema] = [
+        ModuleSchema("OptimizerBuilder", "Optimizer and regularizer (PaddleDetection).", [
+            OptionSchema("optimizer", .object(optimizerNames, aliases: [:]), "{type: Momentum, momentum: 0.9}", "The update rule."),
+            OptionSchema("regularizer", .object(["L2Decay"], aliases: ["L2": "L2Decay"]), nil, "Weight decay added to the gradient."),
+        ]),
+        ModuleSchema("SGD", "Plain stochastic gradient descent.", []),
+        ModuleSchema("Momentum", "SGD with momentum: v = mu*v + g; w -= lr*v.", [
+            OptionSchema("momentum", .float, "0.9", "Momentum factor mu."),
+            OptionSchema("use_nesterov", .bool, "false", "Nesterov update w -= lr*(g + mu*v)."),
+        ]),
+        ModuleSchema("Adam", "Adam with bias correction.", [
+            OptionSchema("beta1", .float, "0.9", "First-moment decay."),
+            OptionSchema("beta2", .float, "0.999", "Second-moment decay."),
+            OptionSchema("epsilon", .float, "1e-8", "Added to the denominator."),
+        ]),
+        ModuleSchema("AdamW", "Adam with decoupled weight decay.", [
+            OptionSchema("beta1", .float, "0.9", "First-moment decay."),
+            OptionSchema("beta2", .float, "0.999", "Second-moment decay."),
+            OptionSchema("epsilon", .float, "1e-8", "Added to the denominator."),
+            OptionSchema("weight_decay", .float, "0.01", "Decoupled decay coefficient."),
+        ]),
+        ModuleSchema("L2Decay", "L2 regularization: g += factor * w.", [
+            OptionSchema("factor", .float, "0.0001", "Regularization coefficient."),
+        ]),
+    ]
+}

@@ -1,0 +1,48 @@
+extension ModuleRegistry {
+    /// A reader section; `TrainReader`, `EvalReader`, `TestReader` and any section a `*_feed` names.
+    static func reader(_ name: String, batchSize: Int, training: Bool) -> ModuleSchema {
+        ModuleSchema(name, "Data reader: data set, batching and transforms.", [
+            OptionSchema("batch_size", .int, "\(batchSize)", "Images per batch."),
+            OptionSchema("shuffle", .bool, "\(training)", "Shuffle each pass with the seeded generator."),
+            OptionSchema("drop_last", .bool, "\(training)", "Drop the last partial batch."),
+            OptionSchema("prefetch", .int, "2", "Batches prepared ahead on a background thread."),
+            OptionSchema("image_shape", .list(.int), "[1, 28, 28]", "Model input [C, H, W]."),
+            OptionSchema("dataset", .module("Dataset"), "{type: FashionMNIST}", "Where the images come from."),
+            OptionSchema("transforms", .list(.object(transformTags, aliases: [:])), "[]", "Applied in order to each image."),
+        ])
+    }
+
+    static let data: [ModuleSchema] = [
+        reader("TrainReader", batchSize: 64, training: true),
+        reader("EvalReader", batchSize: 256, training: false),
+        reader("TestReader", batchSize: 1, training: false),
+        ModuleSchema("Dataset", "A data set on disk.", [
+            OptionSchema("type", .choice(["FashionMNIST", "MNIST", "IDX", "MNISTCSV", "ImageFolder"]), "FashionMNIST", "Format."),
+            OptionSchema("dataset_dir", .string, "/usr/share/datasets/fashion-mnist", "Directory of the files (`-d` overrides)."),
+            OptionSchema("split", .choice(["train", "test"]), "train", "Which split of an MNIST-style set."),
+            OptionSchema("image_file", .string, nil, "IDX images file (type IDX)."),
+            OptionSchema("label_file", .string, nil, "IDX labels file (type IDX)."),
+            OptionSchema("csv_file", .string, nil, "CSV file: label,p0..p783 per line (type MNISTCSV)."),
+            OptionSchema("num_samples", .int, "-1", "Use only the first N samples (-1 = all)."),
+        ]),
+        ModuleSchema("Normalize", "x = (x - mean) / std per channel.", [
+            OptionSchema("mean", .list(.float), "[0.2860]", "Per-channel mean."),
+            OptionSchema("std", .list(.float), "[0.3530]", "Per-channel standard deviation."),
+        ]),
+        ModuleSchema("RandomCrop", "Pad with zeros, then crop a random size x size window.", [
+            OptionSchema("size", .int, "28", "Crop size."),
+            OptionSchema("padding", .int, "0", "Zero padding on each side."),
+        ]),
+        ModuleSchema("RandomFlip", "Horizontal flip with probability prob.", [
+            OptionSchema("prob", .float, "0.5", "Flip probability."),
+        ]),
+        ModuleSchema("Resize", "Bilinear resize to size x size.", [
+            OptionSchema("size", .int, "28", "Output size."),
+        ]),
+        ModuleSchema("ToTensor", "Scale 8-bit pixels to [0, 1] (always applied first).", []),
+    ]
+
+    static var builtinModules: [ModuleSchema] {
+        [global] + architectures + schedules + optimizers + data
+    }
+}
