@@ -63,4 +63,21 @@ final class ConfigShowEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(try run(["config", "show"]).status, 64)
     }
+
+    func testConfigListAndHelp() throws {
+        let list = try run(["config", "list"])
+        XCTAssertEqual(list.status, 0)
+        for name in ["LearningRate", "PiecewiseDecay", "OptimizerBuilder", "TrainReader", "MobileNetV1"] {
+            XCTAssertTrue(list.out.contains(name), list.out)
+        }
+        let help = try run(["config", "help", "LearningRate"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.contains("base_lr"), help.out)
+        XCTAssertTrue(help.out.contains("-o LearningRate.base_lr=0.01"), help.out)
+        let tagged = try run(["config", "help", "PiecewiseDecay"])
+        XCTAssertTrue(tagged.out.contains("- !PiecewiseDecay {gamma: 0.1, milestones: []}"), tagged.out)
+        let unknown = try run(["config", "help", "LerningRate"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.err.contains("did you mean 'LearningRate'?"), unknown.err)
+    }
 }

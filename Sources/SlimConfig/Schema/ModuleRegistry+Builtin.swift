@@ -46,20 +46,20 @@ extension ModuleRegistry {
             OptionSchema("milestones", .list(.int), "[]", "Iterations at which the lr drops."),
             OptionSchema("values", .list(.float), nil, "Explicit lr values (one more than milestones)."),
             OptionSchema("milestone_epochs", .list(.int), nil, "HAT-style milestones in epochs (× max_iters)."),
-        ]),
+        ], usedIn: "LearningRate.schedulers[]"),
         ModuleSchema("LinearWarmup", "Ramp the lr linearly from base_lr*start_factor to base_lr.", [
             OptionSchema("steps", .int, "500", "Warmup length in iterations."),
             OptionSchema("start_factor", .float, "0.3333333", "Fraction of base_lr at step 0."),
             OptionSchema("epochs", .float, nil, "HAT-style warmup length in epochs (× max_iters)."),
-        ]),
+        ], usedIn: "LearningRate.schedulers[]"),
         ModuleSchema("CosineDecay", "Cosine decay from base_lr to min_lr over max_iters iterations.", [
             OptionSchema("max_iters", .int, nil, "Length in iterations (default: the whole run)."),
             OptionSchema("min_lr", .float, "0.0", "Final learning rate."),
-        ]),
+        ], usedIn: "LearningRate.schedulers[]"),
         ModuleSchema("ExponentialDecay", "lr = base_lr * gamma^(step / decay_steps).", [
             OptionSchema("gamma", .float, "0.9", "Decay factor per decay_steps."),
             OptionSchema("decay_steps", .int, "1000", "Iterations per factor gamma."),
-        ]),
+        ], usedIn: "LearningRate.schedulers[]"),
     ]
 
     static let optimizers: [ModuleSchema] = [
@@ -67,24 +67,24 @@ extension ModuleRegistry {
             OptionSchema("optimizer", .object(optimizerNames, aliases: [:]), "{type: Momentum, momentum: 0.9}", "The update rule."),
             OptionSchema("regularizer", .object(["L2Decay"], aliases: ["L2": "L2Decay"]), nil, "Weight decay added to the gradient."),
         ]),
-        ModuleSchema("SGD", "Plain stochastic gradient descent.", []),
+        ModuleSchema("SGD", "Plain stochastic gradient descent.", [], usedIn: "OptimizerBuilder.optimizer"),
         ModuleSchema("Momentum", "SGD with momentum: v = mu*v + g; w -= lr*v.", [
             OptionSchema("momentum", .float, "0.9", "Momentum factor mu."),
             OptionSchema("use_nesterov", .bool, "false", "Nesterov update w -= lr*(g + mu*v)."),
-        ]),
+        ], usedIn: "OptimizerBuilder.optimizer"),
         ModuleSchema("Adam", "Adam with bias correction.", [
             OptionSchema("beta1", .float, "0.9", "First-moment decay."),
             OptionSchema("beta2", .float, "0.999", "Second-moment decay."),
             OptionSchema("epsilon", .float, "1e-8", "Added to the denominator."),
-        ]),
+        ], usedIn: "OptimizerBuilder.optimizer"),
         ModuleSchema("AdamW", "Adam with decoupled weight decay.", [
             OptionSchema("beta1", .float, "0.9", "First-moment decay."),
             OptionSchema("beta2", .float, "0.999", "Second-moment decay."),
             OptionSchema("epsilon", .float, "1e-8", "Added to the denominator."),
             OptionSchema("weight_decay", .float, "0.01", "Decoupled decay coefficient."),
-        ]),
+        ], usedIn: "OptimizerBuilder.optimizer"),
         ModuleSchema("L2Decay", "L2 regularization: g += factor * w.", [
             OptionSchema("factor", .float, "0.0001", "Regularization coefficient."),
-        ]),
+        ], usedIn: "OptimizerBuilder.regularizer"),
     ]
 }

@@ -24,22 +24,22 @@ extension ModuleRegistry {
             OptionSchema("label_file", .string, nil, "IDX labels file (type IDX)."),
             OptionSchema("csv_file", .string, nil, "CSV file: label,p0..p783 per line (type MNISTCSV)."),
             OptionSchema("num_samples", .int, "-1", "Use only the first N samples (-1 = all)."),
-        ]),
+        ], usedIn: "TrainReader.dataset"),
         ModuleSchema("Normalize", "x = (x - mean) / std per channel.", [
             OptionSchema("mean", .list(.float), "[0.2860]", "Per-channel mean."),
             OptionSchema("std", .list(.float), "[0.3530]", "Per-channel standard deviation."),
-        ]),
+        ], usedIn: "TrainReader.transforms[]"),
         ModuleSchema("RandomCrop", "Pad with zeros, then crop a random size x size window.", [
             OptionSchema("size", .int, "28", "Crop size."),
             OptionSchema("padding", .int, "0", "Zero padding on each side."),
-        ]),
+        ], usedIn: "TrainReader.transforms[]"),
         ModuleSchema("RandomFlip", "Horizontal flip with probability prob.", [
             OptionSchema("prob", .float, "0.5", "Flip probability."),
-        ]),
+        ], usedIn: "TrainReader.transforms[]"),
         ModuleSchema("Resize", "Bilinear resize to size x size.", [
             OptionSchema("size", .int, "28", "Output size."),
-        ]),
-        ModuleSchema("ToTensor", "Scale 8-bit pixels to [0, 1] (always applied first).", []),
+        ], usedIn: "TrainReader.transforms[]"),
+        ModuleSchema("ToTensor", "Scale 8-bit pixels to [0, 1] (always applied first).", [], usedIn: "TrainReader.transforms[]"),
     ]
 
     static var builtinModules: [ModuleSchema] {

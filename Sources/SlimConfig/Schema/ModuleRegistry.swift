@@ -25,6 +25,12 @@ public final class ModuleRegistry: @unchecked Sendable {
         return modules[name]
     }
 
+    /// All modules, sorted by name.
+    public var all: [ModuleSchema] {
+        lock.lock(); defer { lock.unlock() }
+        return modules.values.sorted { $0.name < $1.name }
+    }
+
     /// All module names, sorted.
     public var names: [String] {
         lock.lock(); defer { lock.unlock() }

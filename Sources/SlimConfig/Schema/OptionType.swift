@@ -51,11 +51,15 @@ public struct ModuleSchema: Sendable {
     public let name: String
     public let description: String
     public let options: [OptionSchema]
+    /// For an object written as a tag (or `type:`) inside another option: that option's dotted
+    /// path (`LearningRate.schedulers`); nil for a top-level section.
+    public let usedIn: String?
 
-    public init(_ name: String, _ description: String, _ options: [OptionSchema]) {
+    public init(_ name: String, _ description: String, _ options: [OptionSchema], usedIn: String? = nil) {
         self.name = name
         self.description = description
         self.options = options
+        self.usedIn = usedIn
     }
 
     public func option(_ name: String) -> OptionSchema? { options.first { $0.name == name } }
