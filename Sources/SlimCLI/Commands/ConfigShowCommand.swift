@@ -17,6 +17,9 @@ struct ConfigShowCommand: ParsableCommand {
     @Option(name: .short, help: "The model YAML file.")
     var c: String
 
+    @Option(name: .short, help: "A slim YAML (strategies + compressor) to check and print after the model.")
+    var s: String?
+
     @Option(name: .short, parsing: .upToNextOption,
             help: "Overrides KEY=VALUE; VALUE is YAML (tags allowed), KEY a dotted path of any depth.")
     var o: [String] = []
@@ -24,5 +27,13 @@ struct ConfigShowCommand: ParsableCommand {
     func run() throws {
         let config = try reportingConfigErrors { try ModelConfig.load(path: c, overrides: o) }
         print(config.yaml(markOverrides: true), terminator: "")
+        guard let s else { return }
+        let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
+        var root = try reportingConfigErrors { try YAMLReader.read(path: s) }
+        let epoch = Node.scalar(String(compression.compressor.epoch), mark: root.mark)
+        try? root.merge(epoch, at: ["compressor", "epoch"][...], keyMarks: [][...])
+        print("---  # \(s)")
+        print(YAMLWriter(marked: ["compressor.epoch"]).write(root).replacingOccurrences(
+            of: "# overridden by -o", with: "# epoch runs 0..<\(compression.compressor.epoch) (end_epoch + 1)"), terminator: "")
     }
 }

@@ -43,6 +43,6 @@ extension ModuleRegistry {
     ]
 
     static var builtinModules: [ModuleSchema] {
-        [global] + architectures + schedules + optimizers + data
+        [global] + architectures + schedules + optimizers + data + slim
     }
 }

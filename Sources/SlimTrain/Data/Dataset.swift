@@ -1,0 +1,15 @@
+/// A finite, random-access collection of labelled images.
+///
+/// Implementations must be safe to read from one background thread while the caller waits
+/// (the `DataLoader` prefetches on its own thread); all the built-in data sets are immutable.
+public protocol Dataset {
+    /// Number of samples.
+    var count: Int { get }
+    /// Shape of every sample's pixels: `[C, H, W]`.
+    var imageShape: [Int] { get }
+    /// Human-readable class names indexed by label, when known.
+    var classNames: [String]? { get }
+    /// The `i`-th sample, `0 <= i < count`.
+    /// - Throws: `DataError` when the underlying file is unreadable or malformed.
+    func sample(_ i: Int) throws -> Sample
+}

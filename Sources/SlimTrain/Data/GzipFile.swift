@@ -1,0 +1,51 @@
+import CZlib
+import Foundation
+
+/// Whole-file reads through zlib, which reads gzip-compressed and plain files alike.
+public enum GzipFile {
+    /// Reads and (if gzip-compressed) inflates the whole file at `path`.
+    /// - Throws: `DataError.missingFile` if it cannot be opened, `DataError.malformed` if the
+    ///   compressed stream is corrupt or cut short.
+    public static func readAll(path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.missingFile(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw DataError.missingFile(path: path, reason: "is a directory, expected a file")
+        }
+        guard let file = gzopen(path, "rb") else {
+            throw DataError.missingFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { gzclose(file) }
+        var bytes: [UInt8] = []
+        let chunk = 1 << 20
+        while true {
+            let old = bytes.count
+            bytes.reserveCapacity(old + chunk)
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            let n = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + old, UInt32(chunk)) }
+            if n < 0 { throw DataError.malformed(path: path, reason: "corrupt gzip data: \(errorMessage(file))") }
+            bytes.removeLast(chunk - Int(n))
+            if n == 0 { break }
+        }
+        if let message = pendingError(file) {
+            throw DataError.malformed(path: path, reason: "corrupt gzip data: \(message)")
+        }
+        return bytes
+    }
+
+    private static func errorMessage(_ file: gzFile) -> String {
+        var code: Int32 = 0
+        guard let text = gzerror(file, &code) else { return "unknown zlib error" }
+        return String(cString: text)
+    }
+
+    /// A zlib error left after reading to the end (e.g. a gzip stream cut short).
+    private static func pendingError(_ file: gzFile) -> String? {
+        var code: Int32 = 0
+        let text = gzerror(file, &code)
+        guard code != Z_OK, code != Z_STREAM_END, let text else { return nil }
+        return String(cString: text)
+    }
+}
