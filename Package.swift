@@ -38,8 +38,9 @@ let package = Package(
         .executableTarget(name: "slim", dependencies: ["SlimCLI"]),
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
-        .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig"]),
+        .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
         .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
+        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimTensor", "CJPEG"]),
     ]
 )

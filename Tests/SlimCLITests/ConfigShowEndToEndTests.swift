@@ -80,4 +80,24 @@ final class ConfigShowEndToEndTests: XCTestCase {
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.err.contains("did you mean 'LearningRate'?"), unknown.err)
     }
+
+    func testTruncatedConfigsExit65OrLoadButNeverCrash() throws {
+        let original = try Data(contentsOf: Self.repoRoot.appendingPathComponent("examples/lenet_fashion_mnist/model.yml"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("cut.yml")
+        var failures = 0
+        for cut in stride(from: 0, to: original.count, by: max(original.count / 12, 1)) {
+            try original.prefix(cut).write(to: file)
+            let r = try run(["config", "show", "-c", file.path])
+            XCTAssertTrue([0, 65].contains(r.status), "cut \(cut): status \(r.status)\n\(r.err)")
+            if r.status == 65 {
+                failures += 1
+                XCTAssertTrue(r.err.hasPrefix(file.path + ":"), r.err)
+                XCTAssertTrue(r.err.contains(": error: "), r.err)
+            }
+        }
+        XCTAssertGreaterThan(failures, 0, "short prefixes lack 'architecture' and must fail")
+    }
 }
