@@ -1,0 +1,75 @@
+import SlimTensor
+
+/// Turns data set indices into batches; all randomness is a pure function of
+/// `(seed, pass, index)`, so a batch never depends on thread timing or on earlier batches.
+struct BatchBuilder {
+    let dataset: any Dataset
+    let transforms: [any Transform]
+    let seed: UInt64
+    /// `[C, H, W]` of every transformed sample.
+    let sampleShape: [Int]
+
+    /// The pass used for evaluation batches' per-sample generators.
+    static let evalPass = UInt64.max
+
+    /// Validates that the transforms accept the data set's sample shape.
+    init(dataset: any Dataset, transforms: [any Transform], seed: UInt64) throws {
+        self.dataset = dataset
+        self.transforms = transforms
+        self.seed = seed
+        sampleShape = try transforms.outputShape(dataset.imageShape)
+        guard sampleShape.count == 3, sampleShape.allSatisfy({ $0 > 0 }) else {
+            throw DataError.invalidConfiguration("samples of shape \(sampleShape) cannot be batched as [N, C, H, W]")
+        }
+    }
+
+    /// The sample order of pass `pass`: a Fisher-Yates shuffle driven by a generator seeded
+    /// with `mix(seed, pass)`, or the identity when not shuffling.
+    func order(pass: Int, shuffle: Bool) -> [Int] {
+        var order = Array(0..<dataset.count)
+        guard shuffle else { return order }
+        var rng = SeededGenerator(seed: Self.mix(seed, UInt64(pass), 0x5EED_0F_0DE5))
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+        }
+        return order
+    }
+
+    /// Reads, transforms and stacks the samples `indices` of pass `pass`.
+    func batch(_ indices: ArraySlice<Int>, pass: UInt64) throws -> Batch {
+        let n = indices.count, size = sampleShape.reduce(1, *)
+        var images = Tensor(shape: [n] + sampleShape)
+        var labels = Tensor(shape: [n, 1], dtype: .s32)
+        for (row, index) in indices.enumerated() {
+            let (image, label) = try transformed(index, pass: pass)
+            images.withUnsafeMutableFloats { dst in
+                image.data.withUnsafeBufferPointer { (dst.baseAddress! + row * size).update(from: $0.baseAddress!, count: size) }
+            }
+            labels.withUnsafeMutableElements(as: Int32.self) { $0[row] = Int32(label) }
+        }
+        return Batch(images: images, labels: labels, indices: Array(indices))
+    }
+
+    /// One sample after the transforms, with its generator seeded by `mix(seed, pass, index)`.
+    func transformed(_ index: Int, pass: UInt64) throws -> (image: Image, label: Int) {
+        let sample = try dataset.sample(index)
+        var image = try Image(sample: sample, shape: dataset.imageShape, source: "sample \(index)")
+        var rng = SeededGenerator(seed: Self.mix(seed, pass, UInt64(index)))
+        transforms.apply(&image, rng: &rng)
+        guard image.shape == sampleShape else {
+            throw DataError.mismatch(path: "sample \(index)", reason: "transformed to \(image.shape), expected \(sampleShape)")
+        }
+        return (image, sample.label)
+    }
+
+    /// A 64-bit hash of three words (SplitMix64 finaliser chained).
+    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        func fmix(_ x: UInt64) -> UInt64 {
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return fmix(fmix(fmix(a) ^ b) ^ c)
+    }
+}

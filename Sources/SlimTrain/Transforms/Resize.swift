@@ -1,0 +1,22 @@
+import SlimTensor
+
+/// Bilinear resize to `size` (half-pixel centres, see `Bilinear`).
+public struct Resize: Transform, Sendable {
+    public let size: ImageSize
+
+    /// - Throws: `DataError.invalidConfiguration` for a non-positive size.
+    public init(size: ImageSize) throws {
+        guard size.height > 0, size.width > 0 else {
+            throw DataError.invalidConfiguration("Resize: size \(size) must be positive")
+        }
+        self.size = size
+    }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] { [input[0], size.height, size.width] }
+
+    public func apply(_ image: inout Image, rng: inout SeededGenerator) {
+        guard image.height != size.height || image.width != size.width else { return }
+        let data = Bilinear.resize(image.data, channels: image.channels, height: image.height, width: image.width, to: size)
+        image = Image(data: data, channels: image.channels, height: size.height, width: size.width)
+    }
+}
