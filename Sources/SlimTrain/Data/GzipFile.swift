@@ -18,21 +18,24 @@ public enum GzipFile {
             throw DataError.missingFile(path: path, reason: String(cString: strerror(errno)))
         }
         defer { gzclose(file) }
-        var bytes: [UInt8] = []
-        let chunk = 1 << 20
+        var capacity = 1 << 20, used = 0
+        guard var buffer = malloc(capacity) else { throw DataError.malformed(path: path, reason: "out of memory") }
+        defer { free(buffer) }
         while true {
-            let old = bytes.count
-            bytes.reserveCapacity(old + chunk)
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let n = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + old, UInt32(chunk)) }
+            if used == capacity {
+                capacity *= 2
+                guard let grown = realloc(buffer, capacity) else { throw DataError.malformed(path: path, reason: "out of memory") }
+                buffer = grown
+            }
+            let n = gzread(file, buffer + used, UInt32(min(capacity - used, Int(Int32.max))))
             if n < 0 { throw DataError.malformed(path: path, reason: "corrupt gzip data: \(errorMessage(file))") }
-            bytes.removeLast(chunk - Int(n))
             if n == 0 { break }
+            used += Int(n)
         }
         if let message = pendingError(file) {
             throw DataError.malformed(path: path, reason: "corrupt gzip data: \(message)")
         }
-        return bytes
+        return [UInt8](UnsafeRawBufferPointer(start: buffer, count: used))
     }
 
     private static func errorMessage(_ file: gzFile) -> String {
