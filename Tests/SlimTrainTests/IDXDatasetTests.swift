@@ -13,7 +13,7 @@ final class IDXDatasetTests: XCTestCase {
         let first = try train.sample(0)
         guard case let .bytes(pixels) = first.pixels else { return XCTFail("IDX samples are bytes") }
         XCTAssertEqual(pixels.count, 784)
-        XCTAssertEqual(pixels.prefix(28), [UInt8](repeating: 0, count: 28), "top row of the first boot is blank")
+        XCTAssertEqual(Array(pixels.prefix(28)), [UInt8](repeating: 0, count: 28), "top row of the first boot is blank")
         XCTAssertGreaterThan(pixels.map(Int.init).reduce(0, +), 784 * 20, "the image is not empty")
     }
 

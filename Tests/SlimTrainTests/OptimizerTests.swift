@@ -47,7 +47,7 @@ final class OptimizerTests: XCTestCase {
         // Step 1 moves each weight by lr * sign(g) (bias-corrected); step 2 values from the formulas.
         assertClose(r.params["w"], [0.90526322, -2.18843750], 1e-5)
         assertClose(r.state["w_moment1_0"], [-0.005, 0.1225])
-        assertClose(r.state["w_moment2_0"], [0.00049975, 0.0010624375], 1e-8)
+        assertClose(r.state["w_moment2_0"], [0.00049975, 0.0010624375], 5e-8)  // Float(0.999) is inexact
         assertClose(r.state["w_beta1_pow_acc_0"], [0.729])
         assertClose(r.state["w_beta2_pow_acc_0"], [0.997003])
         let one = run(Adam(), grads: [g1])

@@ -6,7 +6,7 @@ public struct ToTensor: Transform, Sendable {
 
     public func apply(_ image: inout Image, rng: inout SeededGenerator) {
         image.data.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] *= 1.0 / 255.0 }
+            for i in p.indices { p[i] /= 255 }
         }
     }
 }
