@@ -1,0 +1,71 @@
+import CDNNL
+
+/// A oneDNN memory object: either over a caller's buffer (handle set per call) or owning its own.
+final class Memory: @unchecked Sendable {
+    let handle: OpaquePointer
+    let desc: MemoryDesc
+
+    /// Memory with a library-allocated buffer (`owning`) or no buffer until `bind` is called.
+    init(_ desc: MemoryDesc, owning: Bool) {
+        var m: OpaquePointer?
+        let buffer = owning ? slim_dnnl_memory_allocate() : slim_dnnl_memory_none()
+        withUnsafePointer(to: desc.raw) { DNNL.check(dnnl_memory_create(&m, $0, DNNL.engine, buffer), "memory_create") }
+        handle = m!
+        self.desc = desc
+    }
+
+    /// Points this memory at a caller's buffer.
+    func bind(_ pointer: UnsafeMutableRawPointer) {
+        DNNL.check(dnnl_memory_set_data_handle_v2(handle, pointer, DNNL.stream), "set_data_handle")
+    }
+
+    /// The buffer of an owning memory.
+    var pointer: UnsafeMutableRawPointer {
+        var p: UnsafeMutableRawPointer?
+        DNNL.check(dnnl_memory_get_data_handle(handle, &p), "get_data_handle")
+        return p!
+    }
+
+    deinit { dnnl_memory_destroy(handle) }
+}
+
+/// A created primitive with its descriptor.
+final class Primitive: @unchecked Sendable {
+    let desc: OpaquePointer
+    let primitive: OpaquePointer
+
+    /// Creates a primitive from an operation descriptor (pointer to a `dnnl_*_desc_t`).
+    init(opDesc: UnsafeRawPointer, attr: OpaquePointer? = nil, hint: Primitive? = nil, what: String) {
+        var pd: OpaquePointer?
+        DNNL.check(dnnl_primitive_desc_create(&pd, opDesc, attr, DNNL.engine, hint?.desc), "primitive_desc_create \(what)")
+        self.desc = pd!
+        var p: OpaquePointer?
+        DNNL.check(dnnl_primitive_create(&p, pd), "primitive_create \(what)")
+        primitive = p!
+        PrimitiveCache.shared.noteCreation()
+    }
+
+    /// Wraps an already created primitive descriptor (reorders, concat).
+    init(primitiveDesc pd: OpaquePointer, what: String) {
+        desc = pd
+        var p: OpaquePointer?
+        DNNL.check(dnnl_primitive_create(&p, pd), "primitive_create \(what)")
+        primitive = p!
+        PrimitiveCache.shared.noteCreation()
+    }
+
+    /// The memory descriptor the primitive chose for a query (`dnnl_query_src_md`, ...).
+    func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> MemoryDesc {
+        MemoryDesc(raw: dnnl_primitive_desc_query_md(desc, query, index).pointee)
+    }
+
+    func execute(_ args: [(Int32, Memory)]) {
+        var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
+        DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(list.count), &list), "primitive_execute")
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(desc)
+    }
+}

@@ -1,0 +1,119 @@
+import CDNNL
+
+extension Kernels {
+    /// Plain descriptors of a convolution: x [N,C,H,W], weights [g, O/g, C/g, KH, KW] (same bytes as
+    /// [O, C/g, KH, KW]), y [N,O,OH,OW].
+    struct ConvShapes {
+        let x, w, y: [Int]
+        let groupedW: [Int]
+        let g: ConvGeometry
+
+        init(x: [Int], w: [Int], g: ConvGeometry) {
+            precondition(x.count == 4 && w.count == 4, "conv2d takes 4-D input and filter")
+            precondition(x[1] == w[1] * g.groups && w[0] % g.groups == 0, "conv2d channels \(x) vs \(w), groups \(g.groups)")
+            self.x = x
+            self.w = w
+            self.g = g
+            y = g.outputShape(input: x, filter: w)
+            groupedW = g.groups == 1 ? w : [g.groups, w[0] / g.groups, w[1], w[2], w[3]]
+        }
+
+        var key: String { "x\(x) w\(w) s\(g.strides) p\(g.paddings) d\(g.dilations) g\(g.groups)" }
+
+        /// Calls `body` with the geometry arrays oneDNN wants (dilation 0 = dense).
+        func withGeometry<R>(_ body: (UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>) -> R) -> R {
+            let s = g.strides.map { dnnl_dim_t($0) }
+            let d = g.dilations.map { dnnl_dim_t($0 - 1) }
+            let l = [dnnl_dim_t(g.paddings[0]), dnnl_dim_t(g.paddings[1])]
+            let r = [dnnl_dim_t(g.paddings[2]), dnnl_dim_t(g.paddings[3])]
+            return body(s, d, l, r)
+        }
+    }
+
+    /// The forward primitive (also the hint of both backward primitives).
+    static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool) -> PreparedPrimitive {
+        PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training)") {
+            var desc = dnnl_convolution_desc_t()
+            var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
+            var ys = MemoryDesc(c.y, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
+            let biasDesc = bias ? bs.pointer() : nil
+            defer { biasDesc?.deallocate() }
+            c.withGeometry { s, d, l, r in
+                DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
+                    dnnl_convolution_direct, &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv forward desc \(c.key)")
+            }
+            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), what: "conv forward") }
+            let p = PreparedPrimitive(prim)
+            p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_src_md), isOutput: false)
+            p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .f32), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
+            if bias { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
+            p.bind(DNNL_ARG_DST, plain: MemoryDesc(c.y, .f32), chosen: prim.md(dnnl_query_dst_md), isOutput: true)
+            return p
+        }
+    }
+
+    /// y = conv(x, w) + b. x [N,C,H,W], w [O, C/groups, KH, KW], b [O] or nil.
+    public static func conv2dForward(_ x: Tensor, filter w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, training: Bool) -> Tensor {
+        let c = ConvShapes(x: x.shape, w: w.shape, g: g)
+        let p = convForwardPrimitive(c, bias: b != nil, training: training)
+        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
+        if let b { inputs[DNNL_ARG_BIAS] = b }
+        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y)]
+        run(p, inputs: inputs, outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+
+    /// dx = conv_transpose(dy, w): the gradient of conv2d with respect to its input.
+    public static func conv2dBackwardData(_ dy: Tensor, filter w: Tensor, inputShape: [Int], geometry g: ConvGeometry) -> Tensor {
+        let c = ConvShapes(x: inputShape, w: w.shape, g: g)
+        precondition(dy.shape == c.y, "conv2d backward: dy \(dy.shape) != \(c.y)")
+        let p = PrimitiveCache.shared.value("conv_bwd_data \(c.key)") { () -> PreparedPrimitive in
+            let hint = convForwardPrimitive(c, bias: false, training: true)
+            var desc = dnnl_convolution_desc_t()
+            var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
+            var ys = MemoryDesc(c.y, .f32, plain: false)
+            c.withGeometry { s, d, l, r in
+                DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct,
+                    &xs.raw, &ws.raw, &ys.raw, s, d, l, r), "conv backward data desc \(c.key)")
+            }
+            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), hint: hint.primitive, what: "conv backward data") }
+            let p = PreparedPrimitive(prim)
+            p.bind(DNNL_ARG_DIFF_DST, plain: MemoryDesc(c.y, .f32), chosen: prim.md(dnnl_query_diff_dst_md), isOutput: false)
+            p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .f32), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
+            p.bind(DNNL_ARG_DIFF_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_diff_src_md), isOutput: true)
+            return p
+        }
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: c.x)]
+        run(p, inputs: [DNNL_ARG_DIFF_DST: dy, DNNL_ARG_WEIGHTS: w], outputs: &outputs)
+        return outputs[DNNL_ARG_DIFF_SRC]!
+    }
+
+    /// dw (and db = sum of dy over N, H, W): the gradients of conv2d with respect to its parameters.
+    public static func conv2dBackwardWeights(_ x: Tensor, _ dy: Tensor, filterShape: [Int], geometry g: ConvGeometry, withBias: Bool) -> (filter: Tensor, bias: Tensor?) {
+        let c = ConvShapes(x: x.shape, w: filterShape, g: g)
+        precondition(dy.shape == c.y, "conv2d backward: dy \(dy.shape) != \(c.y)")
+        let p = PrimitiveCache.shared.value("conv_bwd_weights \(c.key) b\(withBias)") { () -> PreparedPrimitive in
+            let hint = convForwardPrimitive(c, bias: withBias, training: true)
+            var desc = dnnl_convolution_desc_t()
+            var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
+            var ys = MemoryDesc(c.y, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
+            let biasDesc = withBias ? bs.pointer() : nil
+            defer { biasDesc?.deallocate() }
+            c.withGeometry { s, d, l, r in
+                DNNL.check(dnnl_dilated_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct,
+                    &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv backward weights desc \(c.key)")
+            }
+            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), hint: hint.primitive, what: "conv backward weights") }
+            let p = PreparedPrimitive(prim)
+            p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_src_md), isOutput: false)
+            p.bind(DNNL_ARG_DIFF_DST, plain: MemoryDesc(c.y, .f32), chosen: prim.md(dnnl_query_diff_dst_md), isOutput: false)
+            p.bind(DNNL_ARG_DIFF_WEIGHTS, plain: MemoryDesc(c.groupedW, .f32), chosen: prim.md(dnnl_query_diff_weights_md), isOutput: true)
+            if withBias { p.bind(DNNL_ARG_DIFF_BIAS, plain: bs, chosen: prim.md(dnnl_query_diff_weights_md, 1), isOutput: true) }
+            return p
+        }
+        var outputs = [DNNL_ARG_DIFF_WEIGHTS: Tensor(shape: filterShape)]
+        if withBias { outputs[DNNL_ARG_DIFF_BIAS] = Tensor(shape: [filterShape[0]]) }
+        run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
+        return (outputs[DNNL_ARG_DIFF_WEIGHTS]!, outputs[DNNL_ARG_DIFF_BIAS])
+    }
+}
