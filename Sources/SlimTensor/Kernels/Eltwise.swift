@@ -1,0 +1,65 @@
+import CDNNL
+
+/// Element-wise activation functions (oneDNN eltwise algorithms).
+public enum EltwiseKind: Hashable, Sendable {
+    case relu
+    /// min(max(x, 0), 6)
+    case relu6
+    /// min(max(x, lo), hi)
+    case clip(lo: Float, hi: Float)
+    /// alpha * x + beta
+    case linear(alpha: Float, beta: Float)
+    case tanh, sigmoid, exp, abs
+
+    var algorithm: (dnnl_alg_kind_t, Float, Float) {
+        switch self {
+        case .relu: return (dnnl_eltwise_relu, 0, 0)
+        case .relu6: return (dnnl_eltwise_clip_v2, 0, 6)
+        case let .clip(lo, hi): return (dnnl_eltwise_clip_v2, lo, hi)
+        case let .linear(alpha, beta): return (dnnl_eltwise_linear, alpha, beta)
+        case .tanh: return (dnnl_eltwise_tanh, 0, 0)
+        case .sigmoid: return (dnnl_eltwise_logistic, 0, 0)
+        case .exp: return (dnnl_eltwise_exp, 0, 0)
+        case .abs: return (dnnl_eltwise_abs, 0, 0)
+        }
+    }
+}
+
+extension Kernels {
+    static func eltwiseForwardPrimitive(_ shape: [Int], _ kind: EltwiseKind) -> PreparedPrimitive {
+        let (alg, alpha, beta) = kind.algorithm
+        let md = MemoryDesc(shape, .f32)
+        var raw = md.raw
+        var desc = dnnl_eltwise_desc_t()
+        DNNL.check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, alg, &raw, alpha, beta), "eltwise desc")
+        return prepared("eltwise_fwd \(shape) \(kind)", desc: desc, args: [
+            (DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, md, dnnl_query_dst_md, 0, true),
+        ])
+    }
+
+    /// y = f(x).
+    public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind) -> Tensor {
+        let p = eltwiseForwardPrimitive(x.shape, kind)
+        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+
+    /// dx = dy * f'(x).
+    public static func eltwiseBackward(_ dy: Tensor, input x: Tensor, _ kind: EltwiseKind) -> Tensor {
+        precondition(dy.shape == x.shape, "eltwise backward shapes \(dy.shape) vs \(x.shape)")
+        let (alg, alpha, beta) = kind.algorithm
+        let md = MemoryDesc(x.shape, .f32)
+        var (rd, rx) = (md.raw, md.raw)
+        var desc = dnnl_eltwise_desc_t()
+        DNNL.check(dnnl_eltwise_backward_desc_init(&desc, alg, &rd, &rx, alpha, beta), "eltwise backward desc")
+        let p = prepared("eltwise_bwd \(x.shape) \(kind)", desc: desc, hint: eltwiseForwardPrimitive(x.shape, kind), args: [
+            (DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false),
+            (DNNL_ARG_DIFF_DST, md, dnnl_query_diff_dst_md, 0, false),
+            (DNNL_ARG_DIFF_SRC, md, dnnl_query_diff_src_md, 0, true),
+        ])
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: x.shape)]
+        run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
+        return outputs[DNNL_ARG_DIFF_SRC]!
+    }
+}

@@ -1,0 +1,25 @@
+import CDNNL
+
+extension Kernels {
+    /// c = op(a) · op(b) on 2-D tensors (Paddle `mul`); a transpose is a strided view, not a copy.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.shape.count == 2 && b.shape.count == 2, "matmul takes 2-D tensors")
+        let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        precondition(k == k2, "matmul inner dimensions \(a.shape) x \(b.shape) (tA \(transposeA), tB \(transposeB))")
+        let aDesc = MemoryDesc([m, k], strides: transposeA ? [1, m] : [k, 1], .f32)
+        let bDesc = MemoryDesc([k, n], strides: transposeB ? [1, k] : [n, 1], .f32)
+        let cDesc = MemoryDesc([m, n], .f32)
+        var desc = dnnl_matmul_desc_t()
+        var (ra, rb, rc) = (aDesc.raw, bDesc.raw, cDesc.raw)
+        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "matmul desc")
+        let p = prepared("matmul \(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)", desc: desc, args: [
+            (DNNL_ARG_SRC, aDesc, dnnl_query_src_md, 0, false),
+            (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
+            (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
+        ])
+        var outputs = [DNNL_ARG_DST: Tensor(shape: [m, n])]
+        run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+}

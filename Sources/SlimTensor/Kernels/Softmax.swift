@@ -1,0 +1,32 @@
+import CDNNL
+
+extension Kernels {
+    /// softmax(x) along `axis`: exp(x - max) / sum exp(x - max).
+    public static func softmax(_ x: Tensor, axis: Int) -> Tensor { softmaxFamily(x, axis: axis, log: false) }
+
+    /// log softmax(x) along `axis`: x - max - log sum exp(x - max).
+    public static func logSoftmax(_ x: Tensor, axis: Int) -> Tensor { softmaxFamily(x, axis: axis, log: true) }
+
+    private static func softmaxFamily(_ x: Tensor, axis: Int, log: Bool) -> Tensor {
+        let a = axis < 0 ? axis + x.shape.count : axis
+        precondition(a >= 0 && a < x.shape.count, "softmax axis \(axis) for \(x.shape)")
+        let md = MemoryDesc(x.shape, .f32)
+        var raw = md.raw
+        let args: [(Int32, MemoryDesc, dnnl_query_t, Int32, Bool)] = [
+            (DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, md, dnnl_query_dst_md, 0, true),
+        ]
+        let p: PreparedPrimitive
+        if log {
+            var desc = dnnl_logsoftmax_desc_t()
+            DNNL.check(dnnl_logsoftmax_forward_desc_init(&desc, dnnl_forward_inference, &raw, Int32(a)), "logsoftmax desc")
+            p = prepared("logsoftmax \(x.shape) \(a)", desc: desc, args: args)
+        } else {
+            var desc = dnnl_softmax_desc_t()
+            DNNL.check(dnnl_softmax_forward_desc_init(&desc, dnnl_forward_inference, &raw, Int32(a)), "softmax desc")
+            p = prepared("softmax \(x.shape) \(a)", desc: desc, args: args)
+        }
+        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+}
