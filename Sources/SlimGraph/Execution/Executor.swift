@@ -1,0 +1,142 @@
+import SlimTensor
+
+/// Runs a program forward, and in training backward by reverse-mode differentiation over the
+/// ops recorded in the last train-mode run (no grad ops are stored in the program).
+///
+/// Persistable outputs (batch-norm running statistics, quantization scales) are written back to
+/// the scope; everything else lives only for the run. Not thread-safe: one run at a time (oneDNN
+/// parallelises inside each kernel).
+public final class Executor {
+    public let program: Program
+    private let implementations: [any Operator.Type]
+    private let generatorBox: GeneratorBox
+    private var tape: [(index: Int, context: OpContext)] = []
+    private var neededOps: [[String]: [Int]] = [:]
+
+    /// Verifies `program` against `registry` and prepares to run it.
+    /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
+    public init(program: Program, registry: OpRegistry = .shared, seed: UInt64 = 0) throws {
+        try program.verify(registry: registry)
+        self.program = program
+        implementations = try program.ops.map { try registry.op($0.type) }
+        generatorBox = GeneratorBox(SeededGenerator(seed: seed))
+    }
+
+    /// The generator ops draw from; save and restore it to make resumed runs bit-identical.
+    public var generator: SeededGenerator {
+        get { generatorBox.value }
+        set { generatorBox.value = newValue }
+    }
+
+    /// Runs the ops needed for `fetches` (default: the program's fetches).
+    ///
+    /// - Parameters:
+    ///   - feeds: values of feed vars (shape checked against the var's, `-1` matching any size).
+    ///   - scope: persistable values; persistable outputs are written back to it.
+    ///   - mode: `.train` records a tape for `backward`; `.eval` keeps nothing.
+    /// - Returns: the fetched values.
+    /// - Throws: `GraphError` for a missing feed or value, a wrong feed shape, or an op failure.
+    @discardableResult
+    public func run(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, fetches: [String]? = nil) throws -> [String: Tensor] {
+        let wanted = fetches ?? program.fetches
+        try checkFeeds(feeds)
+        var env = scope.tensors
+        for (name, value) in feeds { env[name] = value }
+        tape.removeAll()
+        for i in try opsNeeded(for: wanted, available: Set(feeds.keys).union(scope.tensors.keys)) {
+            let op = program.ops[i]
+            let context = OpContext(op: op, mode: mode, generator: generatorBox)
+            for name in op.inputNames {
+                guard let v = env[name] else {
+                    throw GraphError("op #\(i) '\(op.type)' reads var '\(name)', which has no value",
+                                     hints: ["feed it, load it into the scope, or compute it in an earlier op"])
+                }
+                context.values[name] = v
+            }
+            try implementations[i].forward(context)
+            for name in op.outputNames {
+                guard let v = context.values[name] else { continue }
+                env[name] = v
+                if program.variable(name)?.persistable == true { scope.tensors[name] = v }
+            }
+            if mode == .train { tape.append((i, context)) }
+        }
+        var result: [String: Tensor] = [:]
+        for name in wanted {
+            guard let v = env[name] else { throw GraphError("fetch '\(name)' was not computed") }
+            result[name] = v
+        }
+        return result
+    }
+
+    /// Gradients of `loss` (a scalar or any shape, seeded with ones) with respect to every
+    /// trainable persistable var that it depends on, from the last train-mode run.
+    public func backward(loss: String) throws -> [String: Tensor] {
+        guard !tape.isEmpty else { throw GraphError("backward needs a preceding run in train mode") }
+        guard let lossValue = tape.lazy.compactMap({ $0.context.values[loss] }).last else {
+            throw GraphError("loss var '\(loss)' was not computed by the last run")
+        }
+        let requires = varsRequiringGrad()
+        var grads: [String: Tensor] = [loss: Tensor.filled(1, shape: lossValue.shape)]
+        for (_, context) in tape.reversed() {
+            let outs = context.op.outputNames.filter { grads[$0] != nil }
+            guard !outs.isEmpty else { continue }
+            let wants = Set(context.op.inputNames.filter { requires.contains($0) })
+            guard !wants.isEmpty else { continue }
+            for name in outs { context.outputGrads[name] = grads[name] }
+            context.wantsGrad = wants
+            try (try OpRegistry.shared.op(context.op.type)).backward(context)
+            for (name, g) in context.inputGrads {
+                grads[name] = grads[name].map { Kernels.add($0, g) } ?? g
+            }
+            context.values.removeAll()
+            context.saved.removeAll()
+        }
+        tape.removeAll()
+        let trainable = Set(program.trainables.map(\.name))
+        return grads.filter { trainable.contains($0.key) }
+    }
+
+    /// Vars that depend on a trainable var through the recorded ops.
+    private func varsRequiringGrad() -> Set<String> {
+        var requires = Set(program.trainables.map(\.name))
+        for (_, context) in tape where context.op.inputNames.contains(where: requires.contains) {
+            requires.formUnion(context.op.outputNames)
+        }
+        return requires
+    }
+
+    private func checkFeeds(_ feeds: [String: Tensor]) throws {
+        for (name, value) in feeds {
+            guard let v = program.variable(name) else {
+                throw GraphError("feed '\(name)' is not a var of the program", hints: ["the program feeds \(program.feeds)"])
+            }
+            let matches = v.shape.count == value.shape.count && zip(v.shape, value.shape).allSatisfy { $0 == -1 || $0 == $1 }
+            guard matches, v.dtype == value.dtype else {
+                throw GraphError("feed '\(name)' is \(value.dtype)\(value.shape), the program expects \(v.dtype)\(v.shape)")
+            }
+        }
+    }
+
+    /// Indices of the ops that compute `fetches`, in program order (memoised per fetch list).
+    private func opsNeeded(for fetches: [String], available: Set<String>) throws -> [Int] {
+        if let cached = neededOps[fetches] { return cached }
+        var producer: [String: Int] = [:]
+        for (i, op) in program.ops.enumerated() { for name in op.outputNames { producer[name] = i } }
+        var needed = Set<Int>(), stack = fetches
+        var seen = Set<String>()
+        while let name = stack.popLast() {
+            guard seen.insert(name).inserted else { continue }
+            guard let i = producer[name] else {
+                if !available.contains(name) && !program.feeds.contains(name) && program.variable(name)?.persistable != true {
+                    throw GraphError("var '\(name)' is neither fed, persistable nor computed by any op")
+                }
+                continue
+            }
+            if needed.insert(i).inserted { stack.append(contentsOf: program.ops[i].inputNames) }
+        }
+        let order = needed.sorted()
+        neededOps[fetches] = order
+        return order
+    }
+}

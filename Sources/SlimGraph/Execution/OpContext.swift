@@ -1,0 +1,110 @@
+import SlimTensor
+
+/// What one op sees while it runs forward, and again during backward: its desc, the run's values,
+/// the mode, the run's random generator, and a place to keep what backward needs.
+public final class OpContext {
+    public let op: OpDesc
+    public let mode: ExecutionMode
+    /// Values of this op's forward, by var name (inputs as read, outputs as written).
+    var values: [String: Tensor] = [:]
+    /// Anything forward hands to backward (masks, workspaces, batch statistics, scales).
+    public var saved: [String: Any] = [:]
+    /// Gradients of this op's outputs (backward only), by var name.
+    var outputGrads: [String: Tensor] = [:]
+    /// Gradients this op produced for its inputs (backward only), by var name, accumulated.
+    var inputGrads: [String: Tensor] = [:]
+    /// Input var names whose gradient is wanted.
+    var wantsGrad: Set<String> = []
+    private let generatorBox: GeneratorBox
+
+    init(op: OpDesc, mode: ExecutionMode, generator: GeneratorBox) {
+        self.op = op
+        self.mode = mode
+        generatorBox = generator
+    }
+
+    /// The run's seeded generator (dropout masks and any other randomness).
+    public var generator: SeededGenerator {
+        get { generatorBox.value }
+        set { generatorBox.value = newValue }
+    }
+
+    public var isTraining: Bool { mode == .train }
+
+    // MARK: forward
+
+    /// Whether input slot `slot` has a var at `index`.
+    public func hasInput(_ slot: String, _ index: Int = 0) -> Bool { (op.inputs[slot]?.count ?? 0) > index }
+
+    /// Whether output slot `slot` has a var at `index`.
+    public func hasOutput(_ slot: String, _ index: Int = 0) -> Bool { (op.outputs[slot]?.count ?? 0) > index }
+
+    /// The value of input `slot`[`index`].
+    public func input(_ slot: String, _ index: Int = 0) throws -> Tensor {
+        try value(of: try name(input: slot, index))
+    }
+
+    /// All values of input slot `slot`.
+    public func inputs(_ slot: String) throws -> [Tensor] {
+        try (op.inputs[slot] ?? []).map { try value(of: $0) }
+    }
+
+    /// Writes output `slot`[`index`] (a missing optional output slot is ignored).
+    public func setOutput(_ slot: String, _ index: Int = 0, _ value: Tensor) {
+        guard let names = op.outputs[slot], index < names.count else { return }
+        values[names[index]] = value
+    }
+
+    /// The value written to output `slot`[`index`] in forward.
+    public func output(_ slot: String, _ index: Int = 0) throws -> Tensor {
+        try value(of: try name(output: slot, index))
+    }
+
+    // MARK: backward
+
+    /// The gradient of output `slot`[`index`], or nil when the loss does not depend on it.
+    public func outputGrad(_ slot: String, _ index: Int = 0) -> Tensor? {
+        guard let names = op.outputs[slot], index < names.count else { return nil }
+        return outputGrads[names[index]]
+    }
+
+    /// Whether the gradient of input `slot`[`index`] is needed.
+    public func needsGrad(_ slot: String, _ index: Int = 0) -> Bool {
+        guard let names = op.inputs[slot], index < names.count else { return false }
+        return wantsGrad.contains(names[index])
+    }
+
+    /// Adds `grad` to the gradient of input `slot`[`index`] (ignored when not needed).
+    public func addInputGrad(_ slot: String, _ index: Int = 0, _ grad: Tensor) {
+        guard let names = op.inputs[slot], index < names.count, wantsGrad.contains(names[index]) else { return }
+        let name = names[index]
+        inputGrads[name] = inputGrads[name].map { Kernels.add($0, grad) } ?? grad
+    }
+
+    // MARK: helpers
+
+    private func name(input slot: String, _ index: Int) throws -> String {
+        guard let names = op.inputs[slot], index < names.count else {
+            throw GraphError("op '\(op.type)' needs input slot '\(slot)'[\(index)], which is missing")
+        }
+        return names[index]
+    }
+
+    private func name(output slot: String, _ index: Int) throws -> String {
+        guard let names = op.outputs[slot], index < names.count else {
+            throw GraphError("op '\(op.type)' has no output slot '\(slot)'[\(index)]")
+        }
+        return names[index]
+    }
+
+    private func value(of name: String) throws -> Tensor {
+        guard let v = values[name] else { throw GraphError("op '\(op.type)': var '\(name)' has no value") }
+        return v
+    }
+}
+
+/// A generator shared by the op contexts of one executor.
+final class GeneratorBox {
+    var value: SeededGenerator
+    init(_ value: SeededGenerator) { self.value = value }
+}

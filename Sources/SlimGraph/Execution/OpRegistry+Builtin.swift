@@ -1,0 +1,4 @@
+extension OpRegistry {
+    /// The ops SlimGraph itself implements (one file each in `Ops/`).
+    static let builtinOperators: [any Operator.Type] = []
+}

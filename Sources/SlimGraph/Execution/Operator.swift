@@ -1,0 +1,32 @@
+import SlimTensor
+
+/// Whether a run trains (batch statistics, dropout, scale updates, a tape for backward) or
+/// evaluates (running statistics, stored scales).
+public enum ExecutionMode: String, Sendable {
+    case train, eval
+}
+
+/// One op type: shape inference, forward and backward (the op's gradient rule).
+///
+/// Implementations are stateless types, one per file in `Ops/`, registered in `OpRegistry`
+/// (other modules register theirs, e.g. SlimQuant's fake-quant ops). Everything a forward must
+/// hand to its backward goes into `context.saved`.
+public protocol Operator {
+    /// The Paddle op type, e.g. `conv2d`.
+    static var type: String { get }
+
+    /// Output shapes (slot -> one shape per output var) from the input shapes (slot -> shapes);
+    /// `-1` stands for the batch dimension. Throws `GraphError` for inconsistent inputs.
+    static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]]
+
+    /// Computes the outputs from the inputs.
+    static func forward(_ context: OpContext) throws
+
+    /// Accumulates the gradients of the inputs from the gradients of the outputs. Ops without
+    /// a gradient (metrics, integer ops) leave the default, which does nothing.
+    static func backward(_ context: OpContext) throws
+}
+
+extension Operator {
+    public static func backward(_ context: OpContext) throws {}
+}
