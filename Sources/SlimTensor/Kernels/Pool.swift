@@ -1,0 +1,114 @@
+import CDNNL
+
+/// What a max-pooling forward in training leaves for its backward: oneDNN's workspace (the argmax
+/// position of every output, in the primitive's own layout).
+///
+/// Each forward call allocates its own workspace; pass it to the backward of that same call.
+public final class PoolWorkspace: @unchecked Sendable {
+    let memory: Memory
+    /// The pooling (shapes and geometry) it was made by; the backward checks it matches.
+    let key: String
+
+    init(memory: Memory, key: String) {
+        self.memory = memory
+        self.key = key
+    }
+}
+
+extension Kernels {
+    /// Plain descriptors of a pooling: x [N,C,H,W], y [N,C,OH,OW].
+    struct PoolShapes {
+        let x, y: [Int]
+        let g: PoolGeometry
+
+        init(x: [Int], g: PoolGeometry) {
+            precondition(x.count == 4, "pool2d takes a 4-D input, got \(x)")
+            precondition(g.kernel.count == 2 && g.strides.count == 2 && g.paddings.count == 4, "pool2d geometry \(g)")
+            precondition(g.kernel.allSatisfy { $0 > 0 } && g.strides.allSatisfy { $0 > 0 }, "pool2d kernel/strides \(g)")
+            precondition(g.paddings[0] < g.kernel[0] && g.paddings[2] < g.kernel[0]
+                && g.paddings[1] < g.kernel[1] && g.paddings[3] < g.kernel[1], "pool2d padding must be smaller than the kernel: \(g)")
+            self.x = x
+            self.g = g
+            y = g.outputShape(input: x)
+            precondition(y[2] > 0 && y[3] > 0, "pool2d window \(g.kernel) larger than the padded input \(x)")
+        }
+
+        var key: String { "x\(x) \(g.kind) k\(g.kernel) s\(g.strides) p\(g.paddings)" }
+
+        var algorithm: dnnl_alg_kind_t {
+            switch g.kind {
+            case .max: return dnnl_pooling_max
+            case .avg: return dnnl_pooling_avg_exclude_padding
+            case .avgInclusive: return dnnl_pooling_avg_include_padding
+            }
+        }
+
+        /// Calls `body` with (strides, kernel, padding top/left, padding bottom/right) as oneDNN wants them.
+        func withGeometry<R>(_ body: (UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>, UnsafePointer<dnnl_dim_t>) -> R) -> R {
+            let s = g.strides.map { dnnl_dim_t($0) }, k = g.kernel.map { dnnl_dim_t($0) }
+            let l = [dnnl_dim_t(g.paddings[0]), dnnl_dim_t(g.paddings[1])]
+            let r = [dnnl_dim_t(g.paddings[2]), dnnl_dim_t(g.paddings[3])]
+            return body(s, k, l, r)
+        }
+    }
+
+    /// The forward primitive (also the hint of the backward one).
+    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool) -> PreparedPrimitive {
+        let xd = MemoryDesc(c.x, .f32), yd = MemoryDesc(c.y, .f32)
+        var (rx, ry) = (xd.raw, yd.raw)
+        var desc = dnnl_pooling_desc_t()
+        c.withGeometry { s, k, l, r in
+            DNNL.check(dnnl_pooling_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
+                c.algorithm, &rx, &ry, s, k, l, r), "pooling forward desc \(c.key)")
+        }
+        return prepared("pool_fwd \(c.key) t\(training)", desc: desc, args: [
+            (DNNL_ARG_SRC, xd, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, yd, dnnl_query_dst_md, 0, true),
+        ])
+    }
+
+    /// 2-D pooling of x [N,C,H,W] to y [N,C,OH,OW], OH = (H + pt + pb - kh) / sh + 1 (floor).
+    ///
+    /// With window W(oy, ox) = rows oy*sh - pt ..< +kh, columns ox*sw - pl ..< +kw:
+    /// - `.max`: y = max over W ∩ image (padding never wins);
+    /// - `.avg`: y = sum over W ∩ image / |W ∩ image| (padding excluded from the divisor);
+    /// - `.avgInclusive`: y = sum over W ∩ image / (kh * kw).
+    /// Global pooling is kernel = [H, W]. Max pooling in training also returns the workspace its
+    /// backward needs; otherwise the workspace is nil.
+    public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool) -> (output: Tensor, workspace: PoolWorkspace?) {
+        let c = PoolShapes(x: x.shape, g: g)
+        let p = poolForwardPrimitive(c, training: training)
+        var workspace: PoolWorkspace?
+        if training && g.kind == .max {
+            workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key)
+        }
+        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y)]
+        run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs, extra: workspace.map { [(DNNL_ARG_WORKSPACE, $0.memory)] } ?? [])
+        return (outputs[DNNL_ARG_DST]!, workspace)
+    }
+
+    /// dx, the gradient of `pool2dForward` with respect to x, for dy [N,C,OH,OW].
+    ///
+    /// - `.max`: each dy goes to the argmax of its window (from `workspace`, required);
+    /// - `.avg`: each dy / |W ∩ image| goes to every in-image element of its window;
+    /// - `.avgInclusive`: each dy / (kh * kw) likewise. Overlapping windows add up.
+    public static func pool2dBackward(_ dy: Tensor, inputShape: [Int], geometry g: PoolGeometry, workspace: PoolWorkspace?) -> Tensor {
+        let c = PoolShapes(x: inputShape, g: g)
+        precondition(dy.shape == c.y, "pool2d backward: dy \(dy.shape) != \(c.y)")
+        if g.kind == .max {
+            precondition(workspace?.key == c.key, "max pool2d backward needs the workspace of a training forward with the same shapes and geometry")
+        }
+        let xd = MemoryDesc(c.x, .f32), yd = MemoryDesc(c.y, .f32)
+        var (rx, ry) = (xd.raw, yd.raw)
+        var desc = dnnl_pooling_desc_t()
+        c.withGeometry { s, k, l, r in
+            DNNL.check(dnnl_pooling_backward_desc_init(&desc, c.algorithm, &rx, &ry, s, k, l, r), "pooling backward desc \(c.key)")
+        }
+        let p = prepared("pool_bwd \(c.key)", desc: desc, hint: poolForwardPrimitive(c, training: true), args: [
+            (DNNL_ARG_DIFF_DST, yd, dnnl_query_diff_dst_md, 0, false), (DNNL_ARG_DIFF_SRC, xd, dnnl_query_diff_src_md, 0, true),
+        ])
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: c.x)]
+        let extra = g.kind == .max ? [(DNNL_ARG_WORKSPACE, workspace!.memory)] : []
+        run(p, inputs: [DNNL_ARG_DIFF_DST: dy], outputs: &outputs, extra: extra)
+        return outputs[DNNL_ARG_DIFF_SRC]!
+    }
+}
