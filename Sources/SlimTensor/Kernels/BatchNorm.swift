@@ -1,0 +1,110 @@
+import CDNNL
+
+extension Kernels {
+    /// Descriptors of a batch normalization: data x [N,C] or [N,C,H,W], per-channel vectors [C].
+    struct BatchNormShapes {
+        let x: [Int]
+        let data: MemoryDesc
+        let channel: MemoryDesc
+        let epsilon: Float
+
+        init(_ x: [Int], epsilon: Float) {
+            precondition(x.count == 2 || x.count == 4, "batch norm takes [N,C] or [N,C,H,W], got \(x)")
+            precondition(epsilon >= 0, "batch norm epsilon \(epsilon)")
+            self.x = x
+            self.epsilon = epsilon
+            data = MemoryDesc(x, .f32)
+            channel = MemoryDesc([x[1]], .f32)
+        }
+
+        var key: String { "x\(x) eps\(epsilon.bitPattern)" }
+
+        func checkChannels(_ vectors: [(String, Tensor)]) {
+            for (name, t) in vectors { precondition(t.shape == [x[1]], "batch norm \(name) \(t.shape) for input \(x)") }
+        }
+
+        /// A batch normalization descriptor (`flags`: dnnl_normalization_flags_t bits).
+        func desc(_ prop: dnnl_prop_kind_t, flags: UInt32, backward: Bool) -> dnnl_batch_normalization_desc_t {
+            var d = dnnl_batch_normalization_desc_t()
+            var (a, b) = (data.raw, data.raw)
+            let status = backward ? dnnl_batch_normalization_backward_desc_init(&d, prop, &a, &b, epsilon, flags)
+                : dnnl_batch_normalization_forward_desc_init(&d, prop, &a, epsilon, flags)
+            DNNL.check(status, "batch norm desc \(key)")
+            return d
+        }
+    }
+
+    private static let scaleAndShift = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+
+    /// Creates (once per key) a batch norm primitive; `data` arguments are bound with the layout the
+    /// primitive chose, `channel` ones ([C] vectors) are always dense.
+    private static func batchNormPrimitive(_ key: String, _ s: BatchNormShapes, _ desc: dnnl_batch_normalization_desc_t, hint: PreparedPrimitive? = nil,
+                                           data: [(Int32, dnnl_query_t, Bool)], channel: [(Int32, Bool)]) -> PreparedPrimitive {
+        PrimitiveCache.shared.value("\(key) \(s.key)") {
+            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), hint: hint?.primitive, what: key) }
+            let p = PreparedPrimitive(prim)
+            for (arg, query, isOutput) in data { p.bind(arg, plain: s.data, chosen: prim.md(query), isOutput: isOutput) }
+            for (arg, isOutput) in channel { p.bind(arg, plain: s.channel, chosen: s.channel, isOutput: isOutput) }
+            return p
+        }
+    }
+
+    private static func batchNormTrainingPrimitive(_ s: BatchNormShapes) -> PreparedPrimitive {
+        batchNormPrimitive("bnorm_fwd_training", s, s.desc(dnnl_forward_training, flags: scaleAndShift, backward: false),
+                           data: [(DNNL_ARG_SRC, dnnl_query_src_md, false), (DNNL_ARG_DST, dnnl_query_dst_md, true)],
+                           channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, true), (DNNL_ARG_VARIANCE, true)])
+    }
+
+    /// Batch normalization with the batch's statistics, per channel c over M = N*H*W elements:
+    /// mean = Σx / M, variance = Σ(x - mean)² / M (biased),
+    /// y = scale * (x - mean) / sqrt(variance + epsilon) + shift.
+    /// Returns y and the batch mean and variance ([C]; moving averages are the caller's).
+    public static func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        s.checkChannels([("scale", scale), ("shift", shift)])
+        let p = batchNormTrainingPrimitive(s)
+        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape), DNNL_ARG_MEAN: Tensor(shape: [x.shape[1]]),
+                       DNNL_ARG_VARIANCE: Tensor(shape: [x.shape[1]])]
+        run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift], outputs: &outputs)
+        return (outputs[DNNL_ARG_DST]!, outputs[DNNL_ARG_MEAN]!, outputs[DNNL_ARG_VARIANCE]!)
+    }
+
+    /// Batch normalization with given statistics (inference, moving mean/variance):
+    /// y = scale * (x - mean) / sqrt(variance + epsilon) + shift, per channel.
+    public static func batchNormInference(_ x: Tensor, scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor {
+        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        s.checkChannels([("scale", scale), ("shift", shift), ("mean", mean), ("variance", variance)])
+        let flags = scaleAndShift | dnnl_use_global_stats.rawValue
+        let p = batchNormPrimitive("bnorm_fwd_inference", s, s.desc(dnnl_forward_inference, flags: flags, backward: false),
+                                   data: [(DNNL_ARG_SRC, dnnl_query_src_md, false), (DNNL_ARG_DST, dnnl_query_dst_md, true)],
+                                   channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false), (DNNL_ARG_VARIANCE, false)])
+        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift, DNNL_ARG_MEAN: mean, DNNL_ARG_VARIANCE: variance],
+            outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+
+    /// Gradients of `batchNormTraining` (batch statistics depend on x), per channel over M elements,
+    /// with x̂ = (x - mean) / sqrt(variance + epsilon):
+    /// dshift = Σ dy, dscale = Σ dy * x̂,
+    /// dx = scale / sqrt(variance + epsilon) * (dy - dshift / M - x̂ * dscale / M).
+    /// `mean` and `variance` are the ones `batchNormTraining` returned.
+    public static func batchNormBackward(_ dy: Tensor, input x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor,
+                                         epsilon: Float) -> (input: Tensor, scale: Tensor, shift: Tensor) {
+        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        precondition(dy.shape == x.shape, "batch norm backward: dy \(dy.shape) vs x \(x.shape)")
+        s.checkChannels([("scale", scale), ("mean", mean), ("variance", variance)])
+        let p = batchNormPrimitive("bnorm_bwd", s, s.desc(dnnl_backward, flags: scaleAndShift, backward: true),
+                                   hint: batchNormTrainingPrimitive(s),
+                                   data: [(DNNL_ARG_SRC, dnnl_query_src_md, false), (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, false),
+                                          (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, true)],
+                                   channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false),
+                                             (DNNL_ARG_VARIANCE, false), (DNNL_ARG_DIFF_SCALE, true), (DNNL_ARG_DIFF_SHIFT, true)])
+        let c = x.shape[1]
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: x.shape), DNNL_ARG_DIFF_SCALE: Tensor(shape: [c]), DNNL_ARG_DIFF_SHIFT: Tensor(shape: [c])]
+        // oneDNN 2.6 counts SHIFT as a backward input although it never reads it: any [C] buffer will do.
+        run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: scale, DNNL_ARG_MEAN: mean,
+                        DNNL_ARG_VARIANCE: variance], outputs: &outputs)
+        return (outputs[DNNL_ARG_DIFF_SRC]!, outputs[DNNL_ARG_DIFF_SCALE]!, outputs[DNNL_ARG_DIFF_SHIFT]!)
+    }
+}
