@@ -1,0 +1,84 @@
+import CDNNL
+
+extension Kernels {
+    /// Joins tensors along `axis` (negative counts from the end): every input has the output's shape
+    /// except along `axis`, where the sizes add up; y[..., offset_i + j, ...] = xs[i][..., j, ...] with
+    /// offset_i = Σ_{k<i} xs[k].shape[axis]. Any dtype (all inputs the same). The gradient is `split`.
+    public static func concat(_ xs: [Tensor], axis: Int) -> Tensor {
+        precondition(!xs.isEmpty, "concat of no tensors")
+        let rank = xs[0].shape.count, dtype = xs[0].dtype
+        let a = axis < 0 ? axis + rank : axis
+        precondition(rank >= 1 && a >= 0 && a < rank, "concat axis \(axis) for rank \(rank)")
+        for x in xs {
+            precondition(x.dtype == dtype, "concat of \(dtype) and \(x.dtype)")
+            precondition(x.shape.count == rank && (0..<rank).allSatisfy { $0 == a || x.shape[$0] == xs[0].shape[$0] },
+                         "concat shapes \(xs.map(\.shape)) along axis \(a)")
+        }
+        var shape = xs[0].shape
+        shape[a] = xs.map { $0.shape[a] }.reduce(0, +)
+        let parts = xs.filter { $0.count > 0 }   // oneDNN rejects empty sources; they add nothing
+        if parts.count == 1 { return parts[0] }
+        if parts.isEmpty { return Tensor(shape: shape, dtype: dtype) }
+        let p = concatPrimitive(parts.map(\.shape), axis: a, output: shape, dtype: dtype)
+        var inputs: [Int32: Tensor] = [:]
+        for (i, x) in parts.enumerated() { inputs[DNNL_ARG_MULTIPLE_SRC + Int32(i)] = x }
+        var outputs = [DNNL_ARG_DST: Tensor(shape: shape, dtype: dtype)]
+        run(p, inputs: inputs, outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+
+    private static func concatPrimitive(_ shapes: [[Int]], axis: Int, output: [Int], dtype: DType) -> PreparedPrimitive {
+        PrimitiveCache.shared.value("concat \(dtype) \(shapes) a\(axis)") {
+            let sources = shapes.map { MemoryDesc($0, dtype).raw }
+            let dst = MemoryDesc(output, dtype)
+            var pd: OpaquePointer?
+            sources.withUnsafeBufferPointer { s in
+                withUnsafePointer(to: dst.raw) { d in
+                    DNNL.check(dnnl_concat_primitive_desc_create(&pd, d, Int32(shapes.count), Int32(axis), s.baseAddress, nil, DNNL.engine),
+                               "concat_primitive_desc_create \(shapes) axis \(axis)")
+                }
+            }
+            let prim = Primitive(primitiveDesc: pd!, what: "concat")
+            let p = PreparedPrimitive(prim)
+            for (i, shape) in shapes.enumerated() {
+                p.bind(DNNL_ARG_MULTIPLE_SRC + Int32(i), plain: MemoryDesc(shape, dtype), chosen: prim.md(dnnl_query_src_md, Int32(i)), isOutput: false)
+            }
+            p.bind(DNNL_ARG_DST, plain: dst, chosen: prim.md(dnnl_query_dst_md), isOutput: true)
+            return p
+        }
+    }
+
+    /// Cuts x along `axis` into consecutive pieces of `sizes` (which add up to x.shape[axis]):
+    /// piece i holds x[..., offset_i ..< offset_i + sizes[i], ...]. The inverse (and gradient) of `concat`.
+    public static func split(_ x: Tensor, axis: Int, sizes: [Int]) -> [Tensor] {
+        let a = axis < 0 ? axis + x.shape.count : axis
+        precondition(a >= 0 && a < x.shape.count, "split axis \(axis) for \(x.shape)")
+        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == x.shape[a], "split sizes \(sizes) for \(x.shape) axis \(a)")
+        var start = 0
+        return sizes.map { size in
+            defer { start += size }
+            return slice(x, axis: a, range: start..<(start + size))
+        }
+    }
+
+    /// x[..., range, ...] along `axis`: a strided copy (any dtype).
+    public static func slice(_ x: Tensor, axis: Int, range: Range<Int>) -> Tensor {
+        let a = axis < 0 ? axis + x.shape.count : axis
+        precondition(a >= 0 && a < x.shape.count, "slice axis \(axis) for \(x.shape)")
+        precondition(range.lowerBound >= 0 && range.upperBound <= x.shape[a], "slice \(range) of \(x.shape) axis \(a)")
+        var shape = x.shape
+        shape[a] = range.count
+        if range.count == x.shape[a] { return x }
+        var y = Tensor(shape: shape, dtype: x.dtype)
+        let outer = x.shape[..<a].reduce(1, *)
+        let inner = x.shape[(a + 1)...].reduce(1, *) * x.dtype.byteSize
+        let (rowIn, rowOut) = (x.shape[a] * inner, range.count * inner)
+        x.withUnsafeBytes { src in
+            y.withUnsafeMutableBytes { dst in
+                guard let s = src.baseAddress, let d = dst.baseAddress, rowOut > 0 else { return }
+                for o in 0..<outer { (d + o * rowOut).copyMemory(from: s + o * rowIn + range.lowerBound * inner, byteCount: rowOut) }
+            }
+        }
+        return y
+    }
+}
