@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
         .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
+        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"]),
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimTensor", "CJPEG"]),
     ]
 )
