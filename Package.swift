@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
         .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
-        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"]),
+        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimTensor", "CJPEG"]),
     ]
 )
