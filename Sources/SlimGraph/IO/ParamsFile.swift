@@ -16,7 +16,9 @@ import SlimTensor
 ///       data         the raw elements, row-major
 ///     crc32        u32      CRC-32 (IEEE) of every byte before it
 ///
-/// (Also in docs/MODEL_FILES.md.) `decode` checks each length against the bytes left before reading or allocating, then the
+/// (Described for users in docs/MODEL_FILES.md.)
+///
+/// `decode` checks each length against the bytes left before reading or allocating, then the
 /// checksum, then that nothing follows it.
 public enum ParamsFile {
     public static let magic: [UInt8] = Array("SLIMPRM1".utf8)
