@@ -1,0 +1,19 @@
+import SlimTensor
+
+/// `relu`: `Out = max(X, 0)`; backward `dX = dOut * (X > 0)`.
+public enum ReluOp: Operator {
+    public static let type = "relu"
+
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        ["Out": [try ShapeInference.shape(inputs, "X", of: op)]]
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        context.setOutput("Out", 0, Kernels.eltwiseForward(try context.input("X"), .relu))
+    }
+
+    public static func backward(_ context: OpContext) throws {
+        guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
+        context.addInputGrad("X", 0, Kernels.eltwiseBackward(dOut, input: try context.input("X"), .relu))
+    }
+}
