@@ -4,7 +4,7 @@ import SlimTensor
 /// 1 - p, drawing `u ~ U[0, 1)` from the run's seeded generator (kept when `u >= p`), so runs are
 /// deterministic. `upscale_in_train`: `Out = X * mask / (1 - p)` in training, `Out = X` in eval;
 /// `downgrade_in_infer`: `Out = X * mask` in training, `Out = X * (1 - p)` in eval.
-/// `Mask` (optional, u8) holds the kept elements. Backward `dX = dOut * mask * scale`.
+/// `Mask` (optional, f32 like every non-label var) is 1 where an element is kept, else 0. Backward `dX = dOut * mask * scale`.
 public enum DropoutOp: Operator {
     public static let type = "dropout"
 
@@ -35,7 +35,7 @@ public enum DropoutOp: Operator {
         context.saved["mask"] = mask
         context.setOutput("Out", 0, Kernels.multiply(x, mask))
         if context.hasOutput("Mask") {
-            context.setOutput("Mask", 0, Tensor(shape: x.shape, dtype: .u8, integers: kept.map { $0 ? 1 : 0 }))
+            context.setOutput("Mask", 0, Tensor(shape: x.shape, floats: kept.map { $0 ? 1 : 0 }))
         }
     }
 

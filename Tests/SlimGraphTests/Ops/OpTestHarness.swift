@@ -87,7 +87,6 @@ enum OpHarness {
     private static func outputDType(_ type: String, _ slot: String) -> DType {
         switch (type, slot) {
         case ("accuracy", "Correct"), ("accuracy", "Total"): return .s32
-        case ("dropout", "Mask"): return .u8
         default: return .f32
         }
     }

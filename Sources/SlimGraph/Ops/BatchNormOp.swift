@@ -1,0 +1,82 @@
+import SlimTensor
+
+/// `batch_norm` over the channels (dim 1) of `X` [N, C, H, W] or [N, C], per channel over the
+/// M = N*H*W values: `Y = Scale * (X - mean) / sqrt(var + epsilon) + Bias`.
+///
+/// Training (train mode, not `is_test` / `use_global_stats`): mean and var are the batch's (biased
+/// variance); the running statistics are updated in place (`MeanOut`/`VarianceOut` are the
+/// `Mean`/`Variance` vars): `Mean = momentum * Mean + (1 - momentum) * batch_mean`,
+/// `Variance = momentum * Variance + (1 - momentum) * batch_var * M / (M - 1)` (unbiased, as
+/// Paddle). `SavedMean` = batch mean, `SavedVariance` = `1 / sqrt(batch_var + epsilon)` (Paddle's
+/// saved inverse standard deviation). Otherwise the running statistics normalise and nothing changes.
+///
+/// Backward: with batch statistics the oneDNN gradient (mean and variance depend on X); with
+/// running statistics `dX = dY * Scale / sqrt(var + eps)`. Both: `dScale = sum(dY * x̂)`, `dBias = sum(dY)`.
+public enum BatchNormOp: Operator {
+    public static let type = "batch_norm"
+
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        let x = try ShapeInference.shape(inputs, "X", of: op)
+        try ShapeInference.requireRank(x, [2, 4], "X", of: op)
+        guard op.string("data_layout", default: "NCHW") == "NCHW" else {
+            throw GraphError("op 'batch_norm': data_layout '\(op.string("data_layout", default: ""))' is not supported", hints: ["use NCHW"])
+        }
+        for slot in ["Scale", "Bias", "Mean", "Variance"] {
+            let s = try ShapeInference.shape(inputs, slot, of: op)
+            guard s.count == 1, ShapeInference.compatible(s[0], x[1]) else {
+                throw GraphError("op 'batch_norm': \(slot) has shape \(s) but X \(x) has \(x[1]) channels")
+            }
+        }
+        let c = [x[1]]
+        return ["Y": [x], "MeanOut": [c], "VarianceOut": [c], "SavedMean": [c], "SavedVariance": [c]]
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        let x = try context.input("X"), scale = try context.input("Scale"), bias = try context.input("Bias")
+        let mean = try context.input("Mean"), variance = try context.input("Variance")
+        _ = try inferShapes(context.op, inputs: ["X": [x.shape], "Scale": [scale.shape], "Bias": [bias.shape],
+                                                 "Mean": [mean.shape], "Variance": [variance.shape]])
+        let epsilon = Float(context.op.float("epsilon", default: 1e-5))
+        guard usesBatchStatistics(context) else {
+            context.saved["mean"] = mean
+            context.saved["variance"] = variance
+            context.setOutput("MeanOut", 0, mean)
+            context.setOutput("VarianceOut", 0, variance)
+            context.setOutput("Y", 0, Kernels.batchNormInference(x, scale: scale, shift: bias, mean: mean, variance: variance, epsilon: epsilon))
+            return
+        }
+        let (y, batchMean, batchVariance) = Kernels.batchNormTraining(x, scale: scale, shift: bias, epsilon: epsilon)
+        context.saved["mean"] = batchMean
+        context.saved["variance"] = batchVariance
+        let m = x.count / x.shape[1], momentum = Float(context.op.float("momentum", default: 0.9))
+        let unbias: Float = m > 1 ? Float(m) / Float(m - 1) : 1
+        context.setOutput("Y", 0, y)
+        context.setOutput("MeanOut", 0, blend(mean, batchMean, momentum: momentum, factor: 1))
+        context.setOutput("VarianceOut", 0, blend(variance, batchVariance, momentum: momentum, factor: unbias))
+        context.setOutput("SavedMean", 0, batchMean)
+        context.setOutput("SavedVariance", 0, Tensor(shape: batchVariance.shape, floats: batchVariance.floats.map { 1 / ($0 + epsilon).squareRoot() }))
+    }
+
+    public static func backward(_ context: OpContext) throws {
+        guard let dy = context.outputGrad("Y") else { return }
+        let x = try context.input("X"), scale = try context.input("Scale")
+        guard let mean = context.saved["mean"] as? Tensor, let variance = context.saved["variance"] as? Tensor else { return }
+        let epsilon = Float(context.op.float("epsilon", default: 1e-5))
+        let grads = usesBatchStatistics(context)
+            ? Kernels.batchNormBackward(dy, input: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
+            : BatchNormFrozenGradient.compute(dy: dy, x: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
+        if context.needsGrad("X") { context.addInputGrad("X", 0, grads.input) }
+        if context.needsGrad("Scale") { context.addInputGrad("Scale", 0, grads.scale) }
+        if context.needsGrad("Bias") { context.addInputGrad("Bias", 0, grads.shift) }
+    }
+
+    /// Whether this run normalises with the batch's statistics (and updates the running ones).
+    private static func usesBatchStatistics(_ context: OpContext) -> Bool {
+        context.isTraining && !context.op.bool("is_test", default: false) && !context.op.bool("use_global_stats", default: false)
+    }
+
+    /// `momentum * running + (1 - momentum) * factor * batch`, per channel.
+    private static func blend(_ running: Tensor, _ batch: Tensor, momentum: Float, factor: Float) -> Tensor {
+        Tensor(shape: running.shape, floats: zip(running.floats, batch.floats).map { momentum * $0 + (1 - momentum) * factor * $1 })
+    }
+}
