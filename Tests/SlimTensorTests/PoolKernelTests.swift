@@ -79,6 +79,20 @@ final class PoolKernelTests: XCTestCase {
                     Self.reference(t, .max, x: a.floats, dy: dy.floats).dx, "backward of the first call")
     }
 
+    func testInferenceOnIntegerTensors() {
+        var rng = SeededGenerator(seed: 34)
+        let values = (0..<(2 * 3 * 6 * 6)).map { _ in Int(rng.next() % 256) }
+        let q = Tensor(shape: [2, 3, 6, 6], dtype: .u8, integers: values)
+        let f = Tensor(shape: [2, 3, 6, 6], floats: values.map(Float.init))
+        for kind in PoolKind.allCases {
+            let g = PoolGeometry(kind: kind, kernel: [3, 3], strides: [2, 2], paddings: [1, 1, 1, 1])
+            let y = Kernels.pool2dForward(q, geometry: g, training: false).output
+            let ref = Kernels.pool2dForward(f, geometry: g, training: false).output.floats.map { $0.rounded(.toNearestOrEven) }
+            XCTAssertEqual(y.dtype, .u8)
+            XCTAssertEqual(y.asFloats, ref, "\(kind)")
+        }
+    }
+
     func testPrimitivesAreCachedAcrossCalls() {
         var rng = SeededGenerator(seed: 33)
         let x = ConvKernelTests.random([2, 3, 8, 8], &rng), dy = ConvKernelTests.random([2, 3, 4, 4], &rng)

@@ -25,6 +25,9 @@ public enum DNNL {
         precondition(status == dnnl_success, "oneDNN \(what()) failed: \(String(cString: dnnl_status2str(status)))")
     }
 
+    /// Whether the CPU oneDNN runs on has AVX-512 VNNI (exact u8·s8 dot products, `vpdpbusd`).
+    static let hasVNNI: Bool = dnnl_get_effective_cpu_isa().rawValue & 0x40 != 0
+
     /// Waits for queued primitives to finish.
     static func wait() { check(dnnl_stream_wait(stream), "dnnl_stream_wait") }
 }

@@ -12,6 +12,8 @@ final class PreparedPrimitive: @unchecked Sendable {
         let inner: Memory?
         let reorder: Primitive?
         let isOutput: Bool
+        /// An output whose previous contents the primitive reads (sum post-op): reordered in too.
+        let reorderIn: Primitive?
     }
 
     let primitive: Primitive
@@ -21,16 +23,18 @@ final class PreparedPrimitive: @unchecked Sendable {
     init(_ primitive: Primitive) { self.primitive = primitive }
 
     /// Adds an argument the caller passes as a plain buffer of `plain` layout; `chosen` is what the
-    /// primitive wants (from a query).
-    func bind(_ arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, isOutput: Bool) {
+    /// primitive wants (from a query). `readsOutput`: an output the primitive also reads (in place).
+    func bind(_ arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, isOutput: Bool, readsOutput: Bool = false) {
         let user = Memory(plain, owning: false)
         guard !plain.equals(chosen) else {
-            slots[arg] = Slot(arg: arg, user: user, inner: nil, reorder: nil, isOutput: isOutput)
+            slots[arg] = Slot(arg: arg, user: user, inner: nil, reorder: nil, isOutput: isOutput, reorderIn: nil)
             return
         }
         let inner = Memory(chosen, owning: true)
         let (from, to) = isOutput ? (chosen, plain) : (plain, chosen)
-        slots[arg] = Slot(arg: arg, user: user, inner: inner, reorder: Reorder.primitive(from: from, to: to), isOutput: isOutput)
+        let reorderIn = isOutput && readsOutput ? Reorder.primitive(from: plain, to: chosen) : nil
+        slots[arg] = Slot(arg: arg, user: user, inner: inner, reorder: Reorder.primitive(from: from, to: to), isOutput: isOutput,
+                          reorderIn: reorderIn)
     }
 
     /// Adds an argument held by the primitive itself (workspace): an owned buffer of `desc`.
@@ -46,7 +50,7 @@ final class PreparedPrimitive: @unchecked Sendable {
         for (arg, slot) in slots {
             guard let pointer = buffers[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
             slot.user.bind(pointer)
-            if let inner = slot.inner, let reorder = slot.reorder, !slot.isOutput {
+            if let inner = slot.inner, let reorder = slot.isOutput ? slot.reorderIn : slot.reorder {
                 reorder.execute([(DNNL_ARG_FROM, slot.user), (DNNL_ARG_TO, inner)])
             }
             args.append((arg, slot.inner ?? slot.user))

@@ -53,15 +53,15 @@ extension Kernels {
     }
 
     /// The forward primitive (also the hint of the backward one).
-    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool) -> PreparedPrimitive {
-        let xd = MemoryDesc(c.x, .f32), yd = MemoryDesc(c.y, .f32)
+    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType = .f32) -> PreparedPrimitive {
+        let xd = MemoryDesc(c.x, dtype), yd = MemoryDesc(c.y, dtype)
         var (rx, ry) = (xd.raw, yd.raw)
         var desc = dnnl_pooling_desc_t()
         c.withGeometry { s, k, l, r in
             DNNL.check(dnnl_pooling_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
                 c.algorithm, &rx, &ry, s, k, l, r), "pooling forward desc \(c.key)")
         }
-        return prepared("pool_fwd \(c.key) t\(training)", desc: desc, args: [
+        return prepared("pool_fwd \(c.key) t\(training) \(dtype)", desc: desc, args: [
             (DNNL_ARG_SRC, xd, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, yd, dnnl_query_dst_md, 0, true),
         ])
     }
@@ -73,15 +73,17 @@ extension Kernels {
     /// - `.avg`: y = sum over W ∩ image / |W ∩ image| (padding excluded from the divisor);
     /// - `.avgInclusive`: y = sum over W ∩ image / (kh * kw).
     /// Global pooling is kernel = [H, W]. Max pooling in training also returns the workspace its
-    /// backward needs; otherwise the workspace is nil.
+    /// backward needs; otherwise the workspace is nil. Inference also takes u8/s8/s32 tensors (same
+    /// type out; averages round half to even).
     public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool) -> (output: Tensor, workspace: PoolWorkspace?) {
         let c = PoolShapes(x: x.shape, g: g)
-        let p = poolForwardPrimitive(c, training: training)
+        precondition(x.dtype == .f32 || !training, "pool2d training takes f32, got \(x.dtype)")
+        let p = poolForwardPrimitive(c, training: training, dtype: x.dtype)
         var workspace: PoolWorkspace?
         if training && g.kind == .max {
             workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key)
         }
-        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y)]
+        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y, dtype: x.dtype)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs, extra: workspace.map { [(DNNL_ARG_WORKSPACE, $0.memory)] } ?? [])
         return (outputs[DNNL_ARG_DST]!, workspace)
     }

@@ -1,0 +1,78 @@
+import CDNNL
+
+extension Kernels {
+    /// True when int8 conv/matmul are exact for every u8/s8 input (the CPU has AVX-512 VNNI); see
+    /// `conv2dInt8` for the ranges that are exact on older CPUs.
+    public static var int8IsExact: Bool { DNNL.hasVNNI }
+
+    /// Attributes of an int8 primitive: output scales (one common, or one per index of dimension 1:
+    /// output channel / column) and the post-op chain.
+    static func int8Attributes(outputScales: [Float], postOps: [PostOp], outputType: DType) -> PrimitiveAttributes {
+        let attr = PrimitiveAttributes()
+        attr.setOutputScales(outputScales, mask: outputScales.count > 1 ? 1 << 1 : 0)
+        attr.setPostOps(postOps, sumType: outputType)
+        return attr
+    }
+
+    /// Checks the arguments every int8 kernel shares; returns the output's initial contents.
+    static func int8Output(_ shape: [Int], source: Tensor, bias: Tensor?, channels: Int, outputScales: [Float],
+                           postOps: [PostOp], residual: Tensor?, outputType: DType) -> Tensor {
+        precondition(source.dtype == .u8 || source.dtype == .s8, "int8 kernels take u8 or s8 activations, got \(source.dtype)")
+        precondition(bias.map { $0.dtype == .f32 && $0.shape == [channels] } ?? true, "int8 bias must be f32 [\(channels)]")
+        precondition(outputScales.count == 1 || outputScales.count == channels, "\(outputScales.count) output scales for \(channels) channels")
+        PostOp.validate(postOps, residual: residual)
+        guard let residual else { return Tensor(shape: shape, dtype: outputType) }
+        precondition(residual.shape == shape && residual.dtype == outputType,
+                     "residual \(residual.shape) \(residual.dtype) must be the output's \(shape) \(outputType)")
+        return residual
+    }
+
+    /// Integer convolution (inference) with oneDNN's int8 semantics. x [N,C,H,W] u8 or s8, w
+    /// [O, C/groups, KH, KW] s8, b [O] f32 or nil; for each output element (channel o):
+    ///   acc = Σ x·w (exact s32), v = outputScale[o] * (acc + b[o]) (f32; one common scale or one per o),
+    ///   v = postOps(v) in order (relu, clip, ..., sum: v += scale * residual),
+    ///   y = saturate(roundNearestEven(v)) to `outputType` (u8, s8, s32; f32 keeps v).
+    /// `residual` (with a `.sum` post-op) has the output's shape and type. The scales are compiled
+    /// into the primitive: one primitive per layer, created on its first call and then reused.
+    ///
+    /// Hardware note (`int8IsExact`): without AVX-512 VNNI (AVX2, AVX-512 before Cascade Lake) oneDNN
+    /// adds u8·s8 products in pairs with 16-bit saturation. u8 activations in [0, 127] (Paddle's
+    /// 8-bit range) with any s8 weights are exact. For s8 activations the convolution halves the
+    /// weights (odd weights lose their last bit: exact only for even weights), and `matmulInt8`
+    /// (gemm, x + 128) saturates unless weights are in [-64, 63]. VNNI is exact for all of them.
+    public static func conv2dInt8(_ x: Tensor, filter w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, outputScales: [Float],
+                                  postOps: [PostOp] = [], residual: Tensor? = nil, outputType: DType) -> Tensor {
+        precondition(w.dtype == .s8, "int8 conv weights must be s8, got \(w.dtype)")
+        let c = ConvShapes(x: x.shape, w: w.shape, g: g)
+        let o = w.shape[0]
+        let initial = int8Output(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps,
+                                 residual: residual, outputType: outputType)
+        let scalesKey = outputScales.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+        let key = "conv_int8 \(c.key) \(x.dtype) b\(b != nil) s[\(scalesKey)] \(postOps) \(outputType)"
+        let p = PrimitiveCache.shared.value(key) { () -> PreparedPrimitive in
+            var desc = dnnl_convolution_desc_t()
+            var xs = MemoryDesc(c.x, x.dtype, plain: false), ws = MemoryDesc(c.groupedW, .s8, plain: false)
+            var ys = MemoryDesc(c.y, outputType, plain: false), bs = MemoryDesc([o], .f32)
+            let biasDesc = b != nil ? bs.pointer() : nil
+            defer { biasDesc?.deallocate() }
+            c.withGeometry { s, d, l, r in
+                DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
+                    &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "int8 conv desc \(key)")
+            }
+            let attr = int8Attributes(outputScales: outputScales, postOps: postOps, outputType: outputType)
+            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), attr: attr.handle, what: key) }
+            let p = PreparedPrimitive(prim)
+            p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, x.dtype), chosen: prim.md(dnnl_query_src_md), isOutput: false)
+            p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .s8), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
+            if b != nil { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
+            p.bind(DNNL_ARG_DST, plain: MemoryDesc(c.y, outputType), chosen: prim.md(dnnl_query_dst_md), isOutput: true,
+                   readsOutput: residual != nil)
+            return p
+        }
+        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
+        if let b { inputs[DNNL_ARG_BIAS] = b }
+        var outputs = [DNNL_ARG_DST: initial]
+        run(p, inputs: inputs, outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
+}
