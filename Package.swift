@@ -43,5 +43,6 @@ let package = Package(
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimTensor", "CJPEG"]),
+        .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
     ]
 )

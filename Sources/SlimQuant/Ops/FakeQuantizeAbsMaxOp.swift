@@ -1,0 +1,29 @@
+import SlimGraph
+import SlimTensor
+
+/// `fake_quantize_abs_max`: quantizes `X` with the scale of this very batch.
+///
+///     s = max |x|,   Out = round(bin / s * clip(x, -s, s)),   OutScale = [s]
+///
+/// `Out` holds integer values in f32. Used for weights (`abs_max`) and for activations with
+/// `activation_quantize_type: abs_max` (the same in train and eval: there is no stored scale).
+/// Gradient (straight-through): `dX = dOut` where `|x| <= s`, 0 elsewhere (everywhere here).
+public enum FakeQuantizeAbsMaxOp: Operator {
+    public static let type = "fake_quantize_abs_max"
+
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        guard let x = inputs["X"]?.first else { throw GraphError("op '\(type)' needs input X") }
+        return ["Out": [x], "OutScale": [[1]]]
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        let bits = try FakeQuant.bits(of: context.op)
+        let x = try context.floatInput("X")
+        let s = FakeQuant.absMax(x)
+        context.setOutput("Out", 0, FakeQuant.quantize(x, scales: [s], bits: bits))
+        context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
+        context.saved["scales"] = [s]
+    }
+
+    public static func backward(_ context: OpContext) throws { try context.straightThroughToX() }
+}
