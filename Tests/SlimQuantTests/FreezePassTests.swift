@@ -13,8 +13,12 @@ final class FreezePassTests: XCTestCase {
         return program
     }
 
+    override func setUp() { SlimQuant.registerOps() }
+
+    /// The op lines of the program's text dump.
     private func opLines(_ p: Program) -> [String] {
-        compactDump(p).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("var ") }
+        let lines = p.textDump().split(separator: "\n").map(String.init)
+        return Array(lines.drop { $0 != "ops:" }.dropFirst())
     }
 
     func testGoldenPerTensorMovingAverage() throws {
@@ -23,17 +27,17 @@ final class FreezePassTests: XCTestCase {
         let p = try frozen(weights: .absMax, activations: .movingAverageAbsMax, params: &params)
         let range = 127.0 * 127.0 / Double(FakeQuant.absMax(float["conv2d_0.w_0"]!))
         let fcRange = 127.0 * 127.0 / Double(FakeQuant.absMax(float["fc_0.w_0"]!))
+        XCTAssertNoThrow(try p.verify())
         XCTAssertEqual(opLines(p), [
-            "fake_quantize_moving_average_abs_max(InScale=image.scale X=image) -> (Out=image.quantized OutScale=image.scale) {bit_length=8 is_test=true moving_rate=0.9}",
-            "conv2d(Filter=conv2d_0.w_0 Input=image.quantized) -> (Output=conv2d_0.tmp_0) {dilations=[1, 1] groups=1 paddings=[0, 0] strides=[1, 1]}",
-            "fake_dequantize_max_abs(Scale=image.scale X=conv2d_0.tmp_0) -> (Out=conv2d_0.tmp_0.dequantized) {max_range=\(range)}",
-            "relu(X=conv2d_0.tmp_0.dequantized) -> (Out=relu_0.tmp_0)",
-            "fake_quantize_moving_average_abs_max(InScale=relu_0.tmp_0.scale X=relu_0.tmp_0) -> (Out=relu_0.tmp_0.quantized OutScale=relu_0.tmp_0.scale) {bit_length=8 is_test=true moving_rate=0.9}",
-            "mul(X=relu_0.tmp_0.quantized Y=fc_0.w_0) -> (Out=fc_0.tmp_0) {x_num_col_dims=1 y_num_col_dims=1}",
-            "fake_dequantize_max_abs(Scale=relu_0.tmp_0.scale X=fc_0.tmp_0) -> (Out=fc_0.tmp_0.dequantized) {max_range=\(fcRange)}",
-            "elementwise_add(X=fc_0.tmp_0.dequantized Y=fc_0.b_0) -> (Out=fc_0.tmp_1) {axis=1}",
-            "softmax(X=fc_0.tmp_1) -> (Out=fc_0.tmp_2)",
-            "feeds [\"image\"] fetches [\"fc_0.tmp_2\"]",
+            "  fake_quantize_moving_average_abs_max(InScale=[image.scale], X=[image]) -> (Out=[image.quantized], OutScale=[image.scale]) {bit_length=8, is_test=true, moving_rate=0.9}",
+            "  conv2d(Filter=[conv2d_0.w_0], Input=[image.quantized]) -> (Output=[conv2d_0.tmp_0]) {dilations=[1, 1], groups=1, paddings=[0, 0], strides=[1, 1]}",
+            "  fake_dequantize_max_abs(Scale=[image.scale], X=[conv2d_0.tmp_0]) -> (Out=[conv2d_0.tmp_0.dequantized]) {max_range=\(range)}",
+            "  relu(X=[conv2d_0.tmp_0.dequantized]) -> (Out=[relu_0.tmp_0])",
+            "  fake_quantize_moving_average_abs_max(InScale=[relu_0.tmp_0.scale], X=[relu_0.tmp_0]) -> (Out=[relu_0.tmp_0.quantized], OutScale=[relu_0.tmp_0.scale]) {bit_length=8, is_test=true, moving_rate=0.9}",
+            "  mul(X=[relu_0.tmp_0.quantized], Y=[fc_0.w_0]) -> (Out=[fc_0.tmp_0]) {x_num_col_dims=1, y_num_col_dims=1}",
+            "  fake_dequantize_max_abs(Scale=[relu_0.tmp_0.scale], X=[fc_0.tmp_0]) -> (Out=[fc_0.tmp_0.dequantized]) {max_range=\(fcRange)}",
+            "  elementwise_add(X=[fc_0.tmp_0.dequantized], Y=[fc_0.b_0]) -> (Out=[fc_0.tmp_1]) {axis=1}",
+            "  softmax(X=[fc_0.tmp_1]) -> (Out=[fc_0.tmp_2])",
         ])
         XCTAssertEqual(Set(p.vars.map(\.name)), [
             "image", "conv2d_0.w_0", "conv2d_0.tmp_0", "relu_0.tmp_0", "fc_0.w_0", "fc_0.b_0", "fc_0.tmp_0", "fc_0.tmp_1",

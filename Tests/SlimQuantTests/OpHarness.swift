@@ -20,8 +20,13 @@ struct OpHarness {
         for (name, t) in state.sorted(by: { $0.key < $1.key }) {
             vars.append(VarDesc(name: name, shape: t.shape, dtype: t.dtype, persistable: true, trainable: trainable.contains(name)))
         }
-        let declared = Set(vars.map(\.name))
-        for name in op.outputNames where !declared.contains(name) { vars.append(VarDesc(name: name, shape: [-1])) }
+        let declared = Dictionary(uniqueKeysWithValues: vars.map { ($0.name, $0.shape) })
+        let inferred = try OpRegistry.shared.op(op.type).inferShapes(op, inputs: op.inputs.mapValues { $0.map { declared[$0] ?? [] } })
+        for (slot, names) in op.outputs.sorted(by: { $0.key < $1.key }) {
+            for (k, name) in names.enumerated() where declared[name] == nil {
+                vars.append(VarDesc(name: name, shape: inferred[slot]?[k] ?? [-1]))
+            }
+        }
         self.op = op
         program = Program(vars: vars, ops: [op], feeds: feeds.keys.sorted(), fetches: op.outputNames)
         scope = Scope(state)

@@ -45,20 +45,3 @@ enum QuantTestModel {
         return Tensor(shape: [batch, 2, 5, 5], floats: (0..<(batch * 50)).map { _ in Float.random(in: -1...1, using: &g) })
     }
 }
-
-/// A compact, stable text form of a program for golden tests: one line per var and per op,
-/// slots and attrs sorted.
-func compactDump(_ p: Program) -> String {
-    var lines = p.vars.map { v in
-        "var \(v.name) \(v.dtype)\(v.shape)" + (v.persistable ? " persistable" : "") + (v.trainable ? " trainable" : "")
-    }
-    func slots(_ s: [String: [String]]) -> String {
-        s.keys.sorted().map { "\($0)=\(s[$0]!.joined(separator: ","))" }.joined(separator: " ")
-    }
-    for op in p.ops {
-        let attrs = op.attrs.keys.sorted().map { "\($0)=\(op.attrs[$0]!)" }.joined(separator: " ")
-        lines.append("\(op.type)(\(slots(op.inputs))) -> (\(slots(op.outputs)))" + (attrs.isEmpty ? "" : " {\(attrs)}"))
-    }
-    lines.append("feeds \(p.feeds) fetches \(p.fetches)")
-    return lines.joined(separator: "\n")
-}

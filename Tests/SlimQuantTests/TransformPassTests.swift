@@ -6,6 +6,8 @@ import XCTest
 /// Structure of `QuantizationTransformPass` output: op order, names, state vars and their
 /// initial values, a golden dump.
 final class TransformPassTests: XCTestCase {
+    override func setUp() { SlimQuant.registerOps() }
+
     private func transformed(_ pass: QuantizationTransformPass, params: inout [String: Tensor]) throws -> Program {
         var program = QuantTestModel.program
         try pass.apply(to: &program, params: &params)
@@ -15,46 +17,51 @@ final class TransformPassTests: XCTestCase {
     func testGoldenMovingAverageAbsMax() throws {
         var params = QuantTestModel.params()
         let p = try transformed(QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax), params: &params)
-        XCTAssertEqual(compactDump(p), """
-            var image f32[-1, 2, 5, 5]
-            var conv2d_0.w_0 f32[3, 2, 3, 3] persistable trainable
-            var conv2d_0.tmp_0 f32[-1, 3, 3, 3]
-            var relu_0.tmp_0 f32[-1, 3, 3, 3]
-            var fc_0.w_0 f32[27, 4] persistable trainable
-            var fc_0.b_0 f32[4] persistable trainable
-            var fc_0.tmp_0 f32[-1, 4]
-            var fc_0.tmp_1 f32[-1, 4]
-            var fc_0.tmp_2 f32[-1, 4]
-            var image.quantized f32[-1, 2, 5, 5]
-            var image.scale f32[1] persistable
-            var image.quantized.dequantized f32[-1, 2, 5, 5]
-            var image.quant_accum f32[1] persistable
-            var image.quant_state f32[1] persistable
-            var conv2d_0.w_0.quantized f32[3, 2, 3, 3]
-            var conv2d_0.w_0.scale f32[1]
-            var conv2d_0.w_0.quantized.dequantized f32[3, 2, 3, 3]
-            var relu_0.tmp_0.quantized f32[-1, 3, 3, 3]
-            var relu_0.tmp_0.scale f32[1] persistable
-            var relu_0.tmp_0.quantized.dequantized f32[-1, 3, 3, 3]
-            var relu_0.tmp_0.quant_accum f32[1] persistable
-            var relu_0.tmp_0.quant_state f32[1] persistable
-            var fc_0.w_0.quantized f32[27, 4]
-            var fc_0.w_0.scale f32[1]
-            var fc_0.w_0.quantized.dequantized f32[27, 4]
-            fake_quantize_moving_average_abs_max(InAccum=image.quant_accum InScale=image.scale InState=image.quant_state X=image) -> (Out=image.quantized OutAccum=image.quant_accum OutScale=image.scale OutState=image.quant_state) {bit_length=8 is_test=false moving_rate=0.9}
-            fake_dequantize_max_abs(Scale=image.scale X=image.quantized) -> (Out=image.quantized.dequantized) {max_range=127.0}
-            fake_quantize_abs_max(X=conv2d_0.w_0) -> (Out=conv2d_0.w_0.quantized OutScale=conv2d_0.w_0.scale) {bit_length=8}
-            fake_dequantize_max_abs(Scale=conv2d_0.w_0.scale X=conv2d_0.w_0.quantized) -> (Out=conv2d_0.w_0.quantized.dequantized) {max_range=127.0}
-            conv2d(Filter=conv2d_0.w_0.quantized.dequantized Input=image.quantized.dequantized) -> (Output=conv2d_0.tmp_0) {dilations=[1, 1] groups=1 paddings=[0, 0] strides=[1, 1]}
-            relu(X=conv2d_0.tmp_0) -> (Out=relu_0.tmp_0)
-            fake_quantize_moving_average_abs_max(InAccum=relu_0.tmp_0.quant_accum InScale=relu_0.tmp_0.scale InState=relu_0.tmp_0.quant_state X=relu_0.tmp_0) -> (Out=relu_0.tmp_0.quantized OutAccum=relu_0.tmp_0.quant_accum OutScale=relu_0.tmp_0.scale OutState=relu_0.tmp_0.quant_state) {bit_length=8 is_test=false moving_rate=0.9}
-            fake_dequantize_max_abs(Scale=relu_0.tmp_0.scale X=relu_0.tmp_0.quantized) -> (Out=relu_0.tmp_0.quantized.dequantized) {max_range=127.0}
-            fake_quantize_abs_max(X=fc_0.w_0) -> (Out=fc_0.w_0.quantized OutScale=fc_0.w_0.scale) {bit_length=8}
-            fake_dequantize_max_abs(Scale=fc_0.w_0.scale X=fc_0.w_0.quantized) -> (Out=fc_0.w_0.quantized.dequantized) {max_range=127.0}
-            mul(X=relu_0.tmp_0.quantized.dequantized Y=fc_0.w_0.quantized.dequantized) -> (Out=fc_0.tmp_0) {x_num_col_dims=1 y_num_col_dims=1}
-            elementwise_add(X=fc_0.tmp_0 Y=fc_0.b_0) -> (Out=fc_0.tmp_1) {axis=1}
-            softmax(X=fc_0.tmp_1) -> (Out=fc_0.tmp_2)
-            feeds ["image"] fetches ["fc_0.tmp_2"]
+        XCTAssertNoThrow(try p.verify())
+        XCTAssertEqual(p.textDump(), """
+            feeds: [image]
+            fetches: [fc_0.tmp_2]
+            vars:
+              image: f32[-1, 2, 5, 5]
+              conv2d_0.w_0: f32[3, 2, 3, 3] persistable trainable
+              conv2d_0.tmp_0: f32[-1, 3, 3, 3]
+              relu_0.tmp_0: f32[-1, 3, 3, 3]
+              fc_0.w_0: f32[27, 4] persistable trainable
+              fc_0.b_0: f32[4] persistable trainable
+              fc_0.tmp_0: f32[-1, 4]
+              fc_0.tmp_1: f32[-1, 4]
+              fc_0.tmp_2: f32[-1, 4]
+              image.quantized: f32[-1, 2, 5, 5]
+              image.scale: f32[1] persistable
+              image.quantized.dequantized: f32[-1, 2, 5, 5]
+              image.quant_accum: f32[1] persistable
+              image.quant_state: f32[1] persistable
+              conv2d_0.w_0.quantized: f32[3, 2, 3, 3]
+              conv2d_0.w_0.scale: f32[1]
+              conv2d_0.w_0.quantized.dequantized: f32[3, 2, 3, 3]
+              relu_0.tmp_0.quantized: f32[-1, 3, 3, 3]
+              relu_0.tmp_0.scale: f32[1] persistable
+              relu_0.tmp_0.quantized.dequantized: f32[-1, 3, 3, 3]
+              relu_0.tmp_0.quant_accum: f32[1] persistable
+              relu_0.tmp_0.quant_state: f32[1] persistable
+              fc_0.w_0.quantized: f32[27, 4]
+              fc_0.w_0.scale: f32[1]
+              fc_0.w_0.quantized.dequantized: f32[27, 4]
+            ops:
+              fake_quantize_moving_average_abs_max(InAccum=[image.quant_accum], InScale=[image.scale], InState=[image.quant_state], X=[image]) -> (Out=[image.quantized], OutAccum=[image.quant_accum], OutScale=[image.scale], OutState=[image.quant_state]) {bit_length=8, is_test=false, moving_rate=0.9}
+              fake_dequantize_max_abs(Scale=[image.scale], X=[image.quantized]) -> (Out=[image.quantized.dequantized]) {max_range=127.0}
+              fake_quantize_abs_max(X=[conv2d_0.w_0]) -> (Out=[conv2d_0.w_0.quantized], OutScale=[conv2d_0.w_0.scale]) {bit_length=8}
+              fake_dequantize_max_abs(Scale=[conv2d_0.w_0.scale], X=[conv2d_0.w_0.quantized]) -> (Out=[conv2d_0.w_0.quantized.dequantized]) {max_range=127.0}
+              conv2d(Filter=[conv2d_0.w_0.quantized.dequantized], Input=[image.quantized.dequantized]) -> (Output=[conv2d_0.tmp_0]) {dilations=[1, 1], groups=1, paddings=[0, 0], strides=[1, 1]}
+              relu(X=[conv2d_0.tmp_0]) -> (Out=[relu_0.tmp_0])
+              fake_quantize_moving_average_abs_max(InAccum=[relu_0.tmp_0.quant_accum], InScale=[relu_0.tmp_0.scale], InState=[relu_0.tmp_0.quant_state], X=[relu_0.tmp_0]) -> (Out=[relu_0.tmp_0.quantized], OutAccum=[relu_0.tmp_0.quant_accum], OutScale=[relu_0.tmp_0.scale], OutState=[relu_0.tmp_0.quant_state]) {bit_length=8, is_test=false, moving_rate=0.9}
+              fake_dequantize_max_abs(Scale=[relu_0.tmp_0.scale], X=[relu_0.tmp_0.quantized]) -> (Out=[relu_0.tmp_0.quantized.dequantized]) {max_range=127.0}
+              fake_quantize_abs_max(X=[fc_0.w_0]) -> (Out=[fc_0.w_0.quantized], OutScale=[fc_0.w_0.scale]) {bit_length=8}
+              fake_dequantize_max_abs(Scale=[fc_0.w_0.scale], X=[fc_0.w_0.quantized]) -> (Out=[fc_0.w_0.quantized.dequantized]) {max_range=127.0}
+              mul(X=[relu_0.tmp_0.quantized.dequantized], Y=[fc_0.w_0.quantized.dequantized]) -> (Out=[fc_0.tmp_0]) {x_num_col_dims=1, y_num_col_dims=1}
+              elementwise_add(X=[fc_0.tmp_0], Y=[fc_0.b_0]) -> (Out=[fc_0.tmp_1]) {axis=1}
+              softmax(X=[fc_0.tmp_1]) -> (Out=[fc_0.tmp_2])
+
             """)
         XCTAssertEqual(params["image.scale"]?.floats, [0.001])
         XCTAssertEqual(params["image.quant_accum"]?.floats, [1])

@@ -13,8 +13,8 @@ public enum FakeChannelWiseQuantizeAbsMaxOp: Operator {
     public static let type = "fake_channel_wise_quantize_abs_max"
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
-        guard let x = inputs["X"]?.first, let channels = x.first, channels > 0 else {
-            throw GraphError("op '\(type)' needs input X with a known channel axis 0")
+        guard let x = inputs["X"]?.first, let channels = x.first else {
+            throw GraphError("op '\(type)' needs input X with a channel axis 0")
         }
         return ["Out": [x], "OutScale": [[channels]]]
     }
