@@ -1,12 +1,73 @@
 import ArgumentParser
+import Foundation
+import SlimGraph
+import SlimTrain
 
+extension BenchConfiguration.Mode: ExpressibleByArgument {}
+extension BenchConfiguration.Precision: ExpressibleByArgument {}
+extension BenchConfiguration.DataSource: ExpressibleByArgument {}
+
+/// `slim bench`: the speed and peak memory of one model configuration (ARCHITECTURE.md section 9).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure images/s, latency and peak memory of one model configuration."
+        abstract: "Measure images/s, latency and peak memory of one model configuration.",
+        discussion: """
+        Runs --warmup untimed steps, then --steps timed ones, and reports the median step time,
+        images/s (batch / median) and the peak resident memory of the process (ru_maxrss).
+        A train step is forward + backward + Momentum update; an infer step is an eval-mode
+        forward of the softmax output. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
+        resnet20 (CIFAR ResNet-20, 3x32x32), or a saved model directory (inference only; use ./NAME
+        for a directory named like a zoo model). `make bench` compares these with PyTorch and
+        ONNX Runtime (bench/run.sh).
+        """
     )
 
+    @Option(help: "lenet, mbv1, resnet20, or a model directory.")
+    var model: String
+
+    @Option(help: "train or infer.")
+    var mode: BenchConfiguration.Mode
+
+    @Option(help: "fp32 or int8 (default: fp32, or the model directory's own precision).")
+    var dtype: BenchConfiguration.Precision?
+
+    @Option(help: "Images per step.")
+    var batch = 64
+
+    @Option(help: "oneDNN (OpenMP) threads.")
+    var threads = 2
+
+    @Option(help: "Timed steps (the median is reported).")
+    var steps = 20
+
+    @Option(help: "Untimed steps first (primitive creation, caches).")
+    var warmup = 5
+
+    @Option(help: "synthetic (one seeded batch) or real (Fashion-MNIST through the DataLoader; lenet only).")
+    var data: BenchConfiguration.DataSource = .synthetic
+
+    @Flag(help: "Print one JSON object: model, mode, dtype, batch, threads, median_ms, images_per_s, peak_rss_mb.")
+    var json = false
+
     func run() throws {
-        throw StageUnavailable(command: "bench")
+        let config = BenchConfiguration(target: BenchTarget(model), mode: mode, precision: dtype, batch: batch,
+                                        threads: threads, steps: steps, warmup: warmup, data: data)
+        do {
+            let result = try Benchmark.measure(config)
+            print(json ? result.jsonLine : result.summary)
+        } catch let error as BenchError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(error.kind == .usage ? 64 : 1)
+        } catch let error as ModelFileError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(65)
+        } catch let error as DataError {
+            FileHandle.standardError.write(Data(("error: \(error.description)\n").utf8))
+            throw ExitCode(65)
+        } catch {
+            FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// One configuration `slim bench` measures: a model, what a step does, the batch, the threads,
+/// and how many steps are warm-up and how many are timed.
+public struct BenchConfiguration: Equatable, Sendable {
+    /// What one step is.
+    public enum Mode: String, CaseIterable, Sendable {
+        /// Forward in train mode, backward, Momentum update (`TrainingSession.trainBatch`).
+        case train
+        /// Eval-mode forward of the inference output (softmax probabilities).
+        case infer
+    }
+
+    /// The arithmetic of the kernels.
+    public enum Precision: String, CaseIterable, Sendable {
+        case fp32, int8
+    }
+
+    /// Where the batches come from.
+    public enum DataSource: String, CaseIterable, Sendable {
+        /// One seeded random batch, reused every step (kernels only).
+        case synthetic
+        /// Fashion-MNIST through the real `DataLoader` (LeNet only), so loader cost shows.
+        case real
+    }
+
+    public var target: BenchTarget
+    public var mode: Mode
+    /// `nil`: fp32 for zoo models, the stored precision for a model directory.
+    public var precision: Precision?
+    public var batch: Int
+    public var threads: Int
+    public var steps: Int
+    public var warmup: Int
+    public var data: DataSource
+    public var seed: UInt64
+    /// Directory of the Fashion-MNIST IDX files for `--data real`.
+    public var dataDirectory: String
+
+    public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
+                steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
+                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory) {
+        self.target = target
+        self.mode = mode
+        self.precision = precision
+        self.batch = batch
+        self.threads = threads
+        self.steps = steps
+        self.warmup = warmup
+        self.data = data
+        self.seed = seed
+        self.dataDirectory = dataDirectory
+    }
+
+    /// Checks the options against each other.
+    /// - Throws: `BenchError` `.usage` naming the option at fault.
+    public func validate() throws {
+        guard batch > 0 else { throw BenchError(.usage, "--batch must be > 0, got \(batch)") }
+        guard threads > 0 else { throw BenchError(.usage, "--threads must be > 0, got \(threads)") }
+        guard steps > 0 else { throw BenchError(.usage, "--steps must be > 0, got \(steps)") }
+        guard warmup >= 0 else { throw BenchError(.usage, "--warmup must be >= 0, got \(warmup)") }
+        if data == .real && target != .zoo(.lenet) {
+            throw BenchError(.usage, "--data real is for lenet only (Fashion-MNIST is 1x28x28)",
+                             hints: ["use --data synthetic for \(target.label)"])
+        }
+        if case let .directory(path) = target {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw BenchError(.usage, "--model '\(path)' is neither a zoo model nor a model directory",
+                                 hints: ["zoo models: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))"])
+            }
+        }
+        if case .directory = target, mode == .train {
+            throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
+                             hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import SlimGraph
+import SlimTensor
+
+extension BenchWorkload {
+    /// Eval-mode forward of a saved model directory's first fetch on seeded synthetic images.
+    ///
+    /// The image feed is the feed named `image`, else the first feed of rank 4. The precision is
+    /// the model's own: int8 when any var is stored as s8/u8 (a converted INT8 model), else fp32;
+    /// `--dtype` must agree with it.
+    static func modelDirectory(_ path: String, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        let (program, params) = try ModelFile.load(from: path, modelName: nil, paramsName: nil)
+        let stored: BenchConfiguration.Precision = program.vars.contains { $0.dtype == .s8 || $0.dtype == .u8 } ? .int8 : .fp32
+        if let asked = configuration.precision, asked != stored {
+            throw BenchError(.usage, "--dtype \(asked.rawValue) does not match the model in \(path), which is \(stored.rawValue)",
+                             hints: ["drop --dtype to benchmark the model as it is stored"])
+        }
+        guard let imageVar = program.variable("image").flatMap({ $0.shape.count == 4 ? $0 : nil })
+            ?? program.feeds.compactMap(program.variable).first(where: { $0.shape.count == 4 }) else {
+            throw BenchError(.usage, "the model in \(path) has no image feed of shape [N, C, H, W]",
+                             hints: ["its feeds are \(program.feeds)"])
+        }
+        guard let output = program.fetches.first else {
+            throw BenchError(.usage, "the model in \(path) has no fetch to compute")
+        }
+        if imageVar.shape[0] != -1 && imageVar.shape[0] != configuration.batch {
+            throw BenchError(.usage, "the model in \(path) takes batches of \(imageVar.shape[0]), not \(configuration.batch)",
+                             hints: ["use --batch \(imageVar.shape[0])"])
+        }
+        let executor = try Executor(program: program, seed: configuration.seed)
+        let scope = Scope(params)
+        let images = BenchBatches.synthetic(batch: configuration.batch, shape: Array(imageVar.shape.dropFirst()),
+                                            classes: 1, seed: configuration.seed).images
+        let image = imageVar.name
+        return BenchWorkload(precision: stored) {
+            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import SlimTensor
+
+/// Measures one configuration: `warmup` untimed steps (they create and cache the oneDNN
+/// primitives), then `steps` timed steps; reports their median and the process's peak memory.
+public enum Benchmark {
+    /// Runs `configuration` and returns what it measured.
+    ///
+    /// Sets the thread count first (`Kernels.setThreads`), so call it before anything in the
+    /// process has used oneDNN.
+    /// - Throws: `BenchError` for contradictory options or what this version cannot run yet;
+    ///   data, model-file and graph errors from building or running the step.
+    public static func measure(_ configuration: BenchConfiguration) throws -> BenchResult {
+        try configuration.validate()
+        Kernels.setThreads(configuration.threads)
+        let workload = try BenchWorkload.make(configuration)
+        for _ in 0..<configuration.warmup { try workload.step() }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(configuration.steps)
+        for _ in 0..<configuration.steps {
+            var failure: Error?
+            let elapsed = clock.measure {
+                do { try workload.step() } catch { failure = error }
+            }
+            if let failure { throw failure }
+            samples.append(milliseconds(elapsed))
+        }
+        return BenchResult(model: configuration.target.label, mode: configuration.mode, precision: workload.precision,
+                           batch: configuration.batch, threads: configuration.threads, data: configuration.data,
+                           warmup: configuration.warmup, stepMilliseconds: samples, peakRSSMB: PeakMemory.residentMB)
+    }
+
+    static func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make bench`: slim against PyTorch and ONNX Runtime on the same models and configurations.
+#
+#   bash bench/run.sh [path/to/slim]        (default .build/release/slim)
+#
+# Environment: BENCH_THREADS (default "1 2"), BENCH_PLAN (default bench/plan.txt),
+# BENCH_OUT (directory for the raw JSON lines; default a fresh temporary directory),
+# BENCH_NO_PEERS=1 (measure slim alone).
+# Each slim configuration runs in a fresh process (so peak RSS is its own); the peers run in one
+# Python process per thread count. Nothing here fails on speed: it measures and prints.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SLIM=${1:-.build/release/slim}
+PLAN=${BENCH_PLAN:-$HERE/plan.txt}
+THREADS=${BENCH_THREADS:-1 2}
+OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/slim-bench.XXXXXX")}
+mkdir -p "$OUT"
+: > "$OUT/slim.jsonl"; : > "$OUT/peers.jsonl"; : > "$OUT/log.txt"
+
+[ -x "$SLIM" ] || { echo "bench: no slim binary at $SLIM (run 'make build' first)" >&2; exit 1; }
+
+peers=1; peers_note=""
+if [ "${BENCH_NO_PEERS:-0}" = 1 ]; then
+  peers=0; peers_note="peers skipped (BENCH_NO_PEERS=1)"
+elif ! bash "$HERE/setup_venv.sh" 2>>"$OUT/log.txt"; then
+  peers=0; peers_note="peers skipped: the Python venv could not be made ($(tail -n 1 "$OUT/log.txt"))"
+fi
+PYTHON="$HERE/.venv/bin/python"; [ $peers = 1 ] || PYTHON=$(command -v python3 || true)
+
+{
+  echo "# slim bench, $(date -u +%Y-%m-%d)"
+  avx=""; for f in avx512_vnni avx512f avx2; do grep -qw "$f" /proc/cpuinfo 2>/dev/null && { avx=$f; break; }; done
+  echo "# machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')${avx:+ ($avx)}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
+  echo "# slim $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?')$([ $peers = 1 ] && "$PYTHON" -c 'import torch, onnxruntime; print(f", torch {torch.__version__}, onnxruntime {onnxruntime.__version__}")' 2>/dev/null)"
+  echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); fresh slim process each"
+} > "$OUT/header.txt"
+echo "bench: measuring into $OUT (about 10-15 minutes on 2 cores)" >&2
+[ -n "$peers_note" ] && echo "bench: $peers_note"
+
+plan_lines() { grep -v '^[[:space:]]*#' "$PLAN" | grep -v '^[[:space:]]*$'; }
+
+for t in $THREADS; do
+  while read -r model mode dtype batch steps warmup; do
+    echo "bench: slim $model $mode $dtype batch $batch, $t thread(s)" >&2
+    if ! OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode "$mode" --dtype "$dtype" --batch "$batch" \
+        --threads "$t" --steps "$steps" --warmup "$warmup" --json >>"$OUT/slim.jsonl" 2>"$OUT/err.txt"; then
+      reason=$(grep -m1 'error' "$OUT/err.txt" | sed 's/^error: //' | tr -d '"\\')
+      printf '{"framework": "slim", "model": "%s", "mode": "%s", "dtype": "%s", "batch": %s, "threads": %s, "error": "%s"}\n' \
+        "$model" "$mode" "$dtype" "$batch" "$t" "${reason:-failed}" >>"$OUT/slim.jsonl"
+    fi
+    cat "$OUT/err.txt" >>"$OUT/log.txt"
+  done < <(plan_lines)
+  if [ $peers = 1 ]; then
+    echo "bench: PyTorch and ONNX Runtime, $t thread(s)" >&2
+    plan_lines | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
+      || echo "bench: the peers failed at $t thread(s); see $OUT/log.txt" >&2
+  fi
+done
+
+if [ -n "$PYTHON" ]; then
+  "$PYTHON" "$HERE/report.py" "$OUT" ${peers_note:+--note "$peers_note"} | tee "$OUT/table.md"
+else
+  echo "bench: no python3 for the table; raw results:"; cat "$OUT/slim.jsonl"
+fi
+echo "raw results: $OUT"
