@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SlimConfig", dependencies: ["CLibYAML"]),
         .target(name: "SlimTensor", dependencies: ["CDNNL"]),
         .target(name: "SlimGraph", dependencies: ["SlimTensor"]),
-        .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"]),
+        .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"]),
         .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
         .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig"]),
         .target(name: "SlimCLI", dependencies: [
