@@ -78,14 +78,14 @@ public final class Executor {
         }
         let requires = varsRequiringGrad()
         var grads: [String: Tensor] = [loss: Tensor.filled(1, shape: lossValue.shape)]
-        for (_, context) in tape.reversed() {
+        for (index, context) in tape.reversed() {
             let outs = context.op.outputNames.filter { grads[$0] != nil }
             guard !outs.isEmpty else { continue }
             let wants = Set(context.op.inputNames.filter { requires.contains($0) })
             guard !wants.isEmpty else { continue }
             for name in outs { context.outputGrads[name] = grads[name] }
             context.wantsGrad = wants
-            try (try OpRegistry.shared.op(context.op.type)).backward(context)
+            try implementations[index].backward(context)
             for (name, g) in context.inputGrads {
                 grads[name] = grads[name].map { Kernels.add($0, g) } ?? g
             }
