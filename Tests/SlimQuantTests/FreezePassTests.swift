@@ -94,6 +94,16 @@ final class FreezePassTests: XCTestCase {
         }
     }
 
+    func testWeightSharedWithUnquantizedOpThrows() throws {
+        var program = QuantTestModel.program, params = QuantTestModel.params()
+        try QuantizationTransformPass().apply(to: &program, params: &params)
+        program.declare(VarDesc(name: "relu_1.tmp_0", shape: [27, 4]))
+        program.ops.append(OpDesc(type: "relu", inputs: ["X": ["fc_0.w_0"]], outputs: ["Out": ["relu_1.tmp_0"]]))
+        XCTAssertThrowsError(try QuantizationFreezePass().apply(to: &program, params: &params)) { error in
+            XCTAssertTrue("\(error)".contains("also read unquantized by 'relu'"), "\(error)")
+        }
+    }
+
     func testConvertToInt8StoresS8Weights() throws {
         var params = QuantTestModel.params()
         var p = try frozen(weights: .channelWiseAbsMax, activations: .movingAverageAbsMax, params: &params)

@@ -82,6 +82,10 @@ public struct QuantizationFreezePass: Sendable {
                 throw GraphError("freezing needs the f32 value of weight '\(name)' \(program.variable(name)?.shape ?? [])",
                                  hints: ["load the QAT program's parameters into the scope first"])
             }
+            if let other = program.ops.first(where: { !QuantOps.quantizeTypes.contains($0.type) && $0.inputNames.contains(name) }) {
+                throw GraphError("weight '\(name)' is also read unquantized by '\(other.type)'; freezing would feed it integers",
+                                 hints: ["quantize every op that reads it, or give that op its own weight"])
+            }
             let perChannel = weightQuantizeType == .channelWiseAbsMax && w.shape.count == 4
             let scales = perChannel ? FakeQuant.channelAbsMax(w, channels: w.shape[0]) : [FakeQuant.absMax(w)]
             params[name] = FakeQuant.quantize(w, scales: scales, bits: weightBits)
