@@ -18,7 +18,7 @@ public enum AccuracyOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let scores = try context.input("Out"), label = try context.input("Label")
+        let scores = try context.floatInput("Out"), label = try context.input("Label")
         _ = try inferShapes(context.op, inputs: ["Out": [scores.shape], "Label": [label.shape]])
         guard label.dtype == .s32 else { throw GraphError("op 'accuracy': Label must be s32, not \(label.dtype)") }
         let k = context.op.int("k", default: 1), n = scores.shape[0], c = scores.shape[1]

@@ -21,6 +21,10 @@ public enum BatchNormOp: Operator {
         guard op.string("data_layout", default: "NCHW") == "NCHW" else {
             throw GraphError("op 'batch_norm': data_layout '\(op.string("data_layout", default: ""))' is not supported", hints: ["use NCHW"])
         }
+        let epsilon = op.float("epsilon", default: 1e-5), momentum = op.float("momentum", default: 0.9)
+        guard epsilon >= 0, (0...1).contains(momentum) else {
+            throw GraphError("op 'batch_norm': epsilon \(epsilon) must be >= 0 and momentum \(momentum) in [0, 1]")
+        }
         for slot in ["Scale", "Bias", "Mean", "Variance"] {
             let s = try ShapeInference.shape(inputs, slot, of: op)
             guard s.count == 1, ShapeInference.compatible(s[0], x[1]) else {
@@ -32,8 +36,8 @@ public enum BatchNormOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X"), scale = try context.input("Scale"), bias = try context.input("Bias")
-        let mean = try context.input("Mean"), variance = try context.input("Variance")
+        let x = try context.floatInput("X"), scale = try context.floatInput("Scale"), bias = try context.floatInput("Bias")
+        let mean = try context.floatInput("Mean"), variance = try context.floatInput("Variance")
         _ = try inferShapes(context.op, inputs: ["X": [x.shape], "Scale": [scale.shape], "Bias": [bias.shape],
                                                  "Mean": [mean.shape], "Variance": [variance.shape]])
         let epsilon = Float(context.op.float("epsilon", default: 1e-5))

@@ -10,6 +10,9 @@ public enum ConcatOp: Operator {
         guard let shapes = inputs["X"], let first = shapes.first else {
             throw GraphError("op 'concat' needs at least one input in slot 'X'")
         }
+        guard (1...5).contains(first.count) else {
+            throw GraphError("op 'concat': inputs of rank \(first.count), supported ranks are 1 to 5")
+        }
         let axis = try ShapeInference.axis(op.int("axis", default: 0), rank: first.count, of: op)
         var out = first
         for shape in shapes.dropFirst() {

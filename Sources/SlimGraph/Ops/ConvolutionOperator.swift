@@ -33,7 +33,7 @@ extension ConvolutionOperator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("Input"), w = try context.input("Filter")
+        let x = try context.floatInput("Input"), w = try context.floatInput("Filter")
         let g = try checkedGeometry(context.op, x: x.shape, w: w.shape)
         context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: context.isTraining))
     }

@@ -19,12 +19,12 @@ public enum DropoutOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X")
+        let x = try context.floatInput("X")
         let (p, implementation) = try attrs(context.op)
         guard context.isTraining, !context.op.bool("is_test", default: false) else {
             let factor: Float = implementation == .downgradeInInfer ? 1 - p : 1
             context.saved["factor"] = factor
-            context.setOutput("Out", 0, factor == 1 ? x : Kernels.eltwiseForward(x, .linear(alpha: factor, beta: 0)))
+            context.setOutput("Out", 0, factor == 1 ? x : Kernels.eltwiseForward(x.reshaped([x.count]), .linear(alpha: factor, beta: 0)).reshaped(x.shape))
             return
         }
         let scale: Float = implementation == .downgradeInInfer ? 1 : (p < 1 ? 1 / (1 - p) : 0)
@@ -33,7 +33,7 @@ public enum DropoutOp: Operator {
         context.generator = generator
         let mask = Tensor(shape: x.shape, floats: kept.map { $0 ? scale : 0 })
         context.saved["mask"] = mask
-        context.setOutput("Out", 0, Kernels.multiply(x, mask))
+        context.setOutput("Out", 0, Kernels.multiply(x.reshaped([x.count]), mask.reshaped([x.count])).reshaped(x.shape))
         if context.hasOutput("Mask") {
             context.setOutput("Mask", 0, Tensor(shape: x.shape, floats: kept.map { $0 ? 1 : 0 }))
         }
@@ -42,10 +42,10 @@ public enum DropoutOp: Operator {
     public static func backward(_ context: OpContext) throws {
         guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
         if let mask = context.saved["mask"] as? Tensor {
-            context.addInputGrad("X", 0, Kernels.multiply(dOut, mask))
+            context.addInputGrad("X", 0, Kernels.multiply(dOut.reshaped([dOut.count]), mask.reshaped([dOut.count])).reshaped(dOut.shape))
         } else {
             let factor = context.saved["factor"] as? Float ?? 1
-            context.addInputGrad("X", 0, factor == 1 ? dOut : Kernels.eltwiseForward(dOut, .linear(alpha: factor, beta: 0)))
+            context.addInputGrad("X", 0, factor == 1 ? dOut : Kernels.eltwiseForward(dOut.reshaped([dOut.count]), .linear(alpha: factor, beta: 0)).reshaped(dOut.shape))
         }
     }
 

@@ -14,7 +14,7 @@ public enum ElementwiseAddOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X"), y = try context.input("Y")
+        let x = try context.floatInput("X"), y = try context.floatInput("Y")
         _ = try alignedShape(context.op, x: x.shape, y: y.shape)
         context.setOutput("Out", 0, Kernels.add(x, y, axis: context.op.int("axis", default: -1)))
     }
@@ -33,6 +33,9 @@ public enum ElementwiseAddOp: Operator {
     static func alignedShape(_ op: OpDesc, x: [Int], y: [Int]) throws -> [Int] {
         let axis = op.int("axis", default: -1)
         let start = axis < 0 ? x.count - y.count : axis
+        guard (1...5).contains(x.count) else {
+            throw GraphError("op 'elementwise_add': X \(x) has rank \(x.count), supported ranks are 1 to 5")
+        }
         guard y.count <= x.count, start >= 0, start + y.count <= x.count else {
             throw GraphError("op 'elementwise_add': Y \(y) cannot be aligned to X \(x) at axis \(axis)")
         }

@@ -10,7 +10,7 @@ public enum MeanOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X")
+        let x = try context.floatInput("X")
         guard x.count > 0 else { throw GraphError("op 'mean': X \(x.shape) has no elements") }
         let sum = Kernels.reduceSum(x.reshaped([1, x.count]), to: [1, 1]).floats[0]
         context.setOutput("Out", 0, Tensor(shape: [1], floats: [sum / Float(x.count)]))

@@ -19,7 +19,7 @@ public enum MulOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X"), y = try context.input("Y")
+        let x = try context.floatInput("X"), y = try context.floatInput("Y")
         let out = try inferShapes(context.op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0]
         let (x2, y2) = try flattened(context.op, x, y)
         context.setOutput("Out", 0, Kernels.matmul(x2, y2).reshaped(out))

@@ -31,7 +31,7 @@ public enum Pool2DOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X")
+        let x = try context.floatInput("X")
         _ = try inferShapes(context.op, inputs: ["X": [x.shape]])
         let g = try geometry(context.op, input: x.shape)
         let (out, workspace) = Kernels.pool2dForward(x, geometry: g, training: context.isTraining)
@@ -55,7 +55,11 @@ public enum Pool2DOp: Operator {
         let kernel = op.ints("ksize", default: []), strides = op.ints("strides", default: [1, 1])
         guard kernel.count == 2, kernel.allSatisfy({ $0 > 0 }) else { throw op.attrError("ksize", kernel, "two positive values") }
         guard strides.count == 2, strides.allSatisfy({ $0 > 0 }) else { throw op.attrError("strides", strides, "two positive values") }
-        return PoolGeometry(kind: try kind(op), kernel: kernel, strides: strides, paddings: try op.paddingsTLBR())
+        let paddings = try op.paddingsTLBR()
+        guard paddings[0] < kernel[0], paddings[2] < kernel[0], paddings[1] < kernel[1], paddings[3] < kernel[1] else {
+            throw GraphError("op 'pool2d': paddings \(op.ints("paddings", default: [])) must be smaller than the window \(kernel)")
+        }
+        return PoolGeometry(kind: try kind(op), kernel: kernel, strides: strides, paddings: paddings)
     }
 
     private static func kind(_ op: OpDesc) throws -> PoolKind {

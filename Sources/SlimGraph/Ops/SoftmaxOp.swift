@@ -12,9 +12,12 @@ public enum SoftmaxOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X")
+        let x = try context.floatInput("X")
         let axis = try ShapeInference.axis(context.op.int("axis", default: -1), rank: x.shape.count, of: context.op)
-        context.setOutput("Out", 0, Kernels.softmax(x, axis: axis))
+        // As [outer, n, inner] so any rank runs on the rank-3 kernel.
+        let n = x.shape[axis], outer = x.shape[..<axis].reduce(1, *)
+        let y = Kernels.softmax(x.reshaped([outer, n, x.count / max(outer * n, 1)]), axis: 1)
+        context.setOutput("Out", 0, y.reshaped(x.shape))
     }
 
     public static func backward(_ context: OpContext) throws {

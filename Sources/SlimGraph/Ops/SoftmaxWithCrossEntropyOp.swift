@@ -21,7 +21,7 @@ public enum SoftmaxWithCrossEntropyOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let logits = try context.input("Logits"), label = try context.input("Label")
+        let logits = try context.floatInput("Logits"), label = try context.input("Label")
         _ = try inferShapes(context.op, inputs: ["Logits": [logits.shape], "Label": [label.shape]])
         guard label.dtype == .s32 else { throw GraphError("op '\(type)': Label must be s32, not \(label.dtype)") }
         let classes = logits.shape.last!, rows = logits.count / max(classes, 1)
