@@ -1,4 +1,5 @@
 import Foundation
+import SlimGraph
 import XCTest
 
 /// Runs the built `slim bench` as `make bench` does. Never asserts anything about speed.
@@ -18,6 +19,29 @@ final class BenchEndToEndTests: XCTestCase {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    func testLeNetInferencePrintsOneJSONLineWithTheContractKeys() throws {
+        let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--batch", "2", "--steps", "2", "--warmup", "1", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.out)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any], r.out)
+        XCTAssertEqual(Set(object.keys), ["model", "mode", "dtype", "batch", "threads", "median_ms", "images_per_s", "peak_rss_mb"])
+        XCTAssertEqual(object["model"] as? String, "lenet")
+        XCTAssertEqual(object["mode"] as? String, "infer")
+        XCTAssertEqual(object["dtype"] as? String, "fp32")
+        XCTAssertEqual(object["batch"] as? Int, 2)
+        for key in ["median_ms", "images_per_s", "peak_rss_mb"] {
+            XCTAssertNotNil(object[key] as? Double, "\(key) is not a number in \(r.out)")
+        }
+    }
+
+    func testLeNetTrainingStepRunsAndPrintsASummary() throws {
+        let r = try run(["bench", "--model", "lenet", "--mode", "train", "--batch", "4", "--steps", "1", "--warmup", "0", "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.hasPrefix("slim bench: lenet train fp32, batch 4, 1 thread, synthetic data"), r.out)
+        XCTAssertTrue(r.out.contains("images/s"), r.out)
+    }
+
     func testInt8WithoutTheEngineSaysSoAndExits1() throws {
         let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--dtype", "int8", "--steps", "1", "--warmup", "0"])
         XCTAssertEqual(r.status, 1, r.err)
@@ -34,6 +58,21 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertTrue(unknown.err.contains("zoo models: lenet, mbv1, resnet20"), unknown.err)
         XCTAssertEqual(try run(["bench", "--model", "lenet", "--mode", "infer", "--batch", "0"]).status, 64)
         XCTAssertEqual(try run(["bench", "--model", "lenet", "--mode", "fly"]).status, 64)
+    }
+
+    func testASavedModelDirectoryIsBenchmarkedForInference() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let built = LeNet5().build(inputShape: [1, 28, 28], seed: 3)
+        try ModelFile.save(program: built.program, params: built.params, to: dir.path)
+        let r = try run(["bench", "--model", dir.path, "--mode", "infer", "--batch", "3", "--steps", "1", "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out)
+        XCTAssertEqual(object["model"] as? String, dir.path)
+        XCTAssertEqual(object["dtype"] as? String, "fp32")
+        let int8 = try run(["bench", "--model", dir.path, "--mode", "infer", "--dtype", "int8", "--steps", "1"])
+        XCTAssertEqual(int8.status, 64, int8.err)
+        XCTAssertTrue(int8.err.contains("which is fp32"), int8.err)
     }
 
     func testTrainingASavedModelDirectoryIsAUsageError() throws {

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The OpenMP runtime's thread count, reached through `dlsym` (no OpenMP header is imported).
+///
+/// libgomp reads `OMP_NUM_THREADS` once, when it is loaded with the process, so setting the
+/// variable later (what `Kernels.setThreads` does) changes nothing: `omp_set_num_threads` does.
+/// Both act on the calling thread, the one that calls oneDNN.
+enum OpenMPThreads {
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
+
+    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+        guard let process = dlopen(nil, RTLD_NOW) else { return nil }
+        return dlsym(process, name)
+    }
+
+    /// Asks the OpenMP runtime for `n` threads in later parallel regions (no-op without OpenMP).
+    static func set(_ n: Int) {
+        guard n > 0, let f = symbol("omp_set_num_threads") else { return }
+        unsafeBitCast(f, to: SetThreads.self)(Int32(n))
+    }
+
+    /// `omp_get_max_threads()`, or nil when no OpenMP runtime is loaded.
+    static var maxThreads: Int? {
+        symbol("omp_get_max_threads").map { Int(unsafeBitCast($0, to: GetThreads.self)()) }
+    }
+}
