@@ -1,13 +1,46 @@
 import ArgumentParser
 import Foundation
 import SlimConfig
+import SlimGraph
+import SlimTrain
 
 /// Runs `body`, printing configuration errors to stderr and exiting 65 (bad config or data).
 func reportingConfigErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ConfigError {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        printError(error.description)
         throw ExitCode(65)
     }
+}
+
+/// Runs a stage, turning every error a user can cause into a message on stderr and an exit
+/// code: 65 for bad config, data or model files, 1 for anything else.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ConfigError {
+        printError(error.description)
+        throw ExitCode(65)
+    } catch let error as DataError {
+        printError("error: \(error)")
+        throw ExitCode(65)
+    } catch let error as GraphError {
+        printError("error: \(error)")
+        throw ExitCode(65)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Writes to stdout immediately (progress lines must not wait for a buffer).
+func printFlushed(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -1,12 +1,38 @@
 import ArgumentParser
+import SlimCompress
+import SlimConfig
 
+/// `slim compress`: quantization-aware training driven by a slim YAML.
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress",
-        abstract: "Run quantization-aware compression from a slim YAML and a model YAML."
+        abstract: "Run quantization-aware compression from a slim YAML and a model YAML.",
+        discussion: """
+        Starts from the model YAML's pretrain_weights (a `slim train` output) or the compressor's
+        init_model, runs epochs 0..<compressor.epoch of max_iters batches, evaluates, writes
+        <checkpoint_path>/<epoch>/{eval_model,model,context.json,strategies.json} every epoch,
+        and at end_epoch saves float_model_save_path (frozen FP32) and int8_model_save_path.
+        Re-running the same command resumes after the newest complete checkpoint.
+
+        Example:
+          slim compress -s strategies/quant_abs_max_moving_average.yaml \\
+            -c examples/lenet_fashion_mnist/model.yml \\
+            -o max_iters=258 LearningRate.base_lr=0.0001 pretrain_weights=output/model/best
+        """
     )
 
+    @Option(name: .short, help: "The slim YAML (strategies + compressor).")
+    var s: String
+
+    @OptionGroup var model: ModelOptions
+
     func run() throws {
-        throw StageUnavailable(command: "compress")
+        let config = try model.load()
+        let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
+        try reportingErrors {
+            let compressor = try Compressor(compression: compression, model: config, datasetDir: model.d, log: printFlushed)
+            printFlushed("compressing \(try config.string("architecture") ?? "?") with \(compression.strategies.map(\.name).joined(separator: ", ")): epochs 0..<\(compression.compressor.epoch) x \(compressor.context.itersPerEpoch) batches\n")
+            try compressor.run()
+        }
     }
 }

@@ -1,12 +1,47 @@
 import ArgumentParser
+import Foundation
+import SlimGraph
+import SlimTrain
 
+/// `slim eval`: loss, top-1 and top-5 of a model directory on the eval reader.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a model directory (fp32, frozen float or int8) on the eval reader."
+        abstract: "Evaluate a model directory (fp32, frozen float or int8) on the eval reader.",
+        discussion: """
+        Runs the model's program on the eval reader of the model YAML (`-d` replaces its
+        dataset_dir) and prints loss, top-1 and top-5. Example:
+          slim eval --model_path output/model/best -c examples/lenet_fashion_mnist/model.yml
+        """
     )
 
+    @Option(name: .customLong("model_path"), help: "The model directory (a slim train output, a checkpoint's eval_model, or freeze's float/ or int8/).")
+    var modelPath: String
+
+    @Option(name: .customLong("model_name"), help: "Program file name (default: __model__, else model).")
+    var modelName: String?
+
+    @Option(name: .customLong("params_name"), help: "Params file name (default: __params__, else weights).")
+    var paramsName: String?
+
+    @Option(name: .customLong("output_eval"), help: "Also write the results as JSON to this file.")
+    var outputEval: String?
+
+    @OptionGroup var model: ModelOptions
+
     func run() throws {
-        throw StageUnavailable(command: "eval")
+        let config = try model.load()
+        try reportingErrors {
+            let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
+            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let executor = try Executor(program: loaded.program)
+            let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params))
+            printFlushed("\(modelPath): \(result)\n")
+            if let outputEval {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(result).write(to: URL(fileURLWithPath: outputEval), options: .atomic)
+            }
+        }
     }
 }

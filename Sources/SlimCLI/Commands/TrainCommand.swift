@@ -1,12 +1,31 @@
 import ArgumentParser
+import SlimTrain
 
+/// `slim train`: HAT's float stage.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the FP32 baseline a compression starts from (HAT's float stage)."
+        abstract: "Train the FP32 baseline a compression starts from (HAT's float stage).",
+        discussion: """
+        Trains `architecture` for `epoch` epochs of `max_iters` batches (default: one pass over the
+        train reader), evaluates on the eval reader after each epoch, and keeps
+        <save_dir>/<yaml name>/last and .../best (by `metric`, top1 by default) as model
+        directories (__model__ + __params__) for `slim eval`, `slim compress` (pretrain_weights)
+        and `slim infer`.
+
+        Example:
+          slim train -c examples/lenet_fashion_mnist/model.yml -o epoch=2
+        """
     )
 
+    @OptionGroup var model: ModelOptions
+
     func run() throws {
-        throw StageUnavailable(command: "train")
+        let config = try model.load()
+        try reportingErrors {
+            let trainer = try FloatTrainer(config: config, datasetDir: model.d, log: printFlushed)
+            printFlushed("training \(try config.string("architecture") ?? "?"): \(trainer.epochs) epochs x \(trainer.itersPerEpoch) batches of \(trainer.train.batchSize), \(trainer.train.dataset.count) train / \(trainer.eval.dataset.count) eval images\n")
+            try trainer.run()
+        }
     }
 }

@@ -1,0 +1,36 @@
+import SlimConfig
+import SlimTrain
+
+/// What the compressor and its strategies share during a run: the training session (program,
+/// weights, optimizer), the readers, where the run stands, and the eval history.
+public final class CompressionContext {
+    public let session: TrainingSession
+    public let train: ReaderSpec
+    public let eval: ReaderSpec
+    public let model: ModelConfig
+    /// The epoch running now (0-based, as in PaddleSlim).
+    public var epoch = 0
+    /// Batches per epoch (`max_iters`).
+    public let itersPerEpoch: Int
+    /// Eval results by epoch.
+    public var evalHistory: [Int: EvalResult] = [:]
+    /// The epoch with the best top-1 so far.
+    public var bestEpoch: Int?
+    public let log: (String) -> Void
+
+    init(session: TrainingSession, train: ReaderSpec, eval: ReaderSpec, model: ModelConfig, itersPerEpoch: Int, log: @escaping (String) -> Void) {
+        self.session = session
+        self.train = train
+        self.eval = eval
+        self.model = model
+        self.itersPerEpoch = itersPerEpoch
+        self.log = log
+    }
+
+    /// Records an eval result of the current epoch and updates the best epoch.
+    func recordEval(_ result: EvalResult) {
+        evalHistory[epoch] = result
+        if let best = bestEpoch, let b = evalHistory[best], b.top1 >= result.top1 { return }
+        bestEpoch = epoch
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SlimConfig
+import SlimGraph
+import SlimQuant
+import SlimTensor
+import SlimTrain
+
+/// PaddleSlim 1.x's Compressor: runs epochs `0..<compressor.epoch` of `max_iters` batches,
+/// evaluating every `eval_epoch`, checkpointing every epoch, and calling the strategies' hooks.
+///
+/// Each epoch: strategies' `onEpochBegin`, the batches (with batch hooks), evaluation,
+/// the checkpoint `<checkpoint_path>/<epoch>/`, then `onEpochEnd` (where QuantizationStrategy
+/// freezes at `end_epoch`). A restart resumes after the newest complete checkpoint; an error in
+/// an epoch stops the run with that error, the previous checkpoint intact.
+public final class Compressor {
+    public let compression: CompressionConfig
+    public let context: CompressionContext
+    public let strategies: [any Strategy]
+    public let checkpointer: Checkpointer
+    let seed: UInt64
+    let logIter: Int
+
+    public init(compression: CompressionConfig, model: ModelConfig, datasetDir: String? = nil, log: @escaping (String) -> Void) throws {
+        registerOps()
+        self.compression = compression
+        let train = try ReaderSpec(model, reader: .train, datasetDir: datasetDir)
+        let eval = try ReaderSpec(model, reader: .eval, datasetDir: datasetDir)
+        seed = UInt64(truncatingIfNeeded: try model.int("seed") ?? 1)
+        logIter = try model.int("log_iter") ?? 20
+        let perPass = train.dataset.count / train.batchSize
+        let iters = try model.int("max_iters") ?? max(perPass, 1)
+        let epochs = compression.compressor.epoch
+        let built = try ModelFactory.make(model, imageShape: train.imageShape)
+        let session = try TrainingSession(model: built, optimizer: try OptimizerFactory.make(model),
+                                          schedule: try ScheduleFactory.make(model, itersPerEpoch: iters, totalIters: iters * epochs),
+                                          seed: seed)
+        context = CompressionContext(session: session, train: train, eval: eval, model: model, itersPerEpoch: iters, log: log)
+        strategies = compression.strategies.map { config -> any Strategy in
+            switch config {
+            case let .quantization(name, q): return QuantizationStrategy(name: name, config: q)
+            }
+        }
+        checkpointer = Checkpointer(root: compression.compressor.checkpointPath)
+    }
+
+    /// Runs (or resumes) the compression.
+    public func run() throws {
+        let log = context.log
+        let start = try resumeOrStart()
+        for s in strategies { try s.onCompressionBegin(context) }
+        let loader = try context.train.loader(seed: seed, state: loaderState)
+        defer { loader.stop() }
+        let epochs = compression.compressor.epoch
+        let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: context.itersPerEpoch, logIter: logIter, write: log)
+        for epoch in start..<epochs {
+            context.epoch = epoch
+            for s in strategies { try s.onEpochBegin(context) }
+            for b in 1...context.itersPerEpoch {
+                for s in strategies { try s.onBatchBegin(context) }
+                let batch = try loader.next()
+                let (loss, lr) = try context.session.trainBatch(batch)
+                progress.batchEnded(epoch: epoch + 1, batch: b, images: batch.images.shape[0], loss: loss, lr: lr)
+                for s in strategies { try s.onBatchEnd(context) }
+            }
+            if (epoch + 1) % compression.compressor.evalEpoch == 0 || epoch == epochs - 1 {
+                let result = try context.session.evaluate(context.eval)
+                context.recordEval(result)
+                progress.summary("epoch \(epoch) eval: \(result)")
+            } else {
+                progress.finishLine()
+            }
+            try checkpointer.save(context: context, loader: loader.state, strategies: strategies)
+            log("saved checkpoint \(checkpointer.directory(epoch: epoch))\n")
+            for s in strategies { try s.onEpochEnd(context) }
+        }
+        for s in strategies { try s.onCompressionEnd(context) }
+    }
+
+    private var loaderState = LoaderState()
+
+    /// Restores the newest complete checkpoint (replaying the strategies' program changes first)
+    /// and returns the epoch to start at; without one, loads `init_model` / `pretrain_weights`.
+    private func resumeOrStart() throws -> Int {
+        if let restored = try checkpointer.restoreLatest(into: context, strategies: strategies) {
+            loaderState = restored.loader
+            context.log("resuming from \(checkpointer.directory(epoch: restored.epoch)) at epoch \(restored.epoch + 1)\n")
+            return restored.epoch + 1
+        }
+        let initial = compression.compressor.initModel ?? (try context.model.string("pretrain_weights"))
+        if let path = initial, !path.isEmpty {
+            let (_, params) = try ModelFile.load(from: path)
+            let loaded = context.session.load(params: params)
+            context.log("loaded \(loaded.count) of \(context.session.program.persistables.count) persistable vars from \(path)\n")
+        } else {
+            context.log("warning: no pretrain_weights or init_model: compressing from random initial weights\n")
+        }
+        return 0
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import SlimGraph
+import SlimQuant
+import SlimTensor
+
+/// Freezes a QAT eval model into the variants PaddleSlim saves: `float` (QuantizationFreezePass:
+/// integer-valued f32 weights, fixed activation scales, one dequantize after each quantized op)
+/// and `int8` (ConvertToInt8Pass: the same graph with s8 weight storage), each as a model
+/// directory with Paddle's frozen file names `model` + `weights`.
+public struct FrozenModels {
+    public var weightBits = 8
+    public var activationBits = 8
+    public var weightQuantizeType: WeightQuantizeType = .absMax
+
+    public init(weightBits: Int = 8, activationBits: Int = 8, weightQuantizeType: WeightQuantizeType = .absMax) {
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.weightQuantizeType = weightQuantizeType
+    }
+
+    /// The frozen float program and parameters of a QAT program.
+    public func frozen(_ program: Program, params: [String: Tensor]) throws -> (program: Program, params: [String: Tensor]) {
+        var p = program, w = params
+        try QuantizationFreezePass(weightBits: weightBits, activationBits: activationBits, weightQuantizeType: weightQuantizeType)
+            .apply(to: &p, params: &w)
+        return (p, w)
+    }
+
+    /// The int8 variant of a frozen program.
+    public func int8(_ frozen: (program: Program, params: [String: Tensor])) throws -> (program: Program, params: [String: Tensor]) {
+        var p = frozen.program, w = frozen.params
+        try ConvertToInt8Pass(weightBits: weightBits).apply(to: &p, params: &w)
+        return (p, w)
+    }
+
+    /// Freezes and writes `floatPath` and `int8Path` (either may be nil to skip it).
+    /// - Returns: the paths written.
+    @discardableResult
+    public func save(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?) throws -> [String] {
+        let float = try frozen(program, params: params)
+        var written: [String] = []
+        if let floatPath {
+            try ModelFile.save(program: float.program, params: float.params, to: floatPath,
+                               modelName: ModelFile.frozenNames.model, paramsName: ModelFile.frozenNames.params)
+            written.append(floatPath)
+        }
+        if let int8Path {
+            let int8 = try int8(float)
+            try ModelFile.save(program: int8.program, params: int8.params, to: int8Path,
+                               modelName: ModelFile.frozenNames.model, paramsName: ModelFile.frozenNames.params)
+            written.append(int8Path)
+        }
+        return written
+    }
+}

@@ -1,0 +1,32 @@
+/// A compression strategy, PaddleSlim 1.x style: hooks the compressor calls around the
+/// compression, each epoch and each batch. Strategies change the context's program and state
+/// (e.g. insert fake-quant ops, freeze and save models).
+///
+/// Program changes must be deterministic functions of the config and the epoch, so a resumed
+/// run can replay them (`restore`) before loading the checkpointed state.
+public protocol Strategy: AnyObject {
+    /// The strategy's name in the slim YAML.
+    var name: String { get }
+    func onCompressionBegin(_ context: CompressionContext) throws
+    func onEpochBegin(_ context: CompressionContext) throws
+    func onBatchBegin(_ context: CompressionContext) throws
+    func onBatchEnd(_ context: CompressionContext) throws
+    func onEpochEnd(_ context: CompressionContext) throws
+    func onCompressionEnd(_ context: CompressionContext) throws
+    /// The strategy's state for `strategies.json`.
+    func record() -> [String: String]
+    /// Replays the program changes of every epoch up to and including `record`'s epoch of a
+    /// checkpoint, from the state `record()` wrote, before its parameters are loaded.
+    func restore(_ record: [String: String], context: CompressionContext) throws
+}
+
+extension Strategy {
+    public func onCompressionBegin(_ context: CompressionContext) throws {}
+    public func onEpochBegin(_ context: CompressionContext) throws {}
+    public func onBatchBegin(_ context: CompressionContext) throws {}
+    public func onBatchEnd(_ context: CompressionContext) throws {}
+    public func onEpochEnd(_ context: CompressionContext) throws {}
+    public func onCompressionEnd(_ context: CompressionContext) throws {}
+    public func record() -> [String: String] { [:] }
+    public func restore(_ record: [String: String], context: CompressionContext) throws {}
+}

@@ -1,0 +1,109 @@
+import Foundation
+import SlimConfig
+
+/// A reader section (`TrainReader`, `EvalReader`, `TestReader` or the section a `*_feed`
+/// names) built into a data set, transforms and loader settings.
+public struct ReaderSpec {
+    public var section: String
+    public var dataset: any Dataset
+    public var transforms: [any Transform]
+    public var batchSize: Int
+    public var shuffle: Bool
+    public var dropLast: Bool
+    public var prefetch: Int
+    /// `[C, H, W]` the model expects.
+    public var imageShape: [Int]
+
+    /// Reads `reader`'s section of `config`; `datasetDir` (the CLI's `-d`) replaces `dataset_dir`.
+    /// - Throws: `ConfigError` for bad values, `DataError` for missing or malformed data files.
+    public init(_ config: ModelConfig, reader: ModelConfig.Reader, datasetDir: String? = nil) throws {
+        section = config.readerSection(reader)
+        let node = config.node(section)
+        let v = NodeValues(node: node, path: section)
+        let training = reader == .train
+        batchSize = try v.int("batch_size", training ? 64 : 256)
+        shuffle = try v.bool("shuffle", training)
+        dropLast = try v.bool("drop_last", training)
+        prefetch = try v.int("prefetch", 2)
+        imageShape = try v.ints("image_shape") ?? [1, 28, 28]
+        guard batchSize > 0 else { throw v.error("batch_size", "must be > 0, got \(batchSize)") }
+        guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { throw v.error("image_shape", "must be [C, H, W], got \(imageShape)") }
+        dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
+                                   imageShape: imageShape, datasetDir: datasetDir)
+        transforms = try Self.transforms(node?["transforms"], path: "\(section).transforms")
+        let produced = try transforms.outputShape(dataset.imageShape)
+        guard produced == imageShape else {
+            throw v.error("image_shape", "the data set's images become \(produced) after the transforms, but image_shape is \(imageShape)")
+        }
+    }
+
+    /// A loader over this reader (the eval pass uses `evalBatches()`).
+    public func loader(seed: UInt64, state: LoaderState = LoaderState()) throws -> DataLoader {
+        try DataLoader(dataset: dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
+                       transforms: transforms, seed: seed, prefetch: prefetch, state: state)
+    }
+
+    static func dataset(_ node: Node?, path: String, split: String, imageShape: [Int], datasetDir: String?) throws -> any Dataset {
+        let v = NodeValues(node: node, path: path)
+        let dir = datasetDir ?? v.string("dataset_dir", IDXDataset.defaultFashionMNISTDirectory)!
+        let splitValue = IDXDataset.Split(rawValue: v.string("split", split) ?? split) ?? .train
+        let type = v.string("type", "FashionMNIST") ?? "FashionMNIST"
+        let base: any Dataset
+        switch type {
+        case "FashionMNIST": base = try IDXDataset.fashionMNIST(dir: dir, split: splitValue)
+        case "MNIST": base = try IDXDataset.mnist(dir: dir, split: splitValue)
+        case "IDX":
+            guard let images = v.string("image_file", nil), let labels = v.string("label_file", nil) else {
+                throw v.error("type", "type IDX needs image_file and label_file")
+            }
+            base = try IDXDataset(images: joined(dir, images), labels: joined(dir, labels))
+        case "MNISTCSV":
+            guard let csv = v.string("csv_file", nil) else { throw v.error("type", "type MNISTCSV needs csv_file") }
+            base = try MNISTCSVDataset(path: joined(dir, csv))
+        case "ImageFolder":
+            base = try ImageFolderDataset(root: dir, channels: imageShape[0], size: ImageSize(height: imageShape[1], width: imageShape[2]))
+        default:
+            throw v.error("type", "unknown data set type '\(type)' (FashionMNIST, MNIST, IDX, MNISTCSV, ImageFolder)")
+        }
+        let n = try v.int("num_samples", -1)
+        return n >= 0 ? SubsetDataset(AnyDataset(base), prefix: n) : base
+    }
+
+    static func joined(_ dir: String, _ file: String) -> String {
+        file.hasPrefix("/") ? file : (dir as NSString).appendingPathComponent(file)
+    }
+
+    /// `ToTensor` first (always, once), then the listed transforms in order.
+    static func transforms(_ node: Node?, path: String) throws -> [any Transform] {
+        var list: [any Transform] = [ToTensor()]
+        for item in node?.items ?? [] {
+            let v = NodeValues(node: item, path: "\(path).\(item.objectType ?? "?")")
+            do {
+                switch item.objectType ?? "" {
+                case "ToTensor": continue
+                case "Normalize":
+                    list.append(try Normalize(mean: (try v.doubles("mean") ?? [0.2860]).map(Float.init),
+                                              std: (try v.doubles("std") ?? [0.3530]).map(Float.init)))
+                case "RandomCrop": list.append(try RandomCrop(size: ImageSize(try v.int("size", 28)), padding: try v.int("padding", 0)))
+                case "RandomFlip": list.append(try RandomFlip(prob: Float(try v.double("prob", 0.5))))
+                case "Resize": list.append(try Resize(size: ImageSize(try v.int("size", 28))))
+                case let other:
+                    throw ConfigError("unknown transform '\(other)'", at: item.mark, notes: ["valid: Normalize, RandomCrop, RandomFlip, Resize, ToTensor"])
+                }
+            } catch let error as DataError {
+                throw ConfigError("\(item.objectType ?? "transform"): \(error)", at: item.mark)
+            }
+        }
+        return list
+    }
+}
+
+/// A type-erased data set (so a subset can wrap any of them).
+struct AnyDataset: Dataset {
+    let base: any Dataset
+    init(_ base: any Dataset) { self.base = base }
+    var count: Int { base.count }
+    var imageShape: [Int] { base.imageShape }
+    var classNames: [String]? { base.classNames }
+    func sample(_ i: Int) throws -> Sample { try base.sample(i) }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SlimGraph
+import SlimTensor
+
+/// Evaluates a classifier program on an ordered pass over a reader: loss (cross-entropy of the
+/// program's probabilities, `-log max(p[label], 1e-12)`), top-1 and top-5.
+///
+/// It needs only the image feed and the probability output, so it measures training
+/// programs, saved inference models, and frozen float and int8 models alike.
+public struct Evaluator {
+    public var executor: Executor
+    public var image: String
+    public var output: String
+
+    public init(executor: Executor, image: String = "image", output: String? = nil) throws {
+        guard let out = output ?? executor.program.fetches.first else {
+            throw GraphError("the program has no fetch to evaluate", hints: ["its fetches are empty"])
+        }
+        self.executor = executor
+        self.image = image
+        self.output = out
+    }
+
+    /// One pass over `reader`'s data in order (last partial batch kept).
+    /// - Parameter onBatch: called after each batch with (batches done, total).
+    public func evaluate(_ reader: ReaderSpec, scope: Scope, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
+        let loader = try DataLoader(dataset: reader.dataset, batchSize: reader.batchSize, shuffle: false, dropLast: false,
+                                    transforms: reader.transforms, seed: 0, prefetch: 0)
+        var batches = loader.evalBatches()
+        var acc = EvalAccumulator()
+        var done = 0
+        while let batch = try batches.next() {
+            let scores = try executor.run(feeds: [image: batch.images], scope: scope, mode: .eval, fetches: [output])[output]!
+            acc.add(meanLoss: Self.crossEntropy(probabilities: scores, labels: batch.labels), scores: scores, labels: batch.labels)
+            done += 1
+            onBatch?(done, batches.count)
+        }
+        return acc.result
+    }
+
+    /// Mean of `-log max(p[i, label_i], 1e-12)`.
+    static func crossEntropy(probabilities p: Tensor, labels: Tensor) -> Double {
+        let (n, c) = (p.shape[0], p.shape[1])
+        return p.withUnsafeFloats { probs in
+            labels.withUnsafeElements(as: Int32.self) { l in
+                var total = 0.0
+                for i in 0..<n {
+                    let label = Int(l[i])
+                    let q = label >= 0 && label < c ? Double(probs[i * c + label]) : 0
+                    total -= log(max(q, 1e-12))
+                }
+                return total / Double(max(n, 1))
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SlimConfig
+import SlimGraph
+import SlimTensor
+
+/// HAT's float stage (`slim train`): trains the model YAML's architecture for `epoch` epochs of
+/// `max_iters` batches, evaluates after each, and keeps `<save_dir>/<name>/last` and `best`
+/// (by the `metric` global) as inference model directories.
+public final class FloatTrainer {
+    public let config: ModelConfig
+    public let train: ReaderSpec
+    public let eval: ReaderSpec
+    public let session: TrainingSession
+    public let epochs: Int
+    public let itersPerEpoch: Int
+    public let outputDir: String
+    let seed: UInt64
+    let log: (String) -> Void
+
+    /// - Parameters:
+    ///   - datasetDir: the CLI's `-d`, replacing every reader's `dataset_dir`.
+    ///   - name: the run's folder under `save_dir` (default: the YAML file's name).
+    public init(config: ModelConfig, datasetDir: String? = nil, name: String? = nil, log: @escaping (String) -> Void) throws {
+        self.config = config
+        self.log = log
+        train = try ReaderSpec(config, reader: .train, datasetDir: datasetDir)
+        eval = try ReaderSpec(config, reader: .eval, datasetDir: datasetDir)
+        seed = UInt64(truncatingIfNeeded: try config.int("seed") ?? 1)
+        let perPass = train.dropLast ? train.dataset.count / train.batchSize : (train.dataset.count + train.batchSize - 1) / train.batchSize
+        itersPerEpoch = try config.int("max_iters") ?? perPass
+        epochs = try config.int("epoch") ?? 1
+        guard itersPerEpoch > 0, epochs > 0 else {
+            throw ConfigError("max_iters (\(itersPerEpoch)) and epoch (\(epochs)) must be > 0", at: config.node("max_iters")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
+        }
+        let model = try ModelFactory.make(config, imageShape: train.imageShape)
+        session = try TrainingSession(model: model, optimizer: try OptimizerFactory.make(config),
+                                      schedule: try ScheduleFactory.make(config, itersPerEpoch: itersPerEpoch, totalIters: itersPerEpoch * epochs),
+                                      seed: seed)
+        let runName = name ?? ((config.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        outputDir = ((try config.string("save_dir") ?? "output") as NSString).appendingPathComponent(runName)
+        try loadPretrained()
+    }
+
+    private func loadPretrained() throws {
+        guard let path = try config.string("pretrain_weights"), !path.isEmpty else { return }
+        let (_, params) = try ModelFile.load(from: path)
+        let loaded = session.load(params: params)
+        log("loaded \(loaded.count) of \(session.program.persistables.count) persistable vars from \(path)")
+    }
+
+    /// Trains and evaluates every epoch; returns the eval history (one result per epoch).
+    @discardableResult
+    public func run() throws -> [EvalResult] {
+        let loader = try train.loader(seed: seed)
+        defer { loader.stop() }
+        let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: itersPerEpoch, logIter: try config.int("log_iter") ?? 20, write: log)
+        let metric = try config.string("metric") ?? "top1"
+        var history: [EvalResult] = [], best: (result: EvalResult, epoch: Int)?
+        let start = ProgressReporter.monotonicSeconds()
+        for epoch in 1...epochs {
+            for b in 1...itersPerEpoch {
+                let batch = try loader.next()
+                let (loss, lr) = try session.trainBatch(batch)
+                progress.batchEnded(epoch: epoch, batch: b, images: batch.images.shape[0], loss: loss, lr: lr)
+            }
+            let result = try session.evaluate(eval)
+            history.append(result)
+            try save(to: "last")
+            var note = ""
+            if best == nil || Self.better(result, than: best!.result, metric: metric) {
+                best = (result, epoch)
+                try save(to: "best")
+                note = "  (best, saved)"
+            }
+            progress.summary("epoch \(epoch)/\(epochs) eval: \(result)\(note)")
+        }
+        let images = epochs * itersPerEpoch * train.batchSize
+        log(TrainingSummary.format(epochs: epochs, batches: epochs * itersPerEpoch, images: images,
+                                   seconds: ProgressReporter.monotonicSeconds() - start,
+                                   best: best.map { ($0.result.top1, $0.epoch) }) + "\n")
+        log("saved \(outputDir)/best and \(outputDir)/last\n")
+        return history
+    }
+
+    static func better(_ a: EvalResult, than b: EvalResult, metric: String) -> Bool {
+        switch metric {
+        case "loss": return a.loss < b.loss
+        case "top5": return a.top5 > b.top5
+        default: return a.top1 > b.top1
+        }
+    }
+
+    /// Saves the inference program (image -> probabilities) and its parameters.
+    func save(to folder: String) throws {
+        let inference = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
+        let params = session.scope.tensors.filter { inference.variable($0.key)?.persistable == true }
+        try ModelFile.save(program: inference, params: params, to: (outputDir as NSString).appendingPathComponent(folder))
+    }
+}

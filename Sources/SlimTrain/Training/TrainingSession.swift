@@ -1,0 +1,82 @@
+import SlimGraph
+import SlimTensor
+
+/// The mutable state of a training run: the program and its executor, the scope of
+/// persistables (weights, statistics, quantization state), the optimizer and its state, the
+/// schedule and the global step. `slim train` and the compressor both drive one.
+public final class TrainingSession {
+    public private(set) var program: Program
+    public private(set) var executor: Executor
+    public let scope: Scope
+    public let head: ClassifierHead
+    public let image: String
+    public let label: String
+    public var optimizerState: [String: Tensor] = [:]
+    /// Iterations done so far (the schedule's step).
+    public var step = 0
+    public let optimizer: any Optimizer
+    public let schedule: any LRSchedule
+
+    public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
+        program = model.program
+        scope = Scope(model.params)
+        head = model.head
+        image = model.image
+        label = model.label
+        self.optimizer = optimizer
+        self.schedule = schedule
+        executor = try Executor(program: model.program, seed: seed)
+    }
+
+    /// Replaces the program (e.g. after a quantization transform) keeping the executor's generator.
+    public func setProgram(_ newProgram: Program) throws {
+        let generator = executor.generator
+        executor = try Executor(program: newProgram)
+        executor.generator = generator
+        program = newProgram
+    }
+
+    /// The learning rate of the next step.
+    public var currentLR: Double { schedule.lr(at: step) }
+
+    /// One optimisation step on `batch`: forward in train mode, backward, optimizer update.
+    /// - Returns: the batch's loss and the learning rate used.
+    public func trainBatch(_ batch: Batch) throws -> (loss: Double, lr: Double) {
+        let lr = currentLR
+        let fetched = try executor.run(feeds: [image: batch.images, label: batch.labels], scope: scope, mode: .train, fetches: [head.loss])
+        let grads = try executor.backward(loss: head.loss)
+        var params = scope.tensors
+        optimizer.step(params: &params, grads: grads, state: &optimizerState, lr: Float(lr))
+        for name in grads.keys { scope.tensors[name] = params[name] }
+        step += 1
+        let loss = Double(fetched[head.loss]!.floats[0])
+        guard loss.isFinite else {
+            throw GraphError("the loss became \(loss) at step \(step)", hints: ["lower LearningRate.base_lr or check the data"])
+        }
+        return (loss, lr)
+    }
+
+    /// Evaluates the current weights on `reader` (eval mode: running statistics, stored scales).
+    public func evaluate(_ reader: ReaderSpec, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
+        try Evaluator(executor: executor, image: image, output: head.output).evaluate(reader, scope: scope, onBatch: onBatch)
+    }
+
+    /// Copies every tensor of `params` whose name and shape match a persistable of the program.
+    /// - Returns: the names loaded.
+    @discardableResult
+    public func load(params: [String: Tensor]) -> [String] {
+        var loaded: [String] = []
+        for v in program.persistables {
+            guard let t = params[v.name], t.shape == scope.tensors[v.name]?.shape, t.dtype == v.dtype else { continue }
+            scope.tensors[v.name] = t
+            loaded.append(v.name)
+        }
+        return loaded
+    }
+
+    /// The generator behind dropout masks (checkpointed for exact resume).
+    public var generator: SeededGenerator {
+        get { executor.generator }
+        set { executor.generator = newValue }
+    }
+}
