@@ -86,7 +86,7 @@ public final class Compressor {
             context.log("resuming from \(checkpointer.directory(epoch: restored.epoch)) at epoch \(restored.epoch + 1)\n")
             return restored.epoch + 1
         }
-        let initial = compression.compressor.initModel ?? (try context.model.string("pretrain_weights"))
+        let initial = try compression.compressor.initModel ?? context.model.string("pretrain_weights")
         if let path = initial, !path.isEmpty {
             let (_, params) = try ModelFile.load(from: path)
             let loaded = context.session.load(params: params)
