@@ -29,7 +29,7 @@ public struct FrozenModels {
     /// The int8 variant of a frozen program.
     public func int8(_ frozen: (program: Program, params: [String: Tensor])) throws -> (program: Program, params: [String: Tensor]) {
         var p = frozen.program, w = frozen.params
-        try ConvertToInt8Pass(weightBits: weightBits).apply(to: &p, params: &w)
+        try ConvertToInt8Pass().apply(to: &p, params: &w)
         return (p, w)
     }
 
