@@ -6,6 +6,8 @@ CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SLIM := .build/$(CONFIG)/slim
 export OMP_NUM_THREADS ?= 2
+# Busy machines (CI, parallel builds): OpenMP threads sleep instead of spinning while they wait.
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: all deps build test demo bench clean
 

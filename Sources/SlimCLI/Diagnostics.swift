@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlimCompress
 import SlimConfig
 import SlimGraph
 import SlimTrain
@@ -28,6 +29,12 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         printError("error: \(error)")
         throw ExitCode(65)
     } catch let error as GraphError {
+        printError("error: \(error)")
+        throw ExitCode(65)
+    } catch let error as ModelFileError {
+        printError(error.description)
+        throw ExitCode(65)
+    } catch let error as CheckpointError {
         printError("error: \(error)")
         throw ExitCode(65)
     } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlimGraph
+import SlimQuant
 import SlimTrain
 
 /// `slim eval`: loss, top-1 and top-5 of a model directory on the eval reader.
@@ -34,7 +35,12 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
-            let executor = try Executor(program: loaded.program)
+            var program = loaded.program
+            if program.persistables.contains(where: { $0.dtype == .s8 }) {
+                program = ConvertToInt8Pass.floatEmulationProgram(program)
+                printFlushed("engine: float emulation of the int8 model (s8 weights cast to f32 per batch)\n")
+            }
+            let executor = try Executor(program: program)
             let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params))
             printFlushed("\(modelPath): \(result)\n")
             if let outputEval {
