@@ -1,0 +1,51 @@
+import SlimGraph
+import SlimTensor
+
+/// `int8_conv2d` (slim's INT8 engine, made by `Int8LoweringPass` from a frozen
+/// quantize -> conv2d / depthwise_conv2d -> dequantize chain): `Input` [N, C, H, W] u8 or s8
+/// (integer activations), `Filter` [O, C/groups, KH, KW] s8, optional `Bias` [O] f32 (in
+/// accumulator units: the graph's bias divided by the output scale) -> `Output` f32, u8 or s8.
+/// Attrs: the conv geometry of `conv2d` (`strides`, `paddings`, `dilations`, `groups`) and the
+/// `Int8Epilogue` attrs:
+///
+///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o])
+///
+/// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8`); s8 inputs on CPUs
+/// without VNNI run as two exact u8 convolutions (`Int8Execution`). Inference only: no gradient.
+public enum Int8Conv2DOp: Operator {
+    public static let type = "int8_conv2d"
+
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        try Conv2DOp.inferShapes(op, inputs: inputs)
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        let op = context.op
+        let x = try context.input("Input"), w = try context.input("Filter")
+        try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
+        _ = try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])
+        let epilogue = try Int8Epilogue(op)
+        try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
+        let bias = try Int8Execution.bias(context, channels: w.shape[0])
+        let g = try geometry(op)
+        let y = Int8Execution.run(x, bias: bias, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+            Kernels.conv2dInt8(input, filter: w, bias: b, geometry: g, outputScales: scales, postOps: postOps,
+                               residual: residual, outputType: type)
+        }
+        context.setOutput("Output", 0, y)
+    }
+
+    /// The geometry from the attrs (`paddings` [ph, pw] or Paddle's [top, bottom, left, right]);
+    /// `inferShapes` has validated them.
+    static func geometry(_ op: OpDesc) throws -> ConvGeometry {
+        let p = op.ints("paddings", default: [0, 0])
+        let tlbr: [Int]
+        switch p.count {
+        case 2: tlbr = [p[0], p[1], p[0], p[1]]
+        case 4: tlbr = [p[0], p[2], p[1], p[3]]
+        default: throw GraphError("op '\(op.type)': paddings needs 2 or 4 values, got \(p)")
+        }
+        return ConvGeometry(strides: op.ints("strides", default: [1, 1]), paddings: tlbr,
+                            dilations: op.ints("dilations", default: [1, 1]), groups: op.int("groups", default: 1))
+    }
+}

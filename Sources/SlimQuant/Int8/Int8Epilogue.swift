@@ -1,0 +1,92 @@
+import SlimGraph
+import SlimTensor
+
+/// What an int8 op (`int8_conv2d`, `int8_mul`) does after its exact s32 accumulation, stored in
+/// the op's attrs by `Int8LoweringPass`:
+///
+///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
+///     v = activation(v)                                (none | relu | clip(clip_min, clip_max))
+///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
+///
+/// With per-tensor weights `output_scales = [s_act / max_range] = [s_act * s_w / (bin_a * bin_w)]`;
+/// channel-wise `s_act * s_w[o] / (bin_a * bin_w)`. When the op requantizes straight into the next
+/// quantizer (scale `s'`, `bin'`), the scales carry a further `bin' / s'` and the activation is
+/// the clip to the quantizer's integer range (`[-bin', bin']`, `[0, bin']` after ReLU).
+public struct Int8Epilogue: Hashable, Sendable {
+    /// The activation fused after the output scale.
+    public enum Activation: Hashable, Sendable {
+        case none
+        case relu
+        case clip(lo: Float, hi: Float)
+    }
+
+    public var outputScales: [Float]
+    public var activation: Activation
+    /// f32, u8 or s8.
+    public var outputType: DType
+
+    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32) {
+        precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
+        precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
+        self.outputScales = outputScales
+        self.activation = activation
+        self.outputType = outputType
+    }
+
+    /// The epilogue of an int8 op, from its attrs.
+    /// - Throws: `GraphError` for missing or malformed attrs.
+    public init(_ op: OpDesc) throws {
+        let scales = op.floats("output_scales", default: []).map(Float.init)
+        guard !scales.isEmpty, scales.allSatisfy(\.isFinite) else {
+            throw GraphError("op '\(op.type)' needs finite attr output_scales")
+        }
+        guard let type = DType(rawValue: op.string("out_dtype", default: "f32")), type != .s32 else {
+            throw GraphError("op '\(op.type)': out_dtype must be f32, u8 or s8, got \(op.string("out_dtype", default: ""))")
+        }
+        let activation: Activation
+        switch op.string("activation", default: "none") {
+        case "none": activation = .none
+        case "relu": activation = .relu
+        case "clip":
+            guard let lo = op.attrs["clip_min"]?.floatValue, let hi = op.attrs["clip_max"]?.floatValue, lo <= hi else {
+                throw GraphError("op '\(op.type)': activation clip needs clip_min <= clip_max")
+            }
+            activation = .clip(lo: Float(lo), hi: Float(hi))
+        case let other:
+            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu or clip"])
+        }
+        self.init(outputScales: scales, activation: activation, outputType: type)
+    }
+
+    /// The attrs `init(_:)` reads back.
+    public var attrs: [String: Attribute] {
+        var a: [String: Attribute] = ["output_scales": .floats(outputScales.map(Double.init)), "out_dtype": .string(outputType.rawValue)]
+        switch activation {
+        case .none: a["activation"] = .string("none")
+        case .relu: a["activation"] = .string("relu")
+        case let .clip(lo, hi):
+            a["activation"] = .string("clip")
+            a["clip_min"] = .float(Double(lo))
+            a["clip_max"] = .float(Double(hi))
+        }
+        return a
+    }
+
+    /// The activation as oneDNN post-ops.
+    var postOps: [PostOp] {
+        switch activation {
+        case .none: return []
+        case .relu: return [.relu]
+        case let .clip(lo, hi): return [.clip(lo: lo, hi: hi)]
+        }
+    }
+
+    /// Whether every output is >= 0 (the activation clips at 0 or above).
+    public var isNonNegative: Bool {
+        switch activation {
+        case .none: return false
+        case .relu: return true
+        case let .clip(lo, _): return lo >= 0
+        }
+    }
+}

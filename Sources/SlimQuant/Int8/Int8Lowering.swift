@@ -1,0 +1,135 @@
+import SlimGraph
+import SlimTensor
+
+/// The edits `Int8LoweringPass` makes, collected chain by chain, then applied in one pass over
+/// the ops (`emit`). Every replacement op takes the position of the op it replaces.
+struct Int8Lowering {
+    let graph: Int8Graph
+    let nonNegative: Set<String>
+    /// Activation quantizers by op index.
+    let quantizers: [Int: ActivationQuantizer]
+    /// `Out` vars of the quantizers that some chain reads.
+    let chainInputs: Set<String>
+    private(set) var replacements: [Int: OpDesc] = [:]
+    private(set) var dropped = Set<Int>()
+    /// Output renames of kept ops (the last op of a requantization path writes the quantizer's `Out`).
+    private(set) var outputRenames: [Int: [String: String]] = [:]
+    /// Kept ops that now run on integers (max pool, reshape, flatten between a chain and its requantization).
+    private(set) var integerOps = Set<Int>()
+    /// Vars whose type becomes u8 or s8.
+    private(set) var integerVars: [String: DType] = [:]
+    private(set) var newVars: [VarDesc] = []
+    private(set) var newParams: [String: Tensor] = [:]
+
+    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain]) {
+        self.graph = graph
+        nonNegative = NonNegativeVars.of(graph.program)
+        self.quantizers = Dictionary(quantizers.map { ($0.index, $0) }) { a, _ in a }
+        chainInputs = Set(chains.map(\.quantizer.output))
+    }
+
+    /// Replaces the chain's ops by one int8 op; requantizes into the next quantizer when it can.
+    mutating func lower(_ c: Int8Chain) {
+        let op = graph.ops[c.op]
+        guard let scales = c.scales else {
+            replacements[c.op] = int8Op(op, c, epilogue: Int8Epilogue(outputScales: [1]), bias: nil, output: c.end)
+            return
+        }
+        var epilogue = Int8Epilogue(outputScales: scales, activation: floatActivation(c))
+        var output = c.end
+        if let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
+            var hi = q.bin
+            if case let .relu6(t)? = c.activation?.kind { hi = min(hi, t * f) }
+            let lo: Float = c.activation == nil ? -q.bin : 0
+            let type: DType = lo >= 0 ? .u8 : .s8
+            epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: .clip(lo: lo, hi: hi), outputType: type)
+            output = route(c.end, through: path, into: q, type: type)
+        }
+        var biasVar: String?
+        if let b = c.bias {
+            let name = op.outputNames[0] + ".int8_bias"
+            biasVar = name
+            newVars.append(VarDesc(name: name, shape: [c.channels], persistable: true))
+            newParams[name] = Tensor(shape: [c.channels], floats: b.value.indices.map { b.value[$0] / scales[scales.count == 1 ? 0 : $0] })
+        }
+        replacements[c.op] = int8Op(op, c, epilogue: epilogue, bias: biasVar, output: output)
+        dropped.formUnion(c.fused)
+    }
+
+    /// Replaces each quantizer that a chain reads (and no chain requantizes into) by
+    /// `int8_quantize`: u8 when its input is provably non-negative, s8 otherwise.
+    mutating func lowerQuantizers() {
+        for (i, q) in quantizers.sorted(by: { $0.key < $1.key }) where chainInputs.contains(q.output) && !dropped.contains(i) {
+            let type: DType = nonNegative.contains(q.input) ? .u8 : .s8
+            var inputs = ["X": [q.input]], outputs = ["Out": [q.output]]
+            if q.staticScale != nil {
+                inputs["InScale"] = graph.ops[i].inputs["InScale"]
+            } else {
+                outputs["OutScale"] = [q.scaleVar]
+            }
+            replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs,
+                                     attrs: ["bit_length": .int(q.bits), "out_dtype": .string(type.rawValue)])
+            integerVars[q.output] = type
+        }
+    }
+
+    /// The chain's activation as a float-output epilogue activation.
+    private func floatActivation(_ c: Int8Chain) -> Int8Epilogue.Activation {
+        switch c.activation?.kind {
+        case nil: return .none
+        case .relu?: return .relu
+        case let .relu6(t)?: return .clip(lo: 0, hi: t)
+        }
+    }
+
+    /// Ops between `end` and a static quantizer that commute with quantization (max pooling,
+    /// reshapes), each the sole reader of the previous value; nil when there is no such quantizer.
+    private func requantization(after end: String) -> ([Int], ActivationQuantizer)? {
+        var v = end, path: [Int] = []
+        while let r = graph.soleReader(of: v) {
+            if let q = quantizers[r], q.input == v {
+                let usable = q.staticScale != nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
+                return usable ? (path, q) : nil
+            }
+            let op = graph.ops[r]
+            guard Int8Lowering.commutesWithQuantization(op), op.input("X") == v, let out = op.output("Out") else { return nil }
+            path.append(r)
+            v = out
+        }
+        return nil
+    }
+
+    /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic) and reshapes.
+    static func commutesWithQuantization(_ op: OpDesc) -> Bool {
+        switch op.type {
+        case "reshape2", "flatten2": return true
+        case "pool2d": return op.string("pooling_type", default: "max") == "max"
+        default: return false
+        }
+    }
+
+    /// Makes `end` and the path's values integers, the path's last op write the quantizer's
+    /// `Out`, and drops the quantizer; returns the var the int8 op writes.
+    private mutating func route(_ end: String, through path: [Int], into q: ActivationQuantizer, type: DType) -> String {
+        dropped.insert(q.index)
+        integerVars[q.output] = type
+        guard let last = path.last, let lastOut = graph.ops[last].output("Out") else { return q.output }
+        integerVars[end] = type
+        for p in path.dropLast() { graph.ops[p].output("Out").map { integerVars[$0] = type } }
+        integerOps.formUnion(path)
+        outputRenames[last] = [lastOut: q.output]
+        return end
+    }
+
+    /// The `int8_conv2d` / `int8_mul` op of a chain.
+    private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, output: String) -> OpDesc {
+        let isMul = op.type == "mul"
+        let slots = isMul ? ("X", "Y", "Out") : ("Input", "Filter", "Output")
+        var inputs = [slots.0: [c.quantizer.output], slots.1: [c.weight]]
+        if let bias { inputs["Bias"] = [bias] }
+        let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
+        var attrs = epilogue.attrs
+        for name in geometry { attrs[name] = op.attrs[name] }
+        return OpDesc(type: isMul ? Int8MulOp.type : Int8Conv2DOp.type, inputs: inputs, outputs: [slots.2: [output]], attrs: attrs)
+    }
+}

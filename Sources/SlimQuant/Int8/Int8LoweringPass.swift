@@ -1,0 +1,81 @@
+import SlimGraph
+import SlimTensor
+
+/// Lowers an INT8 model (`ConvertToInt8Pass` output: s8 weights, activation quantizers with
+/// integer-valued f32 outputs, one dequantizer after each quantized op) to the execution program
+/// of slim's INT8 engine, which runs real integer kernels and computes what the frozen float
+/// program computes (up to float rounding order and ties in requantization).
+///
+/// Steps:
+/// 1. Each quantized op (`conv2d`, `depthwise_conv2d`, `mul` reading a quantizer's `Out` and an
+///    s8 weight, followed by its dequantizer) becomes `int8_conv2d` / `int8_mul`: s32 accumulation,
+///    output scales `s_act * s_w / (bin_a * bin_w)` (per channel for channel-wise weights) folded
+///    in. With a static activation scale the following bias add (bias stored as `<out>.int8_bias`
+///    = `b / scale`) and ReLU / ReLU6 are fused; with a dynamic (`abs_max`) scale the op yields the
+///    raw accumulator in f32 and the dequantizer stays.
+/// 2. When the fused chain's only reader is a static quantizer (possibly through max pooling,
+///    `reshape2`, `flatten2`, which commute with quantization), the op requantizes straight into
+///    that quantizer's integers: scales times `bin' / s'`, a clip to `[-bin', bin']` (`[0, bin']`
+///    after ReLU), u8/s8 output; the quantizer disappears and activations stay 8-bit.
+/// 3. Every other quantizer read by an int8 op becomes `int8_quantize` (FP32 -> INT8 edge): u8
+///    when its input is provably non-negative (`NonNegativeVars`), else s8.
+/// 4. Any other op that reads a u8/s8 value (a quantized op the pass could not lower, an integer
+///    weight of it) reads it through `int8_to_float`, so it computes what the frozen program does.
+/// 5. Vars and params nothing references any more (the f32 biases, channel scales) are dropped.
+///
+/// Deterministic in (program, params). Register the ops with `Int8Ops.register()` before running
+/// the result; it is an execution program (eval mode only), not a model file to save.
+public struct Int8LoweringPass: Sendable {
+    public init() {}
+
+    /// Lowers `program`, adding the folded biases to `params` and dropping params it no longer reads.
+    /// - Throws: `GraphError` when a static quantizer's scale is missing from `params`.
+    public func apply(to program: inout Program, params: inout [String: Tensor]) throws {
+        let graph = Int8Graph(program)
+        let quantizers = try ActivationQuantizer.all(in: program, params: params)
+        let chains = program.ops.indices.compactMap { Int8Chain(at: $0, graph: graph, quantizers: quantizers, params: params) }
+        var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains)
+        for chain in chains { lowering.lower(chain) }
+        lowering.lowerQuantizers()
+        let before = Set(program.vars.map(\.name))
+        let integerOps = try emit(lowering, into: &program, params: &params)
+        Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps)
+        program.removeUnreferenced(before, params: &params)
+    }
+
+    /// Writes the lowered ops and var declarations; returns the positions of the kept ops that run on integers.
+    private func emit(_ l: Int8Lowering, into program: inout Program, params: inout [String: Tensor]) throws -> Set<Int> {
+        var ops: [OpDesc] = [], integerOps = Set<Int>()
+        for (i, original) in program.ops.enumerated() where !l.dropped.contains(i) {
+            var op = l.replacements[i] ?? original
+            if let renames = l.outputRenames[i] { op.outputs = op.outputs.mapValues { $0.map { renames[$0] ?? $0 } } }
+            if l.integerOps.contains(i) { integerOps.insert(ops.count) }
+            ops.append(op)
+        }
+        program.ops = ops
+        for (name, type) in l.integerVars where program.has(name) { program.update(name) { $0.dtype = type } }
+        for v in l.newVars { try program.declareNew(v) }
+        for (name, value) in l.newParams { params[name] = value }
+        return integerOps
+    }
+
+    /// Inserts `int8_to_float` before the first op (other than the int8 ops and `integerOps`)
+    /// that reads each u8/s8 var, and makes those ops read the f32 copy `<v>.float`.
+    static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>) {
+        var cast: [String: String] = [:], ops: [OpDesc] = []
+        for (p, var op) in program.ops.enumerated() {
+            if !integerOps.contains(p) && !Int8Ops.integerInputTypes.contains(op.type) {
+                for name in op.inputNames where cast[name] == nil {
+                    guard let v = program.variable(name), v.dtype == .u8 || v.dtype == .s8 else { continue }
+                    let floatName = QuantNames.float(name)
+                    program.declare(VarDesc(name: floatName, shape: v.shape))
+                    ops.append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [name]], outputs: ["Out": [floatName]]))
+                    cast[name] = floatName
+                }
+                op.renameInputs(cast)
+            }
+            ops.append(op)
+        }
+        program.ops = ops
+    }
+}

@@ -1,0 +1,36 @@
+import SlimGraph
+import SlimTensor
+
+/// `int8_mul` (slim's INT8 engine, made by `Int8LoweringPass` from a frozen
+/// quantize -> mul -> dequantize chain): `X` u8 or s8 flattened to [M, K] at `x_num_col_dims`,
+/// `Y` s8 flattened to [K, N] at `y_num_col_dims`, optional `Bias` [N] f32 (accumulator units)
+/// -> `Out` (shape `X.dims[..<x] + Y.dims[y...]`) f32, u8 or s8, with the `Int8Epilogue` attrs:
+///
+///     Out[m, n] = epilogue(Σ_k X[m, k] · Y[k, n]  (exact s32)  + Bias[n])
+///
+/// One cached oneDNN primitive per layer and batch size (`Kernels.matmulInt8`); s8 inputs on
+/// CPUs without VNNI run as two exact u8 products (`Int8Execution`). Inference only.
+public enum Int8MulOp: Operator {
+    public static let type = "int8_mul"
+
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        try MulOp.inferShapes(op, inputs: inputs)
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        let op = context.op
+        let x = try context.input("X"), y = try context.input("Y")
+        try Int8Execution.checkTypes(x: x, w: y, op: op, slots: ("X", "Y"))
+        let outShape = try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0]
+        let xc = op.int("x_num_col_dims", default: 1), yc = op.int("y_num_col_dims", default: 1)
+        let x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
+        let y2 = y.reshaped([y.shape[..<yc].reduce(1, *), y.shape[yc...].reduce(1, *)])
+        let epilogue = try Int8Epilogue(op)
+        try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
+        let bias = try Int8Execution.bias(context, channels: y2.shape[1])
+        let out = Int8Execution.run(x2, bias: bias, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+            Kernels.matmulInt8(input, y2, bias: b, outputScales: scales, postOps: postOps, residual: residual, outputType: type)
+        }
+        context.setOutput("Out", 0, out.reshaped(outShape))
+    }
+}

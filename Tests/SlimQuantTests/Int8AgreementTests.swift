@@ -1,0 +1,76 @@
+import SlimGraph
+import SlimQuant
+import SlimTensor
+import XCTest
+
+/// Numbers: the INT8 engine (lowered program, real u8/s8 kernels) against the frozen float
+/// program it was converted from, on seeded batches.
+final class Int8AgreementTests: XCTestCase {
+    /// Asserts that the two programs agree on `images`: same top-1 everywhere, probabilities
+    /// within `tolerance`, and integer activations `integers` equal (at most `offByOne` of them
+    /// one level apart: float rounding order near a rounding tie).
+    private func check(_ p: Int8Pipeline, _ images: Tensor, logits: String, integers: [String] = [], tolerance: Float = 1e-3,
+                       offByOne: Double = 0.002, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (f, q) = try p.run(images, fetches: [p.output, logits] + integers)
+        let probs = agreement(f[p.output]!, q[p.output]!), raw = agreement(f[logits]!, q[logits]!)
+        print("int8 vs frozen: top-1 agreement \(probs.agree), max |dp| \(probs.maxDiff), max |dlogit| \(raw.maxDiff)")
+        XCTAssertEqual(probs.agree, 1, "top-1 agreement", file: file, line: line)
+        XCTAssertLessThanOrEqual(probs.maxDiff, tolerance, file: file, line: line)
+        for name in integers {
+            let a = f[name]!.floats, b = q[name]!.asFloats
+            XCTAssertNotEqual(q[name]!.dtype, .f32, name, file: file, line: line)
+            XCTAssertTrue(zip(a, b).allSatisfy { abs($0 - $1) <= 1 }, name, file: file, line: line)
+            let off = Double(zip(a, b).filter { $0 != $1 }.count) / Double(a.count)
+            XCTAssertLessThanOrEqual(off, offByOne, "\(name): \(off) of the values one level apart", file: file, line: line)
+        }
+    }
+
+    func testTinyNetStaticPerTensor() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data)
+        try check(p, data.batch(64, seed: 5).images, logits: "fc_0.tmp_1", integers: ["pool2d_0.tmp_0.quantized"])
+    }
+
+    func testTinyNetStaticChannelWise() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data,
+                                 weights: .channelWiseAbsMax, activations: .rangeAbsMax)
+        try check(p, data.batch(64, seed: 6).images, logits: "fc_0.tmp_1", integers: ["pool2d_0.tmp_0.quantized"])
+    }
+
+    func testTinyNetDynamicScales() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data,
+                                 weights: .channelWiseAbsMax, activations: .absMax)
+        try check(p, data.batch(64, seed: 8).images, logits: "fc_0.tmp_1", integers: ["pool2d_0.tmp_0.quantized"])
+    }
+
+    func testRelu6AndSignedActivations() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 4, seed: 9)
+        let p = try Int8Pipeline(TwoConvNet().build(inputShape: [2, 8, 8], seed: 3), data: data)
+        try check(p, data.batch(64, seed: 10).images, logits: "fc_0.tmp_1",
+                  integers: ["conv2d_0.tmp_1.quantized", "conv2d_1.tmp_1.quantized"])
+    }
+
+    /// LeNet-5 from the zoo, QAT-trained a few steps, frozen, converted and lowered.
+    func testLeNetAgreesWithFrozenModel() throws {
+        let data = TemplateData(shape: [1, 28, 28], classes: 10, seed: 11)
+        let p = try Int8Pipeline(LeNet5().build(inputShape: [1, 28, 28], seed: 1), data: data, steps: 8)
+        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "pool2d", "int8_conv2d", "pool2d",
+                                        "int8_mul", "int8_mul", "int8_mul", "softmax"])
+        try check(p, data.batch(64, seed: 12).images, logits: "fc_2.tmp_1",
+                  integers: ["pool2d_0.tmp_0.quantized", "pool2d_1.tmp_0.quantized", "fc_0.tmp_2.quantized", "fc_1.tmp_2.quantized"])
+    }
+
+    /// The int8 kernels are created once per layer and shape: a second batch of the same size
+    /// creates no primitive.
+    func testPrimitivesAreCachedAcrossBatches() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data, steps: 2)
+        let executor = try Executor(program: p.lowered), scope = Scope(p.loweredParams)
+        try executor.run(feeds: [p.image: data.batch(8, seed: 1).images], scope: scope, mode: .eval)
+        let created = PrimitiveCache.shared.creations
+        try executor.run(feeds: [p.image: data.batch(8, seed: 2).images], scope: scope, mode: .eval)
+        XCTAssertEqual(PrimitiveCache.shared.creations, created)
+    }
+}

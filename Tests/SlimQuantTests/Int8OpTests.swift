@@ -1,0 +1,115 @@
+import SlimGraph
+import SlimQuant
+import SlimTensor
+import XCTest
+
+/// `int8_conv2d`, `int8_mul` and `int8_quantize` against scalar references.
+final class Int8OpTests: XCTestCase {
+    override func setUp() { Int8Ops.register() }
+
+    private func convOp(_ e: Int8Epilogue, bias: Bool, stride: Int = 1, pad: Int = 1, groups: Int = 1) -> OpDesc {
+        var attrs = e.attrs
+        attrs["strides"] = .ints([stride, stride])
+        attrs["paddings"] = .ints([pad, pad])
+        attrs["dilations"] = .ints([1, 1])
+        attrs["groups"] = .int(groups)
+        var inputs = ["Input": ["x"], "Filter": ["w"]]
+        if bias { inputs["Bias"] = ["b"] }
+        return OpDesc(type: "int8_conv2d", inputs: inputs, outputs: ["Output": ["y"]], attrs: attrs)
+    }
+
+    /// Runs int8_conv2d on seeded data and checks it against the reference.
+    private func checkConv(input: DType, _ e: Int8Epilogue, bias: Bool, groups: Int = 1, seed: UInt64,
+                           file: StaticString = #filePath, line: UInt = #line) throws {
+        let xs = [2, 4, 6, 5], ws = [6, 4 / groups, 3, 3]
+        let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
+        let wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
+        var g = SeededGenerator(seed: seed + 2)
+        let bv = (0..<6).map { _ in Float.random(in: -2000...2000, using: &g) }
+        var state = ["w": Tensor(shape: ws, dtype: .s8, integers: wv)]
+        if bias { state["b"] = Tensor(shape: [6], floats: bv) }
+        let h = try OpHarness(convOp(e, bias: bias, stride: 2, groups: groups), feeds: ["x": Tensor(shape: xs, dtype: input, integers: xv)], state: state)
+        let y = try h.run(["x": Tensor(shape: xs, dtype: input, integers: xv)], mode: .eval)["y"]!
+        let (acc, shape) = Int8Reference.conv(xv, xs, wv, ws, stride: 2, pad: 1, groups: groups)
+        XCTAssertEqual(y.shape, shape, file: file, line: line)
+        XCTAssertEqual(y.dtype, e.outputType, file: file, line: line)
+        let ref = Int8Reference.epilogue(acc, bias: bias ? bv : nil, e, channels: 6, inner: shape[2] * shape[3])
+        Int8Reference.assertMatches(y, ref, file: file, line: line)
+    }
+
+    func testConvUnsignedInputPerChannelScalesBiasRelu() throws {
+        let scales: [Float] = [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .u8, Int8Epilogue(outputScales: scales, activation: .relu), bias: true, seed: 1)
+        try checkConv(input: .u8, Int8Epilogue(outputScales: [0.0013]), bias: false, seed: 2)
+    }
+
+    func testConvSignedInputIsExact() throws {
+        let scales: [Float] = [0.001, -0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, seed: 3)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: true, seed: 4)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: false, groups: 2, seed: 5)
+    }
+
+    func testConvRequantizesIntoIntegerRange() throws {
+        try checkConv(input: .u8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: 0, hi: 127), outputType: .u8), bias: true, seed: 6)
+        try checkConv(input: .u8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: -127, hi: 127), outputType: .s8), bias: true, seed: 7)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: 0, hi: 40.5), outputType: .u8), bias: true, seed: 8)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: -127, hi: 127), outputType: .s8), bias: false, seed: 9)
+    }
+
+    private func checkMul(input: DType, _ e: Int8Epilogue, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        let xs = [3, 2, 2, 5], (k, n) = (20, 7)
+        let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
+        let wv = Int8Reference.integers(k * n, -127...127, seed: seed + 1)
+        var g = SeededGenerator(seed: seed + 2)
+        let bv = (0..<n).map { _ in Float.random(in: -3000...3000, using: &g) }
+        var attrs = e.attrs
+        attrs["x_num_col_dims"] = .int(1)
+        let op = OpDesc(type: "int8_mul", inputs: ["X": ["x"], "Y": ["w"], "Bias": ["b"]], outputs: ["Out": ["y"]], attrs: attrs)
+        let x = Tensor(shape: xs, dtype: input, integers: xv)
+        let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: [k, n], dtype: .s8, integers: wv), "b": Tensor(shape: [n], floats: bv)])
+        let y = try h.run(["x": x], mode: .eval)["y"]!
+        XCTAssertEqual(y.shape, [3, n], file: file, line: line)
+        let ref = Int8Reference.epilogue(Int8Reference.matmul(xv, wv, m: 3, k: k, n: n), bias: bv, e, channels: n, inner: 1)
+        Int8Reference.assertMatches(y, ref, file: file, line: line)
+    }
+
+    func testMulUnsignedAndSignedInputs() throws {
+        let scales: [Float] = [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007, 0.004]
+        try checkMul(input: .u8, Int8Epilogue(outputScales: scales, activation: .relu), seed: 11)
+        try checkMul(input: .s8, Int8Epilogue(outputScales: [0.0015]), seed: 12)
+        try checkMul(input: .u8, Int8Epilogue(outputScales: [0.02], activation: .clip(lo: 0, hi: 127), outputType: .u8), seed: 13)
+        try checkMul(input: .s8, Int8Epilogue(outputScales: [0.02], activation: .clip(lo: -127, hi: 127), outputType: .s8), seed: 14)
+    }
+
+    func testQuantizeMatchesFakeQuantizer() throws {
+        var g = SeededGenerator(seed: 21)
+        let x = Tensor(shape: [2, 3, 4], floats: (0..<24).map { _ in Float.random(in: -2...2, using: &g) })
+        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
+                        attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
+        let h = try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])])
+        let q = try h.run(["x": x], mode: .eval)["q"]!
+        XCTAssertEqual(q.dtype, .s8)
+        XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [1.5], bits: 8).floats)
+
+        let dynamic = OpDesc(type: "int8_quantize", inputs: ["X": ["x"]], outputs: ["Out": ["q"], "OutScale": ["s"]],
+                             attrs: ["bit_length": .int(7), "out_dtype": .string("u8")])
+        let relu = Tensor(shape: x.shape, floats: x.floats.map { max($0, 0) })
+        let out = try OpHarness(dynamic, feeds: ["x": relu]).run(["x": relu], mode: .eval)
+        XCTAssertEqual(out["q"]?.dtype, .u8)
+        XCTAssertEqual(out["q"]?.asFloats, FakeQuant.quantize(relu, scales: [FakeQuant.absMax(relu)], bits: 7).floats)
+        XCTAssertEqual(out["s"]?.floats, [FakeQuant.absMax(relu)])
+    }
+
+    func testBadAttrsThrow() throws {
+        let x = Tensor(shape: [1, 4, 6, 5], dtype: .u8)
+        var op = convOp(Int8Epilogue(outputScales: [1, 2]), bias: false)
+        let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: [6, 4, 3, 3], dtype: .s8)])
+        XCTAssertThrowsError(try h.run(["x": x], mode: .eval))
+        op.attrs["out_dtype"] = .string("s32")
+        XCTAssertThrowsError(try Int8Epilogue(op))
+        op.attrs["out_dtype"] = .string("u8")
+        op.attrs["activation"] = .string("gelu")
+        XCTAssertThrowsError(try Int8Epilogue(op))
+    }
+}
