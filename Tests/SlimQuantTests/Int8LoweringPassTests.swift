@@ -18,7 +18,7 @@ final class Int8LoweringPassTests: XCTestCase {
 
     func testStaticScalesFuseBiasReluAndRequantizeThroughMaxPool() throws {
         let p = try tiny(.absMax, .movingAverageAbsMax)
-        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "pool2d", "int8_mul", "softmax"])
+        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_pool2d", "int8_mul", "softmax"])
         let (sImage, sPool) = (p.frozenParams["image.scale"]!.floats[0], p.frozenParams["pool2d_0.tmp_0.scale"]!.floats[0])
         let ranges = p.frozen.ops.filter { $0.type == "fake_dequantize_max_abs" }.map { $0.attrs["max_range"]!.floatValue! }
         let convScale = Float(Double(sImage) / ranges[0]), fcScale = Float(Double(sPool) / ranges[1])
@@ -28,7 +28,7 @@ final class Int8LoweringPassTests: XCTestCase {
             "  int8_conv2d(Bias=[conv2d_0.tmp_0.int8_bias], Filter=[conv2d_0.w_0.int8], Input=[image.quantized]) -> (Output=[conv2d_0.tmp_2])"
                 + " {activation=\"clip\", clip_max=127.0, clip_min=0.0, dilations=[1, 1], groups=1, out_dtype=\"u8\","
                 + " output_scales=[\(Double(requant))], paddings=[1, 1], strides=[1, 1]}",
-            "  pool2d(X=[conv2d_0.tmp_2]) -> (Out=[pool2d_0.tmp_0.quantized]) {exclusive=true, global_pooling=false, ksize=[2, 2],"
+            "  int8_pool2d(X=[conv2d_0.tmp_2]) -> (Out=[pool2d_0.tmp_0.quantized]) {exclusive=true, global_pooling=false, ksize=[2, 2],"
                 + " paddings=[0, 0], pooling_type=\"max\", strides=[2, 2]}",
             "  int8_mul(Bias=[fc_0.tmp_0.int8_bias], X=[pool2d_0.tmp_0.quantized], Y=[fc_0.w_0.int8]) -> (Out=[fc_0.tmp_1])"
                 + " {activation=\"none\", out_dtype=\"f32\", output_scales=[\(Double(fcScale))], x_num_col_dims=1, y_num_col_dims=1}",
@@ -60,7 +60,7 @@ final class Int8LoweringPassTests: XCTestCase {
 
     func testChannelWiseStaticScalesArePerChannel() throws {
         let p = try tiny(.channelWiseAbsMax, .rangeAbsMax)
-        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "pool2d", "int8_mul", "softmax"])
+        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_pool2d", "int8_mul", "softmax"])
         let channel = p.frozenParams["conv2d_0.w_0.channel_scale"]!.floats
         let (sImage, sPool) = (p.frozenParams["image.scale"]!.floats[0], p.frozenParams["pool2d_0.tmp_0.scale"]!.floats[0])
         let expected = channel.map { Float(Double($0) * Double(sImage) / (127 * 127)) * (127 / sPool) }

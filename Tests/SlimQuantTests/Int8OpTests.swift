@@ -101,6 +101,25 @@ final class Int8OpTests: XCTestCase {
         XCTAssertEqual(out["s"]?.floats, [FakeQuant.absMax(relu)])
     }
 
+    func testMaxPoolOnIntegers() throws {
+        let values = Int8Reference.integers(2 * 3 * 5 * 5, -127...127, seed: 31)
+        let x = Tensor(shape: [2, 3, 5, 5], dtype: .s8, integers: values)
+        let op = OpDesc(type: "int8_pool2d", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+                        attrs: ["pooling_type": .string("max"), "ksize": .ints([2, 2]), "strides": .ints([2, 2]), "paddings": .ints([0, 0])])
+        let y = try OpHarness(op, feeds: ["x": x]).run(["x": x], mode: .eval)["y"]!
+        XCTAssertEqual(y.dtype, .s8)
+        XCTAssertEqual(y.shape, [2, 3, 2, 2])
+        var expected: [Float] = []
+        for plane in 0..<6 { for oy in 0..<2 { for ox in 0..<2 {
+            let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { values[plane * 25 + (2 * oy + $0.0) * 5 + 2 * ox + $0.1] }
+            expected.append(Float(window.max()!))
+        } } }
+        XCTAssertEqual(y.asFloats, expected)
+        var avg = op
+        avg.attrs["pooling_type"] = .string("avg")
+        XCTAssertThrowsError(try Int8Pool2DOp.inferShapes(avg, inputs: ["X": [[2, 3, 5, 5]]]))
+    }
+
     func testBadAttrsThrow() throws {
         let x = Tensor(shape: [1, 4, 6, 5], dtype: .u8)
         var op = convOp(Int8Epilogue(outputScales: [1, 2]), bias: false)

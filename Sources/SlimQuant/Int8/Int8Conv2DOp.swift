@@ -27,25 +27,11 @@ public enum Int8Conv2DOp: Operator {
         let epilogue = try Int8Epilogue(op)
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
         let bias = try Int8Execution.bias(context, channels: w.shape[0])
-        let g = try geometry(op)
+        let g = try op.int8ConvGeometry()
         let y = Int8Execution.run(x, bias: bias, epilogue: epilogue) { input, b, scales, postOps, residual, type in
             Kernels.conv2dInt8(input, filter: w, bias: b, geometry: g, outputScales: scales, postOps: postOps,
                                residual: residual, outputType: type)
         }
         context.setOutput("Output", 0, y)
-    }
-
-    /// The geometry from the attrs (`paddings` [ph, pw] or Paddle's [top, bottom, left, right]);
-    /// `inferShapes` has validated them.
-    static func geometry(_ op: OpDesc) throws -> ConvGeometry {
-        let p = op.ints("paddings", default: [0, 0])
-        let tlbr: [Int]
-        switch p.count {
-        case 2: tlbr = [p[0], p[1], p[0], p[1]]
-        case 4: tlbr = [p[0], p[2], p[1], p[3]]
-        default: throw GraphError("op '\(op.type)': paddings needs 2 or 4 values, got \(p)")
-        }
-        return ConvGeometry(strides: op.ints("strides", default: [1, 1]), paddings: tlbr,
-                            dilations: op.ints("dilations", default: [1, 1]), groups: op.int("groups", default: 1))
     }
 }

@@ -14,7 +14,7 @@ struct Int8Lowering {
     private(set) var dropped = Set<Int>()
     /// Output renames of kept ops (the last op of a requantization path writes the quantizer's `Out`).
     private(set) var outputRenames: [Int: [String: String]] = [:]
-    /// Kept ops that now run on integers (max pool, reshape, flatten between a chain and its requantization).
+    /// Ops that now run on integers (max pool as `int8_pool2d`, reshape, flatten: between a chain and its requantization).
     private(set) var integerOps = Set<Int>()
     /// Vars whose type becomes u8 or s8.
     private(set) var integerVars: [String: DType] = [:]
@@ -117,6 +117,11 @@ struct Int8Lowering {
         integerVars[end] = type
         for p in path.dropLast() { graph.ops[p].output("Out").map { integerVars[$0] = type } }
         integerOps.formUnion(path)
+        for p in path where graph.ops[p].type == "pool2d" {
+            var pool = graph.ops[p]
+            pool.type = Int8Pool2DOp.type
+            replacements[p] = pool
+        }
         outputRenames[last] = [lastOut: q.output]
         return end
     }
