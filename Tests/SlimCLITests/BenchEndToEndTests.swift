@@ -1,23 +1,16 @@
 import Foundation
 import SlimGraph
+import SlimQuant
 import XCTest
 
 /// Runs the built `slim bench` as `make bench` does. Never asserts anything about speed.
 final class BenchEndToEndTests: XCTestCase {
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = ConfigShowEndToEndTests.slimBinary
-        p.arguments = args
-        p.currentDirectoryURL = ConfigShowEndToEndTests.repoRoot
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    private var runner: SlimRunner!
+
+    override func setUpWithError() throws { runner = try SlimRunner() }
+    override func tearDown() { runner.cleanUp() }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try runner.run(args) }
 
     func testLeNetInferencePrintsOneJSONLineWithTheContractKeys() throws {
         let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--batch", "2", "--steps", "2", "--warmup", "1", "--json"])
@@ -42,11 +35,30 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertTrue(r.out.contains("images/s"), r.out)
     }
 
-    func testInt8WithoutTheEngineSaysSoAndExits1() throws {
-        let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--dtype", "int8", "--steps", "1", "--warmup", "0"])
-        XCTAssertEqual(r.status, 1, r.err)
-        XCTAssertTrue(r.err.contains("error: --dtype int8 needs the INT8 engine"), r.err)
-        XCTAssertEqual(r.out, "")
+    func testInt8InferenceRunsTheIntegerEngineAndTrainingIsFP32Only() throws {
+        let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--dtype", "int8", "--batch", "2", "--steps", "1",
+                         "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out)
+        XCTAssertEqual(object["dtype"] as? String, "int8")
+        let train = try run(["bench", "--model", "lenet", "--mode", "train", "--dtype", "int8", "--steps", "1"])
+        XCTAssertEqual(train.status, 64, train.err)
+        XCTAssertTrue(train.err.contains("--dtype int8 is for inference"), train.err)
+    }
+
+    func testAnInt8ModelDirectoryIsLabelledInt8() throws {
+        let dir = URL(fileURLWithPath: runner.path("model"))
+        let built = LeNet5().build(inputShape: [1, 28, 28], seed: 5)
+        var program = built.program, params = built.params
+        try QuantizationTransformPass().apply(to: &program, params: &params)
+        program = try program.pruned(feeds: [built.image], fetches: [built.head.output])
+        try QuantizationFreezePass().apply(to: &program, params: &params)
+        try ConvertToInt8Pass().apply(to: &program, params: &params)
+        try ModelFile.save(program: program, params: params, to: dir.path, modelName: "model", paramsName: "weights")
+        let r = try run(["bench", "--model", dir.path, "--mode", "infer", "--batch", "2", "--steps", "1", "--warmup", "0", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out)
+        XCTAssertEqual(object["dtype"] as? String, "int8")
     }
 
     func testContradictoryOptionsAreUsageErrors() throws {
@@ -61,8 +73,7 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testASavedModelDirectoryIsBenchmarkedForInference() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = URL(fileURLWithPath: runner.path("model"))
         let built = LeNet5().build(inputShape: [1, 28, 28], seed: 3)
         try ModelFile.save(program: built.program, params: built.params, to: dir.path)
         let r = try run(["bench", "--model", dir.path, "--mode", "infer", "--batch", "3", "--steps", "1", "--warmup", "0", "--json"])
@@ -76,9 +87,8 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testTrainingASavedModelDirectoryIsAUsageError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        let dir = URL(fileURLWithPath: runner.path("empty"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let r = try run(["bench", "--model", dir.path, "--mode", "train"])
         XCTAssertEqual(r.status, 64, r.err)
         XCTAssertTrue(r.err.contains("inference only"), r.err)

@@ -1,13 +1,16 @@
 import SlimGraph
+import SlimQuant
 import SlimTensor
 
 extension BenchWorkload {
     /// Eval-mode forward of a saved model directory's first fetch on seeded synthetic images.
     ///
     /// The image feed is the feed named `image`, else the first feed of rank 4. The precision is
-    /// the model's own: int8 when any var is stored as s8/u8 (a converted INT8 model), else fp32;
-    /// `--dtype` must agree with it.
+    /// the model's own: int8 when any var is stored as s8/u8 (a `ConvertToInt8Pass` model, run
+    /// through `Int8LoweringPass` on the integer kernels), else fp32 (a frozen float model's
+    /// fake-quant ops run as they are); `--dtype` must agree with it.
     static func modelDirectory(_ path: String, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        Int8Ops.register()
         let (program, params) = try ModelFile.load(from: path, modelName: nil, paramsName: nil)
         let stored: BenchConfiguration.Precision = program.vars.contains { $0.dtype == .s8 || $0.dtype == .u8 } ? .int8 : .fp32
         if let asked = configuration.precision, asked != stored {
@@ -25,6 +28,9 @@ extension BenchWorkload {
         if imageVar.shape[0] != -1 && imageVar.shape[0] != configuration.batch {
             throw BenchError(.usage, "the model in \(path) takes batches of \(imageVar.shape[0]), not \(configuration.batch)",
                              hints: ["use --batch \(imageVar.shape[0])"])
+        }
+        if stored == .int8 {
+            return try lowered(program, params, image: imageVar.name, output: output, model: nil, configuration)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)

@@ -13,37 +13,26 @@ struct BenchWorkload {
     static func make(_ configuration: BenchConfiguration) throws -> BenchWorkload {
         switch configuration.target {
         case let .zoo(model):
-            if configuration.precision == .int8 {
-                throw BenchError(.unavailable, "--dtype int8 needs the INT8 engine, which this version of slim does not have yet",
-                                 hints: ["benchmark FP32 with --dtype fp32, or an int8 model directory with --model DIR"])
-            }
-            switch configuration.mode {
-            case .train: return try train(model, configuration)
-            case .infer: return try infer(model, configuration)
+            switch (configuration.mode, configuration.precision ?? .fp32) {
+            case (.train, .fp32): return try train(model, configuration)
+            case (.infer, .fp32): return try infer(model, configuration)
+            case (.infer, .int8): return try int8(model, configuration)
+            case (.train, .int8):
+                throw BenchError(.usage, "--dtype int8 is for inference; training runs in FP32 (with fake quantization in QAT)",
+                                 hints: ["use --mode infer --dtype int8, or --mode train --dtype fp32"])
             }
         case let .directory(path):
             return try modelDirectory(path, configuration)
         }
     }
 
-    /// Forward in train mode, backward, Momentum 0.9 update at a constant lr 0.01: the three
-    /// calls of `TrainingSession.trainBatch` (which this switches to once that type is on main).
+    /// `TrainingSession.trainBatch`: forward in train mode, backward, Momentum 0.9 update at a
+    /// constant lr 0.01.
     static func train(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
-        let built = model.build(seed: configuration.seed)
-        let executor = try Executor(program: built.program, seed: configuration.seed)
-        let scope = Scope(built.params)
-        let optimizer = Momentum(momentum: 0.9)
-        var state: [String: Tensor] = [:]
+        let session = try TrainingSession(model: model.build(seed: configuration.seed), optimizer: Momentum(momentum: 0.9),
+                                          schedule: ConstantLR(0.01), seed: configuration.seed)
         let next = try BenchBatches.source(for: model, configuration)
-        let (image, label, loss) = (built.image, built.label, built.head.loss)
-        return BenchWorkload(precision: .fp32) {
-            let batch = try next()
-            try executor.run(feeds: [image: batch.images, label: batch.labels], scope: scope, mode: .train, fetches: [loss])
-            let grads = try executor.backward(loss: loss)
-            var params = scope.tensors
-            optimizer.step(params: &params, grads: grads, state: &state, lr: 0.01)
-            for name in grads.keys { scope.tensors[name] = params[name] }
-        }
+        return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(try next()) }
     }
 
     /// Eval-mode forward of the classifier's inference output (softmax probabilities).

@@ -1,0 +1,53 @@
+import SlimGraph
+import SlimQuant
+import SlimTensor
+
+extension BenchWorkload {
+    /// Batches of train-mode forward passes that set the activation scales and batch-norm
+    /// statistics before an INT8 zoo model is frozen.
+    static let calibrationSteps = 4
+    static let calibrationBatch = 16
+
+    /// A zoo model through slim's INT8 pipeline, then an eval-mode forward of the lowered program
+    /// (real u8/s8 kernels with s32 accumulation):
+    ///
+    ///     QuantizationTransformPass (channel_wise_abs_max weights, moving_average_abs_max activations)
+    ///     -> `calibrationSteps` train-mode forwards on seeded synthetic batches (scales, BN statistics)
+    ///     -> prune to the inference output -> QuantizationFreezePass -> ConvertToInt8Pass -> Int8LoweringPass
+    ///
+    /// Speed does not depend on how good the scales are, so there is no training.
+    static func int8(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        Int8Ops.register()
+        let built = model.build(seed: configuration.seed)
+        var program = built.program, params = built.params
+        try QuantizationTransformPass(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
+            .apply(to: &program, params: &params)
+        let scope = Scope(params)
+        let calibration = try Executor(program: program, seed: configuration.seed)
+        for step in 0..<calibrationSteps {
+            let batch = BenchBatches.synthetic(batch: calibrationBatch, shape: model.inputShape, classes: 10,
+                                               seed: configuration.seed &+ UInt64(step) &+ 1)
+            try calibration.run(feeds: [built.image: batch.images], scope: scope, mode: .train, fetches: [built.head.output])
+        }
+        var inference = try program.pruned(feeds: [built.image], fetches: [built.head.output])
+        var weights = scope.tensors
+        try QuantizationFreezePass(weightQuantizeType: .channelWiseAbsMax).apply(to: &inference, params: &weights)
+        try ConvertToInt8Pass().apply(to: &inference, params: &weights)
+        return try lowered(inference, weights, image: built.image, output: built.head.output, model: model, configuration)
+    }
+
+    /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward.
+    static func lowered(_ program: Program, _ params: [String: Tensor], image: String, output: String,
+                        model: BenchModel?, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        Int8Ops.register()
+        var program = program, params = params
+        try Int8LoweringPass().apply(to: &program, params: &params)
+        let executor = try Executor(program: program, seed: configuration.seed)
+        let scope = Scope(params)
+        let shape = model?.inputShape ?? Array((program.variable(image)?.shape ?? []).dropFirst())
+        let images = BenchBatches.synthetic(batch: configuration.batch, shape: shape, classes: 10, seed: configuration.seed).images
+        return BenchWorkload(precision: .int8) {
+            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
+        }
+    }
+}
