@@ -39,10 +39,10 @@ let package = Package(
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
-        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI"]),
+        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI", "SlimTrain", "SlimGraph"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
-        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimTensor", "CJPEG"]),
+        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
         .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
     ]
 )
