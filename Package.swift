@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI", "SlimTrain", "SlimGraph"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
-        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
+        .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
         .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
     ]
 )
