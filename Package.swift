@@ -39,7 +39,7 @@ let package = Package(
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
-        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI", "SlimTrain", "SlimGraph"]),
+        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI", "SlimTrain", "SlimQuant", "SlimGraph"]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),

@@ -67,7 +67,9 @@ struct InferCommand: ParsableCommand {
         let count = try reportingErrors { () -> Int in
             let setup = try InferenceConfig(config, datasetDir: model.d)
             let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
-            var predictor = try Predictor(program: loaded.program, params: loaded.params,
+            let executable = try Predictor.executable(program: loaded.program, params: loaded.params)
+            if executable.engine == .int8 { printFlushed("engine: int8 (integer kernels)\n") }
+            var predictor = try Predictor(program: executable.program, params: executable.params,
                                           transforms: setup.transforms, imageShape: setup.imageShape)
             predictor.classNames = try setup.classNames(labelList: labelList, numClasses: predictor.numClasses,
                                                         note: { printError("note: \($0)") }).names
