@@ -1,0 +1,107 @@
+import SlimGraph
+import SlimTensor
+
+/// Post-training quantization (calibration, Paddle's `PostTrainingQuantization`): activation
+/// thresholds from observing a float model on a few batches instead of from training.
+///
+/// Steps:
+/// 1. `activations(of:)`: the vars `QuantizationTransformPass` would quantize that are not
+///    weights (conv2d/depthwise_conv2d `Input`, mul `X`).
+/// 2. `calibrate`: the float program runs in eval mode on the batches, fetching those vars; one
+///    `Observer` per var (`algorithm`) sees every batch. Histogram algorithms first make a pass
+///    with `AbsMaxObserver` to fix each histogram's range to `max |x|` (as Paddle and TensorRT).
+/// 3. `apply`: the transform pass turns the program into a QAT program (weights as
+///    `weightQuantizeType`, activations `moving_average_abs_max`) and each activation's state is
+///    set to its threshold (`scale = accum = s`, `state = 1`), so eval-mode runs, the freeze
+///    pass and a later QAT fine-tune all start from the calibrated scales.
+/// Weight scales need no data: the freeze pass takes them from the weights (`abs_max`, or per
+/// output channel for conv filters with `channel_wise_abs_max`).
+public struct PostTrainingQuantization: Sendable {
+    public var algorithm: CalibrationAlgorithm
+    public var weightBits: Int
+    public var activationBits: Int
+    public var weightQuantizeType: WeightQuantizeType
+    /// The share of `|x|` kept by `hist` (and `mix`'s `hist` candidate).
+    public var histPercent: Double
+    /// Histogram bins of `hist`, `KL`, `mse` and `mix`.
+    public var bins: Int
+    public var quantizableOpTypes: [String]
+
+    public init(algorithm: CalibrationAlgorithm = .kl, weightBits: Int = 8, activationBits: Int = 8,
+                weightQuantizeType: WeightQuantizeType = .channelWiseAbsMax, histPercent: Double = 0.9999,
+                bins: Int = 2048, quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
+        self.algorithm = algorithm
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.weightQuantizeType = weightQuantizeType
+        self.histPercent = histPercent
+        self.bins = bins
+        self.quantizableOpTypes = quantizableOpTypes
+    }
+
+    /// The pass `apply` runs.
+    public var transformPass: QuantizationTransformPass {
+        QuantizationTransformPass(weightBits: weightBits, activationBits: activationBits, weightQuantizeType: weightQuantizeType,
+                                  activationQuantizeType: .movingAverageAbsMax, quantizableOpTypes: quantizableOpTypes)
+    }
+
+    /// The activation vars the transform pass quantizes in `program`, in op order.
+    /// - Throws: `GraphError` for bad options or an already quantized program.
+    public func activations(of program: Program) throws -> [String] {
+        var quantized = program, params: [String: Tensor] = [:]
+        try transformPass.apply(to: &quantized, params: &params)
+        return try QuantPair.find(in: quantized).filter { !$0.isWeight }.map(\.original)
+    }
+
+    /// Observes the activations of the float `program` on `batches` and returns their thresholds.
+    /// - Throws: `GraphError` for bad options, a quantized program, no batches, or a failing run;
+    ///   the batches' own errors.
+    public func calibrate(_ program: Program, params: [String: Tensor], batches: some CalibrationBatches) throws -> CalibrationResult {
+        guard histPercent > 0 && histPercent <= 1 else { throw GraphError("hist_percent must be in (0, 1], got \(histPercent)") }
+        guard bins > 0 else { throw GraphError("histogram bins must be > 0, got \(bins)") }
+        let vars = try activations(of: program)
+        let executor = try Executor(program: program)
+        let scope = Scope(params)
+        var ranges: [String: Float]?
+        if algorithm.usesHistogram {
+            let maxima = try observe(vars, executor, scope, batches) { _ in AbsMaxObserver() }
+            ranges = maxima.observers.mapValues(\.scale)
+        }
+        let (observers, count) = try observe(vars, executor, scope, batches) { name in
+            algorithm.makeObserver(bits: activationBits, percentile: histPercent, bins: bins, range: ranges?[name])
+        }
+        let choices = observers.compactMapValues { ($0 as? MixObserver)?.chosen }
+        return CalibrationResult(scales: observers.mapValues(\.scale), choices: choices, batches: count)
+    }
+
+    /// One pass over `batches`, each var's value fed to its observer.
+    private func observe(_ vars: [String], _ executor: Executor, _ scope: Scope, _ batches: some CalibrationBatches,
+                         make: (String) -> any Observer) throws -> (observers: [String: any Observer], batches: Int) {
+        var observers = Dictionary(uniqueKeysWithValues: vars.map { ($0, make($0)) })
+        var count = 0
+        try batches.forEachBatch { feeds in
+            let values = try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: vars)
+            for name in vars { observers[name]!.observe(values[name]!) }
+            count += 1
+        }
+        guard count > 0 else { throw GraphError("calibration needs at least one batch", hints: ["check batch_nums and the reader"]) }
+        return (observers, count)
+    }
+
+    /// Turns the float `program` into its QAT program with the calibrated activation scales in `params`.
+    /// - Throws: `GraphError` for bad options, a quantized program, or an activation `result` has no scale for.
+    public func apply(_ result: CalibrationResult, to program: inout Program, params: inout [String: Tensor]) throws {
+        var quantized = program, values = params
+        try transformPass.apply(to: &quantized, params: &values)
+        for pair in try QuantPair.find(in: quantized) where !pair.isWeight {
+            guard let s = result.scales[pair.original] else {
+                throw GraphError("no calibrated scale for activation '\(pair.original)'", hints: ["calibrate this program first"])
+            }
+            values[pair.scale] = Tensor(shape: [1], floats: [s])
+            values[QuantNames.accum(pair.original)] = Tensor(shape: [1], floats: [s])
+            values[QuantNames.state(pair.original)] = Tensor(shape: [1], floats: [1])
+        }
+        program = quantized
+        params = values
+    }
+}
