@@ -3,6 +3,7 @@
 // Layers (arrows point down only, see ARCHITECTURE.md section 2):
 //   slim -> SlimCLI -> SlimCompress -> SlimTrain -> SlimQuant -> SlimGraph -> SlimTensor -> C libraries
 //   SlimConfig (YAML over libyaml) is used by SlimTrain, SlimCompress and SlimCLI.
+//   SlimONNX (ONNX export over SwiftProtobuf's runtime) sits on SlimGraph and is used by SlimCLI only.
 import PackageDescription
 
 let package = Package(
@@ -14,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The runtime library only (never its protoc plugin: onnx.pb.swift is generated once and committed, `make onnx-proto`).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by the Makefile).
@@ -30,8 +33,11 @@ let package = Package(
         .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"]),
         .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
         .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig"]),
+        .target(name: "SlimONNX", dependencies: [
+            "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["README.md"]),
         .target(name: "SlimCLI", dependencies: [
-            "SlimCompress", "SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig",
+            "SlimONNX", "SlimCompress", "SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -44,5 +50,8 @@ let package = Package(
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
         .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
+        .testTarget(name: "SlimONNXTests", dependencies: [
+            "SlimONNX", "SlimQuant", "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import SlimCompress
 import SlimConfig
 import SlimGraph
+import SlimONNX
 import SlimTrain
 
 /// Runs `body`, printing configuration errors to stderr and exiting 65 (bad config or data).
@@ -35,6 +36,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         printError(error.description)
         throw ExitCode(65)
     } catch let error as CheckpointError {
+        printError("error: \(error)")
+        throw ExitCode(65)
+    } catch let error as ONNXExportError {
         printError("error: \(error)")
         throw ExitCode(65)
     } catch {

@@ -28,6 +28,10 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("output_eval"), help: "Also write the results as JSON to this file.")
     var outputEval: String?
 
+    @Option(name: .customLong("output_predictions"),
+            help: "Also write each image's top-1 class as JSON lines {\"index\", \"label\", \"prediction\"} (e.g. for bench/onnx_check.py).")
+    var outputPredictions: String?
+
     @OptionGroup var model: ModelOptions
 
     func run() throws {
@@ -41,7 +45,10 @@ struct EvalCommand: ParsableCommand {
                 printFlushed("engine: float emulation of the int8 model (s8 weights cast to f32 per batch)\n")
             }
             let executor = try Executor(program: program)
-            let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params))
+            var predictions = PredictionLines()
+            let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params),
+                                                                    onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
+            if let outputPredictions { try predictions.write(to: outputPredictions) }
             printFlushed("\(modelPath): \(result)\n")
             if let outputEval {
                 let encoder = JSONEncoder()

@@ -22,8 +22,11 @@ public struct Evaluator {
     }
 
     /// One pass over `reader`'s data in order (last partial batch kept).
-    /// - Parameter onBatch: called after each batch with (batches done, total).
-    public func evaluate(_ reader: ReaderSpec, scope: Scope, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
+    /// - Parameters:
+    ///   - onBatch: called after each batch with (batches done, total).
+    ///   - onScores: called with each batch's `[N, C]` scores and `[N, 1]` labels, in data order.
+    public func evaluate(_ reader: ReaderSpec, scope: Scope, onBatch: ((Int, Int) -> Void)? = nil,
+                         onScores: ((Tensor, Tensor) throws -> Void)? = nil) throws -> EvalResult {
         let loader = try DataLoader(dataset: reader.dataset, batchSize: reader.batchSize, shuffle: false, dropLast: false,
                                     transforms: reader.transforms, seed: 0, prefetch: 0)
         var batches = loader.evalBatches()
@@ -32,6 +35,7 @@ public struct Evaluator {
         while let batch = try batches.next() {
             let scores = try executor.run(feeds: [image: batch.images], scope: scope, mode: .eval, fetches: [output])[output]!
             acc.add(meanLoss: Self.crossEntropy(probabilities: scores, labels: batch.labels), scores: scores, labels: batch.labels)
+            try onScores?(scores, batch.labels)
             done += 1
             onBatch?(done, batches.count)
         }
