@@ -12,8 +12,8 @@ public enum Benchmark {
     public static func measure(_ configuration: BenchConfiguration) throws -> BenchResult {
         try configuration.validate()
         Kernels.setThreads(configuration.threads)
-        OpenMPThreads.set(configuration.threads)
-        if let actual = OpenMPThreads.maxThreads, actual != configuration.threads {
+        Kernels.setThreads(configuration.threads)
+        if let actual = Kernels.threads, actual != configuration.threads {
             throw BenchError(.unavailable, "asked for \(configuration.threads) threads, the OpenMP runtime gives \(actual)",
                              hints: ["run with OMP_NUM_THREADS=\(configuration.threads)"])
         }

@@ -7,7 +7,7 @@ import Darwin
 /// The OpenMP runtime's thread count, reached through `dlsym` (no OpenMP header is imported).
 ///
 /// libgomp reads `OMP_NUM_THREADS` once, when it is loaded with the process, so setting the
-/// variable later (what `Kernels.setThreads` does) changes nothing: `omp_set_num_threads` does.
+/// variable later changes nothing: `omp_set_num_threads` does (`Kernels.setThreads` calls it).
 /// Both act on the calling thread, the one that calls oneDNN.
 enum OpenMPThreads {
     private typealias SetThreads = @convention(c) (Int32) -> Void
