@@ -16,14 +16,7 @@ struct EvalCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("model_path"), help: "The model directory (a slim train output, a checkpoint's eval_model, or freeze's float/ or int8/).")
-    var modelPath: String
-
-    @Option(name: .customLong("model_name"), help: "Program file name (default: __model__, else model).")
-    var modelName: String?
-
-    @Option(name: .customLong("params_name"), help: "Params file name (default: __params__, else weights).")
-    var paramsName: String?
+    @OptionGroup var modelDir: ModelDirOptions
 
     @Option(name: .customLong("output_eval"), help: "Also write the results as JSON to this file.")
     var outputEval: String?
@@ -38,7 +31,7 @@ struct EvalCommand: ParsableCommand {
         let config = try model.load()
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
-            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let loaded = try modelDir.load()
             var program = loaded.program
             if program.persistables.contains(where: { $0.dtype == .s8 }) {
                 program = ConvertToInt8Pass.floatEmulationProgram(program)
@@ -49,7 +42,7 @@ struct EvalCommand: ParsableCommand {
             let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params),
                                                                     onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
             if let outputPredictions { try predictions.write(to: outputPredictions) }
-            printFlushed("\(modelPath): \(result)\n")
+            printFlushed("\(modelDir.modelPath): \(result)\n")
             if let outputEval {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -19,14 +19,7 @@ struct FreezeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("model_path"), help: "The QAT eval model directory.")
-    var modelPath: String
-
-    @Option(name: .customLong("model_name"), help: "Program file name (default: detected).")
-    var modelName: String?
-
-    @Option(name: .customLong("params_name"), help: "Params file name (default: detected).")
-    var paramsName: String?
+    @OptionGroup var modelDir: ModelDirOptions
 
     @Option(name: .customLong("weight_quant_type"), help: "abs_max or channel_wise_abs_max (as in training).")
     var weightQuantType: String = "abs_max"
@@ -49,13 +42,13 @@ struct FreezeCommand: ParsableCommand {
     func run() throws {
         registerOps()
         try reportingErrors {
-            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let loaded = try modelDir.load()
             let exporter = FrozenModels(weightBits: weightBits, activationBits: activationBits,
                                         weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType)!)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"))
-            printFlushed("froze \(modelPath) -> \(written.joined(separator: ", "))\n")
+            printFlushed("froze \(modelDir.modelPath) -> \(written.joined(separator: ", "))\n")
         }
     }
 }

@@ -25,14 +25,7 @@ struct InferCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("model_path"), help: "The model directory (a slim train output, a checkpoint's eval_model, or freeze's float/ or int8/).")
-    var modelPath: String
-
-    @Option(name: .customLong("model_name"), help: "Program file name (default: __model__, else model).")
-    var modelName: String?
-
-    @Option(name: .customLong("params_name"), help: "Params file name (default: __params__, else weights).")
-    var paramsName: String?
+    @OptionGroup var modelDir: ModelDirOptions
 
     @Option(name: .customLong("infer_img"), help: "One image file to classify.")
     var inferImg: String?
@@ -66,7 +59,7 @@ struct InferCommand: ParsableCommand {
         let config = try model.load()
         let count = try reportingErrors { () -> Int in
             let setup = try InferenceConfig(config, datasetDir: model.d)
-            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let loaded = try modelDir.load()
             let executable = try Predictor.executable(program: loaded.program, params: loaded.params)
             if executable.engine == .int8 { printFlushed("engine: int8 (integer kernels)\n") }
             var predictor = try Predictor(program: executable.program, params: executable.params,
