@@ -11,7 +11,8 @@ import SlimTrain
 /// Each epoch: strategies' `onEpochBegin`, the batches (with batch hooks), evaluation,
 /// the checkpoint `<checkpoint_path>/<epoch>/`, then `onEpochEnd` (where QuantizationStrategy
 /// freezes at `end_epoch`). A restart resumes after the newest complete checkpoint; an error in
-/// an epoch stops the run with that error, the previous checkpoint intact.
+/// an epoch stops the run with that error, the previous checkpoint intact. When every strategy
+/// has `trainsModel == false` (post-training quantization only), epochs run no batches.
 public final class Compressor {
     public let compression: CompressionConfig
     public let context: CompressionContext
@@ -38,6 +39,7 @@ public final class Compressor {
         strategies = compression.strategies.map { config -> any Strategy in
             switch config {
             case let .quantization(name, q): return QuantizationStrategy(name: name, config: q)
+            case let .postTrainingQuantization(name, c): return PostTrainingQuantizationStrategy(name: name, config: c)
             }
         }
         checkpointer = Checkpointer(root: compression.compressor.checkpointPath)
@@ -52,10 +54,11 @@ public final class Compressor {
         defer { loader.stop() }
         let epochs = compression.compressor.epoch
         let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: context.itersPerEpoch, logIter: logIter, write: log)
+        let trains = strategies.isEmpty || strategies.contains { $0.trainsModel }
         for epoch in start..<epochs {
             context.epoch = epoch
             for s in strategies { try s.onEpochBegin(context) }
-            for b in 1...context.itersPerEpoch {
+            for b in 1...context.itersPerEpoch where trains {
                 for s in strategies { try s.onBatchBegin(context) }
                 let batch = try loader.next()
                 let (loss, lr) = try context.session.trainBatch(batch)

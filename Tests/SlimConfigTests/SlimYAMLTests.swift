@@ -106,8 +106,11 @@ final class SlimYAMLTests: XCTestCase {
         var combos = Set<String>()
         for f in files {
             let c = try CompressionConfig.load(path: dir.appendingPathComponent(f).path)
-            guard case .quantization(_, let q) = c.strategies.first else { return XCTFail(f) }
-            combos.insert("\(q.weightQuantizeType.rawValue)x\(q.activationQuantizeType.rawValue)")
+            switch c.strategies.first {
+            case .quantization(_, let q)?: combos.insert("\(q.weightQuantizeType.rawValue)x\(q.activationQuantizeType.rawValue)")
+            case .postTrainingQuantization(_, let p)?: combos.insert("ptq \(p.algo) \(p.weightQuantizeType.rawValue)")
+            case nil: XCTFail(f)
+            }
         }
         XCTAssertEqual(combos.count, files.count, "each preset is a different combination")
     }

@@ -7,6 +7,8 @@
 public protocol Strategy: AnyObject {
     /// The strategy's name in the slim YAML.
     var name: String { get }
+    /// Whether the compressor must train for this strategy (false: post-training quantization).
+    var trainsModel: Bool { get }
     func onCompressionBegin(_ context: CompressionContext) throws
     func onEpochBegin(_ context: CompressionContext) throws
     func onBatchBegin(_ context: CompressionContext) throws
@@ -21,6 +23,7 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
+    public var trainsModel: Bool { true }
     public func onCompressionBegin(_ context: CompressionContext) throws {}
     public func onEpochBegin(_ context: CompressionContext) throws {}
     public func onBatchBegin(_ context: CompressionContext) throws {}

@@ -1,6 +1,6 @@
 extension ModuleRegistry {
     /// Strategy classes a slim YAML may name in `class:`.
-    static let strategyClasses = ["QuantizationStrategy"]
+    static let strategyClasses = ["QuantizationStrategy", "PostTrainingQuantizationStrategy"]
 
     static let slim: [ModuleSchema] = [
         ModuleSchema("QuantizationStrategy", "Quantization-aware training (PaddleSlim 1.x): transform at start_epoch, freeze and save at end_epoch.", [
@@ -13,6 +13,20 @@ extension ModuleRegistry {
             OptionSchema("activation_bits", .int, "8", "Bits of activations, 1..16."),
             OptionSchema("weight_quantize_type", .choice(WeightQuantizeType.allCases.map(\.rawValue)), "abs_max", "Scale of weights."),
             OptionSchema("activation_quantize_type", .choice(ActivationQuantizeType.allCases.map(\.rawValue)), "abs_max", "Scale of activations."),
+            OptionSchema("save_in_nodes", .list(.string), nil, "Feed vars of the saved inference models."),
+            OptionSchema("save_out_nodes", .list(.string), nil, "Fetch vars of the saved inference models."),
+        ]),
+        ModuleSchema("PostTrainingQuantizationStrategy", "Post-training quantization (calibration): observe the loaded float model on batch_nums batches at compression begin, then freeze and save; no training.", [
+            OptionSchema("algo", .choice(PostTrainingQuantizationStrategyConfig.algorithms), "KL",
+                         "How activation thresholds are chosen: abs_max (max |x|), avg (mean batch max), hist (percentile), KL (entropy), mse, mix (least MSE of those)."),
+            OptionSchema("batch_nums", .int, "10", "Calibration batches (> 0): the train split through the EvalReader's transforms."),
+            OptionSchema("hist_percent", .float, "0.9999", "Share of |x| kept by hist (and mix), in (0, 1]."),
+            OptionSchema("weight_bits", .int, "8", "Bits of weights, 1..16."),
+            OptionSchema("activation_bits", .int, "8", "Bits of activations, 1..16."),
+            OptionSchema("weight_quantize_type", .choice(WeightQuantizeType.allCases.map(\.rawValue)), "channel_wise_abs_max", "Scale of weights (from the weights themselves)."),
+            OptionSchema("float_model_save_path", .string, nil, "Directory for the frozen FP32 model."),
+            OptionSchema("int8_model_save_path", .string, nil, "Directory for the INT8 model."),
+            OptionSchema("eval_model_save_path", .string, nil, "Directory for the calibrated fake-quant eval model (__model__/__params__)."),
             OptionSchema("save_in_nodes", .list(.string), nil, "Feed vars of the saved inference models."),
             OptionSchema("save_out_nodes", .list(.string), nil, "Fetch vars of the saved inference models."),
         ]),

@@ -4,7 +4,8 @@ extension CompressionConfig {
     /// Every problem is reported with its position: unknown keys and classes (did-you-mean), wrong
     /// types, bits outside 1...16, `start_epoch > end_epoch`, unknown strategy names, `eval_epoch <= 0`.
     /// Strategy references resolve in any order. `epoch` is raised to `max(end_epoch) + 1`: Paddle 1.6
-    /// runs epochs `0 ..< epoch` and freezes at the end of epoch `end_epoch`, so that epoch must run.
+    /// runs epochs `0 ..< epoch` and freezes at the end of epoch `end_epoch`, so that epoch must run
+    /// (a `PostTrainingQuantizationStrategy` acts before epoch 0 and counts as `end_epoch: 0`).
     public static func load(path: String) throws -> CompressionConfig {
         let reader = try YAMLReader(path: path)
         let root = try reader.parse()
@@ -13,9 +14,10 @@ extension CompressionConfig {
             throw ConfigError("a slim YAML must be a mapping with version, strategies and compressor", at: root.mark, source: reader.source)
         }
         v.checkKeys(root, allowed: ["version", "strategies", "compressor"], in: "the slim YAML")
-        var named: [String: (Node, StrategyConfig)] = [:]
+        var named: [String: (Node, StrategyConfig)] = [:], defined: [String] = []
         for entry in root["strategies"]?.entries ?? [] {
             guard let name = entry.key.text else { continue }
+            defined.append(name)
             if let strategy = v.strategy(named: name, entry.value) { named[name] = (entry.value, strategy) }
         }
         if let s = root["strategies"], !s.isMapping, s.scalarValue != .null {
@@ -23,15 +25,13 @@ extension CompressionConfig {
         }
         var compressor = CompressorConfig(epoch: 0)
         if let node = root["compressor"] {
-            compressor = v.compressor(node, known: named.keys.sorted())
+            compressor = v.compressor(node, known: defined.sorted())   // a strategy with errors is still defined
         } else {
             v.report("missing required section 'compressor'", at: root.mark)
         }
         if !v.diagnostics.isEmpty { throw ConfigError(v.diagnostics) }
         let strategies = compressor.strategyNames.compactMap { named[$0]?.1 }
-        let lastEnd = strategies.map { s -> Int in
-            switch s { case .quantization(_, let q): return q.endEpoch }
-        }.max()
+        let lastEnd = strategies.map(\.lastEpoch).max()
         if let lastEnd { compressor.epoch = max(compressor.epoch, lastEnd + 1) }
         return CompressionConfig(version: root["version"]?.text ?? "1.0", strategies: strategies, compressor: compressor, path: path)
     }
@@ -65,6 +65,10 @@ extension SchemaValidator {
         let before = diagnostics.count
         check(node, module: schema, extraKeys: ["class"])
         let schemaOK = diagnostics.count == before
+        if cls == "PostTrainingQuantizationStrategy" {
+            let ptq = postTrainingQuantization(node)
+            return schemaOK ? .postTrainingQuantization(name: name, ptq) : nil
+        }
         let q = quantization(node)
         return schemaOK ? .quantization(name: name, q) : nil
     }

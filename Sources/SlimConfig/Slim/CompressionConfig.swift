@@ -10,9 +10,20 @@ public struct CompressionConfig: Sendable {
 /// One strategy instance.
 public enum StrategyConfig: Sendable, Equatable {
     case quantization(name: String, QuantizationStrategyConfig)
+    case postTrainingQuantization(name: String, PostTrainingQuantizationStrategyConfig)
 
     public var name: String {
-        switch self { case .quantization(let name, _): return name }
+        switch self {
+        case .quantization(let name, _), .postTrainingQuantization(let name, _): return name
+        }
+    }
+
+    /// The last epoch the strategy acts in (the compressor runs at least up to it).
+    public var lastEpoch: Int {
+        switch self {
+        case .quantization(_, let q): return q.endEpoch
+        case .postTrainingQuantization: return 0
+        }
     }
 }
 

@@ -13,8 +13,10 @@ import SlimTensor
 /// The threshold is `i * width` for the `i` with the smallest divergence (the first on ties);
 /// candidates where some `P[k] > 0` gets `Q[k] = 0` (an empty last group) are skipped.
 ///
-/// TensorRT's slide returns `(i + 0.5) * width`; we return the edge of the clipped range, half a
-/// bin lower. With fewer bins than levels nothing is clipped (`s = range`). When all values lie
+/// Bin 0 first takes the count of bin 1: after a ReLU most values are exact zeros, and that spike
+/// (exact in `Q` only while a group is one bin wide) would otherwise push the choice to the
+/// narrowest ranges; NVIDIA's entropy calibrator flattens it the same way. TensorRT's slide
+/// returns `(i + 0.5) * width`; we return the edge of the clipped range, half a bin lower. With fewer bins than levels nothing is clipped (`s = range`). When all values lie
 /// in fewer than `L` bins below one far outlier, no candidate clips (`s = max |x|`): the search
 /// only looks at ranges of at least `L` bins, as TensorRT's.
 public struct KLObserver: Observer {
@@ -37,9 +39,12 @@ public struct KLObserver: Observer {
 
     /// The KL-optimal threshold of `histogram` for `bits` (0 for an empty one).
     public static func threshold(_ histogram: AbsHistogram, bits: Int) -> Float {
-        let counts = histogram.counts, n = counts.count, levels = 1 << (bits - 1)
+        var counts = histogram.counts
+        let n = counts.count, levels = 1 << (bits - 1)
         guard histogram.width > 0, histogram.total > 0 else { return 0 }
         guard n > levels else { return histogram.range }
+        counts[0] = counts[1]
+        guard counts.reduce(0, +) > 0 else { return histogram.range }
         var outliers = Array(repeating: 0.0, count: n + 1)   // outliers[i] = sum counts[i...]
         for k in stride(from: n - 1, through: 0, by: -1) { outliers[k] = outliers[k + 1] + counts[k] }
         var best = (divergence: Double.infinity, bins: n)

@@ -1,0 +1,78 @@
+import Foundation
+import SlimConfig
+import SlimGraph
+import SlimQuant
+import SlimTensor
+import SlimTrain
+
+/// Post-training quantization as a compressor strategy (HAT's calibration stage in a slim YAML):
+/// at compression begin it observes the loaded float model (`init_model` / `pretrain_weights`) on
+/// `batch_nums` calibration batches (`CalibrationReader`), turns the session's program into the
+/// calibrated QAT program (so the compressor's evaluation and checkpoints show the quantized
+/// model), and saves `float_model_save_path`, `int8_model_save_path` and, if set,
+/// `eval_model_save_path`. It trains nothing: with only such strategies the compressor runs no
+/// batches (`trainsModel` is false), just the evaluation and checkpoint of each epoch.
+public final class PostTrainingQuantizationStrategy: Strategy {
+    public let name: String
+    public let config: PostTrainingQuantizationStrategyConfig
+    private(set) var calibrated = false
+
+    public init(name: String, config: PostTrainingQuantizationStrategyConfig) {
+        self.name = name
+        self.config = config
+    }
+
+    public var trainsModel: Bool { false }
+
+    /// The SlimQuant options of this configuration.
+    public var quantization: PostTrainingQuantization {
+        PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: config.algo) ?? .kl, weightBits: config.weightBits,
+                                 activationBits: config.activationBits,
+                                 weightQuantizeType: SlimQuant.WeightQuantizeType(rawValue: config.weightQuantizeType.rawValue) ?? .channelWiseAbsMax,
+                                 histPercent: config.histPercent)
+    }
+
+    public func onCompressionBegin(_ context: CompressionContext) throws {
+        guard !calibrated else { return }
+        let session = context.session
+        let (feeds, fetches) = try saveNodes(session)
+        let inference = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
+        let reader = try CalibrationReader(train: context.train, eval: context.eval, batchNums: config.batchNums,
+                                           seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), image: session.image)
+        let models = CalibratedModels(quantization)
+        let result = try quantization.calibrate(inference, params: session.scope.tensors, batches: reader)
+        var program = session.program
+        try quantization.apply(result, to: &program, params: &session.scope.tensors)
+        try session.setProgram(program)
+        calibrated = true
+        context.log("\(name): calibrated \(result.scales.count) activations on \(result.batches) batches (\(config.algo), weights \(config.weightQuantizeType.rawValue))\n")
+        context.log(CalibratedModels.summary(result, order: try quantization.activations(of: inference)) + "\n")
+        let saved = try session.program.pruned(feeds: feeds, fetches: fetches)
+        let params = session.scope.tensors.filter { saved.variable($0.key)?.persistable == true }
+        let written = try models.save(saved, params: params, evalPath: config.evalModelSavePath,
+                                      floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath)
+        context.log("\(name): saved \(written.joined(separator: ", "))\n")
+    }
+
+    public func record() -> [String: String] { ["calibrated": String(calibrated)] }
+
+    /// Replays the program change (the checkpoint holds the calibrated scales).
+    public func restore(_ record: [String: String], context: CompressionContext) throws {
+        guard record["calibrated"] == "true", !calibrated else { return }
+        var program = context.session.program
+        try quantization.transformPass.apply(to: &program, scope: context.session.scope)
+        try context.session.setProgram(program)
+        calibrated = true
+    }
+
+    /// The saved models' feeds and fetches (default: the image feed and the classifier output).
+    private func saveNodes(_ session: TrainingSession) throws -> ([String], [String]) {
+        let feeds = config.saveInNodes.isEmpty ? [session.image] : config.saveInNodes
+        let fetches = config.saveOutNodes.isEmpty ? [session.head.output] : config.saveOutNodes
+        for name in feeds + fetches where !session.program.has(name) {
+            throw GraphError("\(self.name): save_in_nodes/save_out_nodes name '\(name)', which is not a var of the model",
+                             hints: ["this model's input is '\(session.image)' and its output '\(session.head.output)'; leave the lists empty to use them"])
+        }
+        return (feeds, fetches)
+    }
+}
