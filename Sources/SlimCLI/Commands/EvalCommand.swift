@@ -25,6 +25,9 @@ struct EvalCommand: ParsableCommand {
             help: "Also write each image's top-1 class as JSON lines {\"index\", \"label\", \"prediction\"} (e.g. for bench/onnx_check.py).")
     var outputPredictions: String?
 
+    @Option(help: "int8 (real integer kernels) or float (float emulation); default: int8 for an int8 model, else float.")
+    var engine: InferenceEngine?
+
     @OptionGroup var model: ModelOptions
 
     func run() throws {
@@ -32,14 +35,12 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let loaded = try modelDir.load()
-            var program = loaded.program
-            if program.persistables.contains(where: { $0.dtype == .s8 }) {
-                program = ConvertToInt8Pass.floatEmulationProgram(program)
-                printFlushed("engine: float emulation of the int8 model (s8 weights cast to f32 per batch)\n")
-            }
+            let engine = engine ?? InferenceEngine.defaultEngine(for: loaded.program)
+            let (program, params) = try engine.executionModel(program: loaded.program, params: loaded.params)
+            printFlushed("engine: \(engine.summary(of: program))\n")
             let executor = try Executor(program: program)
             var predictions = PredictionLines()
-            let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(loaded.params),
+            let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(params),
                                                                     onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
             if let outputPredictions { try predictions.write(to: outputPredictions) }
             printFlushed("\(modelDir.modelPath): \(result)\n")
@@ -51,3 +52,5 @@ struct EvalCommand: ParsableCommand {
         }
     }
 }
+
+extension InferenceEngine: ExpressibleByArgument {}

@@ -1,0 +1,55 @@
+import SlimGraph
+import SlimTensor
+
+/// Which engine runs a saved model for inference (`slim eval --engine`, `slim bench`).
+///
+/// - `int8`: slim's INT8 engine, `Int8LoweringPass` on the model (needs an INT8 model: s8 weights,
+///   from `ConvertToInt8Pass`): real u8/s8 integer kernels.
+/// - `float`: the float kernels; an INT8 model runs as its float emulation
+///   (`ConvertToInt8Pass.floatEmulationProgram`, weights cast to f32), which computes what the
+///   frozen float model computes.
+public enum InferenceEngine: String, CaseIterable, Sendable {
+    case int8, float
+
+    /// Whether `program` is an INT8 model (it stores persistable integer weights).
+    public static func isInt8Model(_ program: Program) -> Bool {
+        program.persistables.contains { $0.dtype == .s8 || $0.dtype == .u8 }
+    }
+
+    /// The engine a model runs on unless told otherwise: int8 for an INT8 model, else float.
+    public static func defaultEngine(for program: Program) -> InferenceEngine {
+        isInt8Model(program) ? .int8 : .float
+    }
+
+    /// The program and params to execute the saved model (`program`, `params`) with this engine;
+    /// registers the ops they need.
+    /// - Throws: `GraphError` for `int8` on a model that is not INT8, or when lowering fails.
+    public func executionModel(program: Program, params: [String: Tensor]) throws -> (program: Program, params: [String: Tensor]) {
+        Int8Ops.register()
+        switch self {
+        case .float:
+            return (InferenceEngine.isInt8Model(program) ? ConvertToInt8Pass.floatEmulationProgram(program) : program, params)
+        case .int8:
+            guard InferenceEngine.isInt8Model(program) else {
+                throw GraphError("the int8 engine needs an INT8 model (s8 weights), this one stores f32 weights",
+                                 hints: ["evaluate the int8/ directory `slim freeze` writes, or use --engine float"])
+            }
+            var (lowered, loweredParams) = (program, params)
+            try Int8LoweringPass().apply(to: &lowered, params: &loweredParams)
+            return (lowered, loweredParams)
+        }
+    }
+
+    /// One line saying what runs, e.g. `int8 (oneDNN u8/s8 kernels: 5 int8 ops, 1 fp32 op)`.
+    public func summary(of executionProgram: Program) -> String {
+        switch self {
+        case .float:
+            let emulated = executionProgram.ops.contains { $0.type == Int8ToFloatOp.type }
+            return emulated ? "float (float emulation of the int8 model: s8 weights cast to f32)" : "float"
+        case .int8:
+            let integer = executionProgram.ops.filter { $0.type.hasPrefix("int8_") && $0.type != Int8ToFloatOp.type }.count
+            let other = executionProgram.ops.count - integer
+            return "int8 (oneDNN u8/s8 kernels: \(integer) int8 op\(integer == 1 ? "" : "s"), \(other) fp32 op\(other == 1 ? "" : "s"))"
+        }
+    }
+}
