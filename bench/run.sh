@@ -32,6 +32,7 @@ PYTHON="$HERE/.venv/bin/python"; [ $peers = 1 ] || PYTHON=$(command -v python3 |
   avx=""; for f in avx512_vnni avx512f avx2; do grep -qw "$f" /proc/cpuinfo 2>/dev/null && { avx=$f; break; }; done
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')${avx:+ ($avx)}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
   echo "# slim $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?')$([ $peers = 1 ] && "$PYTHON" -c 'import torch, onnxruntime; print(f", torch {torch.__version__}, onnxruntime {onnxruntime.__version__}")' 2>/dev/null)"
+  echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on the machine slows 2-thread runs most)"
   echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); fresh slim process each"
 } > "$OUT/header.txt"
 echo "bench: measuring into $OUT (about 10-15 minutes on 2 cores)" >&2
