@@ -27,14 +27,8 @@ struct CalibrateCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("model_path"), help: "The FP32 model directory (e.g. slim train's output/<name>/best).")
-    var modelPath: String
-
-    @Option(name: .customLong("model_name"), help: "Program file name (default: __model__, else model).")
-    var modelName: String?
-
-    @Option(name: .customLong("params_name"), help: "Params file name (default: __params__, else weights).")
-    var paramsName: String?
+    /// The FP32 model directory (e.g. slim train's output/<name>/best).
+    @OptionGroup var dir: ModelDirOptions
 
     @Option(help: "abs_max, avg, hist, KL, mse or mix.")
     var algo: String = "KL"
@@ -86,13 +80,13 @@ struct CalibrateCommand: ParsableCommand {
         try reportingErrors {
             let train = try ReaderSpec(config, reader: .train, datasetDir: model.d)
             let eval = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
-            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let loaded = try dir.load()
             guard loaded.program.feeds.count == 1, let image = loaded.program.feeds.first else {
-                throw GraphError("calibration feeds images to a model with one feed; \(modelPath) has \(loaded.program.feeds)")
+                throw GraphError("calibration feeds images to a model with one feed; \(dir.modelPath) has \(loaded.program.feeds)")
             }
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
                                                seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), image: image)
-            printFlushed("calibrating \(modelPath) with \(algo) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType) \(weightBits) bit, activations \(activationBits) bit\n")
+            printFlushed("calibrating \(dir.modelPath) with \(algo) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType) \(weightBits) bit, activations \(activationBits) bit\n")
             let models = CalibratedModels(quantization)
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
             printFlushed(CalibratedModels.summary(quantized.result, order: try quantization.activations(of: loaded.program)) + "\n")
