@@ -5,7 +5,7 @@
 #
 # Environment: BENCH_THREADS (default "1 2"), BENCH_PLAN (default bench/plan.txt),
 # BENCH_OUT (directory for the raw JSON lines; default a fresh temporary directory),
-# BENCH_NO_PEERS=1 (measure slim alone).
+# BENCH_NO_PEERS=1 (measure slim alone), BENCH_VENV (default bench/.venv).
 # Each slim configuration runs in a fresh process (so peak RSS is its own); the peers run in one
 # Python process per thread count. Nothing here fails on speed: it measures and prints.
 set -u
@@ -25,7 +25,7 @@ if [ "${BENCH_NO_PEERS:-0}" = 1 ]; then
 elif ! bash "$HERE/setup_venv.sh" 2>>"$OUT/log.txt"; then
   peers=0; peers_note="peers skipped: the Python venv could not be made ($(tail -n 1 "$OUT/log.txt"))"
 fi
-PYTHON="$HERE/.venv/bin/python"; [ $peers = 1 ] || PYTHON=$(command -v python3 || true)
+PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(command -v python3 || true)
 
 {
   echo "# slim bench, $(date -u +%Y-%m-%d)"
