@@ -1,25 +1,5 @@
 import Foundation
 
-/// Storage shared by tensor values; 64-byte aligned so oneDNN can use it directly.
-public final class TensorStorage: @unchecked Sendable {
-    public let byteCount: Int
-    public let pointer: UnsafeMutableRawPointer
-
-    public init(byteCount: Int) {
-        self.byteCount = byteCount
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
-    }
-
-    deinit { pointer.deallocate() }
-
-    func copy() -> TensorStorage {
-        let other = TensorStorage(byteCount: byteCount)
-        other.pointer.copyMemory(from: pointer, byteCount: byteCount)
-        return other
-    }
-}
-
 /// A dense, row-major (plain NCHW at the boundaries), copy-on-write tensor.
 ///
 /// Values are shared until one copy is mutated through a `withUnsafeMutable...` accessor.
@@ -41,9 +21,17 @@ public struct Tensor: @unchecked Sendable {
         storage = TensorStorage(byteCount: shape.reduce(1, *) * dtype.byteSize)
     }
 
+    /// A tensor whose elements are not initialised, for kernel outputs that overwrite every element.
+    init(uninitializedShape shape: [Int], dtype: DType = .f32) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        self.shape = shape
+        self.dtype = dtype
+        storage = TensorStorage(uninitializedByteCount: shape.reduce(1, *) * dtype.byteSize)
+    }
+
     /// A float tensor holding `values` (row-major).
     public init(shape: [Int], floats values: [Float]) {
-        self.init(shape: shape, dtype: .f32)
+        self.init(uninitializedShape: shape, dtype: .f32)
         precondition(values.count == count, "\(values.count) values for shape \(shape)")
         values.withUnsafeBytes { storage.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
@@ -62,7 +50,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A tensor filled with one float value.
     public static func filled(_ value: Float, shape: [Int]) -> Tensor {
-        var t = Tensor(shape: shape)
+        var t = Tensor(uninitializedShape: shape)
         t.withUnsafeMutableFloats { $0.update(repeating: value) }
         return t
     }

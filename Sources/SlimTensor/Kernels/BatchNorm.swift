@@ -63,8 +63,8 @@ extension Kernels {
         let s = BatchNormShapes(x.shape, epsilon: epsilon)
         s.checkChannels([("scale", scale), ("shift", shift)])
         let p = batchNormTrainingPrimitive(s)
-        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape), DNNL_ARG_MEAN: Tensor(shape: [x.shape[1]]),
-                       DNNL_ARG_VARIANCE: Tensor(shape: [x.shape[1]])]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape), DNNL_ARG_MEAN: Tensor(uninitializedShape: [x.shape[1]]),
+                       DNNL_ARG_VARIANCE: Tensor(uninitializedShape: [x.shape[1]])]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift], outputs: &outputs)
         return (outputs[DNNL_ARG_DST]!, outputs[DNNL_ARG_MEAN]!, outputs[DNNL_ARG_VARIANCE]!)
     }
@@ -78,7 +78,7 @@ extension Kernels {
         let p = batchNormPrimitive("bnorm_fwd_inference", s, s.desc(dnnl_forward_inference, flags: flags, backward: false),
                                    data: [(DNNL_ARG_SRC, dnnl_query_src_md, false), (DNNL_ARG_DST, dnnl_query_dst_md, true)],
                                    channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false), (DNNL_ARG_VARIANCE, false)])
-        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift, DNNL_ARG_MEAN: mean, DNNL_ARG_VARIANCE: variance],
             outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
@@ -101,7 +101,7 @@ extension Kernels {
                                    channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false),
                                              (DNNL_ARG_VARIANCE, false), (DNNL_ARG_DIFF_SCALE, true), (DNNL_ARG_DIFF_SHIFT, true)])
         let c = x.shape[1]
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: x.shape), DNNL_ARG_DIFF_SCALE: Tensor(shape: [c]), DNNL_ARG_DIFF_SHIFT: Tensor(shape: [c])]
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: x.shape), DNNL_ARG_DIFF_SCALE: Tensor(uninitializedShape: [c]), DNNL_ARG_DIFF_SHIFT: Tensor(uninitializedShape: [c])]
         // oneDNN 2.6 counts SHIFT as a backward input although it never reads it: any [C] buffer will do.
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: scale, DNNL_ARG_MEAN: mean,
                         DNNL_ARG_VARIANCE: variance], outputs: &outputs)

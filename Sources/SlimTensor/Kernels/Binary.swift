@@ -31,7 +31,7 @@ extension Kernels {
             (DNNL_ARG_SRC_1, bDesc, dnnl_query_src_md, 1, false),
             (DNNL_ARG_DST, aDesc, dnnl_query_dst_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DST: Tensor(shape: a.shape)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: a.shape)]
         run(p, inputs: [DNNL_ARG_SRC_0: a, DNNL_ARG_SRC_1: b.reshaped(bShape)], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -49,7 +49,7 @@ extension Kernels {
         let p = prepared("reduce_sum \(x.shape) \(target)", desc: desc, args: [
             (DNNL_ARG_SRC, src, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, dst, dnnl_query_dst_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DST: Tensor(shape: target)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: target)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!.reshaped(shape)
     }

@@ -22,7 +22,7 @@ extension Kernels {
         let p = concatPrimitive(parts.map(\.shape), axis: a, output: shape, dtype: dtype)
         var inputs: [Int32: Tensor] = [:]
         for (i, x) in parts.enumerated() { inputs[DNNL_ARG_MULTIPLE_SRC + Int32(i)] = x }
-        var outputs = [DNNL_ARG_DST: Tensor(shape: shape, dtype: dtype)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: shape, dtype: dtype)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -69,7 +69,7 @@ extension Kernels {
         var shape = x.shape
         shape[a] = range.count
         if range.count == x.shape[a] { return x }
-        var y = Tensor(shape: shape, dtype: x.dtype)
+        var y = Tensor(uninitializedShape: shape, dtype: x.dtype)
         let outer = x.shape[..<a].reduce(1, *)
         let inner = x.shape[(a + 1)...].reduce(1, *) * x.dtype.byteSize
         let (rowIn, rowOut) = (x.shape[a] * inner, range.count * inner)

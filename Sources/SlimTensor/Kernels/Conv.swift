@@ -58,7 +58,7 @@ extension Kernels {
         let p = convForwardPrimitive(c, bias: b != nil, training: training)
         var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
         if let b { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: c.y)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -83,7 +83,7 @@ extension Kernels {
             p.bind(DNNL_ARG_DIFF_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_diff_src_md), isOutput: true)
             return p
         }
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: c.x)]
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: c.x)]
         run(p, inputs: [DNNL_ARG_DIFF_DST: dy, DNNL_ARG_WEIGHTS: w], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }
@@ -111,8 +111,8 @@ extension Kernels {
             if withBias { p.bind(DNNL_ARG_DIFF_BIAS, plain: bs, chosen: prim.md(dnnl_query_diff_weights_md, 1), isOutput: true) }
             return p
         }
-        var outputs = [DNNL_ARG_DIFF_WEIGHTS: Tensor(shape: filterShape)]
-        if withBias { outputs[DNNL_ARG_DIFF_BIAS] = Tensor(shape: [filterShape[0]]) }
+        var outputs = [DNNL_ARG_DIFF_WEIGHTS: Tensor(uninitializedShape: filterShape)]
+        if withBias { outputs[DNNL_ARG_DIFF_BIAS] = Tensor(uninitializedShape: [filterShape[0]]) }
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
         return (outputs[DNNL_ARG_DIFF_WEIGHTS]!, outputs[DNNL_ARG_DIFF_BIAS])
     }

@@ -40,7 +40,7 @@ extension Kernels {
     /// y = f(x).
     public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind) -> Tensor {
         let p = eltwiseForwardPrimitive(x.shape, kind)
-        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -58,7 +58,7 @@ extension Kernels {
             (DNNL_ARG_DIFF_DST, md, dnnl_query_diff_dst_md, 0, false),
             (DNNL_ARG_DIFF_SRC, md, dnnl_query_diff_src_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: x.shape)]
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }

@@ -18,7 +18,7 @@ extension Kernels {
             (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
             (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DST: Tensor(shape: [m, n])]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: [m, n])]
         run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }

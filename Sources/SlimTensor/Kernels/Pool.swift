@@ -83,7 +83,7 @@ extension Kernels {
         if training && g.kind == .max {
             workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key)
         }
-        var outputs = [DNNL_ARG_DST: Tensor(shape: c.y, dtype: x.dtype)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: c.y, dtype: x.dtype)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs, extra: workspace.map { [(DNNL_ARG_WORKSPACE, $0.memory)] } ?? [])
         return (outputs[DNNL_ARG_DST]!, workspace)
     }
@@ -108,7 +108,7 @@ extension Kernels {
         let p = prepared("pool_bwd \(c.key)", desc: desc, hint: poolForwardPrimitive(c, training: true), args: [
             (DNNL_ARG_DIFF_DST, yd, dnnl_query_diff_dst_md, 0, false), (DNNL_ARG_DIFF_SRC, xd, dnnl_query_diff_src_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(shape: c.x)]
+        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: c.x)]
         let extra = g.kind == .max ? [(DNNL_ARG_WORKSPACE, workspace!.memory)] : []
         run(p, inputs: [DNNL_ARG_DIFF_DST: dy], outputs: &outputs, extra: extra)
         return outputs[DNNL_ARG_DIFF_SRC]!

@@ -25,7 +25,7 @@ extension Kernels {
             DNNL.check(dnnl_softmax_forward_desc_init(&desc, dnnl_forward_inference, &raw, Int32(a)), "softmax desc")
             p = prepared("softmax \(x.shape) \(a)", desc: desc, args: args)
         }
-        var outputs = [DNNL_ARG_DST: Tensor(shape: x.shape)]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
