@@ -1,12 +1,24 @@
 import Foundation
 
-/// A dense, row-major (plain NCHW at the boundaries), copy-on-write tensor.
+/// A dense, copy-on-write tensor: plain row-major (NCHW) to everyone outside SlimTensor.
 ///
-/// Values are shared until one copy is mutated through a `withUnsafeMutable...` accessor.
+/// Values are shared until one copy is mutated through a `withUnsafeMutable...` accessor. Kernels
+/// may hand out tensors whose bytes are held in a oneDNN blocked layout (`layout`), so the next
+/// primitive reads them without a reorder; every accessor sees the plain values (reordered once,
+/// on first access, and cached with the storage).
 public struct Tensor: @unchecked Sendable {
     public private(set) var shape: [Int]
     public let dtype: DType
-    public private(set) var storage: TensorStorage
+    /// The bytes, in `layout`.
+    private(set) var buffer: TensorStorage
+    /// The oneDNN layout of `buffer`; nil for plain row-major.
+    private(set) var layout: TensorLayout?
+
+    /// The element data in plain row-major order (the cached plain copy of a blocked tensor).
+    public var storage: TensorStorage {
+        guard let layout else { return buffer }
+        return buffer.plainCopy(from: layout, shape: shape, dtype: dtype)
+    }
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
@@ -18,22 +30,24 @@ public struct Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.dtype = dtype
-        storage = TensorStorage(byteCount: shape.reduce(1, *) * dtype.byteSize)
+        buffer = TensorStorage(byteCount: shape.reduce(1, *) * dtype.byteSize)
     }
 
-    /// A tensor whose elements are not initialised, for kernel outputs that overwrite every element.
-    init(uninitializedShape shape: [Int], dtype: DType = .f32) {
+    /// A tensor whose elements are not initialised, for kernel outputs that overwrite every element;
+    /// held in `layout` (nil: plain row-major).
+    init(uninitializedShape shape: [Int], dtype: DType = .f32, layout: TensorLayout? = nil) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.dtype = dtype
-        storage = TensorStorage(uninitializedByteCount: shape.reduce(1, *) * dtype.byteSize)
+        self.layout = layout
+        buffer = TensorStorage(uninitializedByteCount: layout?.byteCount ?? shape.reduce(1, *) * dtype.byteSize)
     }
 
     /// A float tensor holding `values` (row-major).
     public init(shape: [Int], floats values: [Float]) {
         self.init(uninitializedShape: shape, dtype: .f32)
         precondition(values.count == count, "\(values.count) values for shape \(shape)")
-        values.withUnsafeBytes { storage.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        values.withUnsafeBytes { buffer.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
     /// A tensor of `dtype` holding `values` converted from Int (s8, u8, s32).
@@ -41,10 +55,10 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: shape, dtype: dtype)
         precondition(values.count == count, "\(values.count) values for shape \(shape)")
         switch dtype {
-        case .f32: let p = storage.pointer.assumingMemoryBound(to: Float.self); for (i, v) in values.enumerated() { p[i] = Float(v) }
-        case .s8: let p = storage.pointer.assumingMemoryBound(to: Int8.self); for (i, v) in values.enumerated() { p[i] = Int8(v) }
-        case .u8: let p = storage.pointer.assumingMemoryBound(to: UInt8.self); for (i, v) in values.enumerated() { p[i] = UInt8(v) }
-        case .s32: let p = storage.pointer.assumingMemoryBound(to: Int32.self); for (i, v) in values.enumerated() { p[i] = Int32(v) }
+        case .f32: let p = buffer.pointer.assumingMemoryBound(to: Float.self); for (i, v) in values.enumerated() { p[i] = Float(v) }
+        case .s8: let p = buffer.pointer.assumingMemoryBound(to: Int8.self); for (i, v) in values.enumerated() { p[i] = Int8(v) }
+        case .u8: let p = buffer.pointer.assumingMemoryBound(to: UInt8.self); for (i, v) in values.enumerated() { p[i] = UInt8(v) }
+        case .s32: let p = buffer.pointer.assumingMemoryBound(to: Int32.self); for (i, v) in values.enumerated() { p[i] = Int32(v) }
         }
     }
 
@@ -58,13 +72,29 @@ public struct Tensor: @unchecked Sendable {
     /// The same elements seen with another shape of the same element count.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
-        var t = self
+        var t = newShape == shape ? self : plain()
         t.shape = newShape
         return t
     }
 
+    /// The same values held in plain row-major layout (self when already plain).
+    func plain() -> Tensor {
+        guard layout != nil else { return self }
+        var t = self
+        t.buffer = storage
+        t.layout = nil
+        return t
+    }
+
+    /// Makes the bytes plain and not shared, before a write through an accessor.
     private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if layout != nil { self = plain() }
+        makeBufferUnique()
+    }
+
+    /// Makes `buffer` not shared, keeping its layout (a kernel is about to write it).
+    mutating func makeBufferUnique() {
+        if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy() }
     }
 
     /// Read-only access to the raw bytes.
@@ -75,7 +105,7 @@ public struct Tensor: @unchecked Sendable {
     /// Mutable access to the raw bytes (copies shared storage first).
     public mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         makeUnique()
-        return try body(UnsafeMutableRawBufferPointer(start: storage.pointer, count: byteCount))
+        return try body(UnsafeMutableRawBufferPointer(start: buffer.pointer, count: byteCount))
     }
 
     /// Read-only access to f32 elements.
@@ -88,7 +118,7 @@ public struct Tensor: @unchecked Sendable {
     public mutating func withUnsafeMutableFloats<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         precondition(dtype == .f32, "tensor is \(dtype), not f32")
         makeUnique()
-        return try body(UnsafeMutableBufferPointer(start: storage.pointer.assumingMemoryBound(to: Float.self), count: count))
+        return try body(UnsafeMutableBufferPointer(start: buffer.pointer.assumingMemoryBound(to: Float.self), count: count))
     }
 
     /// Typed read-only access for any element type matching `dtype`'s size.
@@ -101,7 +131,7 @@ public struct Tensor: @unchecked Sendable {
     public mutating func withUnsafeMutableElements<T, R>(as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) rethrows -> R {
         precondition(MemoryLayout<T>.stride == dtype.byteSize, "element type does not match \(dtype)")
         makeUnique()
-        return try body(UnsafeMutableBufferPointer(start: storage.pointer.assumingMemoryBound(to: T.self), count: count))
+        return try body(UnsafeMutableBufferPointer(start: buffer.pointer.assumingMemoryBound(to: T.self), count: count))
     }
 
     /// The f32 elements as an array.
@@ -122,7 +152,8 @@ extension Tensor: Equatable {
     /// Bit-exact equality of shape, dtype and bytes.
     public static func == (a: Tensor, b: Tensor) -> Bool {
         guard a.shape == b.shape, a.dtype == b.dtype else { return false }
-        if a.storage === b.storage { return true }
-        return memcmp(a.storage.pointer, b.storage.pointer, a.byteCount) == 0
+        let (x, y) = (a.storage, b.storage)
+        if x === y { return true }
+        return memcmp(x.pointer, y.pointer, a.byteCount) == 0
     }
 }

@@ -22,9 +22,8 @@ final class TensorLayout: @unchecked Sendable {
     private static var interned: [String: TensorLayout] = [:]
     private static let lock = NSLock()
 
-    /// The layout of `desc`, or nil when `desc` is plain row-major over `shape` and `dtype`.
-    static func make(_ desc: MemoryDesc, shape: [Int], dtype: DType) -> TensorLayout? {
-        if shape.count <= 5, desc.equals(MemoryDesc(shape, dtype)) { return nil }
+    /// The (interned) layout of `desc`, a descriptor that is not plain row-major.
+    static func make(_ desc: MemoryDesc) -> TensorLayout {
         let key = desc.layoutKey
         lock.lock(); defer { lock.unlock() }
         if let known = interned[key] { return known }
@@ -35,6 +34,23 @@ final class TensorLayout: @unchecked Sendable {
 
     /// Whether `other` describes the same layout.
     func matches(_ other: MemoryDesc) -> Bool { desc.equals(other) }
+
+    /// A descriptor of `dims` (same rank) blocked like this layout, when it is a 4-D layout with
+    /// channels (dim 1) in blocks of 4, 8 or 16 (`nChw8c`...); nil otherwise. A per-channel
+    /// operand [1, C, 1, 1] in this form lets oneDNN's jit binary broadcast it.
+    func channelBlocked(_ dims: [Int], _ dtype: DType) -> MemoryDesc? {
+        let blocking = desc.raw.format_desc.blocking
+        guard desc.raw.ndims == 4, dims.count == 4, desc.raw.format_kind == dnnl_blocked, blocking.inner_nblks == 1,
+              blocking.inner_idxs.0 == 1 else { return nil }
+        let tag: dnnl_format_tag_t
+        switch blocking.inner_blks.0 {
+        case 4: tag = dnnl_aBcd4b
+        case 8: tag = dnnl_aBcd8b
+        case 16: tag = dnnl_aBcd16b
+        default: return nil
+        }
+        return MemoryDesc(dims, dtype, tag: tag)
+    }
 }
 
 extension MemoryDesc {

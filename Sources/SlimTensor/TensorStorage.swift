@@ -6,6 +6,9 @@ import Foundation
 public final class TensorStorage: @unchecked Sendable {
     public let byteCount: Int
     public let pointer: UnsafeMutableRawPointer
+    /// For bytes held in a blocked layout: their plain row-major copy, made on first access.
+    private var plainCache: TensorStorage?
+    private static let plainCacheLock = NSLock()
 
     /// Zero-filled storage.
     public init(byteCount: Int) {
@@ -21,6 +24,17 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit { BufferPool.shared.release(pointer, byteCount: byteCount) }
+
+    /// The plain row-major copy of these bytes, which are held in `layout` (one reorder, then cached;
+    /// the bytes of a blocked tensor are never written after the kernel that made them).
+    func plainCopy(from layout: TensorLayout, shape: [Int], dtype: DType) -> TensorStorage {
+        Self.plainCacheLock.lock(); defer { Self.plainCacheLock.unlock() }
+        if let plainCache { return plainCache }
+        let plain = TensorStorage(uninitializedByteCount: shape.reduce(1, *) * dtype.byteSize)
+        Reorder.run(from: layout.desc, pointer, to: MemoryDesc(shape, dtype), plain.pointer)
+        plainCache = plain
+        return plain
+    }
 
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)

@@ -12,14 +12,13 @@ public enum Relu6Op: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
-        context.setOutput("Out", 0, Kernels.eltwiseForward(x.reshaped([x.count]), try kind(context.op)).reshaped(x.shape))
+        context.setOutput("Out", 0, Kernels.eltwiseForward(x, try kind(context.op)))
     }
 
     public static func backward(_ context: OpContext) throws {
         guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
         let x = try context.input("X")
-        let dx = Kernels.eltwiseBackward(dOut.reshaped([x.count]), input: x.reshaped([x.count]), try kind(context.op))
-        context.addInputGrad("X", 0, dx.reshaped(x.shape))
+        context.addInputGrad("X", 0, Kernels.eltwiseBackward(dOut, input: x, try kind(context.op)))
     }
 
     /// The kernel's clip for `threshold` (the dedicated relu6 kind for the default 6).

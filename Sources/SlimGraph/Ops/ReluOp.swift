@@ -1,6 +1,6 @@
 import SlimTensor
 
-/// `relu`: `Out = max(X, 0)` (any shape, run flat); backward `dX = dOut * (X > 0)`.
+/// `relu`: `Out = max(X, 0)` (any shape); backward `dX = dOut * (X > 0)`.
 public enum ReluOp: Operator {
     public static let type = "relu"
 
@@ -10,12 +10,12 @@ public enum ReluOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
-        context.setOutput("Out", 0, Kernels.eltwiseForward(x.reshaped([x.count]), .relu).reshaped(x.shape))
+        context.setOutput("Out", 0, Kernels.eltwiseForward(x, .relu))
     }
 
     public static func backward(_ context: OpContext) throws {
         guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
         let x = try context.input("X")
-        context.addInputGrad("X", 0, Kernels.eltwiseBackward(dOut.reshaped([x.count]), input: x.reshaped([x.count]), .relu).reshaped(x.shape))
+        context.addInputGrad("X", 0, Kernels.eltwiseBackward(dOut, input: x, .relu))
     }
 }

@@ -43,6 +43,12 @@ struct MemoryDesc: @unchecked Sendable {
         DNNL.check(dnnl_memory_desc_init_by_tag(&raw, Int32(dims.count), &d, dtype.dnnl, tag), "memory_desc_init \(dims)")
     }
 
+    /// A descriptor of a given format tag (e.g. `dnnl_aBcd8b`).
+    init(_ dims: [Int], _ dtype: DType, tag: dnnl_format_tag_t) {
+        var d = dims.map { dnnl_dim_t($0) }
+        DNNL.check(dnnl_memory_desc_init_by_tag(&raw, Int32(dims.count), &d, dtype.dnnl, tag), "memory_desc_init \(dims) tag \(tag.rawValue)")
+    }
+
     /// A 2-D descriptor with explicit strides (a transposed view needs no copy).
     init(_ dims: [Int], strides: [Int], _ dtype: DType) {
         var d = dims.map { dnnl_dim_t($0) }

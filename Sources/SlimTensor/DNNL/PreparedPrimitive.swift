@@ -1,19 +1,60 @@
 import CDNNL
 
-/// A primitive plus what it takes to run it on plain row-major tensors.
+/// A primitive plus what it takes to run it on tensors, plain or already in its layouts.
 ///
-/// Each argument is bound to a caller's plain buffer. When the primitive chose another layout for an
-/// argument, a cached reorder moves data into (inputs) or out of (outputs) an owned buffer in that
-/// layout. Arguments the caller never sees (workspace) are owned buffers.
+/// Each argument is a caller's buffer. A buffer already in the layout the primitive chose for the
+/// argument is used directly. A plain buffer, when the primitive chose another layout, goes
+/// through an owned buffer in that layout and a cached reorder: into it (inputs) or out of it
+/// (outputs). Arguments the caller never sees (workspace) are owned buffers.
 final class PreparedPrimitive: @unchecked Sendable {
-    struct Slot {
+    /// One argument of a call: a caller's buffer, plain row-major or in the slot's chosen layout.
+    struct Argument {
+        let pointer: UnsafeMutableRawPointer
+        let isPlain: Bool
+    }
+
+    final class Slot {
         let arg: Int32
+        let chosen: MemoryDesc
+        /// The chosen layout, nil when it is plain row-major.
+        let layout: TensorLayout?
         let user: Memory
-        let inner: Memory?
-        let reorder: Primitive?
         let isOutput: Bool
         /// An output whose previous contents the primitive reads (sum post-op): reordered in too.
-        let reorderIn: Primitive?
+        let readsOutput: Bool
+        /// Memory of the chosen layout over a caller's buffer already in that layout.
+        private(set) lazy var direct = Memory(chosen, owning: false)
+        /// Owned buffer in the chosen layout and the reorders between it and a plain buffer.
+        private(set) lazy var inner = Memory(chosen, owning: true)
+        private(set) lazy var reorderIn = Reorder.primitive(from: user.desc, to: chosen)
+        private(set) lazy var reorderOut = Reorder.primitive(from: chosen, to: user.desc)
+
+        init(arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, layout: TensorLayout?, isOutput: Bool, readsOutput: Bool) {
+            self.arg = arg
+            self.chosen = chosen
+            self.layout = layout
+            user = Memory(plain, owning: false)
+            self.isOutput = isOutput
+            self.readsOutput = readsOutput
+        }
+
+        /// Binds `argument` and returns the memory the primitive gets, reordering a plain input in.
+        func prepare(_ argument: Argument) -> Memory {
+            guard argument.isPlain, layout != nil else {
+                let memory = argument.isPlain ? user : direct
+                memory.bind(argument.pointer)
+                return memory
+            }
+            user.bind(argument.pointer)
+            if !isOutput || readsOutput { reorderIn.execute([(DNNL_ARG_FROM, user), (DNNL_ARG_TO, inner)]) }
+            return inner
+        }
+
+        /// After execution: reorders an output held in `inner` out to the caller's plain buffer.
+        func finish(_ argument: Argument) {
+            guard isOutput, argument.isPlain, layout != nil else { return }
+            reorderOut.execute([(DNNL_ARG_FROM, inner), (DNNL_ARG_TO, user)])
+        }
     }
 
     let primitive: Primitive
@@ -22,19 +63,22 @@ final class PreparedPrimitive: @unchecked Sendable {
 
     init(_ primitive: Primitive) { self.primitive = primitive }
 
-    /// Adds an argument the caller passes as a plain buffer of `plain` layout; `chosen` is what the
-    /// primitive wants (from a query). `readsOutput`: an output the primitive also reads (in place).
+    /// Adds an argument the caller passes as a plain buffer of `plain` layout or a buffer in
+    /// `chosen` (what the primitive wants, from a query). `readsOutput`: an output the primitive
+    /// also reads (in place).
     func bind(_ arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, isOutput: Bool, readsOutput: Bool = false) {
-        let user = Memory(plain, owning: false)
-        guard !plain.equals(chosen) else {
-            slots[arg] = Slot(arg: arg, user: user, inner: nil, reorder: nil, isOutput: isOutput, reorderIn: nil)
-            return
-        }
-        let inner = Memory(chosen, owning: true)
-        let (from, to) = isOutput ? (chosen, plain) : (plain, chosen)
-        let reorderIn = isOutput && readsOutput ? Reorder.primitive(from: plain, to: chosen) : nil
-        slots[arg] = Slot(arg: arg, user: user, inner: inner, reorder: Reorder.primitive(from: from, to: to), isOutput: isOutput,
-                          reorderIn: reorderIn)
+        let layout = plain.equals(chosen) ? nil : TensorLayout.make(chosen)
+        slots[arg] = Slot(arg: arg, plain: plain, chosen: chosen, layout: layout, isOutput: isOutput, readsOutput: readsOutput)
+    }
+
+    /// The layout the primitive chose for `arg` (nil: plain row-major).
+    func layout(_ arg: Int32) -> TensorLayout? { slots[arg]?.layout }
+
+    /// Whether a buffer in `layout` (nil: plain) can be passed for `arg` as it is.
+    func accepts(_ arg: Int32, _ layout: TensorLayout?) -> Bool {
+        guard let layout else { return true }
+        guard let slotLayout = slots[arg]?.layout else { return false }
+        return slotLayout === layout || slotLayout.matches(layout.desc)
     }
 
     /// Adds an argument held by the primitive itself (workspace): an owned buffer of `desc`.
@@ -44,28 +88,25 @@ final class PreparedPrimitive: @unchecked Sendable {
         return m
     }
 
-    /// Runs on caller buffers (`arg -> pointer`): reorder inputs in, execute, reorder outputs out.
+    /// Runs on caller buffers (plain pointers): reorder inputs in, execute, reorder outputs out.
     func run(_ buffers: [Int32: UnsafeMutableRawPointer], extra: [(Int32, Memory)] = []) {
+        run(buffers.mapValues { Argument(pointer: $0, isPlain: true) }, extra: extra)
+    }
+
+    /// Runs on caller buffers, each plain or in its slot's chosen layout.
+    func run(_ arguments: [Int32: Argument], extra: [(Int32, Memory)] = []) {
         var args: [(Int32, Memory)] = owned + extra
         for (arg, slot) in slots {
-            guard let pointer = buffers[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
-            slot.user.bind(pointer)
-            if let inner = slot.inner, let reorder = slot.isOutput ? slot.reorderIn : slot.reorder {
-                reorder.execute([(DNNL_ARG_FROM, slot.user), (DNNL_ARG_TO, inner)])
-            }
-            args.append((arg, slot.inner ?? slot.user))
+            guard let argument = arguments[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
+            args.append((arg, slot.prepare(argument)))
         }
         primitive.execute(args)
-        for slot in slots.values where slot.isOutput {
-            if let inner = slot.inner, let reorder = slot.reorder {
-                reorder.execute([(DNNL_ARG_FROM, inner), (DNNL_ARG_TO, slot.user)])
-            }
-        }
+        for (arg, slot) in slots where slot.isOutput { slot.finish(arguments[arg]!) }
         DNNL.wait()
     }
 }
 
-/// Cached reorder primitives between two layouts.
+/// Reorder primitives between two layouts.
 enum Reorder {
     static func primitive(from: MemoryDesc, to: MemoryDesc) -> Primitive {
         var pd: OpaquePointer?
@@ -75,5 +116,31 @@ enum Reorder {
             }
         }
         return Primitive(primitiveDesc: pd!, what: "reorder")
+    }
+
+    /// Copies `source` (held in `from`) to `destination` (in `to`), with a cached reorder.
+    static func run(from: MemoryDesc, _ source: UnsafeMutableRawPointer, to: MemoryDesc, _ destination: UnsafeMutableRawPointer) {
+        let plan = PrimitiveCache.shared.value("reorder \(from.layoutKey) -> \(to.layoutKey)") { ReorderPlan(from: from, to: to) }
+        plan.run(source, destination)
+    }
+}
+
+/// A reorder primitive with its two memories (bound to the caller's buffers per call).
+final class ReorderPlan: @unchecked Sendable {
+    let primitive: Primitive
+    let source: Memory
+    let destination: Memory
+
+    init(from: MemoryDesc, to: MemoryDesc) {
+        primitive = Reorder.primitive(from: from, to: to)
+        source = Memory(from, owning: false)
+        destination = Memory(to, owning: false)
+    }
+
+    func run(_ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer) {
+        source.bind(from)
+        destination.bind(to)
+        primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)])
+        DNNL.wait()
     }
 }

@@ -2,22 +2,25 @@ import CDNNL
 
 extension Kernels {
     /// Descriptors of a batch normalization: data x [N,C] or [N,C,H,W], per-channel vectors [C].
+    /// The primitive works on x in the layout x is held in (`layout`, nil for plain).
     struct BatchNormShapes {
         let x: [Int]
-        let data: MemoryDesc
-        let channel: MemoryDesc
+        let layout: TensorLayout?
         let epsilon: Float
 
-        init(_ x: [Int], epsilon: Float) {
+        init(_ x: [Int], layout: TensorLayout?, epsilon: Float) {
             precondition(x.count == 2 || x.count == 4, "batch norm takes [N,C] or [N,C,H,W], got \(x)")
             precondition(epsilon >= 0, "batch norm epsilon \(epsilon)")
             self.x = x
+            self.layout = layout
             self.epsilon = epsilon
-            data = MemoryDesc(x, .f32)
-            channel = MemoryDesc([x[1]], .f32)
         }
 
-        var key: String { "x\(x) eps\(epsilon.bitPattern)" }
+        /// The plain descriptor of x.
+        var data: MemoryDesc { MemoryDesc(x, .f32) }
+        var channel: MemoryDesc { MemoryDesc([x[1]], .f32) }
+
+        var key: String { "x\(x) eps\(epsilon.bitPattern) \(layout?.key ?? "plain")" }
 
         func checkChannels(_ vectors: [(String, Tensor)]) {
             for (name, t) in vectors { precondition(t.shape == [x[1]], "batch norm \(name) \(t.shape) for input \(x)") }
@@ -26,7 +29,8 @@ extension Kernels {
         /// A batch normalization descriptor (`flags`: dnnl_normalization_flags_t bits).
         func desc(_ prop: dnnl_prop_kind_t, flags: UInt32, backward: Bool) -> dnnl_batch_normalization_desc_t {
             var d = dnnl_batch_normalization_desc_t()
-            var (a, b) = (data.raw, data.raw)
+            let md = layout?.desc ?? data
+            var (a, b) = (md.raw, md.raw)
             let status = backward ? dnnl_batch_normalization_backward_desc_init(&d, prop, &a, &b, epsilon, flags)
                 : dnnl_batch_normalization_forward_desc_init(&d, prop, &a, epsilon, flags)
             DNNL.check(status, "batch norm desc \(key)")
@@ -38,13 +42,16 @@ extension Kernels {
 
     /// Creates (once per key) a batch norm primitive; `data` arguments are bound with the layout the
     /// primitive chose, `channel` ones ([C] vectors) are always dense.
-    private static func batchNormPrimitive(_ key: String, _ s: BatchNormShapes, _ desc: dnnl_batch_normalization_desc_t, hint: PreparedPrimitive? = nil,
+    private static func batchNormPrimitive(_ key: String, _ s: BatchNormShapes, _ desc: @autoclosure () -> dnnl_batch_normalization_desc_t,
+                                           hint: @autoclosure () -> PreparedPrimitive? = nil,
                                            data: [(Int32, dnnl_query_t, Bool)], channel: [(Int32, Bool)]) -> PreparedPrimitive {
         PrimitiveCache.shared.value("\(key) \(s.key)") {
+            let hint = hint(), desc = desc()
             let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), hint: hint?.primitive, what: key) }
             let p = PreparedPrimitive(prim)
-            for (arg, query, isOutput) in data { p.bind(arg, plain: s.data, chosen: prim.md(query), isOutput: isOutput) }
-            for (arg, isOutput) in channel { p.bind(arg, plain: s.channel, chosen: s.channel, isOutput: isOutput) }
+            let (plain, channelDesc) = (s.data, s.channel)
+            for (arg, query, isOutput) in data { p.bind(arg, plain: plain, chosen: prim.md(query), isOutput: isOutput) }
+            for (arg, isOutput) in channel { p.bind(arg, plain: channelDesc, chosen: channelDesc, isOutput: isOutput) }
             return p
         }
     }
@@ -60,10 +67,10 @@ extension Kernels {
     /// y = scale * (x - mean) / sqrt(variance + epsilon) + shift.
     /// Returns y and the batch mean and variance ([C]; moving averages are the caller's).
     public static func batchNormTraining(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
-        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        let s = BatchNormShapes(x.shape, layout: x.layout, epsilon: epsilon)
         s.checkChannels([("scale", scale), ("shift", shift)])
         let p = batchNormTrainingPrimitive(s)
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape), DNNL_ARG_MEAN: Tensor(uninitializedShape: [x.shape[1]]),
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape), DNNL_ARG_MEAN: Tensor(uninitializedShape: [x.shape[1]]),
                        DNNL_ARG_VARIANCE: Tensor(uninitializedShape: [x.shape[1]])]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift], outputs: &outputs)
         return (outputs[DNNL_ARG_DST]!, outputs[DNNL_ARG_MEAN]!, outputs[DNNL_ARG_VARIANCE]!)
@@ -72,13 +79,13 @@ extension Kernels {
     /// Batch normalization with given statistics (inference, moving mean/variance):
     /// y = scale * (x - mean) / sqrt(variance + epsilon) + shift, per channel.
     public static func batchNormInference(_ x: Tensor, scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float) -> Tensor {
-        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        let s = BatchNormShapes(x.shape, layout: x.layout, epsilon: epsilon)
         s.checkChannels([("scale", scale), ("shift", shift), ("mean", mean), ("variance", variance)])
         let flags = scaleAndShift | dnnl_use_global_stats.rawValue
         let p = batchNormPrimitive("bnorm_fwd_inference", s, s.desc(dnnl_forward_inference, flags: flags, backward: false),
                                    data: [(DNNL_ARG_SRC, dnnl_query_src_md, false), (DNNL_ARG_DST, dnnl_query_dst_md, true)],
                                    channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false), (DNNL_ARG_VARIANCE, false)])
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift, DNNL_ARG_MEAN: mean, DNNL_ARG_VARIANCE: variance],
             outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
@@ -91,7 +98,7 @@ extension Kernels {
     /// `mean` and `variance` are the ones `batchNormTraining` returned.
     public static func batchNormBackward(_ dy: Tensor, input x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor,
                                          epsilon: Float) -> (input: Tensor, scale: Tensor, shift: Tensor) {
-        let s = BatchNormShapes(x.shape, epsilon: epsilon)
+        let s = BatchNormShapes(x.shape, layout: x.layout, epsilon: epsilon)
         precondition(dy.shape == x.shape, "batch norm backward: dy \(dy.shape) vs x \(x.shape)")
         s.checkChannels([("scale", scale), ("mean", mean), ("variance", variance)])
         let p = batchNormPrimitive("bnorm_bwd", s, s.desc(dnnl_backward, flags: scaleAndShift, backward: true),
@@ -101,7 +108,7 @@ extension Kernels {
                                    channel: [(DNNL_ARG_SCALE, false), (DNNL_ARG_SHIFT, false), (DNNL_ARG_MEAN, false),
                                              (DNNL_ARG_VARIANCE, false), (DNNL_ARG_DIFF_SCALE, true), (DNNL_ARG_DIFF_SHIFT, true)])
         let c = x.shape[1]
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: x.shape), DNNL_ARG_DIFF_SCALE: Tensor(uninitializedShape: [c]), DNNL_ARG_DIFF_SHIFT: Tensor(uninitializedShape: [c])]
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: x.shape), DNNL_ARG_DIFF_SCALE: Tensor(uninitializedShape: [c]), DNNL_ARG_DIFF_SHIFT: Tensor(uninitializedShape: [c])]
         // oneDNN 2.6 counts SHIFT as a backward input although it never reads it: any [C] buffer will do.
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: scale, DNNL_ARG_MEAN: mean,
                         DNNL_ARG_VARIANCE: variance], outputs: &outputs)

@@ -58,7 +58,7 @@ extension Kernels {
         let p = convForwardPrimitive(c, bias: b != nil, training: training)
         var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
         if let b { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: c.y)]
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: c.y)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -83,7 +83,7 @@ extension Kernels {
             p.bind(DNNL_ARG_DIFF_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_diff_src_md), isOutput: true)
             return p
         }
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: c.x)]
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: c.x)]
         run(p, inputs: [DNNL_ARG_DIFF_DST: dy, DNNL_ARG_WEIGHTS: w], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }

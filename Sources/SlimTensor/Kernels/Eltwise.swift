@@ -26,21 +26,27 @@ public enum EltwiseKind: Hashable, Sendable {
 }
 
 extension Kernels {
-    static func eltwiseForwardPrimitive(_ shape: [Int], _ kind: EltwiseKind) -> PreparedPrimitive {
-        let (alg, alpha, beta) = kind.algorithm
-        let md = MemoryDesc(shape, .f32)
-        var raw = md.raw
-        var desc = dnnl_eltwise_desc_t()
-        DNNL.check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, alg, &raw, alpha, beta), "eltwise desc")
-        return prepared("eltwise_fwd \(shape) \(kind)", desc: desc, args: [
-            (DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, md, dnnl_query_dst_md, 0, true),
-        ])
+    /// The dims an element-wise primitive runs on for x: flat when plain (any rank), x's own dims
+    /// when x is held in a blocked layout.
+    private static func eltwiseDims(_ x: Tensor) -> [Int] { x.layout == nil ? [x.count] : x.shape }
+
+    static func eltwiseForwardPrimitive(_ dims: [Int], _ kind: EltwiseKind, layout: TensorLayout?) -> PreparedPrimitive {
+        prepared("eltwise_fwd \(dims) \(kind) \(layout?.key ?? "plain")", desc: { () -> dnnl_eltwise_desc_t in
+            let (alg, alpha, beta) = kind.algorithm
+            var raw = (layout?.desc ?? MemoryDesc(dims, .f32)).raw
+            var desc = dnnl_eltwise_desc_t()
+            DNNL.check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, alg, &raw, alpha, beta), "eltwise desc")
+            return desc
+        }, args: {
+            let md = MemoryDesc(dims, .f32)
+            return [(DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, md, dnnl_query_dst_md, 0, true)]
+        })
     }
 
     /// y = f(x).
     public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind) -> Tensor {
-        let p = eltwiseForwardPrimitive(x.shape, kind)
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
+        let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout)
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -48,17 +54,22 @@ extension Kernels {
     /// dx = dy * f'(x).
     public static func eltwiseBackward(_ dy: Tensor, input x: Tensor, _ kind: EltwiseKind) -> Tensor {
         precondition(dy.shape == x.shape, "eltwise backward shapes \(dy.shape) vs \(x.shape)")
-        let (alg, alpha, beta) = kind.algorithm
-        let md = MemoryDesc(x.shape, .f32)
-        var (rd, rx) = (md.raw, md.raw)
-        var desc = dnnl_eltwise_desc_t()
-        DNNL.check(dnnl_eltwise_backward_desc_init(&desc, alg, &rd, &rx, alpha, beta), "eltwise backward desc")
-        let p = prepared("eltwise_bwd \(x.shape) \(kind)", desc: desc, hint: eltwiseForwardPrimitive(x.shape, kind), args: [
-            (DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false),
-            (DNNL_ARG_DIFF_DST, md, dnnl_query_diff_dst_md, 0, false),
-            (DNNL_ARG_DIFF_SRC, md, dnnl_query_diff_src_md, 0, true),
-        ])
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: x.shape)]
+        let dims = eltwiseDims(x), layout = x.layout
+        let p = prepared("eltwise_bwd \(dims) \(kind) \(layout?.key ?? "plain")",
+                         hint: eltwiseForwardPrimitive(dims, kind, layout: layout), desc: { () -> dnnl_eltwise_desc_t in
+            let (alg, alpha, beta) = kind.algorithm
+            let md = layout?.desc ?? MemoryDesc(dims, .f32)
+            var (rd, rx) = (md.raw, md.raw)
+            var desc = dnnl_eltwise_desc_t()
+            DNNL.check(dnnl_eltwise_backward_desc_init(&desc, alg, &rd, &rx, alpha, beta), "eltwise backward desc")
+            return desc
+        }, args: {
+            let md = MemoryDesc(dims, .f32)
+            return [(DNNL_ARG_SRC, md, dnnl_query_src_md, 0, false),
+                    (DNNL_ARG_DIFF_DST, md, dnnl_query_diff_dst_md, 0, false),
+                    (DNNL_ARG_DIFF_SRC, md, dnnl_query_diff_src_md, 0, true)]
+        })
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }

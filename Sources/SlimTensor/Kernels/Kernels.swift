@@ -13,13 +13,28 @@ public enum Kernels {
     public static var threads: Int? { OpenMPThreads.maxThreads }
 
     /// Runs a prepared primitive on tensors: inputs read, outputs written in place.
+    ///
+    /// An input held in a blocked layout the primitive does not take is made plain first. Outputs
+    /// are plain or in the layout the primitive chose for them (`PreparedPrimitive.layout`).
     static func run(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor], extra: [(Int32, Memory)] = []) {
-        var buffers: [Int32: UnsafeMutableRawPointer] = [:]
-        for (arg, t) in inputs { buffers[arg] = t.storage.pointer }
-        for arg in outputs.keys {
-            outputs[arg]!.withUnsafeMutableBytes { _ in }   // make storage unique before oneDNN writes it
-            buffers[arg] = outputs[arg]!.storage.pointer
+        var arguments: [Int32: PreparedPrimitive.Argument] = [:]
+        var used: [Tensor] = []
+        used.reserveCapacity(inputs.count)
+        for (arg, t) in inputs {
+            let usable = p.accepts(arg, t.layout) ? t : t.plain()
+            used.append(usable)
+            arguments[arg] = .init(pointer: usable.buffer.pointer, isPlain: usable.layout == nil)
         }
-        withExtendedLifetime(inputs) { p.run(buffers, extra: extra) }
+        for arg in Array(outputs.keys) {
+            precondition(p.accepts(arg, outputs[arg]!.layout), "output \(arg) is in a layout the primitive does not write")
+            outputs[arg]!.makeBufferUnique()   // oneDNN writes it
+            arguments[arg] = .init(pointer: outputs[arg]!.buffer.pointer, isPlain: outputs[arg]!.layout == nil)
+        }
+        withExtendedLifetime(used) { p.run(arguments, extra: extra) }
+    }
+
+    /// An uninitialised output for `arg` of `p`: in the layout the primitive chose for it.
+    static func output(_ p: PreparedPrimitive, _ arg: Int32, shape: [Int], dtype: DType = .f32) -> Tensor {
+        Tensor(uninitializedShape: shape, dtype: dtype, layout: p.layout(arg))
     }
 }

@@ -8,10 +8,13 @@ public final class PoolWorkspace: @unchecked Sendable {
     let memory: Memory
     /// The pooling (shapes and geometry) it was made by; the backward checks it matches.
     let key: String
+    /// The layout the forward's input was held in (the backward primitive is made to match).
+    let layout: TensorLayout?
 
-    init(memory: Memory, key: String) {
+    init(memory: Memory, key: String, layout: TensorLayout?) {
         self.memory = memory
         self.key = key
+        self.layout = layout
     }
 }
 
@@ -52,18 +55,21 @@ extension Kernels {
         }
     }
 
-    /// The forward primitive (also the hint of the backward one).
-    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType = .f32) -> PreparedPrimitive {
-        let xd = MemoryDesc(c.x, dtype), yd = MemoryDesc(c.y, dtype)
-        var (rx, ry) = (xd.raw, yd.raw)
-        var desc = dnnl_pooling_desc_t()
-        c.withGeometry { s, k, l, r in
-            DNNL.check(dnnl_pooling_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
-                c.algorithm, &rx, &ry, s, k, l, r), "pooling forward desc \(c.key)")
-        }
-        return prepared("pool_fwd \(c.key) t\(training) \(dtype)", desc: desc, args: [
-            (DNNL_ARG_SRC, xd, dnnl_query_src_md, 0, false), (DNNL_ARG_DST, yd, dnnl_query_dst_md, 0, true),
-        ])
+    /// The forward primitive (also the hint of the backward one), on x held in `layout` (nil: plain);
+    /// a blocked input gives an output in the same blocking.
+    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType = .f32, layout: TensorLayout? = nil) -> PreparedPrimitive {
+        prepared("pool_fwd \(c.key) t\(training) \(dtype) \(layout?.key ?? "plain")", desc: { () -> dnnl_pooling_desc_t in
+            var rx = (layout?.desc ?? MemoryDesc(c.x, dtype)).raw
+            var ry = MemoryDesc(c.y, dtype, plain: layout == nil).raw
+            var desc = dnnl_pooling_desc_t()
+            c.withGeometry { s, k, l, r in
+                DNNL.check(dnnl_pooling_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
+                    c.algorithm, &rx, &ry, s, k, l, r), "pooling forward desc \(c.key)")
+            }
+            return desc
+        }, args: {
+            [(DNNL_ARG_SRC, MemoryDesc(c.x, dtype), dnnl_query_src_md, 0, false), (DNNL_ARG_DST, MemoryDesc(c.y, dtype), dnnl_query_dst_md, 0, true)]
+        })
     }
 
     /// 2-D pooling of x [N,C,H,W] to y [N,C,OH,OW], OH = (H + pt + pb - kh) / sh + 1 (floor).
@@ -78,12 +84,12 @@ extension Kernels {
     public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool) -> (output: Tensor, workspace: PoolWorkspace?) {
         let c = PoolShapes(x: x.shape, g: g)
         precondition(x.dtype == .f32 || !training, "pool2d training takes f32, got \(x.dtype)")
-        let p = poolForwardPrimitive(c, training: training, dtype: x.dtype)
+        let p = poolForwardPrimitive(c, training: training, dtype: x.dtype, layout: x.layout)
         var workspace: PoolWorkspace?
         if training && g.kind == .max {
-            workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key)
+            workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key, layout: x.layout)
         }
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: c.y, dtype: x.dtype)]
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: c.y, dtype: x.dtype)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs, extra: workspace.map { [(DNNL_ARG_WORKSPACE, $0.memory)] } ?? [])
         return (outputs[DNNL_ARG_DST]!, workspace)
     }
@@ -99,16 +105,20 @@ extension Kernels {
         if g.kind == .max {
             precondition(workspace?.key == c.key, "max pool2d backward needs the workspace of a training forward with the same shapes and geometry")
         }
-        let xd = MemoryDesc(c.x, .f32), yd = MemoryDesc(c.y, .f32)
-        var (rx, ry) = (xd.raw, yd.raw)
-        var desc = dnnl_pooling_desc_t()
-        c.withGeometry { s, k, l, r in
-            DNNL.check(dnnl_pooling_backward_desc_init(&desc, c.algorithm, &rx, &ry, s, k, l, r), "pooling backward desc \(c.key)")
-        }
-        let p = prepared("pool_bwd \(c.key)", desc: desc, hint: poolForwardPrimitive(c, training: true), args: [
-            (DNNL_ARG_DIFF_DST, yd, dnnl_query_diff_dst_md, 0, false), (DNNL_ARG_DIFF_SRC, xd, dnnl_query_diff_src_md, 0, true),
-        ])
-        var outputs = [DNNL_ARG_DIFF_SRC: Tensor(uninitializedShape: c.x)]
+        let layout = workspace?.layout
+        let p = prepared("pool_bwd \(c.key) \(layout?.key ?? "plain")", hint: poolForwardPrimitive(c, training: true, layout: layout),
+                         desc: { () -> dnnl_pooling_desc_t in
+            var rx = MemoryDesc(c.x, .f32, plain: layout == nil).raw, ry = MemoryDesc(c.y, .f32, plain: layout == nil).raw
+            var desc = dnnl_pooling_desc_t()
+            c.withGeometry { s, k, l, r in
+                DNNL.check(dnnl_pooling_backward_desc_init(&desc, c.algorithm, &rx, &ry, s, k, l, r), "pooling backward desc \(c.key)")
+            }
+            return desc
+        }, args: {
+            [(DNNL_ARG_DIFF_DST, MemoryDesc(c.y, .f32), dnnl_query_diff_dst_md, 0, false),
+             (DNNL_ARG_DIFF_SRC, MemoryDesc(c.x, .f32), dnnl_query_diff_src_md, 0, true)]
+        })
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: c.x)]
         let extra = g.kind == .max ? [(DNNL_ARG_WORKSPACE, workspace!.memory)] : []
         run(p, inputs: [DNNL_ARG_DIFF_DST: dy], outputs: &outputs, extra: extra)
         return outputs[DNNL_ARG_DIFF_SRC]!

@@ -1,0 +1,102 @@
+import XCTest
+@testable import SlimTensor
+
+/// Tensors held in oneDNN blocked layouts between kernels: they read as plain everywhere, and a
+/// chain of kernels on them computes what the same chain on plain tensors computes.
+final class LayoutTests: XCTestCase {
+    func random(_ shape: [Int], _ rng: inout SeededGenerator) -> Tensor {
+        Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { _ in rng.nextUnitFloat() * 2 - 1 })
+    }
+
+    func assertClose(_ a: Tensor, _ b: Tensor, _ what: String, tol: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
+        let (x, y) = (a.floats, b.floats)
+        let worst = zip(x, y).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, tol, "\(what): worst relative difference \(worst)", file: file, line: line)
+    }
+
+    /// A convolution output with 16 channels (blocked by oneDNN on AVX2 and AVX-512).
+    func blockedTensor(_ rng: inout SeededGenerator) -> (blocked: Tensor, input: Tensor, filter: Tensor) {
+        let x = random([2, 3, 5, 5], &rng), w = random([16, 3, 3, 3], &rng)
+        let y = Kernels.conv2dForward(x, filter: w, bias: nil, geometry: ConvGeometry(paddings: [1, 1]), training: true)
+        return (y, x, w)
+    }
+
+    func testBlockedTensorsReadWriteAndCompareAsPlain() {
+        var rng = SeededGenerator(seed: 1)
+        let (y, _, _) = blockedTensor(&rng)
+        XCTAssertNotNil(y.layout, "conv output should stay in the primitive's blocked layout")
+        let plain = Tensor(shape: y.shape, floats: y.floats)
+        XCTAssertNil(plain.layout)
+        XCTAssertEqual(y, plain)
+        XCTAssertEqual(y.byteCount, plain.byteCount)
+        XCTAssertEqual(y.reshaped([2, 16 * 25]).floats, plain.floats)
+        XCTAssertNil(y.reshaped([2, 16 * 25]).layout)
+        XCTAssertNotNil(y.reshaped(y.shape).layout)
+        var changed = y
+        changed.withUnsafeMutableFloats { $0[0] += 1 }
+        XCTAssertNil(changed.layout)
+        XCTAssertEqual(y, plain, "writing a copy leaves the original unchanged")
+        XCTAssertEqual(changed.floats[0], plain.floats[0] + 1)
+        XCTAssertEqual(Array(changed.floats[1...]), Array(plain.floats[1...]))
+    }
+
+    /// Forward and backward of conv -> batch norm -> relu -> max pool -> + bias -> depthwise conv,
+    /// once with layouts kept between kernels and once with every intermediate made plain.
+    func chain(_ x: Tensor, _ w: Tensor, _ dw: Tensor, _ bias: Tensor, _ dOut: Tensor, plain: Bool) -> [String: Tensor] {
+        func p(_ t: Tensor) -> Tensor { plain ? t.plain() : t }
+        let one = Tensor.filled(1, shape: [16]), zero = Tensor(shape: [16])
+        let pool = PoolGeometry(kind: .max, kernel: [2, 2], strides: [2, 2]), dwGeometry = ConvGeometry(paddings: [1, 1], groups: 16)
+        let c = p(Kernels.conv2dForward(x, filter: w, bias: nil, geometry: ConvGeometry(paddings: [1, 1]), training: true))
+        let bn = Kernels.batchNormTraining(c, scale: one, shift: zero, epsilon: 1e-5)
+        let r = p(Kernels.eltwiseForward(p(bn.output), .relu))
+        let (pooled, workspace) = Kernels.pool2dForward(r, geometry: pool, training: true)
+        let biased = p(Kernels.add(p(pooled), bias, axis: 1))
+        let out = p(Kernels.conv2dForward(biased, filter: dw, bias: nil, geometry: dwGeometry, training: true))
+        let dBiased = p(Kernels.conv2dBackwardData(dOut, filter: dw, inputShape: biased.shape, geometry: dwGeometry))
+        let dDw = Kernels.conv2dBackwardWeights(biased, dOut, filterShape: dw.shape, geometry: dwGeometry, withBias: false).filter
+        let dBias = Kernels.reduceSum(dBiased, to: [1, 16, 1, 1])
+        let dR = p(Kernels.pool2dBackward(dBiased, inputShape: r.shape, geometry: pool, workspace: workspace))
+        let dBn = p(Kernels.eltwiseBackward(dR, input: p(bn.output), .relu))
+        let bnGrads = Kernels.batchNormBackward(dBn, input: c, scale: one, mean: bn.mean, variance: bn.variance, epsilon: 1e-5)
+        let dC = p(bnGrads.input)
+        let dX = Kernels.conv2dBackwardData(dC, filter: w, inputShape: x.shape, geometry: ConvGeometry(paddings: [1, 1]))
+        let dW = Kernels.conv2dBackwardWeights(x, dC, filterShape: w.shape, geometry: ConvGeometry(paddings: [1, 1]), withBias: false).filter
+        let sum = Kernels.add(out, out)
+        return ["out": out, "sum": sum, "dDw": dDw, "dBias": dBias, "dScale": bnGrads.scale, "dShift": bnGrads.shift, "dX": dX, "dW": dW]
+    }
+
+    func testKernelChainsAgreeWithAndWithoutBlockedLayouts() {
+        var rng = SeededGenerator(seed: 2)
+        let x = random([2, 3, 8, 8], &rng), w = random([16, 3, 3, 3], &rng), dw = random([16, 1, 3, 3], &rng)
+        let bias = random([16], &rng), dOut = random([2, 16, 4, 4], &rng)
+        let blocked = chain(x, w, dw, bias, dOut, plain: false), plain = chain(x, w, dw, bias, dOut, plain: true)
+        XCTAssertNotNil(blocked["out"]!.layout)
+        XCTAssertNotNil(blocked["sum"]!.layout)
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(blocked[name]!, value, name) }
+        assertClose(blocked["sum"]!, Tensor(shape: plain["out"]!.shape, floats: plain["out"]!.floats.map { $0 * 2 }), "out + out")
+    }
+
+    func testAddOfDifferentLayoutsAndReduceSumPatterns() {
+        var rng = SeededGenerator(seed: 3)
+        let (y, _, _) = blockedTensor(&rng)
+        let plain = Tensor(shape: y.shape, floats: y.floats)
+        let doubled = y.floats.map { $0 * 2 }
+        XCTAssertEqual(Kernels.add(y, plain).floats, doubled)
+        XCTAssertEqual(Kernels.add(plain, y).floats, doubled)
+        let v = y.floats
+        var channels = [Float](repeating: 0, count: 16), total: Float = 0
+        for (i, value) in v.enumerated() { channels[(i / 25) % 16] += value; total += value }
+        for input in [y, plain] {
+            assertClose(Kernels.reduceSum(input, to: [16, 1, 1]), Tensor(shape: [16, 1, 1], floats: channels), "per channel")
+            assertClose(Kernels.reduceSum(input, to: [1, 16, 1, 1]), Tensor(shape: [1, 16, 1, 1], floats: channels), "per channel 4-D")
+            assertClose(Kernels.reduceSum(input, to: [1]), Tensor(shape: [1], floats: [total]), "total")
+        }
+        let m = random([5, 3, 4], &rng), mv = m.floats
+        var rows = [Float](repeating: 0, count: 3), corners = [Float](repeating: 0, count: 12)
+        for (i, value) in mv.enumerated() { rows[(i / 4) % 3] += value; corners[i % 12] += value }
+        assertClose(Kernels.reduceSum(m, to: [3, 1]), Tensor(shape: [3, 1], floats: rows), "middle axis")
+        assertClose(Kernels.reduceSum(m, to: [3, 4]), Tensor(shape: [3, 4], floats: corners), "two kept axes")
+        XCTAssertEqual(Kernels.reduceSum(Tensor(shape: [0, 3]), to: [3]).floats, [0, 0, 0])
+    }
+}
