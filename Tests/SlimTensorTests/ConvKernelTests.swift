@@ -9,6 +9,7 @@ final class ConvKernelTests: XCTestCase {
         Case(n: 2, c: 3, h: 7, w: 6, o: 4, k: 3, stride: 1, pad: 1, dil: 1, groups: 1),
         Case(n: 1, c: 4, h: 9, w: 9, o: 6, k: 3, stride: 2, pad: 1, dil: 1, groups: 2),
         Case(n: 2, c: 8, h: 8, w: 8, o: 8, k: 3, stride: 1, pad: 1, dil: 1, groups: 8),   // depthwise
+        Case(n: 2, c: 16, h: 2, w: 2, o: 16, k: 3, stride: 1, pad: 1, dil: 1, groups: 16), // depthwise on a map smaller than the filter
         Case(n: 1, c: 2, h: 10, w: 8, o: 3, k: 3, stride: 1, pad: 2, dil: 2, groups: 1),  // dilated
         Case(n: 3, c: 1, h: 28, w: 28, o: 6, k: 5, stride: 1, pad: 2, dil: 1, groups: 1), // LeNet's first conv
         Case(n: 1, c: 16, h: 5, w: 5, o: 8, k: 1, stride: 2, pad: 0, dil: 1, groups: 1),  // pointwise, stride 2

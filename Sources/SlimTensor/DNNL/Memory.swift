@@ -34,10 +34,15 @@ final class Primitive: @unchecked Sendable {
     let desc: OpaquePointer
     let primitive: OpaquePointer
 
-    /// Creates a primitive from an operation descriptor (pointer to a `dnnl_*_desc_t`).
-    init(opDesc: UnsafeRawPointer, attr: OpaquePointer? = nil, hint: Primitive? = nil, what: String) {
+    /// Creates a primitive from an operation descriptor (pointer to a `dnnl_*_desc_t`): oneDNN's first
+    /// implementation whose name contains none of `avoiding`, else its first one.
+    init(opDesc: UnsafeRawPointer, attr: OpaquePointer? = nil, hint: Primitive? = nil, avoiding: [String] = [], what: String) {
         var pd: OpaquePointer?
-        DNNL.check(dnnl_primitive_desc_create(&pd, opDesc, attr, DNNL.engine, hint?.desc), "primitive_desc_create \(what)")
+        if avoiding.isEmpty {
+            DNNL.check(dnnl_primitive_desc_create(&pd, opDesc, attr, DNNL.engine, hint?.desc), "primitive_desc_create \(what)")
+        } else {
+            pd = Primitive.implementation(opDesc: opDesc, attr: attr, hint: hint, avoiding: avoiding, what: what)
+        }
         self.desc = pd!
         var p: OpaquePointer?
         DNNL.check(dnnl_primitive_create(&p, pd), "primitive_create \(what)")
@@ -53,6 +58,35 @@ final class Primitive: @unchecked Sendable {
         primitive = p!
         PrimitiveCache.shared.noteCreation()
     }
+
+    /// Walks oneDNN's implementations in its order of preference (see `init`).
+    private static func implementation(opDesc: UnsafeRawPointer, attr: OpaquePointer?, hint: Primitive?, avoiding: [String],
+                                       what: String) -> OpaquePointer {
+        var iterator: OpaquePointer?
+        DNNL.check(dnnl_primitive_desc_iterator_create(&iterator, opDesc, attr, DNNL.engine, hint?.desc), "primitive_desc_iterator \(what)")
+        defer { dnnl_primitive_desc_iterator_destroy(iterator) }
+        var first: OpaquePointer?
+        repeat {
+            guard let pd = dnnl_primitive_desc_iterator_fetch(iterator) else { break }
+            if !avoiding.contains(where: implementationName(pd).contains) {
+                if let first { dnnl_primitive_desc_destroy(first) }
+                return pd
+            }
+            if first == nil { first = pd } else { dnnl_primitive_desc_destroy(pd) }
+        } while dnnl_primitive_desc_iterator_next(iterator) == dnnl_success
+        guard let first else { preconditionFailure("oneDNN has no implementation of \(what)") }
+        return first
+    }
+
+    /// The implementation's name (`jit:avx2`, `bnorm_jit:avx2`, `ref:any`...).
+    static func implementationName(_ pd: OpaquePointer) -> String {
+        var name: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else { return "" }
+        return String(cString: name)
+    }
+
+    /// The name of the implementation this primitive runs.
+    var implementation: String { Primitive.implementationName(desc) }
 
     /// The memory descriptor the primitive chose for a query (`dnnl_query_src_md`, ...).
     func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> MemoryDesc {

@@ -38,6 +38,12 @@ extension Kernels {
         }
     }
 
+    /// oneDNN's `bnorm_jit` synchronises its threads with spin barriers inside the kernel: on a busy
+    /// machine a descheduled thread makes the others spin for whole time slices (measured: MobileNetV1's
+    /// batch norms 30x slower at 2 threads with 6 runnable processes per core). `bnorm_tbb_jit`, the
+    /// same jit code split into parallel regions without such barriers, is taken instead.
+    static let spinBarrierImplementations = ["bnorm_jit:"]
+
     private static let scaleAndShift = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
 
     /// Creates (once per key) a batch norm primitive; `data` arguments are bound with the layout the
@@ -47,7 +53,9 @@ extension Kernels {
                                            data: [(Int32, dnnl_query_t, Bool)], channel: [(Int32, Bool)]) -> PreparedPrimitive {
         PrimitiveCache.shared.value("\(key) \(s.key)") {
             let hint = hint(), desc = desc()
-            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), hint: hint?.primitive, what: key) }
+            let prim = withUnsafePointer(to: desc) {
+                Primitive(opDesc: UnsafeRawPointer($0), hint: hint?.primitive, avoiding: spinBarrierImplementations, what: key)
+            }
             let p = PreparedPrimitive(prim)
             let (plain, channelDesc) = (s.data, s.channel)
             for (arg, query, isOutput) in data { p.bind(arg, plain: plain, chosen: prim.md(query), isOutput: isOutput) }
