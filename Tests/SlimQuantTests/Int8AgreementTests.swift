@@ -62,6 +62,29 @@ final class Int8AgreementTests: XCTestCase {
                   integers: ["pool2d_0.tmp_0.quantized", "pool2d_1.tmp_0.quantized", "fc_0.tmp_2.quantized", "fc_1.tmp_2.quantized"])
     }
 
+    /// MobileNetV1 (x0.25) from the zoo: depthwise convs, batch norm folded, channel-wise weights.
+    /// 28 layers: the rare requantization that lands one level apart (float rounding order at a
+    /// tie: 1 in ~10^5 values after the first layer) spreads through the deeper layers, so the
+    /// bound on the probabilities is looser than for the small nets.
+    func testMobileNetV1AgreesWithFrozenModel() throws {
+        let data = TemplateData(shape: [3, 32, 32], classes: 10, seed: 13)
+        let p = try Int8Pipeline(MobileNetV1(numClasses: 10, scale: 0.25).build(inputShape: [3, 32, 32], seed: 3), data: data,
+                                 weights: .channelWiseAbsMax, steps: 2, batch: 8)
+        XCTAssertFalse(p.loweredTypes.contains("batch_norm"), "batch norms are folded into the int8 convs")
+        try check(p, data.batch(16, seed: 14).images, logits: "fc_0.tmp_1", integers: ["batch_norm_0.tmp_3.quantized"],
+                  tolerance: 0.01, offByOne: 1e-4)
+    }
+
+    /// conv-bn-relu, conv-bn + projection shortcut conv-bn, residual add + ReLU: batch norm folded,
+    /// the add fused into one of the two convs that could take it.
+    func testResidualBlockAgreesWithFrozenModel() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 17)
+        let p = try Int8Pipeline(TinyResidualNet().build(inputShape: [2, 8, 8], seed: 4), data: data, steps: 4)
+        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_conv2d", "int8_conv2d", "int8_quantize", "int8_mul", "softmax"])
+        XCTAssertEqual(p.lowered.ops.filter { $0.inputs["ResidualData"] != nil }.count, 1)
+        try check(p, data.batch(64, seed: 18).images, logits: "fc_0.tmp_1", integers: ["batch_norm_0.tmp_3.quantized"])
+    }
+
     /// The int8 kernels are created once per layer and shape: a second batch of the same size
     /// creates no primitive.
     func testPrimitivesAreCachedAcrossBatches() throws {

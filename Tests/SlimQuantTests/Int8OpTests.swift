@@ -115,6 +115,14 @@ final class Int8OpTests: XCTestCase {
             expected.append(Float(window.max()!))
         } } }
         XCTAssertEqual(y.asFloats, expected)
+        var padded = op
+        padded.attrs["ksize"] = .ints([3, 3])
+        padded.attrs["paddings"] = .ints([1, 1])
+        let u = Tensor(shape: [2, 3, 5, 5], dtype: .u8, integers: values.map { $0 + 127 })
+        let z = try OpHarness(padded, feeds: ["x": u]).run(["x": u], mode: .eval)["y"]!
+        let f32 = Tensor(shape: [2, 3, 5, 5], floats: u.asFloats)
+        let g = PoolGeometry(kind: .max, kernel: [3, 3], strides: [2, 2], paddings: [1, 1])
+        XCTAssertEqual(z.asFloats, Kernels.pool2dForward(f32, geometry: g, training: false).output.floats, "as oneDNN's f32 max pooling")
         var avg = op
         avg.attrs["pooling_type"] = .string("avg")
         XCTAssertThrowsError(try Int8Pool2DOp.inferShapes(avg, inputs: ["X": [[2, 3, 5, 5]]]))

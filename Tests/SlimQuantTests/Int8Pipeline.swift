@@ -111,3 +111,15 @@ struct TwoConvNet: ZooModel {
         return b.fc(x, size: numClasses)
     }
 }
+
+/// conv-bn-relu -> (conv-bn) + (1x1 conv-bn shortcut) -> add + ReLU -> fc: batch norm folding and
+/// a residual add that both convs could fuse.
+struct TinyResidualNet: ZooModel {
+    var numClasses = 5
+    func logits(_ b: inout ProgramBuilder, image: String) -> String {
+        let x = b.batchNorm(b.conv2d(image, filters: 4, kernel: 3, padding: 1), act: .relu)
+        let y = b.batchNorm(b.conv2d(x, filters: 6, kernel: 3, stride: 2, padding: 1))
+        let shortcut = b.batchNorm(b.conv2d(x, filters: 6, kernel: 1, stride: 2))
+        return b.fc(b.add(y, shortcut, act: .relu), size: numClasses)
+    }
+}

@@ -4,12 +4,16 @@ import SlimTensor
 /// One quantized op of a frozen INT8 program and the ops the INT8 engine fuses into it:
 ///
 ///     Out(quantizer) -> conv2d | depthwise_conv2d | mul (s8 weight) -> dequantizer
-///       [-> elementwise_add (bias [O] on the channel axis)] [-> relu | relu6]   -> end
+///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6]   -> end
 ///
-/// `scales` take the accumulator to the dequantizer's output: `s_act / max_range` per tensor,
-/// `s_w[o] * s_act / (bin_w * bin_a)` per channel. Bias and activation are fused only for a
-/// static activation scale; with a dynamic one (`abs_max`) the chain is the op alone and the
-/// dequantizer stays in the program (it reads the run's scale).
+/// The dequantizer takes the accumulator to `s_act / max_range * acc` per tensor,
+/// `s_w[o] * s_act / (bin_w * bin_a) * acc` per channel; bias adds and eval-mode batch norms are
+/// per-channel affine maps `a[o] * v + c[o]` composed onto it, so the chain computes
+///
+///     end = act(scales[o] * acc + shift[o] (+ residual))
+///
+/// Bias, batch norm, residual and activation are fused only for a static activation scale; with
+/// a dynamic one (`abs_max`) the chain is the op alone and the dequantizer stays in the program.
 struct Int8Chain {
     enum Activation {
         case relu
@@ -19,22 +23,25 @@ struct Int8Chain {
     var op: Int
     var quantizer: ActivationQuantizer
     var weight: String
-    var dequantizer: Int
     var channels: Int
-    /// Per output channel or one; nil for a dynamic activation scale.
+    /// Accumulator to output, one or one per channel; nil for a dynamic activation scale.
     var scales: [Float]?
-    var bias: (op: Int, value: [Float])?
-    var activation: (op: Int, kind: Activation)?
+    /// Per-channel shift after scaling (bias, batch norm); nil when there is none.
+    var shift: [Float]?
+    /// A same-shaped f32 var added before the activation (a residual shortcut).
+    var residual: String?
+    var activation: Activation?
+    /// The ops fused after `op`, in program order (the dequantizer first when static).
+    var fused: [Int] = []
     /// The var the chain's last op writes.
     var end: String
 
-    /// The ops the chain replaces besides `op`.
-    var fused: [Int] {
-        (scales == nil ? [] : [dequantizer]) + [bias?.op, activation?.op].compactMap { $0 }
-    }
+    /// Where the int8 op goes: the chain's last op (every input, a residual included, is ready there).
+    var position: Int { fused.last ?? op }
 
-    /// The chain starting at op `i`, or nil when it is not a lowerable quantized op.
-    init?(at i: Int, graph: Int8Graph, quantizers: [String: ActivationQuantizer], params: [String: Tensor]) {
+    /// The chain starting at op `i`, or nil when it is not a lowerable quantized op. It does not
+    /// fuse the ops in `claimed` (a residual add that an earlier chain fused already).
+    init?(at i: Int, graph: Int8Graph, quantizers: [String: ActivationQuantizer], params: [String: Tensor], claimed: Set<Int> = []) {
         let op = graph.ops[i]
         guard let slots = QuantizableOp.inputSlots[op.type], op.inputs.count == 2,
               let a = op.inputs[slots[0]], a.count == 1, let q = quantizers[a[0]],
@@ -44,15 +51,16 @@ struct Int8Chain {
         else { return nil }
         let channels = op.type == "mul" ? wv.shape[op.int("y_num_col_dims", default: 1)...].reduce(1, *) : wv.shape[0]
         guard channels > 0, let scales = Int8Chain.scales(graph.ops[d], quantizer: q, channels: channels, params: params) else { return nil }
-        (self.op, quantizer, weight, dequantizer, self.channels, end) = (i, q, w[0], d, channels, out)
+        (self.op, quantizer, weight, self.channels, end) = (i, q, w[0], channels, out)
         guard q.staticScale != nil else { return }
         self.scales = scales
+        fused = [d]
         end = dOut
-        extend(graph: graph, params: params, channelAxis: op.type == "mul" ? -1 : 1)
+        extend(graph: graph, params: params, claimed: claimed)
     }
 
-    /// The accumulator-to-output scales the dequantizer applies (`[1]`-shaped placeholder for a
-    /// dynamic scale), or nil when it is not the dequantizer of this op's quantizer.
+    /// The accumulator-to-output scales the dequantizer applies, or nil when it is not the
+    /// dequantizer of this op's quantizer.
     private static func scales(_ d: OpDesc, quantizer q: ActivationQuantizer, channels: Int, params: [String: Tensor]) -> [Float]? {
         let sAct = Double(q.staticScale ?? 1)
         switch d.type {
@@ -71,32 +79,35 @@ struct Int8Chain {
         }
     }
 
-    /// Adds the bias add and the activation that follow the dequantizer, when they are the sole
-    /// readers of the value before them.
-    private mutating func extend(graph: Int8Graph, params: [String: Tensor], channelAxis: Int) {
-        if let r = graph.soleReader(of: end), let b = Int8Chain.bias(graph.ops[r], x: end, graph: graph, params: params,
-                                                                   channels: channels, channelAxis: channelAxis),
-           let scales, !scales.contains(0), let out = graph.ops[r].output("Out") {
-            bias = (r, b)
+    /// Fuses the ops that follow, each the sole reader of the value before it: per-channel affine
+    /// ops, then at most one residual add, then at most one activation.
+    private mutating func extend(graph: Int8Graph, params: [String: Tensor], claimed: Set<Int>) {
+        while let r = graph.soleReader(of: end), !claimed.contains(r), let out = graph.ops[r].output(graph.ops[r].type == "batch_norm" ? "Y" : "Out") {
+            let next = graph.ops[r]
+            if residual == nil, let (k, c) = Int8Affine.of(next, x: end, graph: graph, params: params, channels: channels) {
+                guard compose(k, c) else { return }
+            } else if let other = Int8Affine.residual(next, x: end, graph: graph) {
+                residual = other
+            } else if next.type == "relu" || next.type == "relu6", next.input("X") == end {
+                activation = next.type == "relu" ? .relu : .relu6(threshold: Float(next.float("threshold", default: 6)))
+            } else {
+                return
+            }
+            fused.append(r)
             end = out
+            if activation != nil { return }
         }
-        guard let r = graph.soleReader(of: end), graph.ops[r].input("X") == end, let out = graph.ops[r].output("Out") else { return }
-        switch graph.ops[r].type {
-        case "relu": activation = (r, .relu)
-        case "relu6": activation = (r, .relu6(threshold: Float(graph.ops[r].float("threshold", default: 6))))
-        default: return
-        }
-        end = out
     }
 
-    /// The bias values when `op` is `x + b` with persistable f32 `b` [channels] on the channel axis.
-    private static func bias(_ op: OpDesc, x: String, graph: Int8Graph, params: [String: Tensor], channels: Int, channelAxis: Int) -> [Float]? {
-        guard op.type == "elementwise_add", op.inputs["X"] == [x], let y = op.inputs["Y"], y.count == 1,
-              let yv = graph.variable(y[0]), yv.persistable, let b = params[y[0]], b.dtype == .f32, b.shape == [channels],
-              let rank = graph.variable(x)?.shape.count else { return nil }
-        let axis = op.int("axis", default: -1)
-        let aligned = channelAxis == 1 ? (axis == 1 || (axis == -1 && rank == 2))
-                                       : (axis == -1 || axis == rank - 1)
-        return aligned ? b.floats : nil
+    /// `v -> k[o] * v + c[o]` after the current map; false (nothing changed) when a scale would become 0
+    /// (the shift could not be expressed in accumulator units).
+    private mutating func compose(_ k: [Double]?, _ c: [Double]) -> Bool {
+        guard let current = scales else { return false }
+        let newScales = k.map { k in (0..<channels).map { Float(Double(current[current.count == 1 ? 0 : $0]) * k[$0]) } } ?? current
+        guard !newScales.contains(0), newScales.allSatisfy(\.isFinite) else { return false }
+        let oldShift = shift.map { $0.map(Double.init) } ?? [Double](repeating: 0, count: channels)
+        shift = (0..<channels).map { Float(oldShift[$0] * (k?[$0] ?? 1) + c[$0]) }
+        scales = newScales
+        return true
     }
 }

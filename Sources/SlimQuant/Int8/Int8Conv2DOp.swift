@@ -4,11 +4,12 @@ import SlimTensor
 /// `int8_conv2d` (slim's INT8 engine, made by `Int8LoweringPass` from a frozen
 /// quantize -> conv2d / depthwise_conv2d -> dequantize chain): `Input` [N, C, H, W] u8 or s8
 /// (integer activations), `Filter` [O, C/groups, KH, KW] s8, optional `Bias` [O] f32 (in
-/// accumulator units: the graph's bias divided by the output scale) -> `Output` f32, u8 or s8.
+/// accumulator units: the graph's bias divided by the output scale), optional `ResidualData`
+/// (f32, the output's shape, added before the activation) -> `Output` f32, u8 or s8.
 /// Attrs: the conv geometry of `conv2d` (`strides`, `paddings`, `dilations`, `groups`) and the
 /// `Int8Epilogue` attrs:
 ///
-///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o])
+///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
 ///
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8`); s8 inputs on CPUs
 /// without VNNI run as two exact u8 convolutions (`Int8Execution`). Inference only: no gradient.
@@ -23,12 +24,13 @@ public enum Int8Conv2DOp: Operator {
         let op = context.op
         let x = try context.input("Input"), w = try context.input("Filter")
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
-        _ = try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])
         let epilogue = try Int8Epilogue(op)
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
         let bias = try Int8Execution.bias(context, channels: w.shape[0])
         let g = try op.int8ConvGeometry()
-        let y = Int8Execution.run(x, bias: bias, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+        let shape = try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
+        let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
+        let y = Int8Execution.run(x, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
             Kernels.conv2dInt8(input, filter: w, bias: b, geometry: g, outputScales: scales, postOps: postOps,
                                residual: residual, outputType: type)
         }

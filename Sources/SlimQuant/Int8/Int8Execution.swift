@@ -17,13 +17,15 @@ enum Int8Execution {
     /// One kernel call: (input u8/s8, bias, output scales, post-ops, residual for sum, output type).
     typealias Kernel = (Tensor, Tensor?, [Float], [PostOp], Tensor?, DType) -> Tensor
 
-    /// Runs `kernel` on activation `x` (u8 or s8) with `epilogue`.
-    static func run(_ x: Tensor, bias: Tensor?, epilogue e: Int8Epilogue, kernel: Kernel) -> Tensor {
+    /// Runs `kernel` on activation `x` (u8 or s8) with `epilogue`; a `residual` (f32, the output's
+    /// shape, f32 output only) is added before the activation (a sum post-op).
+    static func run(_ x: Tensor, bias: Tensor?, residual: Tensor? = nil, epilogue e: Int8Epilogue, kernel: Kernel) -> Tensor {
+        let sum: [PostOp] = residual == nil ? [] : [.sum(scale: 1)]
         if x.dtype == .u8 || Kernels.int8IsExact {
-            return kernel(x, bias, e.outputScales, e.postOps, nil, e.outputType)
+            return kernel(x, bias, e.outputScales, sum + e.postOps, residual, e.outputType)
         }
         let (p, n) = split(x)
-        let a = kernel(p, bias, e.outputScales, [], nil, .f32)
+        let a = kernel(p, bias, e.outputScales, sum, residual, .f32)
         let v = kernel(n, nil, e.outputScales.map { -$0 }, [.sum(scale: 1)] + e.postOps, a, .f32)
         return e.outputType == .f32 ? v : Kernels.quantize(v, scale: 1, to: e.outputType)
     }
@@ -47,7 +49,7 @@ enum Int8Execution {
         return (p, n)
     }
 
-    /// The value of optional input `slot`, checked to be f32 `[channels]`.
+    /// The value of optional input `Bias`, checked to be f32 `[channels]`.
     static func bias(_ context: OpContext, channels: Int) throws -> Tensor? {
         guard context.hasInput("Bias") else { return nil }
         let b = try context.input("Bias")
@@ -55,6 +57,17 @@ enum Int8Execution {
             throw GraphError("op '\(context.op.type)': Bias must be f32 [\(channels)], got \(b.dtype)\(b.shape)")
         }
         return b
+    }
+
+    /// The value of optional input `ResidualData`, checked to be f32 of the output's shape (and the
+    /// output to be f32: the kernels add a residual of the output's type).
+    static func residual(_ context: OpContext, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
+        guard context.hasInput("ResidualData") else { return nil }
+        let r = try context.input("ResidualData")
+        guard r.dtype == .f32, r.shape == shape, e.outputType == .f32 else {
+            throw GraphError("op '\(context.op.type)': ResidualData must be f32 \(shape) with out_dtype f32, got \(r.dtype)\(r.shape) and \(e.outputType)")
+        }
+        return r
     }
 
     /// Checks the epilogue's scale count against the output channels.

@@ -28,7 +28,8 @@ struct Int8Lowering {
         chainInputs = Set(chains.map(\.quantizer.output))
     }
 
-    /// Replaces the chain's ops by one int8 op; requantizes into the next quantizer when it can.
+    /// Replaces the chain's ops by one int8 op at the chain's last position; requantizes into the
+    /// next quantizer when it can (not with a residual: the kernels add it in the output's type).
     mutating func lower(_ c: Int8Chain) {
         let op = graph.ops[c.op]
         guard let scales = c.scales else {
@@ -37,23 +38,24 @@ struct Int8Lowering {
         }
         var epilogue = Int8Epilogue(outputScales: scales, activation: floatActivation(c))
         var output = c.end
-        if let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
+        if c.residual == nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
             var hi = q.bin
-            if case let .relu6(t)? = c.activation?.kind { hi = min(hi, t * f) }
+            if case let .relu6(t)? = c.activation { hi = min(hi, t * f) }
             let lo: Float = c.activation == nil ? -q.bin : 0
             let type: DType = lo >= 0 ? .u8 : .s8
             epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: .clip(lo: lo, hi: hi), outputType: type)
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
-        if let b = c.bias {
+        if let shift = c.shift {
             let name = op.outputNames[0] + ".int8_bias"
             biasVar = name
             newVars.append(VarDesc(name: name, shape: [c.channels], persistable: true))
-            newParams[name] = Tensor(shape: [c.channels], floats: b.value.indices.map { b.value[$0] / scales[scales.count == 1 ? 0 : $0] })
+            newParams[name] = Tensor(shape: [c.channels], floats: shift.indices.map { shift[$0] / scales[scales.count == 1 ? 0 : $0] })
         }
-        replacements[c.op] = int8Op(op, c, epilogue: epilogue, bias: biasVar, output: output)
-        dropped.formUnion(c.fused)
+        dropped.formUnion([c.op] + c.fused)
+        dropped.remove(c.position)
+        replacements[c.position] = int8Op(op, c, epilogue: epilogue, bias: biasVar, output: output)
     }
 
     /// Replaces each quantizer that a chain reads (and no chain requantizes into) by
@@ -75,7 +77,7 @@ struct Int8Lowering {
 
     /// The chain's activation as a float-output epilogue activation.
     private func floatActivation(_ c: Int8Chain) -> Int8Epilogue.Activation {
-        switch c.activation?.kind {
+        switch c.activation {
         case nil: return .none
         case .relu?: return .relu
         case let .relu6(t)?: return .clip(lo: 0, hi: t)
@@ -132,6 +134,7 @@ struct Int8Lowering {
         let slots = isMul ? ("X", "Y", "Out") : ("Input", "Filter", "Output")
         var inputs = [slots.0: [c.quantizer.output], slots.1: [c.weight]]
         if let bias { inputs["Bias"] = [bias] }
+        if let residual = c.residual { inputs["ResidualData"] = [residual] }
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }

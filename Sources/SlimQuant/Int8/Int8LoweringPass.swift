@@ -10,9 +10,11 @@ import SlimTensor
 /// 1. Each quantized op (`conv2d`, `depthwise_conv2d`, `mul` reading a quantizer's `Out` and an
 ///    s8 weight, followed by its dequantizer) becomes `int8_conv2d` / `int8_mul`: s32 accumulation,
 ///    output scales `s_act * s_w / (bin_a * bin_w)` (per channel for channel-wise weights) folded
-///    in. With a static activation scale the following bias add (bias stored as `<out>.int8_bias`
-///    = `b / scale`) and ReLU / ReLU6 are fused; with a dynamic (`abs_max`) scale the op yields the
-///    raw accumulator in f32 and the dequantizer stays.
+///    in. With a static activation scale the ops that follow are fused (`Int8Chain`): bias adds and
+///    eval-mode batch norms fold into per-channel scales and a bias (`<out>.int8_bias`, in
+///    accumulator units), a residual add becomes a sum post-op (`ResidualData`), ReLU / ReLU6 a
+///    post-op; the int8 op takes the place of the last fused op. With a dynamic (`abs_max`) scale
+///    the op yields the raw accumulator in f32 and the dequantizer stays.
 /// 2. When the fused chain's only reader is a static quantizer (possibly through max pooling,
 ///    `reshape2`, `flatten2`, which commute with quantization), the op requantizes straight into
 ///    that quantizer's integers: scales times `bin' / s'`, a clip to `[-bin', bin']` (`[0, bin']`
@@ -33,7 +35,12 @@ public struct Int8LoweringPass: Sendable {
     public func apply(to program: inout Program, params: inout [String: Tensor]) throws {
         let graph = Int8Graph(program)
         let quantizers = try ActivationQuantizer.all(in: program, params: params)
-        let chains = program.ops.indices.compactMap { Int8Chain(at: $0, graph: graph, quantizers: quantizers, params: params) }
+        var chains: [Int8Chain] = [], claimed = Set<Int>()
+        for i in program.ops.indices {
+            guard let chain = Int8Chain(at: i, graph: graph, quantizers: quantizers, params: params, claimed: claimed) else { continue }
+            chains.append(chain)
+            claimed.formUnion(chain.fused)
+        }
         var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains)
         for chain in chains { lowering.lower(chain) }
         lowering.lowerQuantizers()

@@ -3,8 +3,8 @@ import SlimTensor
 
 /// `int8_mul` (slim's INT8 engine, made by `Int8LoweringPass` from a frozen
 /// quantize -> mul -> dequantize chain): `X` u8 or s8 flattened to [M, K] at `x_num_col_dims`,
-/// `Y` s8 flattened to [K, N] at `y_num_col_dims`, optional `Bias` [N] f32 (accumulator units)
-/// -> `Out` (shape `X.dims[..<x] + Y.dims[y...]`) f32, u8 or s8, with the `Int8Epilogue` attrs:
+/// `Y` s8 flattened to [K, N] at `y_num_col_dims`, optional `Bias` [N] f32 (accumulator units),
+/// optional `ResidualData` (f32, the output's shape, added before the activation) -> `Out` (shape `X.dims[..<x] + Y.dims[y...]`) f32, u8 or s8, with the `Int8Epilogue` attrs:
 ///
 ///     Out[m, n] = epilogue(Σ_k X[m, k] · Y[k, n]  (exact s32)  + Bias[n])
 ///
@@ -28,7 +28,8 @@ public enum Int8MulOp: Operator {
         let epilogue = try Int8Epilogue(op)
         try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
         let bias = try Int8Execution.bias(context, channels: y2.shape[1])
-        let out = Int8Execution.run(x2, bias: bias, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+        let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
+        let out = Int8Execution.run(x2, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
             Kernels.matmulInt8(input, y2, bias: b, outputScales: scales, postOps: postOps, residual: residual, outputType: type)
         }
         context.setOutput("Out", 0, out.reshaped(outShape))
