@@ -57,6 +57,26 @@ final class Int8OpTests: XCTestCase {
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: -127, hi: 127), outputType: .s8), bias: false, seed: 9)
     }
 
+    func testConvAddsResidualBeforeActivation() throws {
+        for (input, seed) in [(DType.u8, UInt64(41)), (.s8, 42)] {
+            let xs = [2, 4, 5, 5], ws = [3, 4, 3, 3]
+            let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
+            let wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
+            var g = SeededGenerator(seed: seed + 2)
+            let (acc, shape) = Int8Reference.conv(xv, xs, wv, ws, stride: 1, pad: 1, groups: 1)
+            let rv = (0..<acc.count).map { _ in Float.random(in: -20...20, using: &g) }
+            let e = Int8Epilogue(outputScales: [0.001, 0.002, -0.0005], activation: .relu)
+            var op = convOp(e, bias: true)
+            op.inputs["ResidualData"] = ["r"]
+            let x = Tensor(shape: xs, dtype: input, integers: xv), r = Tensor(shape: shape, floats: rv)
+            let h = try OpHarness(op, feeds: ["x": x, "r": r],
+                                  state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv), "b": Tensor(shape: [3], floats: [100, -50, 7])])
+            let y = try h.run(["x": x, "r": r], mode: .eval)["y"]!
+            let plain = Int8Reference.epilogue(acc, bias: [100, -50, 7], Int8Epilogue(outputScales: e.outputScales), channels: 3, inner: 25)
+            Int8Reference.assertMatches(y, zip(plain, rv).map { max($0 + Double($1), 0) })
+        }
+    }
+
     private func checkMul(input: DType, _ e: Int8Epilogue, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let xs = [3, 2, 2, 5], (k, n) = (20, 7)
         let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
