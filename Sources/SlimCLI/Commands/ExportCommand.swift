@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import SlimGraph
 import SlimONNX
 
 /// `slim export`: a model directory -> an ONNX file (plain FP32, or QDQ INT8 for frozen models).
@@ -19,14 +18,7 @@ struct ExportCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("model_path"), help: "The model directory.")
-    var modelPath: String
-
-    @Option(name: .customLong("model_name"), help: "Program file name (default: __model__, else model).")
-    var modelName: String?
-
-    @Option(name: .customLong("params_name"), help: "Params file name (default: __params__, else weights).")
-    var paramsName: String?
+    @OptionGroup var modelDir: ModelDirOptions
 
     @Option(help: "Output format (onnx).")
     var format: String = "onnx"
@@ -46,11 +38,11 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+            let loaded = try modelDir.load()
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params)
             try model.write(to: output)
             let kind = model.quantizedOps > 0 ? "QDQ int8, \(model.quantizedOps) quantized ops" : "float"
-            printFlushed("exported \(modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
+            printFlushed("exported \(modelDir.modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
         }
     }
 }
