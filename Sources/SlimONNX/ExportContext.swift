@@ -6,7 +6,6 @@ import SlimTensor
 struct ExportContext {
     let program: Program
     let params: [String: Tensor]
-    let opset: Int
     var graph: GraphBuilder
     /// Slim var -> its value in the exported graph.
     private(set) var values: [String: ExportedValue] = [:]
@@ -19,10 +18,9 @@ struct ExportContext {
 
     static let dequantizerTypes: Set<String> = ["fake_dequantize_max_abs", "fake_channel_wise_dequantize_max_abs"]
 
-    init(program: Program, params: [String: Tensor], opset: Int) {
+    init(program: Program, params: [String: Tensor]) {
         self.program = program
         self.params = params
-        self.opset = opset
         graph = GraphBuilder(reserved: Set(program.vars.map(\.name)))
         var readers: [String: [OpDesc]] = [:]
         for op in program.ops where Self.dequantizerTypes.contains(op.type) {

@@ -43,7 +43,7 @@ public struct ONNXExporter: Sendable {
         if let op = pruned.ops.first(where: { OpConverters.byType[$0.type] == nil }) {
             throw ONNXExportError.unsupported(op, supported: OpConverters.supportedTypes)
         }
-        var context = ExportContext(program: pruned, params: params, opset: opset)
+        var context = ExportContext(program: pruned, params: params)
         let inputs = try declareInputs(pruned, in: &context)
         for op in pruned.ops { try OpConverters.convert(op, in: &context) }
         let outputs = try declareOutputs(pruned, in: &context)
