@@ -5,13 +5,12 @@ import SlimTensor
 public enum Benchmark {
     /// Runs `configuration` and returns what it measured.
     ///
-    /// Sets the thread count first (`Kernels.setThreads` and the OpenMP runtime's own setting), so
-    /// call it before anything in the process has used oneDNN.
+    /// Sets the thread count first (`Kernels.setThreads`), so call it before anything in the
+    /// process has used oneDNN.
     /// - Throws: `BenchError` for contradictory options or what this version cannot run yet;
     ///   data, model-file and graph errors from building or running the step.
     public static func measure(_ configuration: BenchConfiguration) throws -> BenchResult {
         try configuration.validate()
-        Kernels.setThreads(configuration.threads)
         Kernels.setThreads(configuration.threads)
         if let actual = Kernels.threads, actual != configuration.threads {
             throw BenchError(.unavailable, "asked for \(configuration.threads) threads, the OpenMP runtime gives \(actual)",
