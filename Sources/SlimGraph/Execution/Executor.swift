@@ -6,19 +6,24 @@ import SlimTensor
 /// Persistable outputs (batch-norm running statistics, quantization scales) are written back to
 /// the scope; everything else lives only for the run. Not thread-safe: one run at a time (oneDNN
 /// parallelises inside each kernel).
+///
+/// Runs execute the program's ops with conv + bias add and batch norm + relu pairs fused
+/// (`OpFusion`); a run fetching a var between two fused ops runs the ops as written.
 public final class Executor {
     public let program: Program
-    private let implementations: [any Operator.Type]
+    private let written: ExecutionPlan
+    private let fused: ExecutionPlan
     private let generatorBox: GeneratorBox
-    private var tape: [(index: Int, context: OpContext)] = []
-    private var neededOps: [[String]: [Int]] = [:]
+    private var tape: [(op: any Operator.Type, context: OpContext)] = []
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
     public init(program: Program, registry: OpRegistry = .shared, seed: UInt64 = 0) throws {
         try program.verify(registry: registry)
         self.program = program
-        implementations = try program.ops.map { try registry.op($0.type) }
+        written = try ExecutionPlan(ops: program.ops, registry: registry)
+        let fusion = OpFusion(program, registry: registry)
+        fused = fusion.removed.isEmpty ? written : try ExecutionPlan(ops: fusion.ops, removed: fusion.removed, registry: registry)
         generatorBox = GeneratorBox(SeededGenerator(seed: seed))
     }
 
@@ -43,8 +48,9 @@ public final class Executor {
         var env = scope.tensors
         for (name, value) in feeds { env[name] = value }
         tape.removeAll()
-        for i in try opsNeeded(for: wanted, available: Set(feeds.keys).union(scope.tensors.keys)) {
-            let op = program.ops[i]
+        let plan = fused.removed.isDisjoint(with: wanted) ? fused : written
+        for i in try plan.opsNeeded(for: wanted, available: Set(feeds.keys).union(scope.tensors.keys), program: program) {
+            let op = plan.ops[i]
             let context = OpContext(op: op, mode: mode, generator: generatorBox)
             for name in op.inputNames {
                 guard let v = env[name] else {
@@ -53,13 +59,13 @@ public final class Executor {
                 }
                 context.values[name] = v
             }
-            try implementations[i].forward(context)
+            try plan.implementations[i].forward(context)
             for name in op.outputNames {
                 guard let v = context.values[name] else { continue }
                 env[name] = v
                 if program.variable(name)?.persistable == true { scope.tensors[name] = v }
             }
-            if mode == .train { tape.append((i, context)) }
+            if mode == .train { tape.append((plan.implementations[i], context)) }
         }
         var result: [String: Tensor] = [:]
         for name in wanted {
@@ -78,14 +84,14 @@ public final class Executor {
         }
         let requires = varsRequiringGrad()
         var grads: [String: Tensor] = [loss: Tensor.filled(1, shape: lossValue.shape)]
-        for (index, context) in tape.reversed() {
+        for (op, context) in tape.reversed() {
             let outs = context.op.outputNames.filter { grads[$0] != nil }
             guard !outs.isEmpty else { continue }
             let wants = Set(context.op.inputNames.filter { requires.contains($0) })
             guard !wants.isEmpty else { continue }
             for name in outs { context.outputGrads[name] = grads[name] }
             context.wantsGrad = wants
-            try implementations[index].backward(context)
+            try op.backward(context)
             for (name, g) in context.inputGrads {
                 grads[name] = grads[name].map { Kernels.add($0, g) } ?? g
             }
@@ -116,27 +122,5 @@ public final class Executor {
                 throw GraphError("feed '\(name)' is \(value.dtype)\(value.shape), the program expects \(v.dtype)\(v.shape)")
             }
         }
-    }
-
-    /// Indices of the ops that compute `fetches`, in program order (memoised per fetch list).
-    private func opsNeeded(for fetches: [String], available: Set<String>) throws -> [Int] {
-        if let cached = neededOps[fetches] { return cached }
-        var producer: [String: Int] = [:]
-        for (i, op) in program.ops.enumerated() { for name in op.outputNames { producer[name] = i } }
-        var needed = Set<Int>(), stack = fetches
-        var seen = Set<String>()
-        while let name = stack.popLast() {
-            guard seen.insert(name).inserted else { continue }
-            guard let i = producer[name] else {
-                if !available.contains(name) && !program.feeds.contains(name) && program.variable(name)?.persistable != true {
-                    throw GraphError("var '\(name)' is neither fed, persistable nor computed by any op")
-                }
-                continue
-            }
-            if needed.insert(i).inserted { stack.append(contentsOf: program.ops[i].inputNames) }
-        }
-        let order = needed.sorted()
-        neededOps[fetches] = order
-        return order
     }
 }

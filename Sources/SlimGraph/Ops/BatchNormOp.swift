@@ -12,6 +12,9 @@ import SlimTensor
 ///
 /// Backward: with batch statistics the oneDNN gradient (mean and variance depend on X); with
 /// running statistics `dX = dY * Scale / sqrt(var + eps)`. Both: `dScale = sum(dY * x̂)`, `dBias = sum(dY)`.
+///
+/// `fuse_with_relu` (Paddle's attr, default false): `Y = max(BN(X), 0)` in the same primitive, and
+/// backward first masks `dY` with `Y > 0` (the executor fuses `batch_norm` + `relu` into this).
 public enum BatchNormOp: Operator {
     public static let type = "batch_norm"
 
@@ -46,10 +49,12 @@ public enum BatchNormOp: Operator {
             context.saved["variance"] = variance
             context.setOutput("MeanOut", 0, mean)
             context.setOutput("VarianceOut", 0, variance)
-            context.setOutput("Y", 0, Kernels.batchNormInference(x, scale: scale, shift: bias, mean: mean, variance: variance, epsilon: epsilon))
+            context.setOutput("Y", 0, fusesReLU(context)
+                ? Kernels.batchNormReLUInference(x, scale: scale, shift: bias, mean: mean, variance: variance, epsilon: epsilon)
+                : Kernels.batchNormInference(x, scale: scale, shift: bias, mean: mean, variance: variance, epsilon: epsilon))
             return
         }
-        let (y, batchMean, batchVariance) = Kernels.batchNormTraining(x, scale: scale, shift: bias, epsilon: epsilon)
+        let (y, batchMean, batchVariance) = try training(context, x, scale: scale, shift: bias, epsilon: epsilon)
         context.saved["mean"] = batchMean
         context.saved["variance"] = batchVariance
         let m = x.count / x.shape[1], momentum = Float(context.op.float("momentum", default: 0.9))
@@ -66,13 +71,31 @@ public enum BatchNormOp: Operator {
         let x = try context.input("X"), scale = try context.input("Scale")
         guard let mean = context.saved["mean"] as? Tensor, let variance = context.saved["variance"] as? Tensor else { return }
         let epsilon = Float(context.op.float("epsilon", default: 1e-5))
-        let grads = usesBatchStatistics(context)
-            ? Kernels.batchNormBackward(dy, input: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
-            : BatchNormFrozenGradient.compute(dy: dy, x: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
+        let grads: (input: Tensor, scale: Tensor, shift: Tensor)
+        if usesBatchStatistics(context) {
+            grads = if let workspace = context.saved["reluWorkspace"] as? BatchNormWorkspace {
+                Kernels.batchNormReLUBackward(dy, input: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon, workspace: workspace)
+            } else {
+                Kernels.batchNormBackward(dy, input: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
+            }
+        } else {
+            let masked = fusesReLU(context) ? Kernels.eltwiseBackward(dy, input: try context.output("Y"), .relu) : dy
+            grads = BatchNormFrozenGradient.compute(dy: masked, x: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon)
+        }
         if context.needsGrad("X") { context.addInputGrad("X", 0, grads.input) }
         if context.needsGrad("Scale") { context.addInputGrad("Scale", 0, grads.scale) }
         if context.needsGrad("Bias") { context.addInputGrad("Bias", 0, grads.shift) }
     }
+
+    /// Y, batch mean and batch variance (with the ReLU's workspace saved for backward when fused).
+    private static func training(_ context: OpContext, _ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) throws -> (Tensor, Tensor, Tensor) {
+        guard fusesReLU(context) else { return Kernels.batchNormTraining(x, scale: scale, shift: shift, epsilon: epsilon) }
+        let r = Kernels.batchNormReLUTraining(x, scale: scale, shift: shift, epsilon: epsilon)
+        context.saved["reluWorkspace"] = r.workspace
+        return (r.output, r.mean, r.variance)
+    }
+
+    private static func fusesReLU(_ context: OpContext) -> Bool { context.op.bool("fuse_with_relu", default: false) }
 
     /// Whether this run normalises with the batch's statistics (and updates the running ones).
     private static func usesBatchStatistics(_ context: OpContext) -> Bool {

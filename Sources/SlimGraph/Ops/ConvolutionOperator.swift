@@ -4,8 +4,10 @@ import SlimTensor
 /// and in that depthwise requires `groups == C`).
 ///
 /// `Output[n, o, y, x] = sum_{c in group(o), ky, kx} Input[n, c, y*sh - pt + ky*dh, x*sw - pl + kx*dw] * Filter[o, c', ky, kx]`
-/// with zero padding. Backward: `dInput` is the transposed convolution of `dOutput` with `Filter`,
-/// `dFilter` the correlation of `Input` with `dOutput` (both oneDNN backward primitives).
+/// with zero padding, plus `Bias[o]` when the optional `Bias` [O] input is given (Paddle's conv2d
+/// slot; the executor fuses a following per-channel `elementwise_add` into it). Backward: `dInput`
+/// is the transposed convolution of `dOutput` with `Filter`, `dFilter` the correlation of `Input`
+/// with `dOutput`, `dBias` the sum of `dOutput` over N, H, W (oneDNN backward primitives).
 public protocol ConvolutionOperator: Operator {
     /// Whether `groups` must equal the input channels.
     static var requiresDepthwise: Bool { get }
@@ -27,6 +29,10 @@ extension ConvolutionOperator {
         guard w[0] % g.groups == 0 else {
             throw GraphError("op '\(op.type)': \(w[0]) output channels are not divisible by groups \(g.groups)")
         }
+        if inputs["Bias"] != nil {
+            let b = try ShapeInference.shape(inputs, "Bias", of: op)
+            guard b == [w[0]] else { throw GraphError("op '\(op.type)': Bias has shape \(b), expected [\(w[0])]") }
+        }
         let oh = try g.outputSize(x[2], kernel: w[2], dim: 0, op: op)
         let ow = try g.outputSize(x[3], kernel: w[3], dim: 1, op: op)
         return ["Output": [[x[0], w[0], oh, ow]]]
@@ -34,8 +40,9 @@ extension ConvolutionOperator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("Input"), w = try context.floatInput("Filter")
-        let g = try checkedGeometry(context.op, x: x.shape, w: w.shape)
-        context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: context.isTraining))
+        let b = context.hasInput("Bias") ? try context.floatInput("Bias") : nil
+        let g = try checkedGeometry(context.op, x: x.shape, w: w.shape, b: b?.shape)
+        context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: b, geometry: g, training: context.isTraining))
     }
 
     public static func backward(_ context: OpContext) throws {
@@ -45,15 +52,17 @@ extension ConvolutionOperator {
         if context.needsGrad("Input") {
             context.addInputGrad("Input", 0, Kernels.conv2dBackwardData(dy, filter: w, inputShape: x.shape, geometry: g))
         }
-        if context.needsGrad("Filter") {
-            let grads = Kernels.conv2dBackwardWeights(x, dy, filterShape: w.shape, geometry: g, withBias: false)
+        let hasBias = context.hasInput("Bias")
+        if context.needsGrad("Filter") || (hasBias && context.needsGrad("Bias")) {
+            let grads = Kernels.conv2dBackwardWeights(x, dy, filterShape: w.shape, geometry: g, withBias: hasBias)
             context.addInputGrad("Filter", 0, grads.filter)
+            if let db = grads.bias { context.addInputGrad("Bias", 0, db) }
         }
     }
 
     /// The geometry, after checking the run's real shapes (the kernels trap on mismatches).
-    private static func checkedGeometry(_ op: OpDesc, x: [Int], w: [Int]) throws -> ConvGeometry {
-        _ = try inferShapes(op, inputs: ["Input": [x], "Filter": [w]])
+    private static func checkedGeometry(_ op: OpDesc, x: [Int], w: [Int], b: [Int]?) throws -> ConvGeometry {
+        _ = try inferShapes(op, inputs: ["Input": [x], "Filter": [w]].merging(b.map { ["Bias": [$0]] } ?? [:]) { a, _ in a })
         return try op.convGeometry()
     }
 }

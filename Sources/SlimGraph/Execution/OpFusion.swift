@@ -1,0 +1,70 @@
+/// The ops an executor runs for a program: pairs that oneDNN computes as one primitive become one
+/// op, using Paddle's own slots and attrs for the fused forms. The program itself is unchanged.
+///
+/// - `conv2d` / `depthwise_conv2d` whose `Output` feeds only an `elementwise_add` (axis 1) of a
+///   persistable `[O]` var: the convolution with that var as its `Bias` input (added inside the
+///   convolution; its gradient comes from the convolution's backward-weights instead of a reduction).
+/// - `batch_norm` whose `Y` feeds only a `relu`: the batch norm with `fuse_with_relu`.
+///
+/// The var between the two ops is no longer computed (`removed`): a run that fetches it runs the
+/// unfused ops. Only the built-in implementations are fused.
+struct OpFusion {
+    private(set) var ops: [OpDesc]
+    private(set) var removed: Set<String> = []
+
+    init(_ program: Program, registry: OpRegistry) {
+        ops = program.ops
+        let fusable = Self.fusableVars(program)
+        var i = 0
+        while i + 1 < ops.count {
+            if let (fused, between) = Self.fuse(ops[i], ops[i + 1], program: program, registry: registry, fusable: fusable) {
+                removed.insert(between)
+                ops[i] = fused
+                ops.remove(at: i + 1)
+            }
+            i += 1
+        }
+    }
+
+    /// Vars written by one op, read by exactly one op, neither persistable, fed nor fetched.
+    private static func fusableVars(_ program: Program) -> Set<String> {
+        var readers: [String: Int] = [:], writers: [String: Int] = [:]
+        for op in program.ops {
+            for name in op.inputNames { readers[name, default: 0] += 1 }
+            for name in op.outputNames { writers[name, default: 0] += 1 }
+        }
+        let pinned = Set(program.feeds + program.fetches)
+        return Set(writers.keys.filter { name in
+            writers[name] == 1 && readers[name] == 1 && !pinned.contains(name) && program.variable(name)?.persistable != true
+        })
+    }
+
+    /// The fused form of `first` followed by `second` and the var between them, or nil.
+    private static func fuse(_ first: OpDesc, _ second: OpDesc, program: Program, registry: OpRegistry,
+                             fusable: Set<String>) -> (OpDesc, String)? {
+        func builtin(_ op: OpDesc, _ type: any Operator.Type) -> Bool {
+            (try? registry.op(op.type)).map { ObjectIdentifier($0) == ObjectIdentifier(type) } ?? false
+        }
+        switch (first.type, second.type) {
+        case ("conv2d", "elementwise_add") where builtin(first, Conv2DOp.self) && builtin(second, ElementwiseAddOp.self),
+             ("depthwise_conv2d", "elementwise_add") where builtin(first, DepthwiseConv2DOp.self) && builtin(second, ElementwiseAddOp.self):
+            guard first.inputs["Bias"] == nil, let v = first.output("Output"), fusable.contains(v), first.outputs["Output"]?.count == 1,
+                  second.inputs["X"] == [v], second.int("axis", default: -1) == 1, let b = second.inputs["Y"], b.count == 1,
+                  let bias = program.variable(b[0]), bias.persistable, let filter = first.input("Filter"),
+                  let w = program.variable(filter)?.shape, w.count == 4, bias.shape == [w[0]], let out = second.outputs["Out"] else { return nil }
+            var fused = first
+            fused.inputs["Bias"] = b
+            fused.outputs["Output"] = out
+            return (fused, v)
+        case ("batch_norm", "relu") where builtin(first, BatchNormOp.self) && builtin(second, ReluOp.self):
+            guard !first.bool("fuse_with_relu", default: false), let v = first.output("Y"), fusable.contains(v),
+                  first.outputs["Y"]?.count == 1, second.inputs["X"] == [v], let out = second.outputs["Out"] else { return nil }
+            var fused = first
+            fused.attrs["fuse_with_relu"] = .bool(true)
+            fused.outputs["Y"] = out
+            return (fused, v)
+        default:
+            return nil
+        }
+    }
+}
