@@ -148,6 +148,16 @@ final class Int8OpTests: XCTestCase {
         XCTAssertThrowsError(try Int8Pool2DOp.inferShapes(avg, inputs: ["X": [[2, 3, 5, 5]]]))
     }
 
+    func testQuantizeRoundsTiesAwayFromZeroAsFakeQuant() throws {
+        let values: [Float] = [0.5, 1.5, 2.5, -0.5, -2.5, 0.49999997, -0.49999997, 126.5, -126.5, 127.4, 128, 300, -300, 0, -0.0, 3.7, -3.7]
+        let x = Tensor(shape: [values.count], floats: values)
+        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
+                        attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
+        let q = try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [127])]).run(["x": x], mode: .eval)["q"]!
+        XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [127], bits: 8).floats)
+        XCTAssertEqual(Array(q.asFloats.prefix(5)), [1, 2, 3, -1, -3])
+    }
+
     func testBadAttrsThrow() throws {
         let x = Tensor(shape: [1, 4, 6, 5], dtype: .u8)
         var op = convOp(Int8Epilogue(outputScales: [1, 2]), bias: false)

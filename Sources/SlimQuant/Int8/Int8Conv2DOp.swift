@@ -12,7 +12,8 @@ import SlimTensor
 ///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
 ///
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8`); s8 inputs on CPUs
-/// without VNNI run as two exact u8 convolutions (`Int8Execution`). Inference only: no gradient.
+/// without VNNI run as one exact u8 convolution over their positive and negative parts
+/// (`Int8SignedInput`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
     public static let type = "int8_conv2d"
 
@@ -30,8 +31,9 @@ public enum Int8Conv2DOp: Operator {
         let g = try op.int8ConvGeometry()
         let shape = try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
-        let y = Int8Execution.run(x, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
-            Kernels.conv2dInt8(input, filter: w, bias: b, geometry: g, outputScales: scales, postOps: postOps,
+        let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
+        let y = Int8Execution.run(xx, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+            Kernels.conv2dInt8(input, filter: ww, bias: b, geometry: g, outputScales: scales, postOps: postOps,
                                residual: residual, outputType: type)
         }
         context.setOutput("Output", 0, y)

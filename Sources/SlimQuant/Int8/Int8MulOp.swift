@@ -9,7 +9,8 @@ import SlimTensor
 ///     Out[m, n] = epilogue(Σ_k X[m, k] · Y[k, n]  (exact s32)  + Bias[n])
 ///
 /// One cached oneDNN primitive per layer and batch size (`Kernels.matmulInt8`); s8 inputs on
-/// CPUs without VNNI run as two exact u8 products (`Int8Execution`). Inference only.
+/// CPUs without VNNI run as one exact u8 product over their positive and negative parts
+/// (`Int8SignedInput`). Inference only.
 public enum Int8MulOp: Operator {
     public static let type = "int8_mul"
 
@@ -29,8 +30,9 @@ public enum Int8MulOp: Operator {
         try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
         let bias = try Int8Execution.bias(context, channels: y2.shape[1])
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
-        let out = Int8Execution.run(x2, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
-            Kernels.matmulInt8(input, y2, bias: b, outputScales: scales, postOps: postOps, residual: residual, outputType: type)
+        let (xx, yy) = Int8Execution.isDirect(x2) ? (x2, y2) : Int8SignedInput.matmul(x2, y2)
+        let out = Int8Execution.run(xx, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
+            Kernels.matmulInt8(input, yy, bias: b, outputScales: scales, postOps: postOps, residual: residual, outputType: type)
         }
         context.setOutput("Out", 0, out.reshaped(outShape))
     }

@@ -25,14 +25,32 @@ public enum Int8QuantizeOp: Operator {
         let x = try context.floatInput("X")
         let s = context.hasInput("InScale")
             ? try FakeQuant.scalar(try context.input("InScale"), slot: "InScale", of: op) : FakeQuant.absMax(x)
-        let bin = FakeQuant.bin(bits: bits)
-        let q: Tensor
+        let bin = FakeQuant.bin(bits: bits), k = bin / FakeQuant.guarded(s)
         switch op.string("out_dtype", default: "s8") {
-        case "u8": q = Kernels.quantize(x, scale: bin / FakeQuant.guarded(s), to: .u8, quantMin: 0, quantMax: Int(bin))
-        case "s8": q = Kernels.quantize(x, scale: bin / FakeQuant.guarded(s), to: .s8, quantMin: -Int(bin), quantMax: Int(bin))
+        case "u8": context.setOutput("Out", 0, quantize(x, levelsPerUnit: k, lo: 0, hi: bin, as: UInt8.self, .u8))
+        case "s8": context.setOutput("Out", 0, quantize(x, levelsPerUnit: k, lo: -bin, hi: bin, as: Int8.self, .s8))
         case let other: throw GraphError("op '\(type)': out_dtype must be u8 or s8, got '\(other)'")
         }
-        context.setOutput("Out", 0, q)
         context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
+    }
+
+    /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
+    /// |x| <= s the same product and rounding, beyond it the same end of the range); NaN gives 0.
+    /// The rounding is `t = trunc(v)` plus one step when `|v - t| >= 0.5` (exact for |v| < 2^23),
+    /// which compiles to a few instructions where `Float.rounded` is a library call.
+    static func quantize<T: FixedWidthInteger>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
+        var q = Tensor(shape: x.shape, dtype: dtype)
+        x.withUnsafeFloats { src in
+            q.withUnsafeMutableElements(as: T.self) { dst in
+                for i in 0..<src.count {
+                    let v = src[i] * k
+                    guard !v.isNaN else { dst[i] = 0; continue }
+                    let c = min(max(v, lo), hi)
+                    let t = Int32(c), f = c - Float(t)
+                    dst[i] = T(truncatingIfNeeded: t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0))
+                }
+            }
+        }
+        return q
     }
 }
