@@ -34,13 +34,19 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// A tensor whose elements are not initialised, for kernel outputs that overwrite every element;
-    /// held in `layout` (nil: plain row-major).
+    /// held in `layout` (nil: plain row-major). A layout with padding (channels rounded up to the
+    /// block) starts zero-filled: oneDNN expects zeros there and not every primitive writes them.
     init(uninitializedShape shape: [Int], dtype: DType = .f32, layout: TensorLayout? = nil) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.dtype = dtype
         self.layout = layout
-        buffer = TensorStorage(uninitializedByteCount: layout?.byteCount ?? shape.reduce(1, *) * dtype.byteSize)
+        let logical = shape.reduce(1, *) * dtype.byteSize
+        if let layout, layout.byteCount > logical {
+            buffer = TensorStorage(byteCount: layout.byteCount)
+        } else {
+            buffer = TensorStorage(uninitializedByteCount: layout?.byteCount ?? logical)
+        }
     }
 
     /// A float tensor holding `values` (row-major).
@@ -74,6 +80,16 @@ public struct Tensor: @unchecked Sendable {
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         var t = newShape == shape ? self : plain()
         t.shape = newShape
+        return t
+    }
+
+    /// The same bytes described by another shape and layout of the same byte count (a padded
+    /// channel-blocked tensor seen with its padding channels as real ones, and back).
+    func relabeled(shape newShape: [Int], layout newLayout: TensorLayout) -> Tensor {
+        precondition(newLayout.byteCount == buffer.byteCount, "relabeling \(shape) as \(newShape) changes the byte count")
+        var t = self
+        t.shape = newShape
+        t.layout = newLayout
         return t
     }
 

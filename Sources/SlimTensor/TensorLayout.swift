@@ -35,6 +35,14 @@ final class TensorLayout: @unchecked Sendable {
     /// Whether `other` describes the same layout.
     func matches(_ other: MemoryDesc) -> Bool { desc.equals(other) }
 
+    /// The channel count padded up to the block, when this is a channel-blocked layout whose
+    /// channels are not a multiple of the block (6 channels in blocks of 8); nil otherwise.
+    var paddedChannels: Int? {
+        guard desc.raw.ndims == 4, desc.raw.format_kind == dnnl_blocked, desc.raw.format_desc.blocking.inner_nblks == 1,
+              desc.raw.format_desc.blocking.inner_idxs.0 == 1, desc.raw.padded_dims.1 > desc.raw.dims.1 else { return nil }
+        return Int(desc.raw.padded_dims.1)
+    }
+
     /// A descriptor of `dims` (same rank) blocked like this layout, when it is a 4-D layout with
     /// channels (dim 1) in blocks of 4, 8 or 16 (`nChw8c`...); nil otherwise. A per-channel
     /// operand [1, C, 1, 1] in this form lets oneDNN's jit binary broadcast it.

@@ -99,4 +99,28 @@ final class LayoutTests: XCTestCase {
         assertClose(Kernels.reduceSum(m, to: [3, 4]), Tensor(shape: [3, 4], floats: corners), "two kept axes")
         XCTAssertEqual(Kernels.reduceSum(Tensor(shape: [0, 3]), to: [3]).floats, [0, 0, 0])
     }
+
+    /// 6 channels in blocks of 8: pooling runs on the padded view and its results read back as 6.
+    func paddedChain(_ x: Tensor, _ w: Tensor, _ w2: Tensor, _ dOut: Tensor, plain: Bool) -> [String: Tensor] {
+        func p(_ t: Tensor) -> Tensor { plain ? t.plain() : t }
+        let g = ConvGeometry(paddings: [1, 1]), pool = PoolGeometry(kind: .max, kernel: [2, 2], strides: [2, 2])
+        let c = p(Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: true))
+        let r = p(Kernels.eltwiseForward(c, .relu))
+        let (pooled, workspace) = Kernels.pool2dForward(r, geometry: pool, training: true)
+        let avg = Kernels.pool2dForward(r, geometry: PoolGeometry(kind: .avg, kernel: [3, 3], strides: [2, 2], paddings: [1, 1]), training: false).output
+        let out = Kernels.conv2dForward(p(pooled), filter: w2, bias: nil, geometry: g, training: true)
+        let dPooled = p(Kernels.conv2dBackwardData(dOut, filter: w2, inputShape: pooled.shape, geometry: g))
+        let dR = p(Kernels.pool2dBackward(dPooled, inputShape: r.shape, geometry: pool, workspace: workspace))
+        let dC = p(Kernels.eltwiseBackward(dR, input: c, .relu))
+        let dW = Kernels.conv2dBackwardWeights(x, dC, filterShape: w.shape, geometry: g, withBias: true)
+        return ["pooled": pooled, "avg": avg, "out": out, "dR": dR, "dW": dW.filter, "dB": dW.bias!]
+    }
+
+    func testPaddedChannelBlocksAgreeWithPlain() {
+        var rng = SeededGenerator(seed: 4)
+        let x = random([2, 1, 8, 8], &rng), w = random([6, 1, 3, 3], &rng), w2 = random([16, 6, 3, 3], &rng), dOut = random([2, 16, 4, 4], &rng)
+        let blocked = paddedChain(x, w, w2, dOut, plain: false), plain = paddedChain(x, w, w2, dOut, plain: true)
+        XCTAssertEqual(blocked["pooled"]!.layout?.paddedChannels, 8, "pooled 6-channel output stays blocked with padding")
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(blocked[name]!, value, name) }
+    }
 }

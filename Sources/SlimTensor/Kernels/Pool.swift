@@ -10,6 +10,8 @@ public final class PoolWorkspace: @unchecked Sendable {
     let key: String
     /// The layout the forward's input was held in (the backward primitive is made to match).
     let layout: TensorLayout?
+    /// The channel count the forward ran with, when it pooled a padded view (`Kernels.channelView`).
+    var viewChannels: Int?
 
     init(memory: Memory, key: String, layout: TensorLayout?) {
         self.memory = memory
@@ -19,6 +21,32 @@ public final class PoolWorkspace: @unchecked Sendable {
 }
 
 extension Kernels {
+    /// A channel-blocked tensor whose channels do not fill the last block (6 channels in blocks of 8),
+    /// seen with `channels` (default: the padded count) channels: the same bytes, its zero padding
+    /// channels counted as real ones (oneDNN keeps padding zero, and pools it to zero). oneDNN's jit
+    /// pooling runs 3x slower on a partial block than on whole ones (LeNet's first pool). Nil when
+    /// `t` is not such a tensor.
+    static func channelView(_ t: Tensor, channels: Int? = nil) -> Tensor? {
+        guard let layout = t.layout, t.shape.count == 4 else { return nil }
+        let physical = layout.paddedChannels ?? t.shape[1]
+        let target = channels ?? physical
+        guard target != t.shape[1], physical > t.shape[1] || target < t.shape[1] else { return nil }
+        var shape = t.shape
+        shape[1] = target
+        guard let desc = layout.channelBlocked(shape, t.dtype) else { return nil }
+        let view = TensorLayout.make(desc)
+        return view.byteCount == layout.byteCount ? t.relabeled(shape: shape, layout: view) : nil
+    }
+
+    /// `t` held in `layout` (one cached reorder unless it already is).
+    static func converted(_ t: Tensor, to layout: TensorLayout) -> Tensor {
+        if let current = t.layout, current === layout || current.matches(layout.desc) { return t }
+        let source = t.layout == nil ? t : t.plain()
+        let out = Tensor(uninitializedShape: t.shape, dtype: t.dtype, layout: layout)
+        Reorder.run(from: MemoryDesc(t.shape, t.dtype), source.buffer.pointer, to: layout.desc, out.buffer.pointer)
+        return out
+    }
+
     /// Plain descriptors of a pooling: x [N,C,H,W], y [N,C,OH,OW].
     struct PoolShapes {
         let x, y: [Int]
@@ -82,6 +110,11 @@ extension Kernels {
     /// backward needs; otherwise the workspace is nil. Inference also takes u8/s8/s32 tensors (same
     /// type out; averages round half to even).
     public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool) -> (output: Tensor, workspace: PoolWorkspace?) {
+        if let view = channelView(x) {
+            let (y, workspace) = pool2dForward(view, geometry: g, training: training)
+            workspace?.viewChannels = view.shape[1]
+            return (channelView(y, channels: x.shape[1])!, workspace)
+        }
         let c = PoolShapes(x: x.shape, g: g)
         precondition(x.dtype == .f32 || !training, "pool2d training takes f32, got \(x.dtype)")
         let p = poolForwardPrimitive(c, training: training, dtype: x.dtype, layout: x.layout)
@@ -100,6 +133,14 @@ extension Kernels {
     /// - `.avg`: each dy / |W ∩ image| goes to every in-image element of its window;
     /// - `.avgInclusive`: each dy / (kh * kw) likewise. Overlapping windows add up.
     public static func pool2dBackward(_ dy: Tensor, inputShape: [Int], geometry g: PoolGeometry, workspace: PoolWorkspace?) -> Tensor {
+        if let channels = workspace?.viewChannels, let padded = workspace?.layout, channels != inputShape[1] {
+            var viewShape = inputShape
+            viewShape[1] = channels
+            let outputLayout = TensorLayout.make(padded.channelBlocked(g.outputShape(input: inputShape), .f32)!)
+            let dyView = channelView(converted(dy, to: outputLayout), channels: channels)!
+            let dx = pool2dBackward(dyView, inputShape: viewShape, geometry: g, workspace: workspace)
+            return channelView(dx, channels: inputShape[1])!
+        }
         let c = PoolShapes(x: inputShape, g: g)
         precondition(dy.shape == c.y, "pool2d backward: dy \(dy.shape) != \(c.y)")
         if g.kind == .max {
