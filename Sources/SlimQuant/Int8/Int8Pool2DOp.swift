@@ -34,23 +34,45 @@ public enum Int8Pool2DOp: Operator {
     static func maxPool<T: FixedWidthInteger>(_ x: Tensor, _ g: PoolGeometry, _: T.Type) -> Tensor {
         let shape = g.outputShape(input: x.shape)
         let (h, w, oh, ow) = (x.shape[2], x.shape[3], shape[2], shape[3])
+        let planes = shape[0] * shape[1]
         var y = Tensor(shape: shape, dtype: x.dtype)
-        x.withUnsafeElements(as: T.self) { src in
-            y.withUnsafeMutableElements(as: T.self) { dst in
-                for plane in 0..<(shape[0] * shape[1]) {
-                    let input = plane * h * w, output = plane * oh * ow
+        x.withUnsafeElements(as: T.self) { source in
+            y.withUnsafeMutableElements(as: T.self) { target in
+                guard let src = source.baseAddress, let dst = target.baseAddress else { return }
+                if g.kernel == [2, 2] && g.strides == [2, 2] && g.paddings == [0, 0, 0, 0] {
+                    pool2x2(src, dst, planes: planes, h: h, w: w, oh: oh, ow: ow)
+                    return
+                }
+                for plane in 0..<planes {
+                    let input = src + plane * h * w, output = dst + plane * oh * ow
                     for oy in 0..<oh {
-                        let y0 = max(oy * g.strides[0] - g.paddings[0], 0), y1 = min(oy * g.strides[0] - g.paddings[0] + g.kernel[0], h)
+                        let top = oy * g.strides[0] - g.paddings[0]
+                        let (y0, y1) = (max(top, 0), min(top + g.kernel[0], h))
                         for ox in 0..<ow {
-                            let x0 = max(ox * g.strides[1] - g.paddings[1], 0), x1 = min(ox * g.strides[1] - g.paddings[1] + g.kernel[1], w)
+                            let left = ox * g.strides[1] - g.paddings[1]
+                            let (x0, x1) = (max(left, 0), min(left + g.kernel[1], w))
                             var m = T.min
-                            for yy in y0..<y1 { for xx in x0..<x1 { m = max(m, src[input + yy * w + xx]) } }
-                            dst[output + oy * ow + ox] = m
+                            for yy in y0..<y1 { for xx in x0..<x1 { m = max(m, input[yy * w + xx]) } }
+                            output[oy * ow + ox] = m
                         }
                     }
                 }
             }
         }
         return y
+    }
+
+    /// The common 2x2 window, stride 2, no padding: each output is the max of two row pairs.
+    private static func pool2x2<T: FixedWidthInteger>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>,
+                                                      planes: Int, h: Int, w: Int, oh: Int, ow: Int) {
+        for plane in 0..<planes {
+            for oy in 0..<oh {
+                let a = src + plane * h * w + 2 * oy * w, b = a + w
+                let out = dst + (plane * oh + oy) * ow
+                for ox in 0..<ow {
+                    out[ox] = max(max(a[2 * ox], a[2 * ox + 1]), max(b[2 * ox], b[2 * ox + 1]))
+                }
+            }
+        }
     }
 }
