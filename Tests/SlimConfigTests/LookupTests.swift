@@ -9,7 +9,7 @@ final class LookupTests: XCTestCase {
         let config = try ModelConfig.load(path: path, overrides: ["TrainReader.batch_size=64"])
         XCTAssertEqual(try config.int("max_iters"), 469)
         XCTAssertEqual(try config.int("TrainReader.batch_size"), 64)
-        XCTAssertEqual(try config.double("LearningRate.base_lr"), 0.01)
+        XCTAssertEqual(try config.double("LearningRate.base_lr"), 0.05)
         XCTAssertEqual(try config.int("threads"), 0, "registry default")
         XCTAssertEqual(try config.int("EvalReader.prefetch"), 2, "reader default")
         XCTAssertEqual(try config.bool("EvalReader.shuffle"), false, "eval readers do not shuffle by default")
