@@ -35,6 +35,14 @@ final class TensorLayout: @unchecked Sendable {
     /// Whether `other` describes the same layout.
     func matches(_ other: MemoryDesc) -> Bool { desc.equals(other) }
 
+    /// The channel block (8 for `nChw8c`) of a 4-D layout blocked over channels only; nil otherwise.
+    var channelBlock: Int? {
+        let blocking = desc.raw.format_desc.blocking
+        guard desc.raw.ndims == 4, desc.raw.format_kind == dnnl_blocked, blocking.inner_nblks == 1, blocking.inner_idxs.0 == 1,
+              blocking.strides.1 >= blocking.strides.2, blocking.strides.2 >= blocking.strides.3 else { return nil }
+        return Int(blocking.inner_blks.0)
+    }
+
     /// The channel count padded up to the block, when this is a channel-blocked layout whose
     /// channels are not a multiple of the block (6 channels in blocks of 8); nil otherwise.
     var paddedChannels: Int? {

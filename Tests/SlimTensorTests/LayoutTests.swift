@@ -123,4 +123,26 @@ final class LayoutTests: XCTestCase {
         XCTAssertEqual(blocked["pooled"]!.layout?.paddedChannels, 8, "pooled 6-channel output stays blocked with padding")
         for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(blocked[name]!, value, name) }
     }
+
+    func testDepthwiseBackwardWeightsOnMapsSmallerThanTheFilter() {
+        var rng = SeededGenerator(seed: 6)
+        let g = ConvGeometry(paddings: [1, 1], groups: 16)
+        let (blockedInput, _, _) = blockedTensor(&rng)
+        let x = Kernels.pool2dForward(blockedInput, geometry: PoolGeometry(kind: .max, kernel: [2, 2], strides: [2, 2]), training: false).output
+        XCTAssertEqual(x.shape, [2, 16, 2, 2])
+        XCTAssertNotNil(x.layout)
+        let w = random([16, 1, 3, 3], &rng), dy = random([2, 16, 2, 2], &rng)
+        let blocked = Kernels.conv2dBackwardWeights(x, dy, filterShape: w.shape, geometry: g, withBias: true)
+        let plain = Kernels.conv2dBackwardWeights(x.plain(), dy, filterShape: w.shape, geometry: g, withBias: true)
+        var expected = [Float](repeating: 0, count: 16 * 9)
+        let (xv, dv) = (x.floats, dy.floats)
+        for n in 0..<2 { for c in 0..<16 { for oy in 0..<2 { for ox in 0..<2 { for ky in 0..<3 { for kx in 0..<3 {
+            let (iy, ix) = (oy + ky - 1, ox + kx - 1)
+            guard (0..<2).contains(iy), (0..<2).contains(ix) else { continue }
+            expected[c * 9 + ky * 3 + kx] += xv[((n * 16 + c) * 2 + iy) * 2 + ix] * dv[((n * 16 + c) * 2 + oy) * 2 + ox]
+        } } } } } }
+        assertClose(blocked.filter, Tensor(shape: w.shape, floats: expected), "blocked input")
+        assertClose(plain.filter, Tensor(shape: w.shape, floats: expected), "plain input")
+        assertClose(blocked.bias!, plain.bias!, "bias")
+    }
 }
