@@ -35,14 +35,15 @@ public struct Tensor: @unchecked Sendable {
 
     /// A tensor whose elements are not initialised, for kernel outputs that overwrite every element;
     /// held in `layout` (nil: plain row-major). A layout with padding (channels rounded up to the
-    /// block) starts zero-filled: oneDNN expects zeros there and not every primitive writes them.
-    init(uninitializedShape shape: [Int], dtype: DType = .f32, layout: TensorLayout? = nil) {
+    /// block) starts zero-filled unless `zeroPadding` is false: oneDNN expects zeros there and not
+    /// every primitive writes them.
+    init(uninitializedShape shape: [Int], dtype: DType = .f32, layout: TensorLayout? = nil, zeroPadding: Bool = true) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.dtype = dtype
         self.layout = layout
         let logical = shape.reduce(1, *) * dtype.byteSize
-        if let layout, layout.byteCount > logical {
+        if zeroPadding, let layout, layout.byteCount > logical {
             buffer = TensorStorage(byteCount: layout.byteCount)
         } else {
             buffer = TensorStorage(uninitializedByteCount: layout?.byteCount ?? logical)

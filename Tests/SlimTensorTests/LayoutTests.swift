@@ -145,4 +145,40 @@ final class LayoutTests: XCTestCase {
         assertClose(plain.filter, Tensor(shape: w.shape, floats: expected), "plain input")
         assertClose(blocked.bias!, plain.bias!, "bias")
     }
+
+    /// Convolutions and eltwise outputs skip the zero fill of padded layouts: they must write the
+    /// padding themselves. Their output buffer is made to come back from the pool full of NaNs.
+    func testConvolutionAndEltwiseWriteThePaddingOfTheirOutputs() throws {
+        try XCTSkipIf(BufferPool.shared.capacityBytes < 1 << 20, "needs the buffer pool (SLIM_BUFFER_POOL_MB)")
+        var rng = SeededGenerator(seed: 7)
+        let x = random([8, 1, 48, 48], &rng), w = random([6, 1, 3, 3], &rng), g = ConvGeometry(paddings: [1, 1])
+        func poisonNextBuffer(_ byteCount: Int) {
+            let s = TensorStorage(uninitializedByteCount: byteCount)
+            s.pointer.initializeMemory(as: Float.self, repeating: .nan, count: byteCount / 4)
+        }
+        func paddingLanes(_ t: Tensor) -> [Float] {
+            let p = t.buffer.pointer.assumingMemoryBound(to: Float.self)
+            return stride(from: 0, to: t.buffer.byteCount / 4, by: 8).flatMap { [p[$0 + 6], p[$0 + 7]] }
+        }
+        let probe = Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: true)
+        XCTAssertEqual(probe.layout?.paddedChannels, 8)
+        let bytes = probe.buffer.byteCount
+        XCTAssertGreaterThanOrEqual(bytes, BufferPool.shared.minimumBytes)
+        poisonNextBuffer(bytes)
+        let poisoned = Tensor(uninitializedShape: probe.shape, layout: probe.layout, zeroPadding: false)
+        XCTAssertTrue(paddingLanes(poisoned).allSatisfy { $0.isNaN }, "the pool hands the poisoned buffer back")
+        _ = consume poisoned
+        poisonNextBuffer(bytes)
+        let y = Kernels.conv2dForward(x, filter: w, bias: random([6], &rng), geometry: g, training: true)
+        poisonNextBuffer(bytes)
+        let r = Kernels.eltwiseForward(y, .relu)
+        poisonNextBuffer(bytes)
+        let dr = Kernels.eltwiseBackward(y, input: y, .relu)
+        let dx = Kernels.conv2dBackwardData(Kernels.conv2dForward(y, filter: random([6, 6, 3, 3], &rng), bias: nil, geometry: g, training: true),
+                                            filter: random([6, 6, 3, 3], &rng), inputShape: y.shape, geometry: g)
+        for (name, t) in [("conv", y), ("relu", r), ("relu backward", dr), ("conv backward data", dx)] {
+            XCTAssertEqual(t.layout?.paddedChannels, 8, name)
+            XCTAssertTrue(paddingLanes(t).allSatisfy { $0 == 0 }, "\(name) leaves its padding unwritten")
+        }
+    }
 }

@@ -70,7 +70,7 @@ extension Kernels {
         let p = convForwardPrimitive(c, bias: b != nil, training: training)
         var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
         if let b { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: c.y)]
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: c.y, writesPadding: true)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -95,7 +95,7 @@ extension Kernels {
             p.bind(DNNL_ARG_DIFF_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_diff_src_md), isOutput: true)
             return p
         }
-        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: c.x)]
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: c.x, writesPadding: true)]
         run(p, inputs: [DNNL_ARG_DIFF_DST: dy, DNNL_ARG_WEIGHTS: w], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }
@@ -104,6 +104,14 @@ extension Kernels {
     public static func conv2dBackwardWeights(_ x: Tensor, _ dy: Tensor, filterShape: [Int], geometry g: ConvGeometry, withBias: Bool) -> (filter: Tensor, bias: Tensor?) {
         let c = ConvShapes(x: x.shape, w: filterShape, g: g)
         precondition(dy.shape == c.y, "conv2d backward: dy \(dy.shape) != \(c.y)")
+        if g.groups == 1, x.shape[1] < 3 {
+            // oneDNN's avx2 backward-weights has a direct path for 3 input channels; 1 or 2 are padded to
+            // a block of 8 (LeNet's first layer: 2.0 -> 1.0 ms). Zero channels add nothing to dW.
+            var shape3 = filterShape
+            shape3[1] = 3
+            let r = conv2dBackwardWeights(channelPadded(x, to: 3), dy, filterShape: shape3, geometry: g, withBias: withBias)
+            return (slice(r.filter, axis: 1, range: 0..<x.shape[1]), r.bias)
+        }
         if c.isDepthwise, c.mapSmallerThanFilter, g.paddings.contains(where: { $0 != 0 }) {
             var unpadded = g
             unpadded.paddings = [0, 0, 0, 0]
@@ -156,6 +164,18 @@ extension Kernels {
             for row in 0..<h {
                 (dst + plane * shape[2] * rowOut + (row + paddings[0]) * rowOut + paddings[1] * block)
                     .update(from: src + plane * h * rowIn + row * rowIn, count: rowIn)
+            }
+        }
+        return out
+    }
+
+    /// Plain x [N,C,H,W] with zero channels appended up to `channels`.
+    static func channelPadded(_ x: Tensor, to channels: Int) -> Tensor {
+        let plane = x.shape[1] * x.shape[2] * x.shape[3], padded = channels * x.shape[2] * x.shape[3]
+        var out = Tensor(shape: [x.shape[0], channels, x.shape[2], x.shape[3]])
+        x.withUnsafeFloats { src in
+            out.withUnsafeMutableFloats { dst in
+                for n in 0..<x.shape[0] { (dst.baseAddress! + n * padded).update(from: src.baseAddress! + n * plane, count: plane) }
             }
         }
         return out

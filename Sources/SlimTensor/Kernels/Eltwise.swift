@@ -46,7 +46,7 @@ extension Kernels {
     /// y = f(x).
     public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind) -> Tensor {
         let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout)
-        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape)]
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape, writesPadding: true)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -69,7 +69,7 @@ extension Kernels {
                     (DNNL_ARG_DIFF_DST, md, dnnl_query_diff_dst_md, 0, false),
                     (DNNL_ARG_DIFF_SRC, md, dnnl_query_diff_src_md, 0, true)]
         })
-        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: x.shape)]
+        var outputs = [DNNL_ARG_DIFF_SRC: output(p, DNNL_ARG_DIFF_SRC, shape: x.shape, writesPadding: true)]
         run(p, inputs: [DNNL_ARG_SRC: x, DNNL_ARG_DIFF_DST: dy], outputs: &outputs)
         return outputs[DNNL_ARG_DIFF_SRC]!
     }

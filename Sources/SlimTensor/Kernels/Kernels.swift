@@ -34,7 +34,10 @@ public enum Kernels {
     }
 
     /// An uninitialised output for `arg` of `p`: in the layout the primitive chose for it.
-    static func output(_ p: PreparedPrimitive, _ arg: Int32, shape: [Int], dtype: DType = .f32) -> Tensor {
-        Tensor(uninitializedShape: shape, dtype: dtype, layout: p.layout(arg))
+    /// `writesPadding`: the primitive writes the padded elements of a padded layout too (oneDNN's jit
+    /// convolutions compute whole channel blocks with zero-padded weights, jit eltwise runs over the
+    /// padded element count), so the buffer need not start zero-filled (LayoutTests checks it).
+    static func output(_ p: PreparedPrimitive, _ arg: Int32, shape: [Int], dtype: DType = .f32, writesPadding: Bool = false) -> Tensor {
+        Tensor(uninitializedShape: shape, dtype: dtype, layout: p.layout(arg), zeroPadding: !writesPadding)
     }
 }
