@@ -13,6 +13,11 @@ final class TensorLayout: @unchecked Sendable {
     /// Bytes the layout occupies (blocked channels are padded).
     let byteCount: Int
 
+    /// Layouts of other dims blocked like this one and the reorders to and from plain row-major,
+    /// made once (kernels ask for them on every call).
+    private var relatives: [[Int]: TensorLayout] = [:]
+    private var plainReorders: (toPlain: ReorderPlan, fromPlain: ReorderPlan)?
+
     private init(desc: MemoryDesc, key: String) {
         self.desc = desc
         self.key = key
@@ -20,7 +25,33 @@ final class TensorLayout: @unchecked Sendable {
     }
 
     private static var interned: [String: TensorLayout] = [:]
-    private static let lock = NSLock()
+    private static let lock = NSRecursiveLock()
+
+    /// The layout of `dims` (same rank) blocked like this one (see `channelBlocked`), nil when it is
+    /// not channel-blocked.
+    func channelBlockedLayout(_ dims: [Int]) -> TensorLayout? {
+        Self.lock.lock(); defer { Self.lock.unlock() }
+        if let known = relatives[dims] { return known }
+        guard let desc = channelBlocked(dims, .f32) else { return nil }
+        let made = Self.make(desc)
+        relatives[dims] = made
+        return made
+    }
+
+    /// Copies bytes held in this layout at `source` to plain row-major at `destination`, or back.
+    func reorder(_ source: UnsafeMutableRawPointer, _ destination: UnsafeMutableRawPointer, toPlain: Bool) {
+        Self.lock.lock()
+        if plainReorders == nil {
+            var plain = desc
+            var dims = withUnsafeBytes(of: desc.raw.dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(Int(desc.raw.ndims))) }
+            DNNL.check(dnnl_memory_desc_init_by_tag(&plain.raw, desc.raw.ndims, &dims, desc.raw.data_type, MemoryDesc.plainTag(rank: dims.count)),
+                       "plain memory desc")
+            plainReorders = (ReorderPlan(from: desc, to: plain), ReorderPlan(from: plain, to: desc))
+        }
+        let plan = toPlain ? plainReorders!.toPlain : plainReorders!.fromPlain
+        Self.lock.unlock()
+        plan.run(source, destination)
+    }
 
     /// The (interned) layout of `desc`, a descriptor that is not plain row-major.
     static func make(_ desc: MemoryDesc) -> TensorLayout {

@@ -117,12 +117,6 @@ enum Reorder {
         }
         return Primitive(primitiveDesc: pd!, what: "reorder")
     }
-
-    /// Copies `source` (held in `from`) to `destination` (in `to`), with a cached reorder.
-    static func run(from: MemoryDesc, _ source: UnsafeMutableRawPointer, to: MemoryDesc, _ destination: UnsafeMutableRawPointer) {
-        let plan = PrimitiveCache.shared.value("reorder \(from.layoutKey) -> \(to.layoutKey)") { ReorderPlan(from: from, to: to) }
-        plan.run(source, destination)
-    }
 }
 
 /// A reorder primitive with its two memories (bound to the caller's buffers per call).

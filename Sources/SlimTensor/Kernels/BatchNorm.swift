@@ -22,7 +22,7 @@ extension Kernels {
         var data: MemoryDesc { MemoryDesc(x, .f32) }
         var channel: MemoryDesc { MemoryDesc([x[1]], .f32) }
 
-        var key: String { "x\(x) eps\(epsilon.bitPattern) relu\(relu) \(layout?.key ?? "plain")" }
+        var key: String { "x\(x.cacheKey) eps\(epsilon.bitPattern) relu\(relu) \(layout?.key ?? "plain")" }
 
         func checkChannels(_ vectors: [(String, Tensor)]) {
             for (name, t) in vectors { precondition(t.shape == [x[1]], "batch norm \(name) \(t.shape) for input \(x)") }

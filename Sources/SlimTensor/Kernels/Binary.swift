@@ -25,7 +25,7 @@ extension Kernels {
     private static func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, axis: Int) -> Tensor {
         let bShape = broadcastShape(b.shape, to: a.shape, axis: axis)
         let layout = a.layout
-        let p = prepared("binary \(alg.rawValue) \(a.shape) \(bShape) \(layout?.key ?? "plain")", desc: { () -> dnnl_binary_desc_t in
+        let p = prepared("binary \(alg.rawValue) \(a.shape.cacheKey) \(bShape.cacheKey) \(layout?.key ?? "plain")", desc: { () -> dnnl_binary_desc_t in
             let aDesc = layout?.desc ?? MemoryDesc(a.shape, .f32)
             let bDesc = bShape == a.shape ? aDesc : layout?.channelBlocked(bShape, .f32) ?? MemoryDesc(bShape, .f32)
             var (ra, rb, rc) = (aDesc.raw, bDesc.raw, aDesc.raw)
@@ -67,7 +67,7 @@ extension Kernels {
     /// Sums x down to `target` (same rank) with one oneDNN reduction primitive.
     private static func reductionPrimitiveSum(_ x: Tensor, to target: [Int]) -> Tensor {
         let layout = x.layout
-        let p = prepared("reduce_sum \(x.shape) \(target) \(layout?.key ?? "plain")", desc: { () -> dnnl_reduction_desc_t in
+        let p = prepared("reduce_sum \(x.shape.cacheKey) \(target.cacheKey) \(layout?.key ?? "plain")", desc: { () -> dnnl_reduction_desc_t in
             var (rs, rd) = ((layout?.desc ?? MemoryDesc(x.shape, .f32)).raw, MemoryDesc(target, .f32).raw)
             var desc = dnnl_reduction_desc_t()
             DNNL.check(dnnl_reduction_desc_init(&desc, dnnl_reduction_sum, &rs, &rd, 0, 0), "reduction desc")

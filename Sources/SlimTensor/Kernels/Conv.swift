@@ -18,7 +18,7 @@ extension Kernels {
             groupedW = g.groups == 1 ? w : [g.groups, w[0] / g.groups, w[1], w[2], w[3]]
         }
 
-        var key: String { "x\(x) w\(w) s\(g.strides) p\(g.paddings) d\(g.dilations) g\(g.groups)" }
+        var key: String { "x\(x.cacheKey) w\(w.cacheKey) s\(g.strides.cacheKey) p\(g.paddings.cacheKey) d\(g.dilations.cacheKey) g\(g.groups)" }
 
         /// One input and one output channel per group. oneDNN's gemm convolution runs a depthwise
         /// backward-weights (where its jit one does not apply: maps smaller than the filter) as one tiny
@@ -153,7 +153,7 @@ extension Kernels {
         let block = source.layout?.channelBlock ?? 1
         let (h, w) = (x.shape[2], x.shape[3])
         let shape = [x.shape[0], x.shape[1], h + paddings[0] + paddings[2], w + paddings[1] + paddings[3]]
-        let layout = source.layout.flatMap { $0.channelBlocked(shape, .f32) }.map(TensorLayout.make)
+        let layout = source.layout?.channelBlockedLayout(shape)
         let out = Tensor(uninitializedShape: shape, layout: layout)
         out.buffer.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.buffer.byteCount)
         let planes = x.shape[0] * ((x.shape[1] + block - 1) / block), (rowIn, rowOut) = (w * block, shape[3] * block)

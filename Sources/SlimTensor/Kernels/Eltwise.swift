@@ -31,7 +31,7 @@ extension Kernels {
     private static func eltwiseDims(_ x: Tensor) -> [Int] { x.layout == nil ? [x.count] : x.shape }
 
     static func eltwiseForwardPrimitive(_ dims: [Int], _ kind: EltwiseKind, layout: TensorLayout?) -> PreparedPrimitive {
-        prepared("eltwise_fwd \(dims) \(kind) \(layout?.key ?? "plain")", desc: { () -> dnnl_eltwise_desc_t in
+        prepared("eltwise_fwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain")", desc: { () -> dnnl_eltwise_desc_t in
             let (alg, alpha, beta) = kind.algorithm
             var raw = (layout?.desc ?? MemoryDesc(dims, .f32)).raw
             var desc = dnnl_eltwise_desc_t()
@@ -55,7 +55,7 @@ extension Kernels {
     public static func eltwiseBackward(_ dy: Tensor, input x: Tensor, _ kind: EltwiseKind) -> Tensor {
         precondition(dy.shape == x.shape, "eltwise backward shapes \(dy.shape) vs \(x.shape)")
         let dims = eltwiseDims(x), layout = x.layout
-        let p = prepared("eltwise_bwd \(dims) \(kind) \(layout?.key ?? "plain")",
+        let p = prepared("eltwise_bwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain")",
                          hint: eltwiseForwardPrimitive(dims, kind, layout: layout), desc: { () -> dnnl_eltwise_desc_t in
             let (alg, alpha, beta) = kind.algorithm
             let md = layout?.desc ?? MemoryDesc(dims, .f32)

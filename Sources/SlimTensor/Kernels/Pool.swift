@@ -33,8 +33,7 @@ extension Kernels {
         guard target != t.shape[1], physical > t.shape[1] || target < t.shape[1] else { return nil }
         var shape = t.shape
         shape[1] = target
-        guard let desc = layout.channelBlocked(shape, t.dtype) else { return nil }
-        let view = TensorLayout.make(desc)
+        guard t.dtype == .f32, let view = layout.channelBlockedLayout(shape) else { return nil }
         return view.byteCount == layout.byteCount ? t.relabeled(shape: shape, layout: view) : nil
     }
 
@@ -43,7 +42,7 @@ extension Kernels {
         if let current = t.layout, current === layout || current.matches(layout.desc) { return t }
         let source = t.layout == nil ? t : t.plain()
         let out = Tensor(uninitializedShape: t.shape, dtype: t.dtype, layout: layout)
-        Reorder.run(from: MemoryDesc(t.shape, t.dtype), source.buffer.pointer, to: layout.desc, out.buffer.pointer)
+        layout.reorder(source.buffer.pointer, out.buffer.pointer, toPlain: false)
         return out
     }
 
@@ -64,7 +63,7 @@ extension Kernels {
             precondition(y[2] > 0 && y[3] > 0, "pool2d window \(g.kernel) larger than the padded input \(x)")
         }
 
-        var key: String { "x\(x) \(g.kind) k\(g.kernel) s\(g.strides) p\(g.paddings)" }
+        var key: String { "x\(x.cacheKey) \(g.kind.rawValue) k\(g.kernel.cacheKey) s\(g.strides.cacheKey) p\(g.paddings.cacheKey)" }
 
         var algorithm: dnnl_alg_kind_t {
             switch g.kind {
@@ -86,7 +85,7 @@ extension Kernels {
     /// The forward primitive (also the hint of the backward one), on x held in `layout` (nil: plain);
     /// a blocked input gives an output in the same blocking.
     static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType = .f32, layout: TensorLayout? = nil) -> PreparedPrimitive {
-        prepared("pool_fwd \(c.key) t\(training) \(dtype) \(layout?.key ?? "plain")", desc: { () -> dnnl_pooling_desc_t in
+        prepared("pool_fwd \(c.key) t\(training) \(dtype.rawValue) \(layout?.key ?? "plain")", desc: { () -> dnnl_pooling_desc_t in
             var rx = (layout?.desc ?? MemoryDesc(c.x, dtype)).raw
             var ry = MemoryDesc(c.y, dtype, plain: layout == nil).raw
             var desc = dnnl_pooling_desc_t()
@@ -136,7 +135,7 @@ extension Kernels {
         if let channels = workspace?.viewChannels, let padded = workspace?.layout, channels != inputShape[1] {
             var viewShape = inputShape
             viewShape[1] = channels
-            let outputLayout = TensorLayout.make(padded.channelBlocked(g.outputShape(input: inputShape), .f32)!)
+            let outputLayout = padded.channelBlockedLayout(g.outputShape(input: inputShape))!
             let dyView = channelView(converted(dy, to: outputLayout), channels: channels)!
             let dx = pool2dBackward(dyView, inputShape: viewShape, geometry: g, workspace: workspace)
             return channelView(dx, channels: inputShape[1])!

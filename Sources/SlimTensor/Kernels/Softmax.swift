@@ -19,11 +19,11 @@ extension Kernels {
         if log {
             var desc = dnnl_logsoftmax_desc_t()
             DNNL.check(dnnl_logsoftmax_forward_desc_init(&desc, dnnl_forward_inference, &raw, Int32(a)), "logsoftmax desc")
-            p = prepared("logsoftmax \(x.shape) \(a)", desc: desc, args: args)
+            p = prepared("logsoftmax \(x.shape.cacheKey) \(a)", desc: desc, args: args)
         } else {
             var desc = dnnl_softmax_desc_t()
             DNNL.check(dnnl_softmax_forward_desc_init(&desc, dnnl_forward_inference, &raw, Int32(a)), "softmax desc")
-            p = prepared("softmax \(x.shape) \(a)", desc: desc, args: args)
+            p = prepared("softmax \(x.shape.cacheKey) \(a)", desc: desc, args: args)
         }
         var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: x.shape)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
