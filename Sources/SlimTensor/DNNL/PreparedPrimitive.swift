@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// A primitive plus what it takes to run it on tensors, plain or already in its layouts.
 ///
@@ -131,7 +132,11 @@ final class ReorderPlan: @unchecked Sendable {
         destination = Memory(to, owning: false)
     }
 
+    private let lock = NSLock()
+
+    /// Reorders `from` into `to` (one call at a time: the memories are rebound per call).
     func run(_ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer) {
+        lock.lock(); defer { lock.unlock() }
         source.bind(from)
         destination.bind(to)
         primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)])
