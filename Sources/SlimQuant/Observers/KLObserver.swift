@@ -19,6 +19,11 @@ import SlimTensor
 /// returns `(i + 0.5) * width`; we return the edge of the clipped range, half a bin lower. With fewer bins than levels nothing is clipped (`s = range`). When all values lie
 /// in fewer than `L` bins below one far outlier, no candidate clips (`s = max |x|`): the search
 /// only looks at ranges of at least `L` bins, as TensorRT's.
+///
+/// The method is made for 8 bits. With few levels (4 bits: 8) on a spiky histogram (normalized
+/// input pixels take 256 values, one of them most of the time) the smearing of the spikes costs
+/// more than clipping nearly everything, and the search can pick a tiny threshold; `mse` or `mix`
+/// suit low bit widths better.
 public struct KLObserver: Observer {
     public let bits: Int
     public private(set) var histogram: AbsHistogram
