@@ -58,14 +58,20 @@ final class ObserverHistogramTests: XCTestCase {
         let n = 10_000
         var values = (0..<n).map { Float(-log(1 - (Double($0) + 0.5) / Double(n))) }
         values += Array(repeating: 40, count: 3)
-        var o = KLObserver()
-        o.observe(t(values))
-        XCTAssertEqual(o.histogram.range, 40)
-        // The outliers are clipped: the threshold lands near the end of the tail (ln(2n) ~ 9.9), far below 40.
-        XCTAssertLessThan(o.scale, 12)
-        XCTAssertGreaterThan(o.scale, 7)
-        let edges = o.scale / (40 / 2048)
+        // TensorRT's search (from 128 bins): the outliers are clipped, the threshold lands near the
+        // end of the tail (ln(2n) ~ 9.9), far below 40.
+        var trt = KLObserver(startBin: 128)
+        trt.observe(t(values))
+        XCTAssertEqual(trt.histogram.range, 40)
+        XCTAssertLessThan(trt.scale, 12)
+        XCTAssertGreaterThan(trt.scale, 7)
+        let edges = trt.scale / (40 / 2048)
         XCTAssertEqual(edges, edges.rounded(), accuracy: 1e-3, "a bin edge")
+        // Paddle's search (the default, from half the bins = 20): every range from 20 up to 40 ends in
+        // empty bins, where Q is 0 under the clipped mass, except the full one.
+        var paddle = KLObserver()
+        paddle.observe(t(values))
+        XCTAssertEqual(paddle.scale, 40)
     }
 
     func testKLKeepsTheRangeOfAUniformDistribution() {

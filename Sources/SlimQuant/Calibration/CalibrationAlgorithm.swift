@@ -6,7 +6,7 @@ public enum CalibrationAlgorithm: String, CaseIterable, Codable, Sendable {
     case avg
     /// `HistObserver`: a percentile of `|x|` (`hist_percent`).
     case hist
-    /// `KLObserver`: TensorRT's entropy calibration.
+    /// `KLObserver`: entropy calibration (Paddle's search range; TensorRT's method).
     case kl = "KL"
     /// `MSEObserver`: the threshold with the least quantization MSE.
     case mse
