@@ -1,173 +1,37 @@
-"""The peers slim is measured against: PyTorch (CPU, FP32 train + infer) and ONNX Runtime (FP32 infer).
+"""The peers slim is measured against, one fresh process per configuration (bench/peer_measure.py):
 
-The architectures are built layer for layer like slim's zoo (Sources/SlimGraph/Zoo/*.swift), and
-each configuration is measured like `slim bench`: `warmup` untimed steps, then the median of
-`steps` timed steps, one batch of seeded synthetic data reused every step.
+    PyTorch (CPU): FP32 train and infer; INT8 infer after eager-mode static quantization + convert
+    ONNX Runtime (CPU EP): FP32 infer of the exported model; INT8 infer of its QDQ quantize_static
+    (per-channel s8 weights, u8 activations, MinMax over 4 calibration batches; Softmax left in float)
 
-    train: forward + cross-entropy + backward + SGD momentum 0.9 step (lr 0.01), model in train mode
-    infer: eval-mode forward + softmax (no autograd), batch 1 = latency, batch 64 = throughput
+The networks are bench/peer_models.py (slim's zoo, layer for layer). The ONNX files are made once
+here (in --onnx-dir, reused when present, e.g. across thread counts) so ONNX Runtime's processes
+import no PyTorch and their peak RSS is ONNX Runtime's alone.
 
-Usage: peers.py --threads N < plan, where each plan line is `model mode dtype batch steps warmup`
-(the peers measure the fp32 lines; int8 lines are slim's alone).
-Prints one JSON object per line and configuration and framework:
-    {"framework", "model", "mode", "dtype", "batch", "threads", "median_ms", "images_per_s"}
+Usage: peers.py --threads N [--onnx-dir DIR] [--no-ort] [--no-torch] < plan, each plan line being
+`model mode dtype batch steps warmup` (bench/plan.txt). Prints one JSON object per line,
+configuration and framework: {"framework", "model", "mode", "dtype", "batch", "threads",
+"median_ms", "images_per_s", "peak_rss_mb"}, or {..., "error"} when that peer could not run.
 """
 import argparse
 import json
 import os
-import statistics
+import subprocess
 import sys
 import tempfile
-import time
 import warnings
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-INPUT_SHAPES = {"lenet": (1, 28, 28), "mbv1": (3, 32, 32), "resnet20": (3, 32, 32)}
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = ("lenet", "mbv1", "resnet20")
 
 
-class LeNet5(nn.Module):
-    """conv 6@5x5 pad 2 + ReLU, max pool 2, conv 16@5x5 + ReLU, max pool 2, fc 120/84 + ReLU, fc 10."""
-
-    def __init__(self, classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2, 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2, 2)
-        x = torch.flatten(x, 1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
-
-def conv_bn(cin, cout, kernel, stride=1, groups=1, relu=True):
-    """Convolution without bias, batch norm (Paddle's momentum 0.9 = torch's 0.1), optional ReLU."""
-    layers = [nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False),
-              nn.BatchNorm2d(cout, eps=1e-5, momentum=0.1)]
-    if relu:
-        layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
-
-
-class MobileNetV1(nn.Module):
-    """MobileNetV1 1.0: 3x3 stem (stride 1 for inputs <= 64 px), 13 depthwise-separable blocks, avg pool, fc."""
-
-    BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
-              (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]
-
-    def __init__(self, classes=10, size=32):
-        super().__init__()
-        layers = [conv_bn(3, 32, 3, 1 if size <= 64 else 2)]
-        channels = 32
-        for out, stride in self.BLOCKS:
-            layers.append(conv_bn(channels, channels, 3, stride, groups=channels))
-            layers.append(conv_bn(channels, out, 1))
-            channels = out
-        self.features = nn.Sequential(*layers)
-        self.fc = nn.Linear(channels, classes)
-
-    def forward(self, x):
-        x = F.adaptive_avg_pool2d(self.features(x), 1)
-        return self.fc(torch.flatten(x, 1))
-
-
-class BasicBlock(nn.Module):
-    """Two 3x3 conv + BN, the first with ReLU; 1x1 conv + BN shortcut when the shape changes; add, ReLU."""
-
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.a = conv_bn(cin, cout, 3, stride)
-        self.b = conv_bn(cout, cout, 3, relu=False)
-        self.shortcut = conv_bn(cin, cout, 1, stride, relu=False) if stride != 1 or cin != cout else nn.Identity()
-
-    def forward(self, x):
-        return F.relu(self.b(self.a(x)) + self.shortcut(x))
-
-
-class ResNetCifar(nn.Module):
-    """CIFAR ResNet-(6n+2): 3x3 16-channel stem, three stages of n blocks at 16/32/64 channels, avg pool, fc."""
-
-    def __init__(self, depth=20, classes=10):
-        super().__init__()
-        n = (depth - 2) // 6
-        layers = [conv_bn(3, 16, 3)]
-        channels = 16
-        for stage, width in enumerate([16, 32, 64]):
-            for i in range(n):
-                layers.append(BasicBlock(channels, width, 2 if i == 0 and stage > 0 else 1))
-                channels = width
-        self.features = nn.Sequential(*layers)
-        self.fc = nn.Linear(channels, classes)
-
-    def forward(self, x):
-        x = F.adaptive_avg_pool2d(self.features(x), 1)
-        return self.fc(torch.flatten(x, 1))
-
-
-def build(name):
-    return {"lenet": LeNet5, "mbv1": MobileNetV1, "resnet20": ResNetCifar}[name]()
-
-
-class WithSoftmax(nn.Module):
-    """The inference output slim fetches: softmax probabilities."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return F.softmax(self.model(x), dim=1)
-
-
-def median_ms(step, steps, warmup):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def synthetic(model, batch, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.rand((batch,) + INPUT_SHAPES[model], generator=g)
-    y = torch.randint(0, 10, (batch,), generator=g)
-    return x, y
-
-
-def torch_train_step(net, x, y):
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-    net.train()
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        F.cross_entropy(net(x), y).backward()
-        optimizer.step()
-    return step
-
-
-def torch_infer_step(net, x):
-    net.eval()
-
-    def step():
-        with torch.inference_mode():
-            net(x)
-    return step
-
-
-def export_onnx(net, model, path):
-    """Exports the eval-mode model with softmax and a dynamic batch axis (legacy exporter, else dynamo)."""
-    net.eval()
-    example = torch.rand((1,) + INPUT_SHAPES[model])
+def export_fp32(model, path):
+    """Exports eval-mode WithSoftmax(model) with a dynamic batch axis (legacy exporter, else dynamo)."""
+    import torch
+    import peer_models
+    torch.manual_seed(0)
+    net = peer_models.WithSoftmax(peer_models.build(model)).eval()
+    example = torch.rand((1,) + peer_models.INPUT_SHAPES[model])
     kwargs = dict(input_names=["image"], output_names=["prob"], opset_version=17)
     try:
         torch.onnx.export(net, (example,), path, dynamo=False, dynamic_axes={"image": {0: "n"}, "prob": {0: "n"}}, **kwargs)
@@ -179,46 +43,73 @@ def export_onnx(net, model, path):
             raise RuntimeError(f"ONNX export failed: legacy: {legacy_error}; dynamo: {dynamo_error}")
 
 
-def ort_session(path, threads):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+class Calibration:
+    """onnxruntime.quantization's CalibrationDataReader: the same 4 seeded batches PyTorch calibrates on."""
+
+    def __init__(self, model, input_name):
+        import peer_models
+        self.batches = [{input_name: peer_models.synthetic(model, peer_models.CALIBRATION_SIZE, seed)[0].numpy()}
+                        for seed in range(1, peer_models.CALIBRATION_BATCHES + 1)]
+
+    def get_next(self):
+        return self.batches.pop(0) if self.batches else None
+
+    def rewind(self):
+        pass
 
 
-def record(framework, model, mode, batch, threads, ms):
-    print(json.dumps({"framework": framework, "model": model, "mode": mode, "dtype": "fp32", "batch": batch,
-                      "threads": threads, "median_ms": round(ms, 4), "images_per_s": round(batch * 1000 / ms, 2)}),
-          flush=True)
+def quantize_int8(model, fp32_path, path):
+    """quantize_static in QDQ format, per channel, after quant_pre_process (shape inference, graph
+    optimisation: batch norm folded into the convolutions) when that succeeds."""
+    import onnx
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    source = fp32_path
+    try:
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+        pre = path.replace(".onnx", "_pre.onnx")
+        quant_pre_process(fp32_path, pre)
+        source = pre
+    except Exception as error:
+        print(f"peers: quant_pre_process skipped for {model}: {error}", file=sys.stderr, flush=True)
+    graph = onnx.load(source).graph
+    ops = sorted({node.op_type for node in graph.node} - {"Softmax"})
+    quantize_static(source, path, Calibration(model, graph.input[0].name), quant_format=QuantFormat.QDQ,
+                    per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=ops)
 
 
-def run_plan(plan, threads, onnx_dir, with_ort):
-    nets, sessions = {}, {}
-    for model, mode, batch, steps, warmup in plan:
-        torch.manual_seed(0)
-        if model not in nets:
-            nets[model] = WithSoftmax(build(model))
-        net = nets[model]
-        x, y = synthetic(model, batch)
-        if mode == "train":
-            record("torch", model, mode, batch, threads, median_ms(torch_train_step(net.model, x, y), steps, warmup))
-            continue
-        record("torch", model, mode, batch, threads, median_ms(torch_infer_step(net, x), steps, warmup))
-        if not with_ort or (model in sessions and sessions[model] is None):
-            continue
-        try:
-            if model not in sessions:
-                path = os.path.join(onnx_dir, f"{model}.onnx")
-                export_onnx(net, model, path)
-                sessions[model] = ort_session(path, threads)
-            session, feed = sessions[model], {"image": x.numpy()}
-            record("ort", model, mode, batch, threads, median_ms(lambda: session.run(None, feed), steps, warmup))
-        except Exception as error:  # keep the torch numbers; say why ORT is missing
-            print(f"peers: onnxruntime skipped for {model}: {error}", file=sys.stderr, flush=True)
-            sessions[model] = None
+def onnx_file(model, dtype, directory):
+    """The ONNX file for (model, dtype), made on first use."""
+    path = os.path.join(directory, f"{model}_{dtype}.onnx")
+    if not os.path.exists(path):
+        fp32 = os.path.join(directory, f"{model}_fp32.onnx")
+        if not os.path.exists(fp32):
+            export_fp32(model, fp32)
+        if dtype == "int8":
+            quantize_int8(model, fp32, path)
+    return path
+
+
+def measure(framework, config, threads, onnx_dir):
+    """Runs peer_measure.py for one configuration; returns its JSON line, or an error line."""
+    model, mode, dtype, batch, steps, warmup = config
+    line = {"framework": framework, "model": model, "mode": mode, "dtype": dtype, "batch": batch, "threads": threads}
+    command = [sys.executable, os.path.join(HERE, "peer_measure.py"), "--framework", framework, "--model", model,
+               "--mode", mode, "--dtype", dtype, "--batch", str(batch), "--steps", str(steps),
+               "--warmup", str(warmup), "--threads", str(threads)]
+    try:
+        if framework == "ort":
+            command += ["--onnx", onnx_file(model, dtype, onnx_dir)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        sys.stderr.write(done.stderr)
+        results = [l for l in done.stdout.splitlines() if l.startswith("{")]
+        if done.returncode == 0 and results:
+            return results[-1]
+        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+    except Exception as error:  # export, quantization or timeout: keep the other numbers
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    print(f"peers: {framework} {model} {mode} {dtype} batch {batch}: {reason}", file=sys.stderr, flush=True)
+    return json.dumps(dict(line, error=reason[:200]))
 
 
 def read_plan(lines):
@@ -227,27 +118,32 @@ def read_plan(lines):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
             continue
-        if len(fields) != 6 or fields[0] not in INPUT_SHAPES or fields[1] not in ("train", "infer"):
+        if len(fields) != 6 or fields[0] not in MODELS or fields[1] not in ("train", "infer") \
+                or fields[2] not in ("fp32", "int8") or (fields[1] == "train" and fields[2] != "fp32"):
             raise SystemExit(f"peers: bad plan line: {line.strip()}")
-        model, mode, dtype, batch, steps, warmup = fields
-        if dtype != "fp32":
-            continue
-        plan.append((model, mode, int(batch), int(steps), int(warmup)))
+        plan.append((fields[0], fields[1], fields[2], int(fields[3]), int(fields[4]), int(fields[5])))
     return plan
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--onnx-dir", help="where the ONNX files are made or found (default: a temporary directory)")
     parser.add_argument("--no-ort", action="store_true", help="measure PyTorch only")
+    parser.add_argument("--no-torch", action="store_true", help="measure ONNX Runtime only")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=UserWarning, module="torch.onnx")
-    np.random.seed(0)
+    warnings.filterwarnings("ignore")
+    sys.path.insert(0, HERE)
+    frameworks = [f for f, off in (("torch", args.no_torch), ("ort", args.no_ort)) if not off]
     plan = read_plan(sys.stdin)
-    with tempfile.TemporaryDirectory(prefix="slim-bench-onnx-") as onnx_dir:
-        run_plan(plan, args.threads, onnx_dir, not args.no_ort)
+    with tempfile.TemporaryDirectory(prefix="slim-bench-onnx-") as scratch:
+        onnx_dir = args.onnx_dir or scratch
+        os.makedirs(onnx_dir, exist_ok=True)
+        for config in plan:
+            for framework in frameworks:
+                if framework == "ort" and config[1] == "train":
+                    continue
+                print(measure(framework, config, args.threads, onnx_dir), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,72 +1,130 @@
-"""Prints `make bench`'s table (Markdown) from the JSON lines bench/run.sh collected.
+"""Prints `make bench`'s tables (Markdown) from the JSON lines bench/run.sh collected.
 
 Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl and peers.jsonl.
-One row per model x mode x dtype x batch x threads: slim images/s, PyTorch images/s, their ratio,
-ONNX Runtime images/s (inference), slim's median step time and peak RSS. Standard library only.
+  Training: per model x batch x threads, slim and PyTorch images/s, their ratio, peak RSS.
+  Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
+    per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
+    slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
+  Goals: the issues' speed goals with their verdicts.
+Standard library only.
 """
 import argparse
 import json
 import os
 
-GOAL = ("mbv1", "train", "fp32", 64, 2, 1.5)  # issue goal: slim >= 1.5x PyTorch images/s
+SYSTEMS = [("slim", "fp32"), ("slim", "int8"), ("ort", "fp32"), ("ort", "int8"), ("torch", "fp32"), ("torch", "int8")]
+NAMES = {"slim": "slim", "ort": "ORT", "torch": "PyTorch"}
+# (what, model, batch, threads, numerator, denominator, target): numerator images/s >= target x denominator's.
+GOALS = [("FP32 training", "mbv1", "train", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
+         ("INT8 batch-64 throughput", "mbv1", "infer", 64, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
+         ("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int8"), ("slim", "fp32"), 2.5),
+         ("INT8 batch-1 latency", "mbv1", "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0)]
 
 
 def read_lines(path):
     rows = []
-    if not os.path.exists(path):
-        return rows
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    pass
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if line.strip().startswith("{"):
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        pass
     return rows
 
 
-def key(row):
-    return (row["model"], row["mode"], row.get("dtype", "fp32"), int(row["batch"]), int(row["threads"]))
+def index(slim, peers):
+    """{(framework, model, mode, dtype, batch, threads): row}."""
+    rows = {}
+    for row in [dict(r, framework="slim") for r in slim] + peers:
+        rows[(row.get("framework"), row["model"], row["mode"], row.get("dtype", "fp32"),
+              int(row["batch"]), int(row["threads"]))] = row
+    return rows
 
 
-def fmt(value, digits=1):
-    return "-" if value is None else f"{value:,.{digits}f}"
+def value(rows, system, model, mode, batch, threads, field="images_per_s"):
+    row = rows.get((system[0], model, mode, system[1], batch, threads), {})
+    return None if "error" in row else row.get(field)
 
 
-def table(slim, peers):
-    torch = {key(r): r for r in peers if r.get("framework") == "torch"}
-    ort = {key(r): r for r in peers if r.get("framework") == "ort"}
-    lines = ["| model | mode | dtype | batch | threads | slim img/s | PyTorch img/s | slim / PyTorch | ORT img/s "
-             "| slim ms/step | slim peak RSS MB |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for row in slim:
-        k = key(row)
-        model, mode, dtype, batch, threads = k
-        theirs = torch.get(k, {}).get("images_per_s")
-        onnx = ort.get(k, {}).get("images_per_s") if mode == "infer" else None
-        if "error" in row:
-            lines.append(f"| {model} | {mode} | {dtype} | {batch} | {threads} | n/a ({row['error']}) | {fmt(theirs)} | - "
-                         f"| {fmt(onnx)} | - | - |")
-            continue
-        ours = row["images_per_s"]
-        ratio = f"{ours / theirs:.2f}x" if theirs else "-"
-        lines.append(f"| {model} | {mode} | {dtype} | {batch} | {threads} | {fmt(ours)} | {fmt(theirs)} | {ratio} "
-                     f"| {fmt(onnx)} | {fmt(row['median_ms'], 2)} | {fmt(row['peak_rss_mb'])} |")
+def fmt(number, digits=1):
+    return "-" if number is None else f"{number:,.{digits}f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def configs(rows, mode):
+    """(model, batch, threads) measured in `mode`, in plan order."""
+    seen = []
+    for (_, model, m, _, batch, threads) in rows:
+        if m == mode and (model, batch, threads) not in seen:
+            seen.append((model, batch, threads))
+    return seen
+
+
+def training_table(rows):
+    lines = ["| model | batch | threads | slim img/s | PyTorch img/s | slim / PyTorch | slim ms/step "
+             "| slim peak RSS MB | PyTorch peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for model, batch, threads in configs(rows, "train"):
+        get = lambda system, field="images_per_s": value(rows, system, model, "train", batch, threads, field)
+        ours, theirs = get(("slim", "fp32")), get(("torch", "fp32"))
+        lines.append(f"| {model} | {batch} | {threads} | {fmt(ours)} | {fmt(theirs)} | {ratio(ours, theirs)} "
+                     f"| {fmt(get(('slim', 'fp32'), 'median_ms'), 2)} | {fmt(get(('slim', 'fp32'), 'peak_rss_mb'))} "
+                     f"| {fmt(get(('torch', 'fp32'), 'peak_rss_mb'))} |")
     return lines
 
 
-def goal_line(slim, peers):
-    model, mode, dtype, batch, threads, target = GOAL
-    k = (model, mode, dtype, batch, threads)
-    ours = next((r.get("images_per_s") for r in slim if key(r) == k and "error" not in r), None)
-    theirs = next((r["images_per_s"] for r in peers if r.get("framework") == "torch" and key(r) == k), None)
-    if not ours or not theirs:
-        return f"Goal ({model} {mode} batch {batch}, {threads} threads, >= {target}x PyTorch): not measured."
-    ratio = ours / theirs
-    verdict = "met" if ratio >= target else "NOT met"
-    return (f"Goal ({model} {mode} batch {batch}, {threads} threads, >= {target}x PyTorch images/s): "
-            f"{ratio:.2f}x ({ours:,.1f} vs {theirs:,.1f} images/s) -- {verdict}.")
+def inference_table(rows, batch, field):
+    """field: 'median_ms' (latency) or 'images_per_s'; ratios are always of speed (images/s)."""
+    unit = "ms" if field == "median_ms" else "img/s"
+    head = " | ".join(f"{NAMES[f]} {d} {unit}" for f, d in SYSTEMS)
+    lines = [f"| model | threads | {head} | slim int8 / ORT int8 | slim int8 / slim fp32 |",
+             "|---|---:|" + "---:|" * (len(SYSTEMS) + 2)]
+    for model, b, threads in configs(rows, "infer"):
+        if b != batch:
+            continue
+        get = lambda system, f=field: value(rows, system, model, "infer", batch, threads, f)
+        cells = " | ".join(fmt(get(s), 2 if unit == "ms" else 1) for s in SYSTEMS)
+        speed = {s: get(s, "images_per_s") for s in SYSTEMS}
+        lines.append(f"| {model} | {threads} | {cells} | {ratio(speed[('slim', 'int8')], speed[('ort', 'int8')])} "
+                     f"| {ratio(speed[('slim', 'int8')], speed[('slim', 'fp32')])} |")
+    return lines
+
+
+def memory_table(rows):
+    head = " | ".join(f"{NAMES[f]} {d}" for f, d in SYSTEMS)
+    lines = [f"| model | batch | threads | {head} |", "|---|---:|---:|" + "---:|" * len(SYSTEMS)]
+    for model, batch, threads in configs(rows, "infer"):
+        cells = " | ".join(fmt(value(rows, s, model, "infer", batch, threads, "peak_rss_mb")) for s in SYSTEMS)
+        lines.append(f"| {model} | {batch} | {threads} | {cells} |")
+    return lines
+
+
+def goal_lines(rows):
+    lines = []
+    for what, model, mode, batch, threads, num, den, target in GOALS:
+        label = f"{what} ({model} batch {batch}, {threads} threads): {NAMES[num[0]]} {num[1]} >= {target}x {NAMES[den[0]]} {den[1]} images/s"
+        if batch == 1 and target == 1.0:
+            label = f"{what} ({model}, {threads} threads): {NAMES[num[0]]} {num[1]} ms <= {NAMES[den[0]]} {den[1]} ms"
+        a, b = value(rows, num, model, mode, batch, threads), value(rows, den, model, mode, batch, threads)
+        if not a or not b:
+            lines.append(f"- {label}: not measured.")
+            continue
+        verdict = "met" if a / b >= target else "NOT met"
+        if batch == 1:
+            a_ms, b_ms = 1000 / a, 1000 / b
+            lines.append(f"- {label}: {a_ms:.2f} vs {b_ms:.2f} ms (speed {a / b:.2f}x) -- {verdict}.")
+        else:
+            lines.append(f"- {label}: {a / b:.2f}x ({a:,.1f} vs {b:,.1f}) -- {verdict}.")
+    return lines
+
+
+def errors(rows):
+    return [f"- {NAMES.get(k[0], k[0])} {' '.join(map(str, k[1:4]))} batch {k[4]}, {k[5]} thread(s): {r['error']}"
+            for k, r in rows.items() if "error" in r]
 
 
 def main():
@@ -77,14 +135,25 @@ def main():
     header = os.path.join(args.out, "header.txt")
     if os.path.exists(header):
         print(open(header).read().rstrip())
-    slim = read_lines(os.path.join(args.out, "slim.jsonl"))
-    peers = read_lines(os.path.join(args.out, "peers.jsonl"))
-    print()
-    print("\n".join(table(slim, peers)))
-    print()
-    print(goal_line(slim, peers))
+    rows = index(read_lines(os.path.join(args.out, "slim.jsonl")), read_lines(os.path.join(args.out, "peers.jsonl")))
+    sections = [("Training (FP32; images/s, higher is better)", training_table(rows))]
+    for batch in sorted({b for (_, b, _) in configs(rows, "infer")}):
+        field, what = ("median_ms", "median latency in ms, lower is better") if batch == 1 \
+            else ("images_per_s", "images/s, higher is better")
+        sections.append((f"Inference, batch {batch} ({what}; ratios are of speed, > 1 = slim int8 faster)",
+                         inference_table(rows, batch, field)))
+    sections.append(("Peak RSS of inference, MB (each configuration's own process; see the note)", memory_table(rows)))
+    for title, lines in sections:
+        print(f"\n{title}\n\n" + "\n".join(lines))
+    print("\nGoals:\n" + "\n".join(goal_lines(rows)))
+    print("\nNote: peak RSS is the whole process: slim's includes building the model (for INT8, QAT calibration "
+          "and lowering); PyTorch's its interpreter and imports (INT8: calibration and convert); ORT's loads a "
+          "prepared ONNX file and imports no PyTorch.")
+    problems = errors(rows)
+    if problems:
+        print("\nNot measured:\n" + "\n".join(problems))
     if args.note:
-        print(f"Note: {args.note}.")
+        print(f"\nNote: {args.note}.")
 
 
 if __name__ == "__main__":

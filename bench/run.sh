@@ -6,9 +6,13 @@
 # Environment: BENCH_THREADS (default "1 2"), BENCH_PLAN (default bench/plan.txt),
 # BENCH_OUT (directory for the raw JSON lines; default a fresh temporary directory),
 # BENCH_NO_PEERS=1 (measure slim alone), BENCH_VENV (default bench/.venv).
-# Each slim configuration runs in a fresh process (so peak RSS is its own); the peers run in one
-# Python process per thread count. Nothing here fails on speed: it measures and prints.
+# Every configuration runs in a fresh process, slim's and each peer's (bench/peers.py starts
+# bench/peer_measure.py per configuration), so each peak RSS is its own. The peers' ONNX files (FP32
+# export and its QDQ INT8 quantize_static) are made once in $BENCH_OUT/onnx. Nothing here fails on
+# speed: it measures and prints.
 set -u
+# As `make bench` does: OpenMP threads sleep instead of spinning while they wait (a busy machine).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SLIM=${1:-.build/release/slim}
 PLAN=${BENCH_PLAN:-$HERE/plan.txt}
@@ -33,7 +37,8 @@ PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(comma
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')${avx:+ ($avx)}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
   echo "# slim $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?')$([ $peers = 1 ] && "$PYTHON" -c 'import torch, onnxruntime; print(f", torch {torch.__version__}, onnxruntime {onnxruntime.__version__}")' 2>/dev/null)"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on the machine slows 2-thread runs most)"
-  echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); fresh slim process each"
+  echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each"
+  echo "# INT8 peers: ORT = quantize_static QDQ, per-channel s8 weights, u8 activations, MinMax on 4 batches; PyTorch = eager-mode static quantization (fused conv+bn+relu, x86 engine), 4 calibration batches, convert"
 } > "$OUT/header.txt"
 echo "bench: measuring into $OUT (about 10-15 minutes on 2 cores)" >&2
 [ -n "$peers_note" ] && echo "bench: $peers_note"
@@ -53,7 +58,7 @@ for t in $THREADS; do
   done < <(plan_lines)
   if [ $peers = 1 ]; then
     echo "bench: PyTorch and ONNX Runtime, $t thread(s)" >&2
-    plan_lines | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
+    plan_lines | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
       || echo "bench: the peers failed at $t thread(s); see $OUT/log.txt" >&2
   fi
 done

@@ -1,0 +1,115 @@
+"""Measures ONE peer configuration in this process and prints one JSON line; bench/peers.py runs it
+in a fresh process per configuration, so `peak_rss_mb` (VmHWM) is that configuration's own.
+
+    peer_measure.py --framework torch|ort --model M --mode train|infer --dtype fp32|int8
+                    --batch B --steps S --warmup W --threads N [--onnx FILE]
+
+Measured like `slim bench`: `warmup` untimed steps, then the median of `steps` timed steps on one
+seeded synthetic batch reused every step.
+    torch train: forward + cross-entropy + backward + SGD momentum 0.9 step (lr 0.01), train mode
+    torch infer: eval-mode forward + softmax under inference_mode; int8 = eager-mode static
+                 quantization (fuse conv+bn+relu, QuantStub/DeQuantStub, x86 backend = fbgemm),
+                 4 calibration batches, convert (bench/peer_models.py)
+    ort infer:   the ONNX file peers.py prepared (FP32 export, or its QDQ int8 quantize_static)
+The ort path imports onnxruntime and numpy only, so its peak RSS carries no PyTorch.
+Peak RSS (VmHWM) covers the whole Python process: interpreter, imports, model build (and for torch int8
+the calibration), and the timed steps.
+"""
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+import warnings
+
+
+def median_ms(step, steps, warmup):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def torch_step(args):
+    import torch
+    import torch.nn.functional as F
+    import peer_models
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    net = peer_models.WithSoftmax(peer_models.build(args.model))
+    x, y = peer_models.synthetic(args.model, args.batch)
+    if args.mode == "train":
+        optimizer = torch.optim.SGD(net.model.parameters(), lr=0.01, momentum=0.9)
+        net.model.train()
+
+        def train():
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(net.model(x), y).backward()
+            optimizer.step()
+        return train
+    net.eval()
+    if args.dtype == "int8":
+        net = peer_models.quantize_int8(net, args.model)
+
+    def infer():
+        with torch.inference_mode():
+            net(x)
+    return infer
+
+
+def ort_step(args):
+    import numpy as np
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
+    shape = {"lenet": (1, 28, 28), "mbv1": (3, 32, 32), "resnet20": (3, 32, 32)}[args.model]
+    feed = {session.get_inputs()[0].name: np.random.default_rng(0).random((args.batch,) + shape, dtype=np.float32)}
+    return lambda: session.run(None, feed)
+
+
+def peak_rss_mb():
+    """VmHWM, the peak RSS of this process's address space. Not ru_maxrss: Linux carries that across
+    execve from the forked parent (here a Python that has imported PyTorch)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", choices=["torch", "ort"], required=True)
+    parser.add_argument("--model", choices=["lenet", "mbv1", "resnet20"], required=True)
+    parser.add_argument("--mode", choices=["train", "infer"], required=True)
+    parser.add_argument("--dtype", choices=["fp32", "int8"], required=True)
+    for name in ("batch", "steps", "warmup", "threads"):
+        parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--onnx", help="the ONNX file (ort only)")
+    args = parser.parse_args()
+    if args.framework == "ort" and (args.mode != "infer" or not args.onnx):
+        parser.error("ort measures inference of an --onnx file")
+    warnings.filterwarnings("ignore")
+    step = torch_step(args) if args.framework == "torch" else ort_step(args)
+    ms = median_ms(step, args.steps, args.warmup)
+    peak_mb = peak_rss_mb()
+    print(json.dumps({"framework": args.framework, "model": args.model, "mode": args.mode, "dtype": args.dtype,
+                      "batch": args.batch, "threads": args.threads, "median_ms": round(ms, 4),
+                      "images_per_s": round(args.batch * 1000 / ms, 2), "peak_rss_mb": round(peak_mb, 1)}),
+          flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
