@@ -35,7 +35,10 @@ enum Int8SignedInput {
                 }
             }
         }
-        return (xx, stacked(w, rows: w.shape[0], block: w.count / w.shape[0], shape: [w.shape[0], 2 * w.shape[1]] + w.shape[2...]))
+        let ww = StackedWeightCache.shared.value(w, kind: "conv g\(groups)") {
+            stacked(w, rows: w.shape[0], block: w.count / w.shape[0], shape: [w.shape[0], 2 * w.shape[1]] + w.shape[2...])
+        }
+        return (xx, ww)
     }
 
     /// a [M, K] s8, b [K, N] s8 -> a' [M, 2K] u8 = [p | n], b' [2K, N] = [b ; -b].
@@ -53,7 +56,7 @@ enum Int8SignedInput {
                 }
             }
         }
-        return (aa, stacked(b, rows: 1, block: b.count, shape: [2 * k, b.shape[1]]))
+        return (aa, StackedWeightCache.shared.value(b, kind: "matmul") { stacked(b, rows: 1, block: b.count, shape: [2 * k, b.shape[1]]) })
     }
 
     /// Each of `rows` blocks of `block` values followed by its negation.

@@ -61,6 +61,8 @@ final class PreparedPrimitive: @unchecked Sendable {
     let primitive: Primitive
     private(set) var slots: [Int32: Slot] = [:]
     private var owned: [(Int32, Memory)] = []
+    /// Constant arguments (weights) already reordered into their chosen layouts.
+    let constants = PackedConstants()
 
     init(_ primitive: Primitive) { self.primitive = primitive }
 

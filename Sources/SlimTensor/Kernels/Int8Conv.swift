@@ -14,17 +14,16 @@ extension Kernels {
         return attr
     }
 
-    /// Checks the arguments every int8 kernel shares; returns the output's initial contents.
-    static func int8Output(_ shape: [Int], source: Tensor, bias: Tensor?, channels: Int, outputScales: [Float],
-                           postOps: [PostOp], residual: Tensor?, outputType: DType) -> Tensor {
+    /// Checks the arguments every int8 kernel shares.
+    static func int8Check(_ shape: [Int], source: Tensor, bias: Tensor?, channels: Int, outputScales: [Float],
+                          postOps: [PostOp], residual: Tensor?, outputType: DType) {
         precondition(source.dtype == .u8 || source.dtype == .s8, "int8 kernels take u8 or s8 activations, got \(source.dtype)")
         precondition(bias.map { $0.dtype == .f32 && $0.shape == [channels] } ?? true, "int8 bias must be f32 [\(channels)]")
         precondition(outputScales.count == 1 || outputScales.count == channels, "\(outputScales.count) output scales for \(channels) channels")
         PostOp.validate(postOps, residual: residual)
-        guard let residual else { return Tensor(shape: shape, dtype: outputType) }
+        guard let residual else { return }
         precondition(residual.shape == shape && residual.dtype == outputType,
                      "residual \(residual.shape) \(residual.dtype) must be the output's \(shape) \(outputType)")
-        return residual
     }
 
     /// Integer convolution (inference) with oneDNN's int8 semantics. x [N,C,H,W] u8 or s8, w
@@ -34,6 +33,9 @@ extension Kernels {
     ///   y = saturate(roundNearestEven(v)) to `outputType` (u8, s8, s32; f32 keeps v).
     /// `residual` (with a `.sum` post-op) has the output's shape and type. The scales are compiled
     /// into the primitive: one primitive per layer, created on its first call and then reused.
+    /// The weights are reordered into the primitive's layout once per weight tensor (`packedConstant`);
+    /// the output is held in the layout the primitive chose (NHWC), which the next int8 convolution
+    /// reads as it is (every accessor still sees plain NCHW).
     ///
     /// Hardware note (`int8IsExact`): without AVX-512 VNNI (AVX2, AVX-512 before Cascade Lake) oneDNN
     /// adds u8·s8 products in pairs with 16-bit saturation. u8 activations in [0, 127] (Paddle's
@@ -45,11 +47,10 @@ extension Kernels {
         precondition(w.dtype == .s8, "int8 conv weights must be s8, got \(w.dtype)")
         let c = ConvShapes(x: x.shape, w: w.shape, g: g)
         let o = w.shape[0]
-        let initial = int8Output(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps,
-                                 residual: residual, outputType: outputType)
-        let scalesKey = outputScales.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-        let key = "conv_int8 \(c.key) \(x.dtype) b\(b != nil) s[\(scalesKey)] \(postOps) \(outputType)"
-        let p = PrimitiveCache.shared.value(key) { () -> PreparedPrimitive in
+        int8Check(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps, residual: residual,
+                  outputType: outputType)
+        let key = "conv_int8 " + c.key + " " + x.dtype.rawValue + (b != nil ? " b " : " - ") + postOps.cacheKey + " " + outputType.rawValue
+        let p = int8Primitive(key, outputScales: outputScales) { () -> PreparedPrimitive in
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, x.dtype, plain: false), ws = MemoryDesc(c.groupedW, .s8, plain: false)
             var ys = MemoryDesc(c.y, outputType, plain: false), bs = MemoryDesc([o], .f32)
@@ -69,9 +70,9 @@ extension Kernels {
                    readsOutput: residual != nil)
             return p
         }
-        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: w]
+        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, w)]
         if let b { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: initial]
+        var outputs = [DNNL_ARG_DST: int8Destination(p, shape: c.y, residual: residual, outputType: outputType)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }

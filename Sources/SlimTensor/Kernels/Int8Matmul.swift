@@ -12,11 +12,11 @@ extension Kernels {
         precondition(a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[0], "int8 matmul shapes \(a.shape) x \(b.shape)")
         precondition(b.dtype == .s8, "int8 matmul weights must be s8, got \(b.dtype)")
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-        let initial = int8Output([m, n], source: a, bias: bias, channels: n, outputScales: outputScales, postOps: postOps,
-                                 residual: residual, outputType: outputType)
-        let scalesKey = outputScales.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
-        let key = "matmul_int8 \(m)x\(k)x\(n) \(a.dtype) b\(bias != nil) s[\(scalesKey)] \(postOps) \(outputType)"
-        let p = PrimitiveCache.shared.value(key) { () -> PreparedPrimitive in
+        int8Check([m, n], source: a, bias: bias, channels: n, outputScales: outputScales, postOps: postOps, residual: residual,
+                  outputType: outputType)
+        let key = "matmul_int8 " + [m, k, n].cacheKey + " " + a.dtype.rawValue + (bias != nil ? " b " : " - ") + postOps.cacheKey
+            + " " + outputType.rawValue
+        let p = int8Primitive(key, outputScales: outputScales) { () -> PreparedPrimitive in
             let aDesc = MemoryDesc([m, k], a.dtype), cDesc = MemoryDesc([m, n], outputType), biasDesc = MemoryDesc([1, n], .f32)
             var (ra, rb, rc, rbias) = (aDesc.raw, MemoryDesc([k, n], .s8, plain: false).raw, cDesc.raw, biasDesc.raw)
             var desc = dnnl_matmul_desc_t()
@@ -34,9 +34,9 @@ extension Kernels {
             p.bind(DNNL_ARG_DST, plain: cDesc, chosen: prim.md(dnnl_query_dst_md), isOutput: true, readsOutput: residual != nil)
             return p
         }
-        var inputs = [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b]
+        var inputs = [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, b)]
         if let bias { inputs[DNNL_ARG_BIAS] = bias.reshaped([1, n]) }
-        var outputs = [DNNL_ARG_DST: initial]
+        var outputs = [DNNL_ARG_DST: int8Destination(p, shape: [m, n], residual: residual, outputType: outputType)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
