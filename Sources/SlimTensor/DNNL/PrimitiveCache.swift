@@ -7,6 +7,8 @@ public final class PrimitiveCache: @unchecked Sendable {
     public static let shared = PrimitiveCache()
 
     private var entries: [String: AnyObject] = [:]
+    /// Entries under structured keys (int8 kernels: no key text built per call).
+    private var keyed: [AnyHashable: AnyObject] = [:]
     private let lock = NSRecursiveLock()  // a backward primitive builds its forward hint inside `make`
     /// Number of oneDNN primitives created so far (reorders included); tests check it stays flat.
     public private(set) var creations = 0
@@ -22,9 +24,20 @@ public final class PrimitiveCache: @unchecked Sendable {
         return made
     }
 
+    /// The cached value for a structured `key`, made by `make` the first time.
+    func value<K: Hashable, T: AnyObject>(keyed key: K, _ make: () -> T) -> T {
+        let boxed = AnyHashable(key)
+        lock.lock(); defer { lock.unlock() }
+        if let hit = keyed[boxed] as? T { return hit }
+        let made = make()
+        keyed[boxed] = made
+        return made
+    }
+
     /// Drops every cached primitive (frees their memory).
     public func removeAll() {
         lock.lock(); defer { lock.unlock() }
         entries.removeAll()
+        keyed.removeAll()
     }
 }

@@ -49,8 +49,9 @@ extension Kernels {
         let o = w.shape[0]
         int8Check(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps, residual: residual,
                   outputType: outputType)
-        let key = "conv_int8 " + c.key + " " + x.dtype.rawValue + (b != nil ? " b " : " - ") + postOps.cacheKey + " " + outputType.rawValue
-        let p = int8Primitive(key, outputScales: outputScales) { () -> PreparedPrimitive in
+        let geometry = [x.dtype.code, b != nil ? 1 : 0, outputType.code] + x.shape + w.shape + g.strides + g.paddings + g.dilations
+        let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales)) {
+            let key = "conv_int8 " + c.key
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, x.dtype, plain: false), ws = MemoryDesc(c.groupedW, .s8, plain: false)
             var ys = MemoryDesc(c.y, outputType, plain: false), bs = MemoryDesc([o], .f32)

@@ -14,9 +14,9 @@ extension Kernels {
         let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
         int8Check([m, n], source: a, bias: bias, channels: n, outputScales: outputScales, postOps: postOps, residual: residual,
                   outputType: outputType)
-        let key = "matmul_int8 " + [m, k, n].cacheKey + " " + a.dtype.rawValue + (bias != nil ? " b " : " - ") + postOps.cacheKey
-            + " " + outputType.rawValue
-        let p = int8Primitive(key, outputScales: outputScales) { () -> PreparedPrimitive in
+        let shape = [1, m, k, n, a.dtype.code, bias != nil ? 1 : 0, outputType.code]
+        let p = int8Primitive(Int8PrimitiveKey(shape: shape, postOps: postOps, outputScales: outputScales)) {
+            let key = "matmul_int8 " + [m, k, n].cacheKey
             let aDesc = MemoryDesc([m, k], a.dtype), cDesc = MemoryDesc([m, n], outputType), biasDesc = MemoryDesc([1, n], .f32)
             var (ra, rb, rc, rbias) = (aDesc.raw, MemoryDesc([k, n], .s8, plain: false).raw, cDesc.raw, biasDesc.raw)
             var desc = dnnl_matmul_desc_t()

@@ -1,34 +1,36 @@
 import CDNNL
 
-/// A cached int8 primitive with the exact output scales compiled into it (its cache key carries
-/// only a hash of them; see `Kernels.int8Primitive`).
-final class Int8Primitive: @unchecked Sendable {
-    let prepared: PreparedPrimitive
-    let outputScales: [Float]
+/// What identifies an int8 primitive: its kernel, shapes, geometry, types and post-ops as
+/// integers (`shape`) and its output scales bit for bit. A structured key: building key text for
+/// 1024 per-channel scales on every call cost more than some of MobileNetV1's batch-1 convolutions.
+struct Int8PrimitiveKey: Hashable {
+    let shape: [Int]
+    let scaleBits: [UInt32]
+    private let scaleHash: UInt64
 
-    init(_ prepared: PreparedPrimitive, outputScales: [Float]) {
-        self.prepared = prepared
-        self.outputScales = outputScales
+    init(shape: [Int], postOps: [PostOp], outputScales: [Float]) {
+        var all = shape
+        for op in postOps { op.encode(into: &all) }
+        self.shape = all
+        scaleBits = outputScales.map(\.bitPattern)
+        scaleHash = outputScales.bitHash
     }
 
-    /// Whether `scales` are bit for bit the ones compiled in.
-    func compiles(_ scales: [Float]) -> Bool {
-        scales.count == outputScales.count && zip(scales, outputScales).allSatisfy { $0.bitPattern == $1.bitPattern }
+    static func == (a: Int8PrimitiveKey, b: Int8PrimitiveKey) -> Bool {
+        a.scaleHash == b.scaleHash && a.shape == b.shape && a.scaleBits == b.scaleBits
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(shape)
+        hasher.combine(scaleBits.count)
+        hasher.combine(scaleHash)
     }
 }
 
 extension Kernels {
-    /// The int8 primitive for `key` (shapes, types, post-ops) and `outputScales`, made by `make`
-    /// once. The cache key holds a 64-bit hash of the scales' bits instead of spelling out every
-    /// scale on every call (1024 per layer in MobileNetV1); on a hash collision (other scales under
-    /// the same key) a key spelling every scale is used, so a primitive never runs with another
-    /// layer's scales.
-    static func int8Primitive(_ key: String, outputScales: [Float], make: () -> PreparedPrimitive) -> PreparedPrimitive {
-        let hashed = key + " s#" + String(outputScales.bitHash, radix: 16) + "/" + String(outputScales.count)
-        let hit = PrimitiveCache.shared.value(hashed) { Int8Primitive(make(), outputScales: outputScales) }
-        if hit.compiles(outputScales) { return hit.prepared }
-        let spelled = key + " s[" + outputScales.map { String($0.bitPattern, radix: 16) }.joined(separator: ",") + "]"
-        return PrimitiveCache.shared.value(spelled) { Int8Primitive(make(), outputScales: outputScales) }.prepared
+    /// The int8 primitive for `key`, made by `make` the first time.
+    static func int8Primitive(_ key: Int8PrimitiveKey, make: () -> PreparedPrimitive) -> PreparedPrimitive {
+        PrimitiveCache.shared.value(keyed: key, make)
     }
 
     /// `t` held in the layout `p` chose for constant argument `arg` (weights): reordered once per
@@ -62,14 +64,31 @@ extension Array where Element == Float {
     }
 }
 
-extension Array where Element == PostOp {
-    /// Cheap cache-key text (no reflection).
-    var cacheKey: String {
-        map { op -> String in
-            switch op {
-            case let .eltwise(kind): return kind.cacheKey
-            case let .sum(scale): return "sum\(scale.bitPattern)"
-            }
-        }.joined(separator: ",")
+extension PostOp {
+    /// Appends integers naming this post-op (kind, then its parameters' bit patterns).
+    func encode(into key: inout [Int]) {
+        switch self {
+        case let .sum(scale): key += [100, Int(scale.bitPattern)]
+        case .eltwise(.relu): key.append(101)
+        case .eltwise(.relu6): key.append(102)
+        case let .eltwise(.clip(lo, hi)): key += [103, Int(lo.bitPattern), Int(hi.bitPattern)]
+        case let .eltwise(.linear(alpha, beta)): key += [104, Int(alpha.bitPattern), Int(beta.bitPattern)]
+        case .eltwise(.tanh): key.append(105)
+        case .eltwise(.sigmoid): key.append(106)
+        case .eltwise(.exp): key.append(107)
+        case .eltwise(.abs): key.append(108)
+        }
+    }
+}
+
+extension DType {
+    /// A small integer per type, for primitive keys.
+    var code: Int {
+        switch self {
+        case .f32: return 0
+        case .s8: return 1
+        case .u8: return 2
+        case .s32: return 3
+        }
     }
 }
