@@ -7,7 +7,10 @@
 set -euo pipefail
 SLIM=$1; MODEL=$2; BASE=$3; OUT=$4; shift 4
 mkdir -p "$OUT"
-top1() { "$SLIM" eval --model_path "$1" -c "$MODEL" --output_eval "$2" >/dev/null && python3 -c "import json,sys; print('%.2f' % (100*json.load(open(sys.argv[1]))['top1']))" "$2"; }
+top1() {
+  "$SLIM" eval --model_path "$1" -c "$MODEL" --output_eval "$2" >/dev/null
+  awk -F: '/"top1"/ { gsub(/[ ,]/, "", $2); printf "%.2f\n", 100 * $2 }' "$2"
+}
 fp32=$(top1 "$BASE" "$OUT/fp32.json")
 rows=()
 for preset in strategies/quant_*.yaml; do

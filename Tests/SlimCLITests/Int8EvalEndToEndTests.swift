@@ -47,6 +47,32 @@ final class Int8EvalEndToEndTests: XCTestCase {
         XCTAssertEqual(results["int8"]?["loss"] ?? -1, results["float"]?["loss"] ?? -2, accuracy: 1e-3)
     }
 
+    /// `--compare_with`: the INT8 engine against float emulation of the same directory agrees on
+    /// (nearly) every image; against itself exactly; the JSON carries the same numbers.
+    func testCompareWithReportsAgreementAndDifferences() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        try slim.write("model.yml", SlimRunner.tinyModel)
+        try saveInt8LeNet(to: slim.path("int8"))
+        let r = try slim.run(["eval", "--model_path", "int8", "--compare_with", "int8", "--compare_engine", "float",
+                              "-c", "model.yml", "--output_compare", "c.json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("reference engine: float"), r.out)
+        XCTAssertTrue(r.out.contains("top-1 agreement"), r.out)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: slim.bytes("c.json") ?? Data()) as? [String: Any], r.out)
+        XCTAssertEqual(json["samples"] as? Int, 200)
+        XCTAssertGreaterThanOrEqual(json["top1Agreement"] as? Int ?? 0, 199)
+        XCTAssertGreaterThan(json["maxLogitDiff"] as? Double ?? 0, 0, "integer kernels differ from float emulation in rounding")
+        XCTAssertLessThan(json["maxProbabilityDiff"] as? Double ?? 1, 0.05)
+
+        let same = try slim.run(["eval", "--model_path", "int8", "--compare_with", "int8", "-c", "model.yml", "--output_compare", "s.json"])
+        XCTAssertEqual(same.status, 0, same.err)
+        let exact = try XCTUnwrap(JSONSerialization.jsonObject(with: slim.bytes("s.json") ?? Data()) as? [String: Any])
+        XCTAssertEqual(exact["top1Agreement"] as? Int, 200)
+        XCTAssertEqual(exact["maxLogitDiff"] as? Double, 0)
+        XCTAssertEqual(try slim.run(["eval", "--model_path", "int8", "--compare_with", "missing", "-c", "model.yml"]).status, 65)
+    }
+
     func testInt8EngineOnAFloatModelIsAnError() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlimGraph
 import SlimQuant
+import SlimTensor
 import SlimTrain
 
 /// `slim eval`: loss, top-1 and top-5 of a model directory on the eval reader.
@@ -13,6 +14,10 @@ struct EvalCommand: ParsableCommand {
         Runs the model's program on the eval reader of the model YAML (`-d` replaces its
         dataset_dir) and prints loss, top-1 and top-5. Example:
           slim eval --model_path output/model/best -c examples/lenet_fashion_mnist/model.yml
+        With --compare_with DIR it runs a second model (the reference, e.g. the frozen float/ of
+        the same run) on the same images and prints their top-1 agreement and the largest
+        probability and logit differences instead:
+          slim eval --model_path output/int8 --compare_with output/float -c model.yml
         """
     )
 
@@ -28,28 +33,50 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "int8 (real integer kernels) or float (float emulation); default: int8 for an int8 model, else float.")
     var engine: InferenceEngine?
 
+    @Option(name: .customLong("compare_with"), help: "A reference model directory to compare against on the same images (top-1 agreement, max differences).")
+    var compareWith: String?
+
+    @Option(name: .customLong("compare_engine"), help: "Engine of the --compare_with model (default: as for --engine).")
+    var compareEngine: InferenceEngine?
+
+    @Option(name: .customLong("output_compare"), help: "With --compare_with: also write the comparison as JSON to this file.")
+    var outputCompare: String?
+
     @OptionGroup var model: ModelOptions
 
     func run() throws {
         let config = try model.load()
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
-            let loaded = try modelDir.load()
-            let engine = engine ?? InferenceEngine.defaultEngine(for: loaded.program)
-            let (program, params) = try engine.executionModel(program: loaded.program, params: loaded.params)
-            printFlushed("engine: \(engine.summary(of: program))\n")
-            let executor = try Executor(program: program)
+            let (executor, params) = try prepare(modelDir.load(), engine: engine, label: nil)
+            if let compareWith {
+                return try compare(reader, executor: executor, params: params, reference: compareWith)
+            }
             var predictions = PredictionLines()
             let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(params),
                                                                     onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
             if let outputPredictions { try predictions.write(to: outputPredictions) }
             printFlushed("\(modelDir.modelPath): \(result)\n")
-            if let outputEval {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(result).write(to: URL(fileURLWithPath: outputEval), options: .atomic)
-            }
+            if let outputEval { try writeJSON(result, to: outputEval) }
         }
+    }
+
+    /// The model ready to run on `engine` (or its default), after printing which engine runs it.
+    private func prepare(_ loaded: (program: Program, params: [String: Tensor]), engine: InferenceEngine?,
+                         label: String?) throws -> (Executor, [String: Tensor]) {
+        let engine = engine ?? InferenceEngine.defaultEngine(for: loaded.program)
+        let (program, params) = try engine.executionModel(program: loaded.program, params: loaded.params)
+        printFlushed("\(label.map { "\($0) " } ?? "")engine: \(engine.summary(of: program))\n")
+        return (try Executor(program: program), params)
+    }
+
+    private func compare(_ reader: ReaderSpec, executor: Executor, params: [String: Tensor], reference: String) throws {
+        let loaded = try ModelFile.load(from: reference, modelName: nil, paramsName: nil)
+        let (referenceExecutor, referenceParams) = try prepare(loaded, engine: compareEngine ?? engine, label: "reference")
+        let comparison = ModelComparison(model: try Evaluator(executor: executor), reference: try Evaluator(executor: referenceExecutor))
+        let result = try comparison.compare(reader, scope: Scope(params), referenceScope: Scope(referenceParams))
+        printFlushed("\(modelDir.modelPath) vs \(reference): \(result)\n")
+        if let outputCompare { try writeJSON(result, to: outputCompare) }
     }
 }
 

@@ -42,6 +42,18 @@ public struct Evaluator {
         return acc.result
     }
 
+    /// The logits: the input of the softmax that computes `output`, if the program ends in one.
+    public var logits: String? {
+        executor.program.ops.last { $0.type == "softmax" && $0.output("Out") == output }?.input("X")
+    }
+
+    /// The probabilities (and the logits, when asked and known) for one batch of images.
+    public func outputs(_ images: Tensor, scope: Scope, logits withLogits: Bool = false) throws -> (probabilities: Tensor, logits: Tensor?) {
+        let logitsName = withLogits ? logits : nil
+        let fetched = try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output] + (logitsName.map { [$0] } ?? []))
+        return (fetched[output]!, logitsName.flatMap { fetched[$0] })
+    }
+
     /// Mean of `-log max(p[i, label_i], 1e-12)`.
     static func crossEntropy(probabilities p: Tensor, labels: Tensor) -> Double {
         let (n, c) = (p.shape[0], p.shape[1])
