@@ -87,7 +87,14 @@ extension Int8KernelTests {
             let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(), outputScales: scales, outputType: .f32).floats
             XCTAssertEqual(y, reference.indices.map { reference[$0] * scales[($0 / 9) % 4] }, "scales \(scales)")
         }
-        XCTAssertNotEqual([Float(0), 1].bitHash, [-Float(0), 1].bitHash, "scales hash bit for bit")
-        XCTAssertNotEqual([Float(1), 2].bitHash, [Float(2), 1].bitHash)
+        func key(_ scales: [Float], _ postOps: [PostOp] = []) -> Int8PrimitiveKey {
+            Int8PrimitiveKey(shape: [0, 1], postOps: postOps, outputScales: scales)
+        }
+        XCTAssertNotEqual(key([0, 1]), key([-0.0, 1]), "scales compare bit for bit")
+        XCTAssertEqual(key([.nan, 1]), key([.nan, 1]), "a NaN scale finds its own primitive again")
+        XCTAssertNotEqual(key([1, 2, 3]), key([1, 5, 3]))
+        XCTAssertNotEqual(key([1]), key([1, 1]))
+        XCTAssertNotEqual(key([1], [.relu]), key([1], [.clip(lo: 0, hi: 6)]))
+        XCTAssertNotEqual(key([1], [.clip(lo: 0, hi: 6)]), key([1], [.clip(lo: 0, hi: 7)]))
     }
 }

@@ -7,8 +7,8 @@ public final class PrimitiveCache: @unchecked Sendable {
     public static let shared = PrimitiveCache()
 
     private var entries: [String: AnyObject] = [:]
-    /// Entries under structured keys (int8 kernels: no key text built per call).
-    private var keyed: [AnyHashable: AnyObject] = [:]
+    /// Int8 primitives, under structured keys (no key text built per call).
+    private var int8: [Int8PrimitiveKey: PreparedPrimitive] = [:]
     private let lock = NSRecursiveLock()  // a backward primitive builds its forward hint inside `make`
     /// Number of oneDNN primitives created so far (reorders included); tests check it stays flat.
     public private(set) var creations = 0
@@ -24,13 +24,12 @@ public final class PrimitiveCache: @unchecked Sendable {
         return made
     }
 
-    /// The cached value for a structured `key`, made by `make` the first time.
-    func value<K: Hashable, T: AnyObject>(keyed key: K, _ make: () -> T) -> T {
-        let boxed = AnyHashable(key)
+    /// The int8 primitive cached for `key`, made by `make` the first time.
+    func value(int8 key: Int8PrimitiveKey, _ make: () -> PreparedPrimitive) -> PreparedPrimitive {
         lock.lock(); defer { lock.unlock() }
-        if let hit = keyed[boxed] as? T { return hit }
+        if let hit = int8[key] { return hit }
         let made = make()
-        keyed[boxed] = made
+        int8[key] = made
         return made
     }
 
@@ -38,6 +37,6 @@ public final class PrimitiveCache: @unchecked Sendable {
     public func removeAll() {
         lock.lock(); defer { lock.unlock() }
         entries.removeAll()
-        keyed.removeAll()
+        int8.removeAll()
     }
 }

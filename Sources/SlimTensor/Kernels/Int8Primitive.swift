@@ -1,36 +1,46 @@
 import CDNNL
+import Foundation
 
 /// What identifies an int8 primitive: its kernel, shapes, geometry, types and post-ops as
 /// integers (`shape`) and its output scales bit for bit. A structured key: building key text for
 /// 1024 per-channel scales on every call cost more than some of MobileNetV1's batch-1 convolutions.
 struct Int8PrimitiveKey: Hashable {
     let shape: [Int]
-    let scaleBits: [UInt32]
-    private let scaleHash: UInt64
+    /// Compared bit for bit (a -0 or NaN scale is its own key).
+    let scales: [Float]
 
     init(shape: [Int], postOps: [PostOp], outputScales: [Float]) {
         var all = shape
         for op in postOps { op.encode(into: &all) }
         self.shape = all
-        scaleBits = outputScales.map(\.bitPattern)
-        scaleHash = outputScales.bitHash
+        scales = outputScales
     }
 
     static func == (a: Int8PrimitiveKey, b: Int8PrimitiveKey) -> Bool {
-        a.scaleHash == b.scaleHash && a.shape == b.shape && a.scaleBits == b.scaleBits
+        guard a.shape == b.shape, a.scales.count == b.scales.count else { return false }
+        return a.scales.withUnsafeBytes { x in
+            b.scales.withUnsafeBytes { y in
+                guard let p = x.baseAddress, let q = y.baseAddress else { return true }   // both empty
+                return memcmp(p, q, x.count) == 0
+            }
+        }
     }
 
+    /// Shapes, the scale count and a few scales' bits (equality checks them all).
     func hash(into hasher: inout Hasher) {
         hasher.combine(shape)
-        hasher.combine(scaleBits.count)
-        hasher.combine(scaleHash)
+        hasher.combine(scales.count)
+        guard let first = scales.first, let last = scales.last else { return }
+        hasher.combine(first.bitPattern)
+        hasher.combine(scales[scales.count / 2].bitPattern)
+        hasher.combine(last.bitPattern)
     }
 }
 
 extension Kernels {
     /// The int8 primitive for `key`, made by `make` the first time.
     static func int8Primitive(_ key: Int8PrimitiveKey, make: () -> PreparedPrimitive) -> PreparedPrimitive {
-        PrimitiveCache.shared.value(keyed: key, make)
+        PrimitiveCache.shared.value(int8: key, make)
     }
 
     /// `t` held in the layout `p` chose for constant argument `arg` (weights): reordered once per
@@ -52,15 +62,6 @@ extension Kernels {
         guard let residual else { return output(p, DNNL_ARG_DST, shape: shape, dtype: outputType) }
         if let layout = p.layout(DNNL_ARG_DST) { return converted(residual, to: layout) }
         return residual.plain()
-    }
-}
-
-extension Array where Element == Float {
-    /// FNV-1a over the values' bit patterns.
-    var bitHash: UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for v in self { h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
-        return h
     }
 }
 
