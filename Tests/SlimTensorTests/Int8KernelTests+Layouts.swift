@@ -97,4 +97,17 @@ extension Int8KernelTests {
         XCTAssertNotEqual(key([1], [.relu]), key([1], [.clip(lo: 0, hi: 6)]))
         XCTAssertNotEqual(key([1], [.clip(lo: 0, hi: 6)]), key([1], [.clip(lo: 0, hi: 7)]))
     }
+
+    /// Small int8 calls run on one thread, larger ones on more; the caller's thread count is kept.
+    func testInt8CallsRestoreTheThreadCount() throws {
+        guard let before = Kernels.threads else { throw XCTSkip("no OpenMP runtime") }
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(before) }
+        for (c, size) in [(8, 4), (128, 16)] {   // 4K and 4.2M multiply-adds
+            let x = integers([1, c, size, size], .u8, 0...127), w = integers([c, c, 1, 1], .s8, -127...127)
+            let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(), outputScales: [1], outputType: .f32)
+            XCTAssertEqual(y.floats, conv1x1Reference(x, w), "\(c) channels")
+            XCTAssertEqual(Kernels.threads, 2)
+        }
+    }
 }

@@ -63,6 +63,8 @@ final class PreparedPrimitive: @unchecked Sendable {
     private var owned: [(Int32, Memory)] = []
     /// Constant arguments (weights) already reordered into their chosen layouts.
     let constants = PackedConstants()
+    /// The OpenMP thread count the primitive was created for and must run with (nil: any).
+    var threads: Int?
 
     init(_ primitive: Primitive) { self.primitive = primitive }
 

@@ -50,7 +50,8 @@ extension Kernels {
         int8Check(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps, residual: residual,
                   outputType: outputType)
         let geometry = [x.dtype.code, b != nil ? 1 : 0, outputType.code] + x.shape + w.shape + g.strides + g.paddings + g.dilations
-        let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales)) {
+        let macs = c.y.reduce(1, *) * w.shape[1...].reduce(1, *)
+        let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales), macs: macs) {
             let key = "conv_int8 " + c.key
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, x.dtype, plain: false), ws = MemoryDesc(c.groupedW, .s8, plain: false)
@@ -74,7 +75,7 @@ extension Kernels {
         var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, w)]
         if let b { inputs[DNNL_ARG_BIAS] = b }
         var outputs = [DNNL_ARG_DST: int8Destination(p, shape: c.y, residual: residual, outputType: outputType)]
-        run(p, inputs: inputs, outputs: &outputs)
+        runInt8(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
 }

@@ -15,7 +15,7 @@ extension Kernels {
         int8Check([m, n], source: a, bias: bias, channels: n, outputScales: outputScales, postOps: postOps, residual: residual,
                   outputType: outputType)
         let shape = [1, m, k, n, a.dtype.code, bias != nil ? 1 : 0, outputType.code]
-        let p = int8Primitive(Int8PrimitiveKey(shape: shape, postOps: postOps, outputScales: outputScales)) {
+        let p = int8Primitive(Int8PrimitiveKey(shape: shape, postOps: postOps, outputScales: outputScales), macs: m * k * n) {
             let key = "matmul_int8 " + [m, k, n].cacheKey
             let aDesc = MemoryDesc([m, k], a.dtype), cDesc = MemoryDesc([m, n], outputType), biasDesc = MemoryDesc([1, n], .f32)
             var (ra, rb, rc, rbias) = (aDesc.raw, MemoryDesc([k, n], .s8, plain: false).raw, cDesc.raw, biasDesc.raw)
@@ -37,7 +37,7 @@ extension Kernels {
         var inputs = [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, b)]
         if let bias { inputs[DNNL_ARG_BIAS] = bias.reshaped([1, n]) }
         var outputs = [DNNL_ARG_DST: int8Destination(p, shape: [m, n], residual: residual, outputType: outputType)]
-        run(p, inputs: inputs, outputs: &outputs)
+        runInt8(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
 }

@@ -38,9 +38,37 @@ struct Int8PrimitiveKey: Hashable {
 }
 
 extension Kernels {
-    /// The int8 primitive for `key`, made by `make` the first time.
-    static func int8Primitive(_ key: Int8PrimitiveKey, make: () -> PreparedPrimitive) -> PreparedPrimitive {
-        PrimitiveCache.shared.value(int8: key, make)
+    /// Multiply-adds each thread of an int8 primitive gets at least: waking another OpenMP thread
+    /// for a smaller share costs about what it saves, and much more on a busy machine (MobileNetV1
+    /// at batch 1: the depthwise layers and the 2M-MAC 1x1 layers run on one thread, the 4M-MAC ones
+    /// on two; every layer of a batch of 64 runs on all threads).
+    static let int8WorkPerThread = 1 << 21
+
+    /// The int8 primitive for `key`, made by `make` the first time, for `macs` multiply-adds per call:
+    /// created (and later run, `runInt8`) on `macs / int8WorkPerThread` threads, at least one and at
+    /// most the current OpenMP maximum. oneDNN sizes a primitive's per-thread split and scratch
+    /// when it is created, so it must never run on more threads than that.
+    static func int8Primitive(_ key: Int8PrimitiveKey, macs: Int, make: () -> PreparedPrimitive) -> PreparedPrimitive {
+        PrimitiveCache.shared.value(int8: key) {
+            let available = OpenMPThreads.maxThreads ?? 1
+            let threads = min(available, max(1, macs / int8WorkPerThread))
+            let p = withThreads(threads, make)
+            p.threads = threads
+            return p
+        }
+    }
+
+    /// `run` on the thread count `p` was created for.
+    static func runInt8(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor]) {
+        withThreads(p.threads) { run(p, inputs: inputs, outputs: &outputs) }
+    }
+
+    /// `body` with the OpenMP thread count set to `n` (nil or the current count: unchanged), then restored.
+    static func withThreads<R>(_ n: Int?, _ body: () -> R) -> R {
+        guard let n, let current = OpenMPThreads.maxThreads, n != current else { return body() }
+        OpenMPThreads.set(n)
+        defer { OpenMPThreads.set(current) }
+        return body()
     }
 
     /// `t` held in the layout `p` chose for constant argument `arg` (weights): reordered once per

@@ -18,14 +18,18 @@ enum OpenMPThreads {
         return dlsym(process, name)
     }
 
+    /// Looked up once (the int8 kernels switch thread counts around single calls).
+    private static let setThreads: SetThreads? = symbol("omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
+    private static let getThreads: GetThreads? = symbol("omp_get_max_threads").map { unsafeBitCast($0, to: GetThreads.self) }
+
     /// Asks the OpenMP runtime for `n` threads in later parallel regions (no-op without OpenMP).
     static func set(_ n: Int) {
-        guard n > 0, let f = symbol("omp_set_num_threads") else { return }
-        unsafeBitCast(f, to: SetThreads.self)(Int32(n))
+        guard n > 0, let f = setThreads else { return }
+        f(Int32(n))
     }
 
     /// `omp_get_max_threads()`, or nil when no OpenMP runtime is loaded.
     static var maxThreads: Int? {
-        symbol("omp_get_max_threads").map { Int(unsafeBitCast($0, to: GetThreads.self)()) }
+        getThreads.map { Int($0()) }
     }
 }
