@@ -3,11 +3,12 @@
 compares its top-1 predictions with slim's own (`slim eval --output_predictions FILE`).
 
     bench/.venv/bin/python bench/onnx_check.py --model m.onnx --predictions preds.jsonl \
-        [--data /usr/share/datasets/fashion-mnist] [--mean 0.2860 --std 0.3530] [--limit N] \
+        [--data /usr/share/datasets/fashion-mnist] [--size 32] [--mean 0.2860 --std 0.3530] [--limit N] \
         [--batch 256] [--min-agreement 0.999] [--json]
 
 The IDX .gz files are read directly with numpy and normalized as the model YAML does:
-x = (pixel / 255 - mean) / std, NCHW float32. The first --limit images are used (slim's
+x = (pixel / 255 - mean) / std, NCHW float32, after a bilinear resize to --size (the YAML's
+!Resize, e.g. 32 for examples/mobilenetv1_fashion_mnist). The first --limit images are used (slim's
 `num_samples` takes the same prefix). Feed batches of --batch images, as slim's eval reader does
 (this matters only for abs_max activation quantizers, whose scale is per batch).
 Exit status: 0 when agreement >= --min-agreement, 1 below it, 2 on bad input.
@@ -33,12 +34,28 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 
-def load_test_set(directory, mean, std, limit):
+def bilinear(x, size):
+    """Resizes N x H x W images to size x size as slim's `Resize` does (half-pixel centres, clamped taps)."""
+    def taps(out, n):
+        s = np.clip((np.arange(out) + 0.5) * (n / out) - 0.5, 0, n - 1)
+        i0 = np.floor(s).astype(np.int64)
+        return i0, np.minimum(i0 + 1, n - 1), (s - i0).astype(np.float32)
+    y0, y1, fy = taps(size, x.shape[1])
+    x0, x1, fx = taps(size, x.shape[2])
+    top = x[:, y0][:, :, x0] * (1 - fx) + x[:, y0][:, :, x1] * fx
+    bottom = x[:, y1][:, :, x0] * (1 - fx) + x[:, y1][:, :, x1] * fx
+    return (top * (1 - fy)[:, None] + bottom * fy[:, None]).astype(np.float32)
+
+
+def load_test_set(directory, mean, std, limit, size=None):
     images = read_idx(f"{directory}/t10k-images-idx3-ubyte.gz")
     labels = read_idx(f"{directory}/t10k-labels-idx1-ubyte.gz")
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
-    x = (images.astype(np.float32) / np.float32(255) - np.float32(mean)) / np.float32(std)
+    x = images.astype(np.float32) / np.float32(255)
+    if size is not None and size != x.shape[1]:
+        x = bilinear(x, size)
+    x = (x - np.float32(mean)) / np.float32(std)
     return x[:, None, :, :].astype(np.float32), labels.astype(np.int64)
 
 
@@ -70,6 +87,7 @@ def main():
     p.add_argument("--model", required=True, help="the exported .onnx file")
     p.add_argument("--predictions", required=True, help="slim eval --output_predictions FILE")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--size", type=int, help="resize to SIZE x SIZE first, bilinear as the YAML's !Resize (e.g. 32 for MobileNetV1)")
     p.add_argument("--mean", type=float, default=0.2860)
     p.add_argument("--std", type=float, default=0.3530)
     p.add_argument("--limit", type=int, default=None, help="first N test images (default: all)")
@@ -82,7 +100,7 @@ def main():
         import onnx
         onnx.checker.check_model(onnx.load(args.model))
         slim = load_predictions(args.predictions)
-        x, labels = load_test_set(args.data, args.mean, args.std, args.limit)
+        x, labels = load_test_set(args.data, args.mean, args.std, args.limit, args.size)
     except Exception as e:  # a bad file is a clear message, not a traceback
         print(f"onnx_check: {e}", file=sys.stderr)
         return 2
