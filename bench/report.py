@@ -1,6 +1,6 @@
 """Prints `make bench`'s tables (Markdown) from the JSON lines bench/run.sh collected.
 
-Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl and peers.jsonl.
+Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, slim_real.jsonl and peers.jsonl.
   Training: per model x batch x threads, slim and PyTorch images/s, their ratio, peak RSS.
   Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
     per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
@@ -127,6 +127,21 @@ def errors(rows):
             for k, r in rows.items() if "error" in r]
 
 
+def real_loader_table(rows, real):
+    """slim training on the real Fashion-MNIST loader (decode, transforms, batching on the prefetch
+    thread) next to the same step on one synthetic batch: a slow loader shows as a ratio below 1."""
+    lines = ["| model | batch | threads | synthetic img/s | real loader img/s | real / synthetic |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for row in real:
+        if "error" in row:
+            continue
+        model, batch, threads = row["model"], int(row["batch"]), int(row["threads"])
+        synthetic = value(rows, ("slim", "fp32"), model, "train", batch, threads)
+        lines.append(f"| {model} | {batch} | {threads} | {fmt(synthetic)} | {fmt(row.get('images_per_s'))} "
+                     f"| {ratio(row.get('images_per_s'), synthetic)} |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
@@ -137,6 +152,10 @@ def main():
         print(open(header).read().rstrip())
     rows = index(read_lines(os.path.join(args.out, "slim.jsonl")), read_lines(os.path.join(args.out, "peers.jsonl")))
     sections = [("Training (FP32; images/s, higher is better)", training_table(rows))]
+    real = read_lines(os.path.join(args.out, "slim_real.jsonl"))
+    if real:
+        sections.append(("slim training on the real data loader (Fashion-MNIST, prefetch thread; images/s)",
+                         real_loader_table(rows, real)))
     for batch in sorted({b for (_, b, _) in configs(rows, "infer")}):
         field, what = ("median_ms", "median latency in ms, lower is better") if batch == 1 \
             else ("images_per_s", "images/s, higher is better")

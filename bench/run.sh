@@ -19,7 +19,7 @@ PLAN=${BENCH_PLAN:-$HERE/plan.txt}
 THREADS=${BENCH_THREADS:-1 2}
 OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/slim-bench.XXXXXX")}
 mkdir -p "$OUT"
-: > "$OUT/slim.jsonl"; : > "$OUT/peers.jsonl"; : > "$OUT/log.txt"
+: > "$OUT/slim.jsonl"; : > "$OUT/slim_real.jsonl"; : > "$OUT/peers.jsonl"; : > "$OUT/log.txt"
 
 [ -x "$SLIM" ] || { echo "bench: no slim binary at $SLIM (run 'make build' first)" >&2; exit 1; }
 
@@ -56,6 +56,10 @@ for t in $THREADS; do
     fi
     cat "$OUT/err.txt" >>"$OUT/log.txt"
   done < <(plan_lines)
+  # The same LeNet training step fed by the real loader (IDX decode, transforms, prefetch thread).
+  echo "bench: slim lenet train fp32 batch 64 on the real Fashion-MNIST loader, $t thread(s)" >&2
+  OMP_NUM_THREADS=$t "$SLIM" bench --model lenet --mode train --batch 64 --threads "$t" --steps 30 --warmup 5 \
+    --data real --json >>"$OUT/slim_real.jsonl" 2>>"$OUT/log.txt" || echo "bench: the real-loader run failed; see $OUT/log.txt" >&2
   if [ $peers = 1 ]; then
     echo "bench: PyTorch and ONNX Runtime, $t thread(s)" >&2
     plan_lines | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
