@@ -58,9 +58,10 @@ extension Kernels {
         }
     }
 
-    /// `run` on the thread count `p` was created for.
+    /// `run` on no more threads than `p` was created for (nor than the caller's current count).
     static func runInt8(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor]) {
-        withThreads(p.threads) { run(p, inputs: inputs, outputs: &outputs) }
+        let threads = p.threads.map { min($0, OpenMPThreads.maxThreads ?? $0) }
+        withThreads(threads) { run(p, inputs: inputs, outputs: &outputs) }
     }
 
     /// `body` with the OpenMP thread count set to `n` (nil or the current count: unchanged), then restored.
