@@ -17,6 +17,7 @@ final class TensorLayout: @unchecked Sendable {
     /// made once (kernels ask for them on every call).
     private var relatives: [[Int]: TensorLayout] = [:]
     private var plainReorders: (toPlain: ReorderPlan, fromPlain: ReorderPlan)?
+    private var retypedLayouts: [DType: TensorLayout] = [:]
 
     private init(desc: MemoryDesc, key: String) {
         self.desc = desc
@@ -35,6 +36,24 @@ final class TensorLayout: @unchecked Sendable {
         guard let desc = channelBlocked(dims, .f32) else { return nil }
         let made = Self.make(desc)
         relatives[dims] = made
+        return made
+    }
+
+    /// This layout with elements of `dtype` (same dims and element strides), when it holds exactly
+    /// the tensor's elements: blocked format, no padding, no extra data (compensation), offset 0.
+    /// An element-wise map can then write its result in the same order it reads (`Tensor.mapElements`).
+    func retyped(_ dtype: DType) -> TensorLayout? {
+        Self.lock.lock(); defer { Self.lock.unlock() }
+        if let known = retypedLayouts[dtype] { return known }
+        let raw = desc.raw
+        let n = Int(raw.ndims)
+        let dims = withUnsafeBytes(of: raw.dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(n)) }
+        let padded = withUnsafeBytes(of: raw.padded_dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(n)) }
+        guard raw.format_kind == dnnl_blocked, raw.extra.flags == 0, raw.offset0 == 0, dims == padded else { return nil }
+        var other = desc
+        other.raw.data_type = dtype.dnnl
+        let made = other.raw.data_type == raw.data_type ? self : Self.make(other)
+        retypedLayouts[dtype] = made
         return made
     }
 

@@ -110,4 +110,32 @@ extension Int8KernelTests {
             XCTAssertEqual(Kernels.threads, 2)
         }
     }
+
+    /// An element-wise map keeps an unpadded layout (NHWC f32 -> NHWC u8, which the next int8
+    /// convolution takes as it is) and makes a padded one plain; values equal the plain map's.
+    func testMapElementsKeepsUnpaddedLayouts() {
+        let x = integers([2, 8, 5, 5], .u8, 0...127), w = integers([16, 8, 3, 3], .s8, -127...127)
+        let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(paddings: [1, 1]), outputScales: [0.01],
+                                   outputType: .f32)
+        func halve(_ t: Tensor) -> Tensor {
+            t.mapElements(Float.self, to: .u8, as: UInt8.self) { src, dst in
+                for i in src.indices { dst[i] = UInt8(min(max(src[i] / 2, 0), 127).rounded()) }
+            }
+        }
+        let kept = halve(y), plain = halve(y.plain())
+        XCTAssertNotNil(y.layout)
+        XCTAssertNotNil(kept.layout, "an NHWC f32 tensor maps to an NHWC u8 one")
+        XCTAssertNil(plain.layout)
+        XCTAssertEqual(kept, plain)
+        let w2 = integers([4, 16, 1, 1], .s8, -127...127)
+        let next = Kernels.conv2dInt8(kept, filter: w2, bias: nil, geometry: ConvGeometry(), outputScales: [1], outputType: .f32)
+        XCTAssertEqual(next.floats, conv1x1Reference(plain, w2))
+        var rng = SeededGenerator(seed: 5)
+        let f = Kernels.conv2dForward(Tensor(shape: [1, 3, 4, 4], floats: (0..<48).map { _ in rng.nextUnitFloat() }),
+                                      filter: Tensor(shape: [6, 3, 1, 1], floats: (0..<18).map { _ in rng.nextUnitFloat() }),
+                                      bias: nil, geometry: ConvGeometry(), training: true)
+        let padded = f.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in for i in src.indices { dst[i] = src[i] * 2 } }
+        if f.layout?.paddedChannels != nil { XCTAssertNil(padded.layout, "a padded layout is mapped as plain") }
+        XCTAssertEqual(padded.floats, f.floats.map { $0 * 2 })
+    }
 }

@@ -37,20 +37,18 @@ public enum Int8QuantizeOp: Operator {
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
     /// |x| <= s the same product and rounding, beyond it the same end of the range); NaN gives 0.
     /// The rounding is `t = trunc(v)` plus one step when `|v - t| >= 0.5` (exact for |v| < 2^23),
-    /// which compiles to a few instructions where `Float.rounded` is a library call.
+    /// which compiles to a few instructions where `Float.rounded` is a library call. Runs over the
+    /// elements in memory order: an input held in NHWC (an int8 convolution's f32 output) gives an
+    /// output in NHWC, which the next int8 convolution reads without a reorder.
     static func quantize<T: FixedWidthInteger>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
-        var q = Tensor(shape: x.shape, dtype: dtype)
-        x.withUnsafeFloats { src in
-            q.withUnsafeMutableElements(as: T.self) { dst in
-                for i in 0..<src.count {
-                    let v = src[i] * k
-                    guard !v.isNaN else { dst[i] = 0; continue }
-                    let c = min(max(v, lo), hi)
-                    let t = Int32(c), f = c - Float(t)
-                    dst[i] = T(truncatingIfNeeded: t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0))
-                }
+        x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
+            for i in 0..<src.count {
+                let v = src[i] * k
+                guard !v.isNaN else { dst[i] = 0; continue }
+                let c = min(max(v, lo), hi)
+                let t = Int32(c), f = c - Float(t)
+                dst[i] = T(truncatingIfNeeded: t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0))
             }
         }
-        return q
     }
 }
