@@ -1,21 +1,33 @@
-/// A list of ops an executor can run, with their implementations and, per fetch list, which of
-/// them a run needs (memoised).
+/// A list of ops an executor can run, with their implementations and, per fetch list, the
+/// `RunSchedule` of the ops a run needs (memoised).
 final class ExecutionPlan {
     let ops: [OpDesc]
     let implementations: [any Operator.Type]
     /// Vars of the program this plan does not compute (fused away).
     let removed: Set<String>
-    private var neededOps: [[String]: [Int]] = [:]
+    /// Per op: what its implementation derived once from the desc (`OpContext.memo`).
+    let memos: [OpMemo]
+    private var schedules: [[String]: RunSchedule] = [:]
 
     init(ops: [OpDesc], removed: Set<String> = [], registry: OpRegistry) throws {
         self.ops = ops
         self.removed = removed
         implementations = try ops.map { try registry.op($0.type) }
+        memos = ops.map { _ in OpMemo() }
     }
 
-    /// Indices of the ops that compute `fetches`, in order (memoised per fetch list).
-    func opsNeeded(for fetches: [String], available: Set<String>, program: Program) throws -> [Int] {
-        if let cached = neededOps[fetches] { return cached }
+    /// The schedule computing `fetches` (memoised per fetch list; `available`, the names fed or in
+    /// the scope, is evaluated only the first time).
+    func schedule(for fetches: [String], available: () -> Set<String>, program: Program) throws -> RunSchedule {
+        if let cached = schedules[fetches] { return cached }
+        let made = RunSchedule(plan: self, ops: try opsNeeded(for: fetches, available: available(), program: program),
+                               fetches: fetches, program: program)
+        schedules[fetches] = made
+        return made
+    }
+
+    /// Indices of the ops that compute `fetches`, in order.
+    private func opsNeeded(for fetches: [String], available: Set<String>, program: Program) throws -> [Int] {
         var producer: [String: Int] = [:]
         for (i, op) in ops.enumerated() { for name in op.outputNames { producer[name] = i } }
         var needed = Set<Int>(), stack = fetches
@@ -30,8 +42,6 @@ final class ExecutionPlan {
             }
             if needed.insert(i).inserted { stack.append(contentsOf: ops[i].inputNames) }
         }
-        let order = needed.sorted()
-        neededOps[fetches] = order
-        return order
+        return needed.sorted()
     }
 }

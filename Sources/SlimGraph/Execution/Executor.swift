@@ -45,32 +45,43 @@ public final class Executor {
     public func run(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, fetches: [String]? = nil) throws -> [String: Tensor] {
         let wanted = fetches ?? program.fetches
         try checkFeeds(feeds)
-        var env = scope.tensors
-        for (name, value) in feeds { env[name] = value }
         tape.removeAll()
         let plan = fused.removed.isDisjoint(with: wanted) ? fused : written
-        for i in try plan.opsNeeded(for: wanted, available: Set(feeds.keys).union(scope.tensors.keys), program: program) {
-            let op = plan.ops[i]
-            let context = OpContext(op: op, mode: mode, generator: generatorBox)
-            for name in op.inputNames {
-                guard let v = env[name] else {
-                    throw GraphError("op #\(i) '\(op.type)' reads var '\(name)', which has no value",
+        let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
+        var env = [Tensor?](repeating: nil, count: schedule.slotCount)
+        /// The value of `v`: written by an earlier step, else fed, else in the scope.
+        func value(_ v: RunSchedule.Var) -> Tensor? {
+            if let t = env[v.slot] { return t }
+            let t = feeds[v.name] ?? scope.tensors[v.name]
+            env[v.slot] = t
+            return t
+        }
+        if mode == .eval && schedule.evalContexts.isEmpty {
+            schedule.evalContexts = schedule.steps.map { OpContext(op: $0.op, mode: .eval, generator: generatorBox, memo: $0.memo) }
+        }
+        for (k, step) in schedule.steps.enumerated() {
+            let context = mode == .eval ? schedule.evalContexts[k]
+                : OpContext(op: step.op, mode: mode, generator: generatorBox, memo: step.memo)
+            defer { if mode == .eval { context.reset() } }
+            for v in step.inputs {
+                guard let t = value(v) else {
+                    throw GraphError("op #\(step.index) '\(step.op.type)' reads var '\(v.name)', which has no value",
                                      hints: ["feed it, load it into the scope, or compute it in an earlier op"])
                 }
-                context.values[name] = v
+                context.values[v.name] = t
             }
-            try plan.implementations[i].forward(context)
-            for name in op.outputNames {
-                guard let v = context.values[name] else { continue }
-                env[name] = v
-                if program.variable(name)?.persistable == true { scope.tensors[name] = v }
+            try step.implementation.forward(context)
+            for (j, v) in step.outputs.enumerated() {
+                guard let t = context.values[v.name] else { continue }
+                env[v.slot] = t
+                if step.persistable[j] { scope.tensors[v.name] = t }
             }
-            if mode == .train { tape.append((plan.implementations[i], context)) }
+            if mode == .train { tape.append((step.implementation, context)) }
         }
         var result: [String: Tensor] = [:]
-        for name in wanted {
-            guard let v = env[name] else { throw GraphError("fetch '\(name)' was not computed") }
-            result[name] = v
+        for v in schedule.fetches {
+            guard let t = value(v) else { throw GraphError("fetch '\(v.name)' was not computed") }
+            result[v.name] = t
         }
         return result
     }

@@ -16,11 +16,29 @@ public final class OpContext {
     /// Input var names whose gradient is wanted.
     var wantsGrad: Set<String> = []
     private let generatorBox: GeneratorBox
+    private let memoBox: OpMemo
 
-    init(op: OpDesc, mode: ExecutionMode, generator: GeneratorBox) {
+    init(op: OpDesc, mode: ExecutionMode, generator: GeneratorBox, memo: OpMemo = OpMemo()) {
         self.op = op
         self.mode = mode
         generatorBox = generator
+        memoBox = memo
+    }
+
+    /// What this op derives from its desc alone (parsed attrs, geometry), made by `make` on the
+    /// op's first run and kept by the executor for its later runs (train and eval). Nothing that
+    /// depends on input values, shapes or the scope may go in it unless checked on every use.
+    public func memo<T: AnyObject>(_ make: () throws -> T) rethrows -> T {
+        if let kept = memoBox.value as? T { return kept }
+        let made = try make()
+        memoBox.value = made
+        return made
+    }
+
+    /// Empties what one run put in the context (an eval-mode context is reused by the next run).
+    func reset() {
+        values.removeAll(keepingCapacity: true)
+        if !saved.isEmpty { saved.removeAll(keepingCapacity: true) }
     }
 
     /// The run's seeded generator (dropout masks and any other randomness).
@@ -101,6 +119,11 @@ public final class OpContext {
         guard let v = values[name] else { throw GraphError("op '\(op.type)': var '\(name)' has no value") }
         return v
     }
+}
+
+/// The memo of one op of an executor's plan (`OpContext.memo`).
+final class OpMemo {
+    var value: AnyObject?
 }
 
 /// A generator shared by the op contexts of one executor.

@@ -25,11 +25,13 @@ public enum Int8Conv2DOp: Operator {
         let op = context.op
         let x = try context.input("Input"), w = try context.input("Filter")
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
-        let epilogue = try Int8Epilogue(op)
+        let plan = try context.memo { try Int8OpPlan(op, geometry: try op.int8ConvGeometry()) }
+        let epilogue = plan.epilogue, g = plan.geometry!
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
         let bias = try Int8Execution.bias(context, channels: w.shape[0])
-        let g = try op.int8ConvGeometry()
-        let shape = try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
+        let shape = try plan.outputShape(x.shape, w.shape) {
+            try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
+        }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
         let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
         let y = Int8Execution.run(xx, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in

@@ -22,11 +22,12 @@ public enum Int8MulOp: Operator {
         let op = context.op
         let x = try context.input("X"), y = try context.input("Y")
         try Int8Execution.checkTypes(x: x, w: y, op: op, slots: ("X", "Y"))
-        let outShape = try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0]
-        let xc = op.int("x_num_col_dims", default: 1), yc = op.int("y_num_col_dims", default: 1)
+        let plan = try context.memo { try Int8OpPlan(op) }
+        let outShape = try plan.outputShape(x.shape, y.shape) { try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0] }
+        let xc = plan.columnDims.x, yc = plan.columnDims.y
         let x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
         let y2 = y.reshaped([y.shape[..<yc].reduce(1, *), y.shape[yc...].reduce(1, *)])
-        let epilogue = try Int8Epilogue(op)
+        let epilogue = plan.epilogue
         try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
         let bias = try Int8Execution.bias(context, channels: y2.shape[1])
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }

@@ -1,0 +1,49 @@
+/// The ops one fetch list needs, resolved once so that a run does no name lookups of its own:
+/// every var the run touches has a slot number, and each step lists its op's input and output
+/// vars as (name, slot) in the order the op reads and writes them (`OpDesc.inputNames` /
+/// `outputNames`), with which outputs are persistable.
+///
+/// A run keeps values in an array of slots. A slot starts empty and is filled by the step that
+/// writes it, or on first read from the feeds, else the scope: what a dictionary of
+/// scope + feeds + outputs holds.
+final class RunSchedule {
+    struct Var {
+        let name: String
+        let slot: Int
+    }
+
+    struct Step {
+        /// Index of the op in the plan.
+        let index: Int
+        let op: OpDesc
+        let implementation: any Operator.Type
+        let memo: OpMemo
+        let inputs: [Var]
+        let outputs: [Var]
+        /// Per output: whether its var is persistable (written back to the scope).
+        let persistable: [Bool]
+    }
+
+    let steps: [Step]
+    let fetches: [Var]
+    let slotCount: Int
+    /// Contexts of the steps, reused by eval-mode runs (train-mode runs make new ones: the tape keeps them).
+    var evalContexts: [OpContext] = []
+
+    init(plan: ExecutionPlan, ops: [Int], fetches: [String], program: Program) {
+        var slots: [String: Int] = [:]
+        func slot(_ name: String) -> Var {
+            if let s = slots[name] { return Var(name: name, slot: s) }
+            slots[name] = slots.count
+            return Var(name: name, slot: slots.count - 1)
+        }
+        steps = ops.map { i in
+            let op = plan.ops[i], outputs = op.outputNames.map(slot)
+            return Step(index: i, op: op, implementation: plan.implementations[i], memo: plan.memos[i],
+                        inputs: op.inputNames.map(slot), outputs: outputs,
+                        persistable: outputs.map { program.variable($0.name)?.persistable == true })
+        }
+        self.fetches = fetches.map(slot)
+        slotCount = slots.count
+    }
+}

@@ -1,0 +1,28 @@
+import SlimGraph
+import SlimTensor
+
+/// What an int8 op (`int8_conv2d`, `int8_mul`) derives from its desc, once per executor
+/// (`OpContext.memo`) instead of on every run: its `Int8Epilogue`, its convolution geometry, its
+/// `x_num_col_dims` / `y_num_col_dims`, and the output shape of the last input shapes seen.
+final class Int8OpPlan {
+    let epilogue: Int8Epilogue
+    let geometry: ConvGeometry?
+    let columnDims: (x: Int, y: Int)
+    private var lastShapes: (input: [Int], weights: [Int], output: [Int])?
+
+    /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
+    init(_ op: OpDesc, geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
+        epilogue = try Int8Epilogue(op)
+        self.geometry = try geometry()
+        columnDims = (op.int("x_num_col_dims", default: 1), op.int("y_num_col_dims", default: 1))
+    }
+
+    /// The output shape for `input` and `weights` shapes: `infer` the first time and whenever they
+    /// change (a new batch size), else the shape it gave last.
+    func outputShape(_ input: [Int], _ weights: [Int], infer: () throws -> [Int]) rethrows -> [Int] {
+        if let last = lastShapes, last.input == input, last.weights == weights { return last.output }
+        let output = try infer()
+        lastShapes = (input, weights, output)
+        return output
+    }
+}
