@@ -37,9 +37,7 @@ test: deps
 
 ## demo: the whole pipeline on Fashion-MNIST, then the accuracy and speed table.
 demo: build
-	@if [ -f scripts/demo.sh ]; then bash scripts/demo.sh $(SLIM); else \
-	  echo "demo: the train -> compress -> freeze -> eval pipeline is not built yet in this version (see CHANGELOG.md)"; \
-	  $(SLIM) --help; fi
+	bash scripts/demo.sh $(SLIM)
 
 ## bench: speed of slim against the peers in bench/.
 bench: build
