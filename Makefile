@@ -41,8 +41,7 @@ demo: build
 
 ## bench: speed of slim against the peers in bench/.
 bench: build
-	@if [ -f bench/run.sh ]; then bash bench/run.sh $(SLIM); else \
-	  echo "bench: no benchmarks yet in this version (see CHANGELOG.md)"; fi
+	bash bench/run.sh $(SLIM)
 
 ## onnx-venv: $(VENV) with onnx, onnxruntime and numpy (bench/onnx_check.py; bench/setup_venv.sh adds torch to it).
 VENV := bench/.venv
