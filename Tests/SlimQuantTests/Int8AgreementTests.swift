@@ -96,4 +96,18 @@ final class Int8AgreementTests: XCTestCase {
         try executor.run(feeds: [p.image: data.batch(8, seed: 2).images], scope: scope, mode: .eval)
         XCTAssertEqual(PrimitiveCache.shared.creations, created)
     }
+
+    /// One executor keeps each int8 op's parsed attrs and kernel call from run to run: batches of
+    /// changing sizes give what a fresh executor gives for each.
+    func testOneExecutorAcrossBatchSizesMatchesFreshOnes() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data, steps: 2)
+        let executor = try Executor(program: p.lowered), scope = Scope(p.loweredParams)
+        for (step, batch) in [4, 4, 3, 1, 4].enumerated() {
+            let images = data.batch(batch, seed: UInt64(step)).images
+            let got = try executor.run(feeds: [p.image: images], scope: scope, mode: .eval)
+            let want = try Executor(program: p.lowered).run(feeds: [p.image: images], scope: Scope(p.loweredParams), mode: .eval)
+            XCTAssertEqual(got[p.output]?.floats, want[p.output]?.floats, "step \(step), batch \(batch)")
+        }
+    }
 }

@@ -12,7 +12,8 @@ final class RunSchedule {
         let slot: Int
     }
 
-    struct Step {
+    /// One op of the run (a class: a run reads its fields without copying them).
+    final class Step {
         /// Index of the op in the plan.
         let index: Int
         let op: OpDesc
@@ -22,6 +23,16 @@ final class RunSchedule {
         let outputs: [Var]
         /// Per output: whether its var is persistable (written back to the scope).
         let persistable: [Bool]
+
+        init(index: Int, op: OpDesc, implementation: any Operator.Type, memo: OpMemo, inputs: [Var], outputs: [Var], persistable: [Bool]) {
+            self.index = index
+            self.op = op
+            self.implementation = implementation
+            self.memo = memo
+            self.inputs = inputs
+            self.outputs = outputs
+            self.persistable = persistable
+        }
     }
 
     let steps: [Step]

@@ -11,7 +11,7 @@ import SlimTensor
 ///
 ///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
 ///
-/// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8`); s8 inputs on CPUs
+/// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
@@ -34,10 +34,12 @@ public enum Int8Conv2DOp: Operator {
         }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
         let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
-        let y = Int8Execution.run(xx, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
-            Kernels.conv2dInt8(input, filter: ww, bias: b, geometry: g, outputScales: scales, postOps: postOps,
-                               residual: residual, outputType: type)
+        let call = plan.call(xx, ww, hasBias: bias != nil, hasResidual: residual != nil) {
+            Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
+                                   outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
+                                   hasResidual: residual != nil, outputType: epilogue.outputType)
         }
+        let y = call.run(xx, weights: ww, bias: bias, residual: residual)
         context.setOutput("Output", 0, y)
     }
 }

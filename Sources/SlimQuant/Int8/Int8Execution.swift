@@ -7,17 +7,13 @@ import SlimTensor
 /// fc input without ReLU) too when the CPU has AVX-512 VNNI (`Kernels.int8IsExact`), and else
 /// through `Int8SignedInput` (one exact u8 product on the positive and negative parts).
 enum Int8Execution {
-    /// One kernel call: (input u8/s8, bias, output scales, post-ops, residual for sum, output type).
-    typealias Kernel = (Tensor, Tensor?, [Float], [PostOp], Tensor?, DType) -> Tensor
-
     /// Whether `x` can go to the kernel as it is (else: `Int8SignedInput`).
     static func isDirect(_ x: Tensor) -> Bool { x.dtype == .u8 || Kernels.int8IsExact }
 
-    /// Runs `kernel` with `epilogue`; a `residual` (f32, the output's shape, f32 output only) is
-    /// added before the activation (a sum post-op).
-    static func run(_ x: Tensor, bias: Tensor?, residual: Tensor? = nil, epilogue e: Int8Epilogue, kernel: Kernel) -> Tensor {
-        let sum: [PostOp] = residual == nil ? [] : [.sum(scale: 1)]
-        return kernel(x, bias, e.outputScales, sum + e.postOps, residual, e.outputType)
+    /// The kernel's post-ops for `e`; with a residual (f32, the output's shape, f32 output only) a
+    /// sum post-op first, so that it is added before the activation.
+    static func postOps(_ e: Int8Epilogue, residual: Bool) -> [PostOp] {
+        residual ? [.sum(scale: 1)] + e.postOps : e.postOps
     }
 
     /// The value of optional input `Bias`, checked to be f32 `[channels]`.

@@ -8,7 +8,7 @@ import SlimTensor
 ///
 ///     Out[m, n] = epilogue(Σ_k X[m, k] · Y[k, n]  (exact s32)  + Bias[n])
 ///
-/// One cached oneDNN primitive per layer and batch size (`Kernels.matmulInt8`); s8 inputs on
+/// One cached oneDNN primitive per layer and batch size (`Kernels.matmulInt8Call`, kept by the op from run to run); s8 inputs on
 /// CPUs without VNNI run as one exact u8 product over their positive and negative parts
 /// (`Int8SignedInput`). Inference only.
 public enum Int8MulOp: Operator {
@@ -32,9 +32,12 @@ public enum Int8MulOp: Operator {
         let bias = try Int8Execution.bias(context, channels: y2.shape[1])
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
         let (xx, yy) = Int8Execution.isDirect(x2) ? (x2, y2) : Int8SignedInput.matmul(x2, y2)
-        let out = Int8Execution.run(xx, bias: bias, residual: residual, epilogue: epilogue) { input, b, scales, postOps, residual, type in
-            Kernels.matmulInt8(input, yy, bias: b, outputScales: scales, postOps: postOps, residual: residual, outputType: type)
+        let call = plan.call(xx, yy, hasBias: bias != nil, hasResidual: residual != nil) {
+            Kernels.matmulInt8Call(xx, weightShape: yy.shape, hasBias: bias != nil, outputScales: epilogue.outputScales,
+                                   postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
+                                   hasResidual: residual != nil, outputType: epilogue.outputType)
         }
+        let out = call.run(xx, weights: yy, bias: bias, residual: residual)
         context.setOutput("Out", 0, out.reshaped(outShape))
     }
 }

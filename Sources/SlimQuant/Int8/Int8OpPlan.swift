@@ -3,12 +3,14 @@ import SlimTensor
 
 /// What an int8 op (`int8_conv2d`, `int8_mul`) derives from its desc, once per executor
 /// (`OpContext.memo`) instead of on every run: its `Int8Epilogue`, its convolution geometry, its
-/// `x_num_col_dims` / `y_num_col_dims`, and the output shape of the last input shapes seen.
+/// `x_num_col_dims` / `y_num_col_dims`; and, checked on every run, the output shape and the kernel
+/// call (`Int8KernelCall`: the cached primitive) of the last input shapes and types seen.
 final class Int8OpPlan {
     let epilogue: Int8Epilogue
     let geometry: ConvGeometry?
     let columnDims: (x: Int, y: Int)
     private var lastShapes: (input: [Int], weights: [Int], output: [Int])?
+    private var lastCall: Int8KernelCall?
 
     /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
     init(_ op: OpDesc, geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
@@ -24,5 +26,13 @@ final class Int8OpPlan {
         let output = try infer()
         lastShapes = (input, weights, output)
         return output
+    }
+
+    /// The kernel call for `x` and `w`: the last one when it fits them, else `make`'s.
+    func call(_ x: Tensor, _ w: Tensor, hasBias: Bool, hasResidual: Bool, make: () -> Int8KernelCall) -> Int8KernelCall {
+        if let last = lastCall, last.fits(x, weights: w, hasBias: hasBias, hasResidual: hasResidual) { return last }
+        let made = make()
+        lastCall = made
+        return made
     }
 }

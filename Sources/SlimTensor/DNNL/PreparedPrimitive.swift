@@ -39,6 +39,13 @@ final class PreparedPrimitive: @unchecked Sendable {
             self.readsOutput = readsOutput
         }
 
+        /// Whether a buffer in `layout` (nil: plain) can be passed for this argument as it is.
+        func accepts(_ layout: TensorLayout?) -> Bool {
+            guard let layout else { return true }
+            guard let own = self.layout else { return false }
+            return own === layout || own.matches(layout.desc)
+        }
+
         /// Binds `argument` and returns the memory the primitive gets, reordering a plain input in.
         func prepare(_ argument: Argument) -> Memory {
             guard argument.isPlain, layout != nil else {
@@ -82,8 +89,7 @@ final class PreparedPrimitive: @unchecked Sendable {
     /// Whether a buffer in `layout` (nil: plain) can be passed for `arg` as it is.
     func accepts(_ arg: Int32, _ layout: TensorLayout?) -> Bool {
         guard let layout else { return true }
-        guard let slotLayout = slots[arg]?.layout else { return false }
-        return slotLayout === layout || slotLayout.matches(layout.desc)
+        return slots[arg]?.accepts(layout) ?? false
     }
 
     /// Adds an argument held by the primitive itself (workspace): an owned buffer of `desc`.
@@ -107,6 +113,20 @@ final class PreparedPrimitive: @unchecked Sendable {
         }
         primitive.execute(args)
         for (arg, slot) in slots where slot.isOutput { slot.finish(arguments[arg]!) }
+        DNNL.wait()
+    }
+}
+
+extension PreparedPrimitive {
+    /// `run(_:extra:)` with the arguments given per slot, every slot once (callers that resolved
+    /// the slots beforehand: no dictionaries per call).
+    func run(slots list: [(Slot, Argument)]) {
+        precondition(list.count == slots.count, "\(list.count) arguments for \(slots.count) slots")
+        var args = owned
+        args.reserveCapacity(owned.count + list.count)
+        for (slot, argument) in list { args.append((slot.arg, slot.prepare(argument))) }
+        primitive.execute(args)
+        for (slot, argument) in list where slot.isOutput { slot.finish(argument) }
         DNNL.wait()
     }
 }

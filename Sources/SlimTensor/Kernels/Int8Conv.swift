@@ -15,15 +15,10 @@ extension Kernels {
     }
 
     /// Checks the arguments every int8 kernel shares.
-    static func int8Check(_ shape: [Int], source: Tensor, bias: Tensor?, channels: Int, outputScales: [Float],
-                          postOps: [PostOp], residual: Tensor?, outputType: DType) {
+    static func int8Check(source: Tensor, channels: Int, outputScales: [Float], postOps: [PostOp], hasResidual: Bool) {
         precondition(source.dtype == .u8 || source.dtype == .s8, "int8 kernels take u8 or s8 activations, got \(source.dtype)")
-        precondition(bias.map { $0.dtype == .f32 && $0.shape == [channels] } ?? true, "int8 bias must be f32 [\(channels)]")
         precondition(outputScales.count == 1 || outputScales.count == channels, "\(outputScales.count) output scales for \(channels) channels")
-        PostOp.validate(postOps, residual: residual)
-        guard let residual else { return }
-        precondition(residual.shape == shape && residual.dtype == outputType,
-                     "residual \(residual.shape) \(residual.dtype) must be the output's \(shape) \(outputType)")
+        PostOp.validate(postOps, hasResidual: hasResidual)
     }
 
     /// Integer convolution (inference) with oneDNN's int8 semantics. x [N,C,H,W] u8 or s8, w
@@ -45,37 +40,43 @@ extension Kernels {
     public static func conv2dInt8(_ x: Tensor, filter w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, outputScales: [Float],
                                   postOps: [PostOp] = [], residual: Tensor? = nil, outputType: DType) -> Tensor {
         precondition(w.dtype == .s8, "int8 conv weights must be s8, got \(w.dtype)")
-        let c = ConvShapes(x: x.shape, w: w.shape, g: g)
-        let o = w.shape[0]
-        int8Check(c.y, source: x, bias: b, channels: o, outputScales: outputScales, postOps: postOps, residual: residual,
-                  outputType: outputType)
-        let geometry = [x.dtype.code, b != nil ? 1 : 0, outputType.code] + x.shape + w.shape + g.strides + g.paddings + g.dilations
-        let macs = c.y.reduce(1, *) * w.shape[1...].reduce(1, *)
+        precondition(b.map { $0.dtype == .f32 && $0.shape == [w.shape[0]] } ?? true, "int8 bias must be f32 [\(w.shape[0])]")
+        return conv2dInt8Call(x, filterShape: w.shape, hasBias: b != nil, geometry: g, outputScales: outputScales, postOps: postOps,
+                              hasResidual: residual != nil, outputType: outputType)
+            .run(x, weights: w, bias: b, residual: residual)
+    }
+
+    /// `conv2dInt8` resolved for `x`'s shape and type and the other arguments' shapes: the cached
+    /// primitive, to run on many inputs of that shape (`Int8KernelCall.run`).
+    public static func conv2dInt8Call(_ x: Tensor, filterShape ws: [Int], hasBias: Bool, geometry g: ConvGeometry, outputScales: [Float],
+                                      postOps: [PostOp] = [], hasResidual: Bool = false, outputType: DType) -> Int8KernelCall {
+        let c = ConvShapes(x: x.shape, w: ws, g: g)
+        let o = ws[0]
+        int8Check(source: x, channels: o, outputScales: outputScales, postOps: postOps, hasResidual: hasResidual)
+        let geometry = [x.dtype.code, hasBias ? 1 : 0, outputType.code] + x.shape + ws + g.strides + g.paddings + g.dilations
+        let macs = c.y.reduce(1, *) * ws[1...].reduce(1, *)
         let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales), macs: macs) {
             let key = "conv_int8 " + c.key
             var desc = dnnl_convolution_desc_t()
-            var xs = MemoryDesc(c.x, x.dtype, plain: false), ws = MemoryDesc(c.groupedW, .s8, plain: false)
+            var xs = MemoryDesc(c.x, x.dtype, plain: false), wd = MemoryDesc(c.groupedW, .s8, plain: false)
             var ys = MemoryDesc(c.y, outputType, plain: false), bs = MemoryDesc([o], .f32)
-            let biasDesc = b != nil ? bs.pointer() : nil
+            let biasDesc = hasBias ? bs.pointer() : nil
             defer { biasDesc?.deallocate() }
             c.withGeometry { s, d, l, r in
                 DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
-                    &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "int8 conv desc \(key)")
+                    &xs.raw, &wd.raw, biasDesc, &ys.raw, s, d, l, r), "int8 conv desc \(key)")
             }
             let attr = int8Attributes(outputScales: outputScales, postOps: postOps, outputType: outputType)
             let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), attr: attr.handle, what: key) }
             let p = PreparedPrimitive(prim)
             p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, x.dtype), chosen: prim.md(dnnl_query_src_md), isOutput: false)
             p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .s8), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
-            if b != nil { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
+            if hasBias { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
             p.bind(DNNL_ARG_DST, plain: MemoryDesc(c.y, outputType), chosen: prim.md(dnnl_query_dst_md), isOutput: true,
-                   readsOutput: residual != nil)
+                   readsOutput: hasResidual)
             return p
         }
-        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, w)]
-        if let b { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: int8Destination(p, shape: c.y, residual: residual, outputType: outputType)]
-        runInt8(p, inputs: inputs, outputs: &outputs)
-        return outputs[DNNL_ARG_DST]!
+        return Int8KernelCall(p, source: x, weightShape: ws, outputShape: c.y, outputType: outputType, hasBias: hasBias,
+                              biasShape: [o], hasResidual: hasResidual)
     }
 }

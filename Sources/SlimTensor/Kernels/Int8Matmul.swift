@@ -9,18 +9,28 @@ extension Kernels {
     /// The hardware note of `conv2dInt8` applies.
     public static func matmulInt8(_ a: Tensor, _ b: Tensor, bias: Tensor?, outputScales: [Float], postOps: [PostOp] = [],
                                   residual: Tensor? = nil, outputType: DType) -> Tensor {
-        precondition(a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[0], "int8 matmul shapes \(a.shape) x \(b.shape)")
         precondition(b.dtype == .s8, "int8 matmul weights must be s8, got \(b.dtype)")
-        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-        int8Check([m, n], source: a, bias: bias, channels: n, outputScales: outputScales, postOps: postOps, residual: residual,
-                  outputType: outputType)
-        let shape = [1, m, k, n, a.dtype.code, bias != nil ? 1 : 0, outputType.code]
+        precondition(b.shape.count == 2 && bias.map { $0.dtype == .f32 && $0.shape == [b.shape[1]] } ?? true,
+                     "int8 bias must be f32 [\(b.shape.last ?? 0)]")
+        return matmulInt8Call(a, weightShape: b.shape, hasBias: bias != nil, outputScales: outputScales, postOps: postOps,
+                              hasResidual: residual != nil, outputType: outputType)
+            .run(a, weights: b, bias: bias, residual: residual)
+    }
+
+    /// `matmulInt8` resolved for `a`'s shape and type and the other arguments' shapes: the cached
+    /// primitive, to run on many inputs of that shape (`Int8KernelCall.run`).
+    public static func matmulInt8Call(_ a: Tensor, weightShape bs: [Int], hasBias: Bool, outputScales: [Float], postOps: [PostOp] = [],
+                                      hasResidual: Bool = false, outputType: DType) -> Int8KernelCall {
+        precondition(a.shape.count == 2 && bs.count == 2 && a.shape[1] == bs[0], "int8 matmul shapes \(a.shape) x \(bs)")
+        let (m, k, n) = (a.shape[0], a.shape[1], bs[1])
+        int8Check(source: a, channels: n, outputScales: outputScales, postOps: postOps, hasResidual: hasResidual)
+        let shape = [1, m, k, n, a.dtype.code, hasBias ? 1 : 0, outputType.code]
         let p = int8Primitive(Int8PrimitiveKey(shape: shape, postOps: postOps, outputScales: outputScales), macs: m * k * n) {
             let key = "matmul_int8 " + [m, k, n].cacheKey
             let aDesc = MemoryDesc([m, k], a.dtype), cDesc = MemoryDesc([m, n], outputType), biasDesc = MemoryDesc([1, n], .f32)
             var (ra, rb, rc, rbias) = (aDesc.raw, MemoryDesc([k, n], .s8, plain: false).raw, cDesc.raw, biasDesc.raw)
             var desc = dnnl_matmul_desc_t()
-            if bias != nil {
+            if hasBias {
                 DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, &rbias, &rc), "int8 matmul desc \(key)")
             } else {
                 DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "int8 matmul desc \(key)")
@@ -30,14 +40,11 @@ extension Kernels {
             let p = PreparedPrimitive(prim)
             p.bind(DNNL_ARG_SRC, plain: aDesc, chosen: prim.md(dnnl_query_src_md), isOutput: false)
             p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc([k, n], .s8), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
-            if bias != nil { p.bind(DNNL_ARG_BIAS, plain: biasDesc, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
-            p.bind(DNNL_ARG_DST, plain: cDesc, chosen: prim.md(dnnl_query_dst_md), isOutput: true, readsOutput: residual != nil)
+            if hasBias { p.bind(DNNL_ARG_BIAS, plain: biasDesc, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
+            p.bind(DNNL_ARG_DST, plain: cDesc, chosen: prim.md(dnnl_query_dst_md), isOutput: true, readsOutput: hasResidual)
             return p
         }
-        var inputs = [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: packedConstant(p, DNNL_ARG_WEIGHTS, b)]
-        if let bias { inputs[DNNL_ARG_BIAS] = bias.reshaped([1, n]) }
-        var outputs = [DNNL_ARG_DST: int8Destination(p, shape: [m, n], residual: residual, outputType: outputType)]
-        runInt8(p, inputs: inputs, outputs: &outputs)
-        return outputs[DNNL_ARG_DST]!
+        return Int8KernelCall(p, source: a, weightShape: bs, outputShape: [m, n], outputType: outputType, hasBias: hasBias,
+                              biasShape: [1, n], hasResidual: hasResidual)
     }
 }

@@ -45,7 +45,7 @@ extension Kernels {
     static let int8WorkPerThread = 1 << 21
 
     /// The int8 primitive for `key`, made by `make` the first time, for `macs` multiply-adds per call:
-    /// created (and later run, `runInt8`) on `macs / int8WorkPerThread` threads, at least one and at
+    /// created (and later run, `withInt8Threads`) on `macs / int8WorkPerThread` threads, at least one and at
     /// most the current OpenMP maximum. oneDNN sizes a primitive's per-thread split and scratch
     /// when it is created, so it must never run on more threads than that.
     static func int8Primitive(_ key: Int8PrimitiveKey, macs: Int, make: () -> PreparedPrimitive) -> PreparedPrimitive {
@@ -58,10 +58,10 @@ extension Kernels {
         }
     }
 
-    /// `run` on no more threads than `p` was created for (nor than the caller's current count).
-    static func runInt8(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor]) {
+    /// `body` on no more threads than `p` was created for (nor than the caller's current count).
+    static func withInt8Threads<R>(_ p: PreparedPrimitive, _ body: () -> R) -> R {
         let threads = p.threads.map { min($0, OpenMPThreads.maxThreads ?? $0) }
-        withThreads(threads) { run(p, inputs: inputs, outputs: &outputs) }
+        return withThreads(threads, body)
     }
 
     /// `body` with the OpenMP thread count set to `n` (nil or the current count: unchanged), then restored.

@@ -1,0 +1,87 @@
+import CDNNL
+
+/// One int8 kernel (`Kernels.conv2dInt8` / `matmulInt8`) resolved for fixed shapes, types, bias,
+/// output scales, post-ops and residual: the cached primitive is looked up once, when the call is
+/// made (`Kernels.conv2dInt8Call`, `matmulInt8Call`), and each `run` only binds the buffers and
+/// executes (the primitive's argument slots resolved, no dictionaries; the weights' packed copy
+/// remembered for the last weight storage). An int8 op keeps its call from run to run and makes a
+/// new one when its input shapes change; running it computes exactly what the one-shot kernel
+/// computes.
+public final class Int8KernelCall {
+    let primitive: PreparedPrimitive
+    private let source, weights, destination: PreparedPrimitive.Slot
+    private let bias: PreparedPrimitive.Slot?
+    /// The last weight storage and its copy in the primitive's layout (`Kernels.packedConstant`).
+    private var packed: (source: TensorStorage, tensor: Tensor)?
+    /// What the call was made for (`run` checks its arguments against them).
+    public let sourceShape: [Int], sourceType: DType, weightShape: [Int]
+    public let outputShape: [Int], outputType: DType
+    public let hasBias: Bool, hasResidual: Bool
+    /// The shape the bias is passed to the primitive in ([O], or [1, N] for a matmul).
+    let biasShape: [Int]
+
+    init(_ primitive: PreparedPrimitive, source: Tensor, weightShape: [Int], outputShape: [Int], outputType: DType,
+         hasBias: Bool, biasShape: [Int], hasResidual: Bool) {
+        self.primitive = primitive
+        sourceShape = source.shape
+        sourceType = source.dtype
+        self.weightShape = weightShape
+        self.outputShape = outputShape
+        self.outputType = outputType
+        self.hasBias = hasBias
+        self.biasShape = biasShape
+        self.hasResidual = hasResidual
+        let slots = primitive.slots
+        precondition(slots.count == (hasBias ? 4 : 3), "an int8 primitive has source, weights, destination and optional bias")
+        self.source = slots[DNNL_ARG_SRC]!
+        weights = slots[DNNL_ARG_WEIGHTS]!
+        destination = slots[DNNL_ARG_DST]!
+        bias = hasBias ? slots[DNNL_ARG_BIAS]! : nil
+    }
+
+    /// Whether the call fits these arguments (else make a new one).
+    public func fits(_ x: Tensor, weights w: Tensor, hasBias: Bool, hasResidual: Bool) -> Bool {
+        x.dtype == sourceType && hasBias == self.hasBias && hasResidual == self.hasResidual
+            && x.shape == sourceShape && w.shape == weightShape
+    }
+
+    /// The kernel on `x` (the call's source shape and type), weights `w` (s8), `bias` (f32) and
+    /// `residual` (the output's shape and type, read by a sum post-op), as the call was made.
+    public func run(_ x: Tensor, weights w: Tensor, bias b: Tensor?, residual: Tensor?) -> Tensor {
+        precondition(fits(x, weights: w, hasBias: b != nil, hasResidual: residual != nil) && w.dtype == .s8,
+                     "int8 call made for \(sourceType)\(sourceShape) x \(weightShape), run on \(x.dtype)\(x.shape) x \(w.dtype)\(w.shape)")
+        precondition(b.map { $0.dtype == .f32 && $0.count == biasShape.reduce(1, *) } ?? true, "int8 bias must be f32 \(biasShape)")
+        precondition(residual.map { $0.shape == outputShape && $0.dtype == outputType } ?? true,
+                     "residual must be the output's \(outputShape) \(outputType)")
+        let xs = usable(x, source), ws = usable(packedWeights(w), weights)
+        let bs = b.map { usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), bias!) }
+        var y = Kernels.int8Destination(primitive, shape: outputShape, residual: residual, outputType: outputType)
+        precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
+        y.makeBufferUnique()   // oneDNN writes it
+        var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
+        if let bs, let bias { list.append((bias, argument(bs))) }
+        withExtendedLifetime((xs, ws, bs)) {
+            Kernels.withInt8Threads(primitive) { primitive.run(slots: list) }
+        }
+        return y
+    }
+
+    /// `t` as the primitive takes it for `slot`: as it is, or plain (as `Kernels.run`).
+    private func usable(_ t: Tensor, _ slot: PreparedPrimitive.Slot) -> Tensor {
+        slot.accepts(t.layout) ? t : t.plain()
+    }
+
+    private func argument(_ t: Tensor) -> PreparedPrimitive.Argument {
+        .init(pointer: t.buffer.pointer, isPlain: t.layout == nil)
+    }
+
+    /// `w` in the primitive's weight layout: the last packed copy while `w`'s storage is the same
+    /// (copy-on-write: same storage, same bytes), else `Kernels.packedConstant`'s.
+    private func packedWeights(_ w: Tensor) -> Tensor {
+        guard w.layout == nil else { return Kernels.packedConstant(primitive, DNNL_ARG_WEIGHTS, w) }
+        if let last = packed, last.source === w.buffer { return last.tensor }
+        let t = Kernels.packedConstant(primitive, DNNL_ARG_WEIGHTS, w)
+        packed = (w.buffer, t)
+        return t
+    }
+}
