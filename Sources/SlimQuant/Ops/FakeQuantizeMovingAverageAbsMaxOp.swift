@@ -23,23 +23,15 @@ public enum FakeQuantizeMovingAverageAbsMaxOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let op = context.op
-        let bits = try FakeQuant.bits(of: op)
-        let x = try context.floatInput("X")
-        let s: Float
-        if context.usesStoredScale {
-            s = try FakeQuant.scalar(try context.input("InScale"), slot: "InScale", of: op)
-        } else {
+        try FakeQuant.forwardPerTensor(context) { x in
+            let op = context.op
             let r = Float(op.float("moving_rate", default: 0.9))
             let state = r * (try FakeQuant.scalar(try context.input("InState"), slot: "InState", of: op)) + 1
             let accum = r * (try FakeQuant.scalar(try context.input("InAccum"), slot: "InAccum", of: op)) + FakeQuant.absMax(x)
-            s = accum / state
             context.setOutput("OutState", 0, Tensor(shape: [1], floats: [state]))
             context.setOutput("OutAccum", 0, Tensor(shape: [1], floats: [accum]))
+            return accum / state
         }
-        context.setOutput("Out", 0, FakeQuant.quantize(x, scales: [s], bits: bits))
-        context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
-        context.saved["scales"] = [s]
     }
 
     public static func backward(_ context: OpContext) throws { try context.straightThroughToX() }

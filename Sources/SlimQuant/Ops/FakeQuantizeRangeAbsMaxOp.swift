@@ -26,18 +26,7 @@ public enum FakeQuantizeRangeAbsMaxOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let op = context.op
-        let bits = try FakeQuant.bits(of: op)
-        let x = try context.floatInput("X")
-        let s: Float
-        if context.usesStoredScale {
-            s = try FakeQuant.scalar(try context.input("InScale"), slot: "InScale", of: op)
-        } else {
-            s = try updateWindow(context, batchMax: FakeQuant.absMax(x))
-        }
-        context.setOutput("Out", 0, FakeQuant.quantize(x, scales: [s], bits: bits))
-        context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
-        context.saved["scales"] = [s]
+        try FakeQuant.forwardPerTensor(context) { x in try updateWindow(context, batchMax: FakeQuant.absMax(x)) }
     }
 
     /// Records `batchMax` in the window, advances `Iter`, and returns the window's maximum.
