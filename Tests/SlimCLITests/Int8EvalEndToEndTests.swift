@@ -71,6 +71,12 @@ final class Int8EvalEndToEndTests: XCTestCase {
         XCTAssertEqual(exact["top1Agreement"] as? Int, 200)
         XCTAssertEqual(exact["maxLogitDiff"] as? Double, 0)
         XCTAssertEqual(try slim.run(["eval", "--model_path", "int8", "--compare_with", "missing", "-c", "model.yml"]).status, 65)
+        let five = LeNet5(numClasses: 5).build(inputShape: [1, 28, 28], seed: 5)
+        try ModelFile.save(program: try five.program.pruned(feeds: ["image"], fetches: [five.head.output]), params: five.params,
+                           to: slim.path("five"))
+        let other = try slim.run(["eval", "--model_path", "int8", "--compare_with", "five", "-c", "model.yml"])
+        XCTAssertEqual(other.status, 65, other.err)
+        XCTAssertTrue(other.err.contains("outputs differ in shape"), other.err)
     }
 
     func testInt8EngineOnAFloatModelIsAnError() throws {

@@ -32,9 +32,9 @@ public struct ModelComparison {
             result.top1Agreement += zip(ca, cb).filter { $0 == $1 }.count
             correct += zip(ca, labels).filter { $0 == $1 }.count
             referenceCorrect += zip(cb, labels).filter { $0 == $1 }.count
-            result.maxProbabilityDiff = max(result.maxProbabilityDiff, Self.maxDiff(a.probabilities, b.probabilities))
+            result.maxProbabilityDiff = max(result.maxProbabilityDiff, try Self.maxDiff(a.probabilities, b.probabilities))
             if let la = a.logits, let lb = b.logits {
-                result.maxLogitDiff = max(result.maxLogitDiff ?? 0, Self.maxDiff(la, lb))
+                result.maxLogitDiff = max(result.maxLogitDiff ?? 0, try Self.maxDiff(la, lb))
             }
             done += 1
             onBatch?(done, batches.count)
@@ -55,8 +55,12 @@ public struct ModelComparison {
     }
 
     /// `max |a - b|` over two tensors of the same shape.
-    static func maxDiff(_ a: Tensor, _ b: Tensor) -> Double {
-        precondition(a.shape == b.shape, "compared outputs differ in shape: \(a.shape) vs \(b.shape)")
+    /// - Throws: `GraphError` when the shapes differ (models with other outputs).
+    static func maxDiff(_ a: Tensor, _ b: Tensor) throws -> Double {
+        guard a.shape == b.shape else {
+            throw GraphError("the compared models' outputs differ in shape: \(a.shape) vs \(b.shape) (reference)",
+                             hints: ["compare variants of one model, e.g. its int8/ and float/ directories"])
+        }
         return Double(zip(a.asFloats, b.asFloats).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) })
     }
 }
