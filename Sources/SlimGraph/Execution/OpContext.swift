@@ -6,7 +6,7 @@ public final class OpContext {
     public let op: OpDesc
     public let mode: ExecutionMode
     /// Values of this op's forward, by var name (inputs as read, outputs as written).
-    var values: [String: Tensor] = [:]
+    var values = OpValues()
     /// Anything forward hands to backward (masks, workspaces, batch statistics, scales).
     public var saved: [String: Any] = [:]
     /// Gradients of this op's outputs (backward only), by var name.
@@ -37,7 +37,7 @@ public final class OpContext {
 
     /// Empties what one run put in the context (an eval-mode context is reused by the next run).
     func reset() {
-        values.removeAll(keepingCapacity: true)
+        values.removeAll()
         if !saved.isEmpty { saved.removeAll(keepingCapacity: true) }
     }
 
