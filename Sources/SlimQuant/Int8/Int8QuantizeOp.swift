@@ -36,18 +36,24 @@ public enum Int8QuantizeOp: Operator {
 
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
     /// |x| <= s the same product and rounding, beyond it the same end of the range); NaN gives 0.
-    /// The rounding is `t = trunc(v)` plus one step when `|v - t| >= 0.5` (exact for |v| < 2^23),
-    /// which compiles to a few instructions where `Float.rounded` is a library call. Runs over the
-    /// elements in memory order: an input held in NHWC (an int8 convolution's f32 output) gives an
-    /// output in NHWC, which the next int8 convolution reads without a reorder.
+    /// Branch-free, so the loop vectorizes (`Float.rounded` and checked `Int32(_:)` do not): with
+    /// `c` clamped (|c| <= 127 < 2^22), `m = c + 1.5·2^23` holds `rne(c)`, c rounded to nearest even,
+    /// in its low mantissa bits (`m.bitPattern - bitPattern(1.5·2^23)`), and `r = m - 1.5·2^23` is
+    /// that integer as a float; `c - r` is exact and is ±0.5 only at a tie, where half away from
+    /// zero is one step further out when even went inwards (`c - r = 0.5` for c > 0, `-0.5` for c < 0). Runs over the elements in memory order: an
+    /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the next
+    /// int8 convolution reads without a reorder.
     static func quantize<T: FixedWidthInteger>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
-        x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
+        precondition(lo >= -127 && hi <= 127, "int8 activations fit 8 bits")
+        let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
             for i in 0..<src.count {
                 let v = src[i] * k
-                guard !v.isNaN else { dst[i] = 0; continue }
-                let c = min(max(v, lo), hi)
-                let t = Int32(c), f = c - Float(t)
-                dst[i] = T(truncatingIfNeeded: t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0))
+                let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
+                let m = c + magic
+                let d = c - (m - magic)
+                let tie: Int32 = (d == 0.5 && c > 0 ? 1 : 0) - (d == -0.5 && c < 0 ? 1 : 0)
+                dst[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
             }
         }
     }
