@@ -49,10 +49,11 @@ public final class Executor {
         let plan = fused.removed.isDisjoint(with: wanted) ? fused : written
         let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
         var env = [Tensor?](repeating: nil, count: schedule.slotCount)
-        /// The value of `v`: written by an earlier step, else fed, else in the scope.
+        for (name, t) in feeds { if let slot = schedule.slotOf[name] { env[slot] = t } }
+        /// The value of `v`: fed or written by an earlier step, else in the scope.
         func value(_ v: RunSchedule.Var) -> Tensor? {
             if let t = env[v.slot] { return t }
-            let t = feeds[v.name] ?? scope.tensors[v.name]
+            let t = scope.tensors[v.name]
             env[v.slot] = t
             return t
         }

@@ -3,8 +3,8 @@
 /// vars as (name, slot) in the order the op reads and writes them (`OpDesc.inputNames` /
 /// `outputNames`), with which outputs are persistable.
 ///
-/// A run keeps values in an array of slots. A slot starts empty and is filled by the step that
-/// writes it, or on first read from the feeds, else the scope: what a dictionary of
+/// A run keeps values in an array of slots. A slot starts with its feed, if any, and is filled by
+/// the step that writes it, or on first read from the scope: what a dictionary of
 /// scope + feeds + outputs holds.
 final class RunSchedule {
     struct Var {
@@ -38,6 +38,8 @@ final class RunSchedule {
     let steps: [Step]
     let fetches: [Var]
     let slotCount: Int
+    /// The slot of each var the run touches.
+    let slotOf: [String: Int]
     /// Contexts of the steps, reused by eval-mode runs (train-mode runs make new ones: the tape keeps them).
     var evalContexts: [OpContext] = []
 
@@ -56,5 +58,6 @@ final class RunSchedule {
         }
         self.fetches = fetches.map(slot)
         slotCount = slots.count
+        slotOf = slots
     }
 }

@@ -55,7 +55,8 @@ public final class Int8KernelCall {
                      "residual must be the output's \(outputShape) \(outputType)")
         let xs = usable(x, source), ws = usable(packedWeights(w), weights)
         let bs = b.map { usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), bias!) }
-        var y = Kernels.int8Destination(primitive, shape: outputShape, residual: residual, outputType: outputType)
+        var y = residual.map { Kernels.int8Destination(primitive, shape: outputShape, residual: $0, outputType: outputType) }
+            ?? Tensor(uninitializedShape: outputShape, dtype: outputType, layout: destination.layout)
         precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
         y.makeBufferUnique()   // oneDNN writes it
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
