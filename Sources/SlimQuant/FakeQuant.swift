@@ -114,21 +114,25 @@ public enum FakeQuant {
         return out
     }
 
-    /// The single value of a `[1]`-shaped f32 input such as `InScale`.
-    /// - Throws: `GraphError` when the tensor is not one f32 value.
     /// The per-tensor fake-quant ops' forward: `s` is the stored `InScale` when the op runs with
-    /// its stored scale (eval), else `train(x)`; writes `Out = quantize(x, s)`, `OutScale = [s]`
-    /// and saves `s` for the straight-through backward.
+    /// its stored scale (eval), else `train(x)`; then `emitPerTensor`.
     static func forwardPerTensor(_ context: OpContext, train: (Tensor) throws -> Float) throws {
         let op = context.op
-        let bits = try bits(of: op)
         let x = try context.floatInput("X")
         let s = context.usesStoredScale ? try scalar(try context.input("InScale"), slot: "InScale", of: op) : try train(x)
-        context.setOutput("Out", 0, quantize(x, scales: [s], bits: bits))
+        try emitPerTensor(context, x: x, scale: s)
+    }
+
+    /// Writes `Out = quantize(x, s)` (the op's `bit_length`) and `OutScale = [s]`, and saves `s` for
+    /// the straight-through backward.
+    static func emitPerTensor(_ context: OpContext, x: Tensor, scale s: Float) throws {
+        context.setOutput("Out", 0, quantize(x, scales: [s], bits: try bits(of: context.op)))
         context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
         context.saved["scales"] = [s]
     }
 
+    /// The single value of a `[1]`-shaped f32 input such as `InScale`.
+    /// - Throws: `GraphError` when the tensor is not one f32 value.
     static func scalar(_ t: Tensor, slot: String, of op: OpDesc) throws -> Float {
         guard t.dtype == .f32, t.count == 1 else {
             throw GraphError("op '\(op.type)': \(slot) must be one f32 value, got \(t.dtype)\(t.shape)")

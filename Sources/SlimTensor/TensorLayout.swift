@@ -47,8 +47,7 @@ final class TensorLayout: @unchecked Sendable {
         if let known = retypedLayouts[dtype] { return known }
         let raw = desc.raw
         let n = Int(raw.ndims)
-        let dims = withUnsafeBytes(of: raw.dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(n)) }
-        let padded = withUnsafeBytes(of: raw.padded_dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(n)) }
+        let dims = MemoryDesc.values(raw.dims, n), padded = MemoryDesc.values(raw.padded_dims, n)
         guard raw.format_kind == dnnl_blocked, raw.extra.flags == 0, raw.offset0 == 0, dims == padded else { return nil }
         var other = desc
         other.raw.data_type = dtype.dnnl
@@ -62,7 +61,7 @@ final class TensorLayout: @unchecked Sendable {
         Self.lock.lock()
         if plainReorders == nil {
             var plain = desc
-            var dims = withUnsafeBytes(of: desc.raw.dims) { Array($0.bindMemory(to: dnnl_dim_t.self).prefix(Int(desc.raw.ndims))) }
+            var dims = MemoryDesc.values(desc.raw.dims, Int(desc.raw.ndims))
             DNNL.check(dnnl_memory_desc_init_by_tag(&plain.raw, desc.raw.ndims, &dims, desc.raw.data_type, MemoryDesc.plainTag(rank: dims.count)),
                        "plain memory desc")
             plainReorders = (ReorderPlan(from: desc, to: plain), ReorderPlan(from: plain, to: desc))
@@ -130,7 +129,7 @@ extension MemoryDesc {
         return "\(dims) t\(raw.data_type.rawValue) k\(raw.format_kind.rawValue) s\(strides) b\(blocks) i\(idxs) e\(raw.extra.flags)"
     }
 
-    private static func values(_ tuple: dnnl_dims_t, _ n: Int) -> [Int64] {
+    fileprivate static func values(_ tuple: dnnl_dims_t, _ n: Int) -> [Int64] {
         withUnsafeBytes(of: tuple) { Array($0.bindMemory(to: Int64.self).prefix(n)) }
     }
 }

@@ -62,7 +62,9 @@ extension ConvolutionOperator {
 
     /// The geometry, after checking the run's real shapes (the kernels trap on mismatches).
     private static func checkedGeometry(_ op: OpDesc, x: [Int], w: [Int], b: [Int]?) throws -> ConvGeometry {
-        _ = try inferShapes(op, inputs: ["Input": [x], "Filter": [w]].merging(b.map { ["Bias": [$0]] } ?? [:]) { a, _ in a })
+        var inputs = ["Input": [x], "Filter": [w]]
+        if let b { inputs["Bias"] = [b] }
+        _ = try inferShapes(op, inputs: inputs)
         return try op.convGeometry()
     }
 }

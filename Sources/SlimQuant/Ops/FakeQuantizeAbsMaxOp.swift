@@ -17,12 +17,8 @@ public enum FakeQuantizeAbsMaxOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let bits = try FakeQuant.bits(of: context.op)
         let x = try context.floatInput("X")
-        let s = FakeQuant.absMax(x)
-        context.setOutput("Out", 0, FakeQuant.quantize(x, scales: [s], bits: bits))
-        context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
-        context.saved["scales"] = [s]
+        try FakeQuant.emitPerTensor(context, x: x, scale: FakeQuant.absMax(x))
     }
 
     public static func backward(_ context: OpContext) throws { try context.straightThroughToX() }

@@ -15,11 +15,6 @@ public enum PostOp: Hashable, Sendable {
 
     /// Checks a chain oneDNN 2.6 computes correctly: at most one `sum` and at most one `linear`
     /// (two eltwise_linear post-ops with different alphas give wrong results on avx512 kernels).
-    static func validate(_ ops: [PostOp], residual: Tensor?) {
-        validate(ops, hasResidual: residual != nil)
-    }
-
-    /// `validate(_:residual:)` knowing only whether there is a residual.
     static func validate(_ ops: [PostOp], hasResidual: Bool) {
         let sums = ops.filter { if case .sum = $0 { return true } else { return false } }.count
         let linears = ops.filter { if case .eltwise(.linear) = $0 { return true } else { return false } }.count

@@ -31,6 +31,19 @@ public enum TopKAccuracy {
         }
     }
 
+    /// Each row's top-1 class: the first class with the largest score (the rank-0 class above).
+    public static func top1Classes(_ scores: Tensor) -> [Int] {
+        precondition(scores.shape.count == 2, "scores \(scores.shape) must be [N, C]")
+        let n = scores.shape[0], c = scores.shape[1]
+        return scores.withUnsafeFloats { s in
+            (0..<n).map { i in
+                var best = 0
+                for j in 1..<max(c, 1) where s[i * c + j] > s[i * c + best] { best = j }
+                return best
+            }
+        }
+    }
+
     /// Fraction of samples whose label is in the top `k` (0 for an empty batch).
     public static func accuracy(scores: Tensor, labels: Tensor, k: Int) -> Double {
         let n = scores.shape.first ?? 0

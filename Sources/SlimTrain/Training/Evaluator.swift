@@ -27,9 +27,7 @@ public struct Evaluator {
     ///   - onScores: called with each batch's `[N, C]` scores and `[N, 1]` labels, in data order.
     public func evaluate(_ reader: ReaderSpec, scope: Scope, onBatch: ((Int, Int) -> Void)? = nil,
                          onScores: ((Tensor, Tensor) throws -> Void)? = nil) throws -> EvalResult {
-        let loader = try DataLoader(dataset: reader.dataset, batchSize: reader.batchSize, shuffle: false, dropLast: false,
-                                    transforms: reader.transforms, seed: 0, prefetch: 0)
-        var batches = loader.evalBatches()
+        var batches = try Self.orderedBatches(reader)
         var acc = EvalAccumulator()
         var done = 0
         while let batch = try batches.next() {
@@ -42,16 +40,21 @@ public struct Evaluator {
         return acc.result
     }
 
+    /// `reader`'s data in order, unshuffled, the last partial batch kept: what every evaluation reads.
+    static func orderedBatches(_ reader: ReaderSpec) throws -> EvalBatches {
+        try DataLoader(dataset: reader.dataset, batchSize: reader.batchSize, shuffle: false, dropLast: false,
+                       transforms: reader.transforms, seed: 0, prefetch: 0).evalBatches()
+    }
+
     /// The logits: the input of the softmax that computes `output`, if the program ends in one.
     public var logits: String? {
         executor.program.ops.last { $0.type == "softmax" && $0.output("Out") == output }?.input("X")
     }
 
-    /// The probabilities (and the logits, when asked and known) for one batch of images.
-    public func outputs(_ images: Tensor, scope: Scope, logits withLogits: Bool = false) throws -> (probabilities: Tensor, logits: Tensor?) {
-        let logitsName = withLogits ? logits : nil
-        let fetched = try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output] + (logitsName.map { [$0] } ?? []))
-        return (fetched[output]!, logitsName.flatMap { fetched[$0] })
+    /// The probabilities for one batch of images, and the var `logits` too when given.
+    public func outputs(_ images: Tensor, scope: Scope, logits: String? = nil) throws -> (probabilities: Tensor, logits: Tensor?) {
+        let fetched = try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output] + (logits.map { [$0] } ?? []))
+        return (fetched[output]!, logits.flatMap { fetched[$0] })
     }
 
     /// Mean of `-log max(p[i, label_i], 1e-12)`.

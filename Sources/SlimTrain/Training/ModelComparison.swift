@@ -13,45 +13,29 @@ public struct ModelComparison {
     }
 
     /// One pass over `reader` (last partial batch kept); `scope` and `referenceScope` hold each
-    /// model's parameters. `onBatch` gets (batches done, total).
-    public func compare(_ reader: ReaderSpec, scope: Scope, referenceScope: Scope,
-                        onBatch: ((Int, Int) -> Void)? = nil) throws -> ComparisonResult {
-        let loader = try DataLoader(dataset: reader.dataset, batchSize: reader.batchSize, shuffle: false, dropLast: false,
-                                    transforms: reader.transforms, seed: 0, prefetch: 0)
-        var batches = loader.evalBatches()
+    /// model's parameters.
+    public func compare(_ reader: ReaderSpec, scope: Scope, referenceScope: Scope) throws -> ComparisonResult {
+        var batches = try Evaluator.orderedBatches(reader)
         var result = ComparisonResult()
         var (correct, referenceCorrect) = (0, 0)
-        let withLogits = model.logits != nil && reference.logits != nil
-        var done = 0
+        let (logits, referenceLogits) = (model.logits, reference.logits)
+        let withLogits = logits != nil && referenceLogits != nil
         while let batch = try batches.next() {
-            let a = try model.outputs(batch.images, scope: scope, logits: withLogits)
-            let b = try reference.outputs(batch.images, scope: referenceScope, logits: withLogits)
-            let (ca, cb) = (Self.argmax(a.probabilities), Self.argmax(b.probabilities))
-            let labels = batch.labels.withUnsafeElements(as: Int32.self) { $0.map(Int.init) }
-            result.samples += ca.count
-            result.top1Agreement += zip(ca, cb).filter { $0 == $1 }.count
-            correct += zip(ca, labels).filter { $0 == $1 }.count
-            referenceCorrect += zip(cb, labels).filter { $0 == $1 }.count
+            let a = try model.outputs(batch.images, scope: scope, logits: withLogits ? logits : nil)
+            let b = try reference.outputs(batch.images, scope: referenceScope, logits: withLogits ? referenceLogits : nil)
             result.maxProbabilityDiff = max(result.maxProbabilityDiff, try Self.maxDiff(a.probabilities, b.probabilities))
             if let la = a.logits, let lb = b.logits {
                 result.maxLogitDiff = max(result.maxLogitDiff ?? 0, try Self.maxDiff(la, lb))
             }
-            done += 1
-            onBatch?(done, batches.count)
+            let (ca, cb) = (TopKAccuracy.top1Classes(a.probabilities), TopKAccuracy.top1Classes(b.probabilities))
+            result.samples += ca.count
+            result.top1Agreement += zip(ca, cb).filter { $0 == $1 }.count
+            correct += TopKAccuracy.correct(scores: a.probabilities, labels: batch.labels, k: 1)
+            referenceCorrect += TopKAccuracy.correct(scores: b.probabilities, labels: batch.labels, k: 1)
         }
         result.top1 = Double(correct) / Double(max(result.samples, 1))
         result.referenceTop1 = Double(referenceCorrect) / Double(max(result.samples, 1))
         return result
-    }
-
-    /// The row-wise argmax of `[N, C]` scores.
-    static func argmax(_ scores: Tensor) -> [Int] {
-        let (n, c) = (scores.shape[0], scores.shape[1])
-        let values = scores.asFloats
-        return (0..<n).map { i in
-            let row = values[(i * c)..<((i + 1) * c)]
-            return row.indices.max { row[$0] < row[$1] }! - i * c
-        }
     }
 
     /// `max |a - b|` over two tensors of the same shape.
