@@ -100,7 +100,8 @@ final class LayoutTests: XCTestCase {
         XCTAssertEqual(Kernels.reduceSum(Tensor(shape: [0, 3]), to: [3]).floats, [0, 0, 0])
     }
 
-    /// 6 channels in blocks of 8: pooling runs on the padded view and its results read back as 6.
+    /// 6 channels in oneDNN's channel blocks (8 on AVX2, 16 on AVX-512: read from the layout): pooling
+    /// runs on the padded view and its results read back as 6.
     func paddedChain(_ x: Tensor, _ w: Tensor, _ w2: Tensor, _ dOut: Tensor, plain: Bool) -> [String: Tensor] {
         func p(_ t: Tensor) -> Tensor { plain ? t.plain() : t }
         let g = ConvGeometry(paddings: [1, 1]), pool = PoolGeometry(kind: .max, kernel: [2, 2], strides: [2, 2])
@@ -116,12 +117,15 @@ final class LayoutTests: XCTestCase {
         return ["pooled": pooled, "avg": avg, "out": out, "dR": dR, "dW": dW.filter, "dB": dW.bias!]
     }
 
-    func testPaddedChannelBlocksAgreeWithPlain() {
+    func testPaddedChannelBlocksAgreeWithPlain() throws {
         var rng = SeededGenerator(seed: 4)
         let x = random([2, 1, 8, 8], &rng), w = random([6, 1, 3, 3], &rng), w2 = random([16, 6, 3, 3], &rng), dOut = random([2, 16, 4, 4], &rng)
         let blocked = paddedChain(x, w, w2, dOut, plain: false), plain = paddedChain(x, w, w2, dOut, plain: true)
-        XCTAssertEqual(blocked["pooled"]!.layout?.paddedChannels, 8, "pooled 6-channel output stays blocked with padding")
-        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(blocked[name]!, value, name) }
+        let pooled = try XCTUnwrap(blocked["pooled"])
+        let block = try XCTUnwrap(pooled.layout?.channelBlock, "pooled 6-channel output stays channel-blocked")
+        print("LayoutTests: oneDNN ISA \(Kernels.isaName), channel block \(block)")
+        XCTAssertEqual(pooled.layout?.paddedChannels, roundUp(6, to: block), "pooled 6-channel output keeps its padding")
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(try XCTUnwrap(blocked[name]), value, name) }
     }
 
     func testDepthwiseBackwardWeightsOnMapsSmallerThanTheFilter() {
@@ -156,12 +160,17 @@ final class LayoutTests: XCTestCase {
             let s = TensorStorage(uninitializedByteCount: byteCount)
             s.pointer.initializeMemory(as: Float.self, repeating: .nan, count: byteCount / 4)
         }
+        let probe = Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: true)
+        // The block size is oneDNN's choice for this host (8 on AVX2, 16 on AVX-512): read it.
+        let block = try XCTUnwrap(probe.layout?.channelBlock, "a 6-channel training conv output is channel-blocked")
+        let padded = roundUp(6, to: block)
+        print("LayoutTests: oneDNN ISA \(Kernels.isaName), channel block \(block), 6 channels padded to \(padded)")
+        XCTAssertEqual(probe.layout?.paddedChannels, padded)
+        /// The padding lanes 6..<block of each block of `block` floats (one channel block: N, H, W, c).
         func paddingLanes(_ t: Tensor) -> [Float] {
             let p = t.buffer.pointer.assumingMemoryBound(to: Float.self)
-            return stride(from: 0, to: t.buffer.byteCount / 4, by: 8).flatMap { [p[$0 + 6], p[$0 + 7]] }
+            return stride(from: 0, to: t.buffer.byteCount / 4, by: block).flatMap { base in (6..<block).map { p[base + $0] } }
         }
-        let probe = Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: true)
-        XCTAssertEqual(probe.layout?.paddedChannels, 8)
         let bytes = probe.buffer.byteCount
         XCTAssertGreaterThanOrEqual(bytes, BufferPool.shared.minimumBytes)
         poisonNextBuffer(bytes)
@@ -177,8 +186,10 @@ final class LayoutTests: XCTestCase {
         let dx = Kernels.conv2dBackwardData(Kernels.conv2dForward(y, filter: random([6, 6, 3, 3], &rng), bias: nil, geometry: g, training: true),
                                             filter: random([6, 6, 3, 3], &rng), inputShape: y.shape, geometry: g)
         for (name, t) in [("conv", y), ("relu", r), ("relu backward", dr), ("conv backward data", dx)] {
-            XCTAssertEqual(t.layout?.paddedChannels, 8, name)
+            XCTAssertEqual(t.layout?.paddedChannels, padded, name)
             XCTAssertTrue(paddingLanes(t).allSatisfy { $0 == 0 }, "\(name) leaves its padding unwritten")
         }
     }
+
+    func roundUp(_ n: Int, to block: Int) -> Int { (n + block - 1) / block * block }
 }

@@ -28,6 +28,9 @@ public enum DNNL {
     /// Whether the CPU oneDNN runs on has AVX-512 VNNI (exact u8·s8 dot products, `vpdpbusd`).
     static let hasVNNI: Bool = dnnl_get_effective_cpu_isa().rawValue & 0x40 != 0
 
+    /// The instruction set oneDNN's kernels use on this host (`avx2`, `avx512_core_vnni`, ...).
+    static let isaName: String = String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()))
+
     /// Waits for queued primitives to finish.
     static func wait() { check(dnnl_stream_wait(stream), "dnnl_stream_wait") }
 }
