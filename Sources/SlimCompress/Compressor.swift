@@ -30,6 +30,10 @@ public final class Compressor {
         logIter = try model.int("log_iter") ?? 20
         let perPass = train.dataset.count / train.batchSize
         let iters = try model.int("max_iters") ?? max(perPass, 1)
+        guard iters > 0 else {
+            throw ConfigError("max_iters must be at least 1 (batches per epoch), got \(iters)",
+                              at: model.node("max_iters")?.mark ?? SourceMark(file: model.path, line: 1, column: 1))
+        }
         let epochs = compression.compressor.epoch
         let built = try ModelFactory.make(model, imageShape: train.imageShape)
         let session = try TrainingSession(model: built, optimizer: try OptimizerFactory.make(model),
@@ -48,11 +52,20 @@ public final class Compressor {
     /// Runs (or resumes) the compression.
     public func run() throws {
         let log = context.log
+        checkpointer.removeStaleTemporaries()
+        defer { checkpointer.removeStaleTemporaries() }
         let start = try resumeOrStart()
-        for s in strategies { try s.onCompressionBegin(context) }
+        let epochs = compression.compressor.epoch
+        if start < epochs { try checkpointer.checkReplaceable(epochs: start..<epochs) }
+        for s in strategies { try s.onCompressionBegin(context) }   // e.g. a freeze a stopped run had not done
+        guard start < epochs else {
+            let newest = start > 0 ? "the newest checkpoint, \(checkpointer.directory(epoch: start - 1)), ends epoch \(start - 1) and " : ""
+            log("nothing to train: \(newest)compressor.epoch is \(epochs); raise epoch to train further, "
+                + "or save the models of a checkpoint with slim freeze\n")
+            return
+        }
         let loader = try context.train.loader(seed: seed, state: loaderState)
         defer { loader.stop() }
-        let epochs = compression.compressor.epoch
         let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: context.itersPerEpoch, logIter: logIter, write: log)
         let trains = strategies.isEmpty || strategies.contains { $0.trainsModel }
         for epoch in start..<epochs {
@@ -74,6 +87,7 @@ public final class Compressor {
             }
             try checkpointer.save(context: context, loader: loader.state, strategies: strategies)
             log("saved checkpoint \(checkpointer.directory(epoch: epoch))\n")
+            Checkpointer.testHook("checkpoint-saved-\(epoch)")
             for s in strategies { try s.onEpochEnd(context) }
         }
         for s in strategies { try s.onCompressionEnd(context) }

@@ -19,19 +19,19 @@ struct SlimRunner {
         try text.write(toFile: path(relative), atomically: true, encoding: .utf8)
     }
 
-    func process(_ args: [String]) -> Process {
+    func process(_ args: [String], environment: [String: String] = [:]) -> Process {
         let p = Process()
         p.executableURL = ConfigShowEndToEndTests.slimBinary
         p.arguments = args
         p.currentDirectoryURL = workDir
-        p.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1"]) { _, new in new }
+        p.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1"].merging(environment) { _, new in new }) { _, new in new }
         return p
     }
 
     /// Runs to completion; returns exit status, stdout and stderr.
     @discardableResult
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = process(args)
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let p = process(args, environment: environment)
         let outFile = path(".stdout-\(UUID().uuidString)"), errFile = path(".stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: outFile, contents: nil)
         FileManager.default.createFile(atPath: errFile, contents: nil)

@@ -3,17 +3,20 @@ import SlimGraph
 import SlimTensor
 import SlimTrain
 
-/// Writes and restores `<checkpoint_path>/<epoch>/` (ARCHITECTURE.md section 7):
+/// Writes and restores `<checkpoint_path>/<epoch>/` (docs/ARCHITECTURE.md section 7):
 ///
 ///     eval_model/__model__, __params__   the current (e.g. QAT) graph, image -> probabilities
 ///     model/__model__, __params__        every persistable: weights, statistics, quantization
 ///                                        state, and the optimizer state (declared as vars)
 ///     context.json                       epoch, step, eval history, best, generator, loader
-///     strategies.json                    each strategy's record
+///     strategies.json                    each strategy's record and configuration fingerprint
 ///
-/// A checkpoint is written into a temporary folder and renamed into place, so a folder named by
-/// an epoch number is always complete; restoring takes the newest one that loads, warning about
-/// (and skipping) any newer one that does not.
+/// A checkpoint is written into a hidden folder and put in place as one unit (`DirectoryUnit`:
+/// renamed, or exchanged with the previous folder of that epoch, then the parent is fsynced), so
+/// a folder named by an epoch number is always complete. Only folders that are slim checkpoints
+/// (a readable `context.json`) are ever replaced; any other folder named by an epoch is refused
+/// before training starts, untouched. Restoring takes the newest checkpoint that loads, warning
+/// about (and skipping) any newer one that does not.
 public struct Checkpointer {
     public let root: String
 
@@ -21,13 +24,42 @@ public struct Checkpointer {
 
     public func directory(epoch: Int) -> String { (root as NSString).appendingPathComponent(String(epoch)) }
 
+    /// Whether `dir` is a checkpoint slim wrote (its `context.json` reads as one).
+    public func isCheckpoint(_ dir: String) -> Bool {
+        let path = (dir as NSString).appendingPathComponent("context.json")
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return (try? JSONDecoder().decode(ContextRecord.self, from: data)) != nil
+    }
+
+    /// Throws when a folder of `epochs` exists and is not a slim checkpoint: saving that epoch
+    /// would have to replace what slim did not write. Checked before the first batch.
+    func checkReplaceable(epochs: Range<Int>) throws {
+        for epoch in epochs {
+            let dir = directory(epoch: epoch)
+            guard FileManager.default.fileExists(atPath: dir), !isCheckpoint(dir) else { continue }
+            throw CheckpointError(path: dir, "exists and is not a slim checkpoint (no readable context.json); slim will not "
+                                  + "replace it: move it away or choose another compressor.checkpoint_path")
+        }
+    }
+
+    /// Removes the hidden folders (`.<epoch>.tmp-*`, `.tmp-*`) that a killed save left in `root`.
+    func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for name in names where name.hasPrefix(".tmp-") || (name.hasPrefix(".") && name.contains(".tmp-")) {
+            try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(name))
+        }
+    }
+
     /// Saves the state at the end of `context.epoch`.
     func save(context: CompressionContext, loader: LoaderState, strategies: [any Strategy]) throws {
-        let fm = FileManager.default
         let final = directory(epoch: context.epoch)
-        let temp = (root as NSString).appendingPathComponent(".tmp-\(context.epoch)-\(getpid())")
-        try? fm.removeItem(atPath: temp)
-        try fm.createDirectory(atPath: temp, withIntermediateDirectories: true)
+        try DirectoryUnit.write(final, replaceable: { isCheckpoint($0) ? nil : "it is not a slim checkpoint" }) { temp in
+            try write(context: context, loader: loader, strategies: strategies, into: temp)
+            Self.testHook("checkpoint-written-\(context.epoch)")
+        }
+    }
+
+    private func write(context: CompressionContext, loader: LoaderState, strategies: [any Strategy], into temp: String) throws {
         let session = context.session
         let eval = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
         try ModelFile.save(program: eval, params: session.scope.tensors.filter { eval.variable($0.key)?.persistable == true },
@@ -40,16 +72,28 @@ public struct Checkpointer {
                                    evalHistory: Dictionary(uniqueKeysWithValues: context.evalHistory.map { (String($0.key), $0.value) }),
                                    bestEpoch: context.bestEpoch, generator: session.generator, loader: loader)
         try writeJSON(record, to: (temp as NSString).appendingPathComponent("context.json"))
-        let strategyRecords = Dictionary(uniqueKeysWithValues: strategies.map { ($0.name, $0.record()) })
+        let strategyRecords = Dictionary(uniqueKeysWithValues: strategies.map { s in
+            (s.name, s.record().merging([Self.fingerprintKey: s.fingerprint]) { _, new in new })
+        })
         try writeJSON(strategyRecords, to: (temp as NSString).appendingPathComponent("strategies.json"))
-        if fm.fileExists(atPath: final) { try fm.removeItem(atPath: final) }
-        try fm.moveItem(atPath: temp, toPath: final)
+    }
+
+    /// The key of a strategy's configuration fingerprint in its `strategies.json` record.
+    static let fingerprintKey = "config"
+
+    /// Stops the process at a named point when `SLIM_TEST_KILL_AT` names it (the kill tests'
+    /// stand-in for a crash: `_exit`, no clean-up, no buffered output). Points:
+    /// `checkpoint-written-<epoch>` (files of a checkpoint written, not yet in place) and
+    /// `checkpoint-saved-<epoch>` (in place, before the strategies' epoch end, e.g. the freeze).
+    static func testHook(_ point: String) {
+        guard let wanted = ProcessInfo.processInfo.environment["SLIM_TEST_KILL_AT"], wanted == point else { return }
+        _exit(137)
     }
 
     /// Epoch numbers of the checkpoint folders, newest first.
     func epochs() -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return names.compactMap { Int($0) }.filter { $0 >= 0 }.sorted(by: >)
+        return names.compactMap { name in Int(name).flatMap { $0 >= 0 && String($0) == name ? $0 : nil } }.sorted(by: >)
     }
 
     /// Restores the newest checkpoint that loads into `context`; nil when there is none.
@@ -93,7 +137,19 @@ public struct Checkpointer {
 
     private func apply(_ loaded: Loaded, to context: CompressionContext, strategies: [any Strategy]) throws {
         context.epoch = loaded.context.epoch
-        for s in strategies { try s.restore(loaded.strategies[s.name] ?? [:], context: context) }
+        let dir = directory(epoch: loaded.context.epoch)
+        for s in strategies {
+            guard let record = loaded.strategies[s.name] else {
+                let known = loaded.strategies.keys.sorted()
+                throw CheckpointError(path: dir, "it has no record of strategy '\(s.name)' (it has \(known.isEmpty ? "none" : known.joined(separator: ", "))): "
+                                      + "was the strategy renamed or added? Restore the slim YAML it was written with, or choose another checkpoint_path")
+            }
+            if let stored = record[Self.fingerprintKey], stored != s.fingerprint {
+                throw CheckpointError(path: dir, "strategy '\(s.name)' was \(stored) when it was written and is \(s.fingerprint) now: "
+                                      + "restore the slim YAML it was written with, or choose another checkpoint_path")
+            }
+            try s.restore(record, context: context)
+        }
         let session = context.session
         for v in session.program.persistables {
             guard let t = loaded.params[v.name] else {

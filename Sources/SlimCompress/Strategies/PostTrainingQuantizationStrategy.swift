@@ -56,6 +56,11 @@ public final class PostTrainingQuantizationStrategy: Strategy {
 
     public func record() -> [String: String] { ["calibrated": String(calibrated)] }
 
+    public var fingerprint: String {
+        "PostTrainingQuantizationStrategy(algo \(config.algo), batch_nums \(config.batchNums), hist_percent \(config.histPercent), "
+            + "weights \(config.weightQuantizeType.rawValue) \(config.weightBits) bit, activations \(config.activationBits) bit)"
+    }
+
     /// Replays the program change (the checkpoint holds the calibrated scales).
     public func restore(_ record: [String: String], context: CompressionContext) throws {
         guard record["calibrated"] == "true", !calibrated else { return }

@@ -44,6 +44,11 @@ public final class QuantizationStrategy: Strategy {
         if context.epoch == config.endEpoch && !frozen { try freeze(context) }
     }
 
+    public var fingerprint: String {
+        "QuantizationStrategy(weights \(config.weightQuantizeType.rawValue) \(config.weightBits) bit, "
+            + "activations \(config.activationQuantizeType.rawValue) \(config.activationBits) bit, start_epoch \(config.startEpoch))"
+    }
+
     public func record() -> [String: String] {
         ["transformed": String(transformed), "frozen": String(frozen)]
     }

@@ -17,6 +17,9 @@ public protocol Strategy: AnyObject {
     func onCompressionEnd(_ context: CompressionContext) throws
     /// The strategy's state for `strategies.json`.
     func record() -> [String: String]
+    /// The configuration the checkpointed program depends on (class, quantize types, bits), in
+    /// words; a checkpoint written under another fingerprint is not restored.
+    var fingerprint: String { get }
     /// Replays the program changes of every epoch up to and including `record`'s epoch of a
     /// checkpoint, from the state `record()` wrote, before its parameters are loaded.
     func restore(_ record: [String: String], context: CompressionContext) throws

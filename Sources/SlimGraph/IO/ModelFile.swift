@@ -1,3 +1,4 @@
+import Foundation
 import SlimTensor
 
 /// A model directory: a program file (JSON, see `ProgramFile`) and a params file (binary, see
@@ -9,11 +10,14 @@ public enum ModelFile {
     public static let evalNames = (model: "__model__", params: "__params__")
     public static let frozenNames = (model: "model", params: "weights")
 
-    /// Writes `program` and its persistable vars' values from `params` into `dir` (created if
-    /// needed), each file atomically. Entries of `params` that are not persistable vars of the
-    /// program are not written.
+    /// Writes `program` and its persistable vars' values from `params` as the folder `dir`, both
+    /// files as one unit (`DirectoryUnit`): a crash never leaves a program beside params of
+    /// another save. An existing `dir` is replaced only when it holds nothing but model files
+    /// (slim's names, or `modelName` / `paramsName`). Entries of `params` that are not persistable
+    /// vars of the program are not written.
     /// - Throws: `ModelFileError` `.mismatch` when a persistable var has no value in `params` or a
-    ///   value of another shape or dtype; `.io` when the files cannot be written.
+    ///   value of another shape or dtype; `.io` when the files cannot be written or `dir` holds
+    ///   other files.
     public static func save(program: Program, params: [String: Tensor], to dir: String,
                             modelName: String = "__model__", paramsName: String = "__params__") throws {
         let paramsPath = join(dir, paramsName), modelPath = join(dir, modelName)
@@ -26,9 +30,16 @@ public enum ModelFile {
             try checkValue(t, of: v, path: paramsPath, role: "cannot save: value of")
             stored[v.name] = t
         }
-        let programBytes = try ProgramFile.encode(program, path: modelPath)
-        try DiskFile.writeAtomically(ParamsFile.encode(stored), to: paramsPath)
-        try DiskFile.writeAtomically(programBytes, to: modelPath)
+        let programBytes = try ProgramFile.encode(program, path: modelPath), paramsBytes = ParamsFile.encode(stored)
+        let ours: Set<String> = [evalNames.model, evalNames.params, frozenNames.model, frozenNames.params, modelName, paramsName]
+        try DirectoryUnit.write(dir, replaceable: { existing in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: existing)) ?? []
+            let others = names.filter { !ours.contains($0) && !$0.hasPrefix(".") }.sorted()
+            return others.isEmpty ? nil : "it holds files that are not model files (\(others.prefix(5).joined(separator: ", ")))"
+        }) { temp in
+            try DiskFile.writeAtomically(paramsBytes, to: join(temp, paramsName))
+            try DiskFile.writeAtomically(programBytes, to: join(temp, modelName))
+        }
     }
 
     /// Reads the program and params of `dir` and checks that they belong together: the params
