@@ -3,7 +3,7 @@ import SlimGraph
 import SlimTensor
 import SlimTrain
 
-/// Writes and restores `<checkpoint_path>/<epoch>/` (ARCHITECTURE.md section 7):
+/// Writes and restores `<checkpoint_path>/<epoch>/` (docs/ARCHITECTURE.md section 7):
 ///
 ///     eval_model/__model__, __params__   the current (e.g. QAT) graph, image -> probabilities
 ///     model/__model__, __params__        every persistable: weights, statistics, quantization
