@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // slim: declarative neural-network compression (QAT, freeze, INT8) from YAML.
-// Layers (arrows point down only, see ARCHITECTURE.md section 2):
+// Layers (arrows point down only, see docs/ARCHITECTURE.md section 2):
 //   slim -> SlimCLI -> SlimCompress -> SlimTrain -> SlimQuant -> SlimGraph -> SlimTensor -> C libraries
 //   SlimConfig (YAML over libyaml) is used by SlimTrain, SlimCompress and SlimCLI.
 //   SlimONNX (ONNX export over SwiftProtobuf's runtime) sits on SlimGraph and is used by SlimCLI only.

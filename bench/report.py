@@ -5,7 +5,7 @@ Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, sl
   Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
     per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
     slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
-  Goals: the issues' speed goals with their verdicts.
+  Goals: the speed goals with their verdicts.
 Standard library only.
 """
 import argparse

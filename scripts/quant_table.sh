@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed-style table: every QAT preset in strategies/ applied to one trained baseline.
+# The PaddleSlim-style table: every QAT preset in strategies/ applied to one trained baseline.
 #   scripts/quant_table.sh SLIM MODEL_YAML BASELINE_DIR OUT_DIR [extra -o overrides for compress...]
 # For each preset: compress from BASELINE_DIR, then eval the QAT eval model, the frozen float
 # model and the int8 model; prints weight type x activation type -> FP32 / eval / float / int8

@@ -1,7 +1,7 @@
 import SlimGraph
 import SlimTensor
 
-/// The arithmetic of symmetric fake quantization (ARCHITECTURE.md section 6), shared by the
+/// The arithmetic of symmetric fake quantization (docs/ARCHITECTURE.md section 6), shared by the
 /// fake-quant ops and the passes so that QAT, frozen and INT8 programs round identically.
 ///
 /// With `b` bits, `bin = 2^(b-1) - 1` and the quantized range is `[-bin, bin]` (no zero point):

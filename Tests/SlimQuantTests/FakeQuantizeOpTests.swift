@@ -3,7 +3,7 @@ import SlimQuant
 import SlimTensor
 import XCTest
 
-/// The quantizer ops against hand-computed values (ARCHITECTURE.md section 6).
+/// The quantizer ops against hand-computed values (docs/ARCHITECTURE.md section 6).
 final class FakeQuantizeOpTests: XCTestCase {
     private func absMaxOp(bits: Int) -> OpDesc {
         OpDesc(type: "fake_quantize_abs_max", inputs: ["X": ["x"]], outputs: ["Out": ["q"], "OutScale": ["s"]],

@@ -40,13 +40,13 @@ extension ModuleRegistry {
     ]
 }
 
-/// How weights are scaled (ARCHITECTURE.md section 6).
+/// How weights are scaled (docs/ARCHITECTURE.md section 6).
 public enum WeightQuantizeType: String, CaseIterable, Codable, Sendable {
     case absMax = "abs_max"
     case channelWiseAbsMax = "channel_wise_abs_max"
 }
 
-/// How activations are scaled (ARCHITECTURE.md section 6).
+/// How activations are scaled (docs/ARCHITECTURE.md section 6).
 public enum ActivationQuantizeType: String, CaseIterable, Codable, Sendable {
     case absMax = "abs_max"
     case movingAverageAbsMax = "moving_average_abs_max"

@@ -4,7 +4,7 @@ import SlimTensor
 /// threshold of post-training quantization (PyTorch's observer naming).
 ///
 /// With `b` bits and `bin = 2^(b-1) - 1`, the threshold `s = scale` quantizes as everywhere in
-/// SlimQuant (ARCHITECTURE.md section 6):
+/// SlimQuant (docs/ARCHITECTURE.md section 6):
 ///
 ///     q = round(bin / s * clip(x, -s, s)),   x ≈ q * s / bin
 ///

@@ -8,7 +8,8 @@ import SlimTensor
 /// otherwise unchanged.
 ///
 /// The float kernels cannot read s8 weights: run the result through
-/// `ConvertToInt8Pass.floatEmulationProgram(_:)` to evaluate it (real INT8 kernels come later).
+/// `ConvertToInt8Pass.floatEmulationProgram(_:)` to evaluate it on the float kernels, or through
+/// `Int8LoweringPass` to run it on the INT8 engine.
 public struct ConvertToInt8Pass: Sendable {
     public var quantizableOpTypes: [String]
 

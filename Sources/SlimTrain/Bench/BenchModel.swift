@@ -1,6 +1,6 @@
 import SlimGraph
 
-/// The reference workloads of `slim bench` (ARCHITECTURE.md section 9), each a zoo classifier
+/// The reference workloads of `slim bench` (docs/ARCHITECTURE.md section 9), each a zoo classifier
 /// with 10 classes on a fixed input shape.
 public enum BenchModel: String, CaseIterable, Sendable {
     /// LeNet-5 on 1x28x28 (Fashion-MNIST).
