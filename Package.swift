@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "SlimGraph", dependencies: ["SlimTensor"]),
         .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"]),
         .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
-        .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig"]),
+        .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig"]),
         .target(name: "SlimONNX", dependencies: [
             "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["README.md"]),
@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
         .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
+        .testTarget(name: "SlimCompressTests", dependencies: ["SlimCompress", "SlimTrain", "SlimConfig"]),
         .testTarget(name: "SlimONNXTests", dependencies: [
             "SlimONNX", "SlimQuant", "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),

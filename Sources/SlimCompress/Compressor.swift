@@ -21,7 +21,9 @@ public final class Compressor {
     let seed: UInt64
     let logIter: Int
 
-    public init(compression: CompressionConfig, model: ModelConfig, datasetDir: String? = nil, log: @escaping (String) -> Void) throws {
+    /// - Parameter strategies: the strategies to run instead of the slim YAML's (tests).
+    public init(compression: CompressionConfig, model: ModelConfig, datasetDir: String? = nil,
+                strategies override: [any Strategy]? = nil, log: @escaping (String) -> Void) throws {
         registerOps()
         self.compression = compression
         let train = try ReaderSpec(model, reader: .train, datasetDir: datasetDir)
@@ -40,7 +42,7 @@ public final class Compressor {
                                           schedule: try ScheduleFactory.make(model, itersPerEpoch: iters, totalIters: iters * epochs),
                                           seed: seed)
         context = CompressionContext(session: session, train: train, eval: eval, model: model, itersPerEpoch: iters, log: log)
-        strategies = compression.strategies.map { config -> any Strategy in
+        strategies = override ?? compression.strategies.map { config -> any Strategy in
             switch config {
             case let .quantization(name, q): return QuantizationStrategy(name: name, config: q)
             case let .postTrainingQuantization(name, c): return PostTrainingQuantizationStrategy(name: name, config: c)
