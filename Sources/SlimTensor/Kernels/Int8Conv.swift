@@ -4,9 +4,6 @@ extension Kernels {
     /// True when int8 conv/matmul are exact for every u8/s8 input (the CPU has AVX-512 VNNI); see
     /// `conv2dInt8` for the ranges that are exact on older CPUs.
     public static var int8IsExact: Bool { DNNL.hasVNNI }
-    /// The instruction set oneDNN runs on this host (`avx2`, `avx512_core_vnni`, ...): it picks
-    /// layouts (8- or 16-channel blocks) and the int8 path.
-    public static var isaName: String { DNNL.isaName }
 
     /// Attributes of an int8 primitive: output scales (one common, or one per index of dimension 1:
     /// output channel / column) and the post-op chain.

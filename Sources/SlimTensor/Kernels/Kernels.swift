@@ -12,6 +12,10 @@ public enum Kernels {
     /// The OpenMP runtime's current maximum thread count (nil without an OpenMP runtime).
     public static var threads: Int? { OpenMPThreads.maxThreads }
 
+    /// The instruction set oneDNN runs on this host (`cpu_isa_avx2`, `cpu_isa_avx512_core_vnni`, ...;
+    /// `ONEDNN_MAX_CPU_ISA` lowers it): it picks layouts (8- or 16-channel blocks) and the int8 path.
+    public static var isaName: String { DNNL.isaName }
+
     /// Runs a prepared primitive on tensors: inputs read, outputs written in place.
     ///
     /// An input held in a blocked layout the primitive does not take is made plain first. Outputs
