@@ -71,8 +71,11 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     var quantization: PostTrainingQuantization {
-        PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: algo) ?? .kl, weightBits: weightBits, activationBits: activationBits,
-                                 weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType) ?? .channelWiseAbsMax, histPercent: histPercent)
+        var scheme = PostTrainingQuantization.defaultScheme
+        scheme.weightBits = weightBits
+        scheme.activationBits = activationBits
+        scheme.weightQuantizeType = WeightQuantizeType(rawValue: weightQuantType) ?? .channelWiseAbsMax
+        return PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: algo) ?? .kl, scheme: scheme, histPercent: histPercent)
     }
 
     func run() throws {

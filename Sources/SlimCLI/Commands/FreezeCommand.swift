@@ -39,12 +39,17 @@ struct FreezeCommand: ParsableCommand {
         }
     }
 
+    /// The scheme the model was trained with (its activation type plays no part in freezing).
+    var scheme: QuantizationScheme {
+        QuantizationScheme(weightBits: weightBits, activationBits: activationBits,
+                           weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType) ?? .absMax)
+    }
+
     func run() throws {
         registerOps()
         try reportingErrors {
             let loaded = try modelDir.load()
-            let exporter = FrozenModels(weightBits: weightBits, activationBits: activationBits,
-                                        weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType)!)
+            let exporter = FrozenModels(scheme)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"))

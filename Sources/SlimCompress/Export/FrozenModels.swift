@@ -8,21 +8,14 @@ import SlimTensor
 /// and `int8` (ConvertToInt8Pass: the same graph with s8 weight storage), each as a model
 /// directory with Paddle's frozen file names `model` + `weights`.
 public struct FrozenModels {
-    public var weightBits = 8
-    public var activationBits = 8
-    public var weightQuantizeType: WeightQuantizeType = .absMax
+    public var scheme: QuantizationScheme
 
-    public init(weightBits: Int = 8, activationBits: Int = 8, weightQuantizeType: WeightQuantizeType = .absMax) {
-        self.weightBits = weightBits
-        self.activationBits = activationBits
-        self.weightQuantizeType = weightQuantizeType
-    }
+    public init(_ scheme: QuantizationScheme = QuantizationScheme()) { self.scheme = scheme }
 
     /// The frozen float program and parameters of a QAT program.
     public func frozen(_ program: Program, params: [String: Tensor]) throws -> (program: Program, params: [String: Tensor]) {
         var p = program, w = params
-        try QuantizationFreezePass(weightBits: weightBits, activationBits: activationBits, weightQuantizeType: weightQuantizeType)
-            .apply(to: &p, params: &w)
+        try QuantizationFreezePass(scheme).apply(to: &p, params: &w)
         return (p, w)
     }
 

@@ -21,14 +21,8 @@ public final class QuantizationStrategy: Strategy {
         self.config = config
     }
 
-    var weightType: SlimQuant.WeightQuantizeType {
-        SlimQuant.WeightQuantizeType(rawValue: config.weightQuantizeType.rawValue) ?? .absMax
-    }
-
-    var transformPass: QuantizationTransformPass {
-        QuantizationTransformPass(weightBits: config.weightBits, activationBits: config.activationBits, weightQuantizeType: weightType,
-                                  activationQuantizeType: SlimQuant.ActivationQuantizeType(rawValue: config.activationQuantizeType.rawValue) ?? .absMax)
-    }
+    /// The scheme of this configuration.
+    public var scheme: QuantizationScheme { QuantizationScheme(config) }
 
     public func onCompressionBegin(_ context: CompressionContext) throws {
         if freezeOnBegin { try freeze(context) }
@@ -37,7 +31,8 @@ public final class QuantizationStrategy: Strategy {
     public func onEpochBegin(_ context: CompressionContext) throws {
         guard context.epoch == config.startEpoch, !transformed else { return }
         try transform(context)
-        context.log("\(name): inserted fake-quant ops (weights \(config.weightQuantizeType.rawValue) \(config.weightBits) bit, activations \(config.activationQuantizeType.rawValue) \(config.activationBits) bit)\n")
+        let s = scheme
+        context.log("\(name): inserted fake-quant ops (weights \(s.weightQuantizeType.rawValue) \(s.weightBits) bit, activations \(s.activationQuantizeType.rawValue) \(s.activationBits) bit)\n")
     }
 
     public func onEpochEnd(_ context: CompressionContext) throws {
@@ -57,7 +52,7 @@ public final class QuantizationStrategy: Strategy {
 
     private func transform(_ context: CompressionContext) throws {
         var program = context.session.program
-        try transformPass.apply(to: &program, scope: context.session.scope)
+        try QuantizationTransformPass(scheme).apply(to: &program, scope: context.session.scope)
         try context.session.setProgram(program)
         transformed = true
     }
@@ -72,7 +67,7 @@ public final class QuantizationStrategy: Strategy {
         }
         let program = try session.program.pruned(feeds: feeds, fetches: fetches)
         let params = session.scope.tensors.filter { program.variable($0.key)?.persistable == true }
-        let exporter = FrozenModels(weightBits: config.weightBits, activationBits: config.activationBits, weightQuantizeType: weightType)
+        let exporter = FrozenModels(scheme)
         let written = try exporter.save(program, params: params, floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath)
         frozen = true
         freezeOnBegin = false
