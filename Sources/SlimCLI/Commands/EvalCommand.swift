@@ -79,5 +79,3 @@ struct EvalCommand: ParsableCommand {
         if let outputCompare { try writeJSON(result, to: outputCompare) }
     }
 }
-
-extension InferenceEngine: ExpressibleByArgument {}
