@@ -11,7 +11,8 @@ struct CompressCommand: ParsableCommand {
         Starts from the model YAML's pretrain_weights (a `slim train` output) or the compressor's
         init_model, runs epochs 0..<compressor.epoch of max_iters batches, evaluates, writes
         <checkpoint_path>/<epoch>/{eval_model,model,context.json,strategies.json} every epoch,
-        and at end_epoch saves float_model_save_path (frozen FP32) and int8_model_save_path.
+        and at end_epoch saves float_model_save_path (frozen FP32), int8_model_save_path and, if
+        set, mobile_model_save_path (the INT8 model as QDQ ONNX: <path>/model.onnx).
         Re-running the same command resumes after the newest complete checkpoint.
 
         Example:

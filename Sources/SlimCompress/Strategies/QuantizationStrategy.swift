@@ -7,8 +7,9 @@ import SlimTensor
 /// PaddleSlim 1.x's QuantizationStrategy: at the beginning of `start_epoch` it inserts fake
 /// quantize/dequantize ops (QuantizationTransformPass) so training learns under quantization;
 /// at the end of `end_epoch` it freezes the model and saves `float_model_save_path` (frozen
-/// FP32) and `int8_model_save_path` (INT8 weights), pruned to `save_in_nodes` ->
-/// `save_out_nodes` (default: the image feed -> the classifier's softmax output).
+/// FP32), `int8_model_save_path` (INT8 weights) and `mobile_model_save_path` (the INT8 model as
+/// QDQ ONNX, `<path>/model.onnx`), pruned to `save_in_nodes` -> `save_out_nodes` (default: the
+/// image feed -> the classifier's softmax output).
 public final class QuantizationStrategy: Strategy {
     public let name: String
     public let config: QuantizationStrategyConfig
@@ -68,7 +69,8 @@ public final class QuantizationStrategy: Strategy {
         let program = try session.program.pruned(feeds: feeds, fetches: fetches)
         let params = session.scope.tensors.filter { program.variable($0.key)?.persistable == true }
         let exporter = FrozenModels(scheme)
-        let written = try exporter.save(program, params: params, floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath)
+        let written = try exporter.save(program, params: params, floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath,
+                                        mobilePath: config.mobileModelSavePath)
         frozen = true
         freezeOnBegin = false
         context.log("\(name): froze epoch \(context.epoch) and saved \(written.joined(separator: ", "))\n")
