@@ -15,7 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),   // LogHandler.log(event:)
         // The runtime library only (never its protoc plugin: onnx.pb.swift is generated once and committed, `make onnx-proto`).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],

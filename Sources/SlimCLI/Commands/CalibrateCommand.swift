@@ -56,6 +56,8 @@ struct CalibrateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         guard batchNums > 0 else { throw ValidationError("--batch_nums must be > 0, got \(batchNums)") }
         guard histPercent > 0 && histPercent <= 1 else { throw ValidationError("--hist_percent must be in (0, 1], got \(histPercent)") }
@@ -73,6 +75,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
+        log.apply()
         let config = try model.load()
         try reportingErrors {
             let train = try ReaderSpec(config, reader: .train, datasetDir: model.d)

@@ -27,9 +27,14 @@ struct CompressCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
+        log.apply()
         let config = try model.load()
         let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
+        Console.debug("slim YAML \(s): strategies \(compression.strategies.map(\.name)), epochs 0..<\(compression.compressor.epoch), "
+                      + "checkpoints in \(compression.compressor.checkpointPath)")
         try reportingErrors {
             let compressor = try Compressor(compression: compression, model: config, datasetDir: model.d, log: printFlushed)
             printFlushed("compressing \(try config.string("architecture") ?? "?") with \(compression.strategies.map(\.name).joined(separator: ", ")): epochs 0..<\(compression.compressor.epoch) x \(compressor.context.itersPerEpoch) batches\n")

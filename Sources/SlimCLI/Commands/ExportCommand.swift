@@ -35,6 +35,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "ONNX opset (\(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound)).")
     var opset: Int = 13
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         guard ONNXExporter.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset must be in \(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound), got \(opset)")
@@ -42,6 +44,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        log.apply()
         try reportingErrors {
             let loaded = try modelDir.load()
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params)

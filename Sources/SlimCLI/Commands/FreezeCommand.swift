@@ -33,6 +33,8 @@ struct FreezeCommand: ParsableCommand {
     @Option(name: .customLong("save_path"), help: "Output directory: float/ and int8/ are written inside.")
     var savePath: String
 
+    @OptionGroup var log: LogOptions
+
     /// The scheme the model was trained with (its activation type plays no part in freezing).
     var scheme: QuantizationScheme {
         QuantizationScheme(weightBits: weightBits, activationBits: activationBits,
@@ -40,6 +42,7 @@ struct FreezeCommand: ParsableCommand {
     }
 
     func run() throws {
+        log.apply()
         registerOps()
         try reportingErrors {
             let loaded = try modelDir.load()
