@@ -3,7 +3,8 @@
 // Layers (arrows point down only, see docs/ARCHITECTURE.md section 2):
 //   slim -> SlimCLI -> SlimCompress -> SlimTrain -> SlimQuant -> SlimGraph -> SlimTensor -> C libraries
 //   SlimConfig (YAML over libyaml) is used by SlimTrain, SlimCompress and SlimCLI.
-//   SlimONNX (ONNX export over SwiftProtobuf's runtime) sits on SlimGraph and is used by SlimCLI only.
+//   SlimONNX (ONNX export over SwiftProtobuf's runtime) sits on SlimGraph and is used by SlimCompress
+//   (mobile_model_save_path) and SlimCLI.
 import PackageDescription
 
 let package = Package(
@@ -14,7 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),   // LogHandler.log(event:)
         // The runtime library only (never its protoc plugin: onnx.pb.swift is generated once and committed, `make onnx-proto`).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "SlimGraph", dependencies: ["SlimTensor"]),
         .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"]),
         .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
-        .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig"]),
+        .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimONNX", "SlimGraph", "SlimTensor", "SlimConfig"]),
         .target(name: "SlimONNX", dependencies: [
             "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["README.md"]),
@@ -45,7 +46,9 @@ let package = Package(
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
-        .testTarget(name: "SlimCLITests", dependencies: ["SlimCLI", "SlimTrain", "SlimQuant", "SlimGraph"]),
+        .testTarget(name: "SlimCLITests", dependencies: [
+            "SlimCLI", "SlimTrain", "SlimQuant", "SlimGraph", "SlimONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
         .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),

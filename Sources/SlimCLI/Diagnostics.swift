@@ -51,7 +51,8 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Writes to stdout immediately (progress lines must not wait for a buffer).
+/// A progress or result line to stdout, written immediately (progress lines must not wait for a
+/// buffer), unless `--quiet` (`Console.line`).
 func printFlushed(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    Console.line(text)
 }

@@ -45,13 +45,13 @@ struct QuantizerInsertion {
         ], initial: [:], dequantized: names.dequantized)
     }
 
-    /// The activation quantizer of `kind` (with its state vars) -> `fake_dequantize_max_abs`.
-    static func activation(_ v: VarDesc, kind: ActivationQuantizeType, bits: Int, windowSize: Int, movingRate: Double) -> QuantizerInsertion {
-        let n = Names(v.name)
+    /// The activation quantizer of `scheme` (with its state vars) -> `fake_dequantize_max_abs`.
+    static func activation(_ v: VarDesc, scheme: QuantizationScheme) -> QuantizerInsertion {
+        let n = Names(v.name), bits = scheme.activationBits, windowSize = scheme.windowSize
         var quant = OpDesc(type: FakeQuantizeAbsMaxOp.type, inputs: ["X": [v.name]],
                            outputs: ["Out": [n.quantized], "OutScale": [n.scale]], attrs: ["bit_length": .int(bits)])
         var state: [(VarDesc, Tensor)] = []
-        switch kind {
+        switch scheme.activationQuantizeType {
         case .absMax:
             return pair(v, quant, scaleShape: [1], persistentScale: false, bits: bits)
         case .rangeAbsMax:
@@ -67,7 +67,7 @@ struct QuantizerInsertion {
             quant.type = FakeQuantizeMovingAverageAbsMaxOp.type
             quant.inputs.merge(["InScale": [n.scale], "InAccum": [accum], "InState": [stateName]]) { $1 }
             quant.outputs.merge(["OutAccum": [accum], "OutState": [stateName]]) { $1 }
-            quant.attrs.merge(["moving_rate": .float(movingRate), "is_test": .bool(false)]) { $1 }
+            quant.attrs.merge(["moving_rate": .float(scheme.movingRate), "is_test": .bool(false)]) { $1 }
             state = [(VarDesc(name: accum, shape: [1], persistable: true), Tensor.filled(1, shape: [1])),
                      (VarDesc(name: stateName, shape: [1], persistable: true), Tensor.filled(1, shape: [1]))]
         }

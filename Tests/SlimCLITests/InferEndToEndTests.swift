@@ -91,9 +91,9 @@ final class InferEndToEndTests: XCTestCase {
         let built = try ModelZoo.model("LeNet5", options: .init(), numClasses: 10).build(inputShape: [1, 28, 28], seed: 5)
         var program = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
         let scope = Scope(built.params.filter { program.variable($0.key) != nil })
-        try QuantizationTransformPass(weightQuantizeType: .absMax, activationQuantizeType: .absMax).apply(to: &program, scope: scope)
+        try QuantizationTransformPass(QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .absMax)).apply(to: &program, scope: scope)
         var params = scope.tensors
-        try QuantizationFreezePass(weightQuantizeType: .absMax).apply(to: &program, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: .absMax)).apply(to: &program, params: &params)
         try ModelFile.save(program: program, params: params, to: slim.path("float"), modelName: "model", paramsName: "weights")
         try ConvertToInt8Pass().apply(to: &program, params: &params)
         try ModelFile.save(program: program, params: params, to: slim.path("int8"), modelName: "model", paramsName: "weights")

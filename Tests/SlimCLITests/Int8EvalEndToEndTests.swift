@@ -12,7 +12,7 @@ final class Int8EvalEndToEndTests: XCTestCase {
         registerOps()
         let built = LeNet5().build(inputShape: [1, 28, 28], seed: 5)
         var program = built.program, params = built.params
-        try QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax).apply(to: &program, params: &params)
+        try QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .movingAverageAbsMax)).apply(to: &program, params: &params)
         let scope = Scope(params), executor = try Executor(program: program)
         var g = SeededGenerator(seed: 1)
         for _ in 0..<2 {

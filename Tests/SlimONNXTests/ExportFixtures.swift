@@ -26,7 +26,7 @@ enum ExportFixtures {
         for v in model.program.persistables where v.name.hasSuffix(".scale") && v.shape == [1] {
             model.params[v.name] = Tensor(shape: [1], floats: [activationScale])
         }
-        try QuantizationFreezePass(activationBits: activationBits, weightQuantizeType: weights).apply(to: &model.program, params: &model.params)
+        try QuantizationFreezePass(QuantizationScheme(activationBits: activationBits, weightQuantizeType: weights)).apply(to: &model.program, params: &model.params)
         return model
     }
 
@@ -35,8 +35,8 @@ enum ExportFixtures {
                     activations: ActivationQuantizeType = .movingAverageAbsMax, activationBits: Int = 8) throws -> Model {
         SlimQuant.registerOps()
         var model = try float(zoo, inputShape: inputShape)
-        try QuantizationTransformPass(weightBits: 8, activationBits: activationBits, weightQuantizeType: weights,
-                                      activationQuantizeType: activations).apply(to: &model.program, params: &model.params)
+        try QuantizationTransformPass(QuantizationScheme(weightBits: 8, activationBits: activationBits, weightQuantizeType: weights,
+                                      activationQuantizeType: activations)).apply(to: &model.program, params: &model.params)
         return model
     }
 

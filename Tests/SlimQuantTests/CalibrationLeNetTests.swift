@@ -50,14 +50,14 @@ final class CalibrationLeNetTests: XCTestCase {
         for algorithm in CalibrationAlgorithm.allCases {
             do {
                 let weights = WeightQuantizeType.channelWiseAbsMax   // abs_max weights: CalibrationTests
-                let ptq = PostTrainingQuantization(algorithm: algorithm, weightQuantizeType: weights, bins: 512)
+                let ptq = PostTrainingQuantization(algorithm: algorithm, scheme: QuantizationScheme(weightQuantizeType: weights), bins: 512)
                 let result = try ptq.calibrate(inference, params: built.params, batches: calibration)
                 XCTAssertEqual(result.scales.count, 5, "image, two pool outputs, two fc inputs")
                 var qat = inference, params = built.params
                 try ptq.apply(result, to: &qat, params: &params)
                 let eval = try predict(qat, params)
                 var frozen = qat, frozenParams = params
-                try QuantizationFreezePass(weightQuantizeType: weights).apply(to: &frozen, params: &frozenParams)
+                try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &frozen, params: &frozenParams)
                 let frozenOut = try predict(frozen, frozenParams)
                 var int8 = frozen, int8Params = frozenParams
                 try ConvertToInt8Pass().apply(to: &int8, params: &int8Params)

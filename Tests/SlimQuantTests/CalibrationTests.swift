@@ -48,7 +48,7 @@ final class CalibrationTests: XCTestCase {
     func testApplyPutsTheScalesIntoTheQuantizationState() throws {
         var program = QuantTestModel.program, params = QuantTestModel.params()
         let float = params
-        let ptq = PostTrainingQuantization(algorithm: .absMax, weightQuantizeType: .absMax)
+        let ptq = PostTrainingQuantization(algorithm: .absMax, scheme: QuantizationScheme(weightQuantizeType: .absMax))
         let result = try ptq.calibrate(program, params: params, batches: batches)
         try ptq.apply(result, to: &program, params: &params)
         XCTAssertEqual(program.ops.filter { $0.type == "fake_quantize_moving_average_abs_max" }.count, 2)

@@ -8,8 +8,8 @@ final class FreezePassTests: XCTestCase {
     private func frozen(weights: WeightQuantizeType, activations: ActivationQuantizeType,
                         params: inout [String: Tensor]) throws -> Program {
         var program = QuantTestModel.program
-        try QuantizationTransformPass(weightQuantizeType: weights, activationQuantizeType: activations).apply(to: &program, params: &params)
-        try QuantizationFreezePass(weightQuantizeType: weights).apply(to: &program, params: &params)
+        try QuantizationTransformPass(QuantizationScheme(weightQuantizeType: weights, activationQuantizeType: activations)).apply(to: &program, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &program, params: &params)
         return program
     }
 
@@ -79,8 +79,8 @@ final class FreezePassTests: XCTestCase {
 
     func testActivationBitsMismatchThrows() throws {
         var program = QuantTestModel.program, params = QuantTestModel.params()
-        try QuantizationTransformPass(activationBits: 4).apply(to: &program, params: &params)
-        XCTAssertThrowsError(try QuantizationFreezePass(activationBits: 8).apply(to: &program, params: &params)) { error in
+        try QuantizationTransformPass(QuantizationScheme(activationBits: 4)).apply(to: &program, params: &params)
+        XCTAssertThrowsError(try QuantizationFreezePass(QuantizationScheme(activationBits: 8)).apply(to: &program, params: &params)) { error in
             XCTAssertTrue("\(error)".contains("bit_length 4"), "\(error)")
         }
     }
@@ -127,8 +127,8 @@ final class FreezePassTests: XCTestCase {
 
     func testConvertToInt8RejectsWideWeights() throws {
         var program = QuantTestModel.program, params = QuantTestModel.params()
-        try QuantizationTransformPass(weightBits: 9).apply(to: &program, params: &params)
-        try QuantizationFreezePass(weightBits: 9).apply(to: &program, params: &params)
+        try QuantizationTransformPass(QuantizationScheme(weightBits: 9)).apply(to: &program, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(weightBits: 9)).apply(to: &program, params: &params)
         XCTAssertThrowsError(try ConvertToInt8Pass().apply(to: &program, params: &params)) { error in
             XCTAssertTrue("\(error)".contains("-128...127"), "\(error)")
         }

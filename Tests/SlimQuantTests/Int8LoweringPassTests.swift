@@ -83,8 +83,8 @@ final class Int8LoweringPassTests: XCTestCase {
     func testUnlowerableOpReadsIntegersThroughCasts() throws {
         Int8Ops.register()
         var program = QuantTestModel.program, params = QuantTestModel.params()
-        try QuantizationTransformPass(activationBits: 10, activationQuantizeType: .movingAverageAbsMax).apply(to: &program, params: &params)
-        try QuantizationFreezePass(activationBits: 10).apply(to: &program, params: &params)
+        try QuantizationTransformPass(QuantizationScheme(activationBits: 10, activationQuantizeType: .movingAverageAbsMax)).apply(to: &program, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(activationBits: 10)).apply(to: &program, params: &params)
         let frozen = program, frozenParams = params
         try ConvertToInt8Pass().apply(to: &program, params: &params)
         try Int8LoweringPass().apply(to: &program, params: &params)

@@ -57,7 +57,7 @@ struct Int8Pipeline {
         Int8Ops.register()
         var program = model.program
         var params = model.params
-        try QuantizationTransformPass(weightQuantizeType: weights, activationQuantizeType: activations).apply(to: &program, params: &params)
+        try QuantizationTransformPass(QuantizationScheme(weightQuantizeType: weights, activationQuantizeType: activations)).apply(to: &program, params: &params)
         let scope = Scope(params)
         let executor = try Executor(program: program)
         for step in 0..<steps {
@@ -69,7 +69,7 @@ struct Int8Pipeline {
         }
         var inference = try program.pruned(feeds: [model.image], fetches: [model.head.output])
         var p = scope.tensors
-        try QuantizationFreezePass(weightQuantizeType: weights).apply(to: &inference, params: &p)
+        try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &inference, params: &p)
         (frozen, frozenParams) = (inference, p)
         try ConvertToInt8Pass().apply(to: &inference, params: &p)
         (int8, int8Params) = (inference, p)

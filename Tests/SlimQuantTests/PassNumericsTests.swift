@@ -58,8 +58,7 @@ final class PassNumericsTests: XCTestCase {
         let expected = try logits(qat, scope.tensors, images: images)
 
         var frozen = qat, frozenParams = scope.tensors
-        try QuantizationFreezePass(weightBits: pass.weightBits, activationBits: pass.activationBits,
-                                   weightQuantizeType: pass.weightQuantizeType).apply(to: &frozen, params: &frozenParams)
+        try QuantizationFreezePass(pass.scheme).apply(to: &frozen, params: &frozenParams)
         try frozen.verify()
         let frozenOut = try logits(frozen, frozenParams, images: images)
         let magnitude = expected.map(abs).max() ?? 1
@@ -81,20 +80,20 @@ final class PassNumericsTests: XCTestCase {
     }
 
     func testAbsMaxWeightsMovingAverageActivations() throws {
-        try check(QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax))
+        try check(QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .movingAverageAbsMax)))
     }
 
     func testChannelWiseWeightsRangeActivations() throws {
-        try check(QuantizationTransformPass(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .rangeAbsMax, windowSize: 4))
+        try check(QuantizationTransformPass(QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .rangeAbsMax, windowSize: 4)))
     }
 
     func testAbsMaxEverywhereSevenBits() throws {
-        try check(QuantizationTransformPass(weightBits: 7, activationBits: 7))
+        try check(QuantizationTransformPass(QuantizationScheme(weightBits: 7, activationBits: 7)))
     }
 
     func testQATTrainingUpdatesScalesAndWeights() throws {
         let before = QuantTestModel.params()
-        let (_, scope) = try trainQAT(QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax))
+        let (_, scope) = try trainQAT(QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .movingAverageAbsMax)))
         XCTAssertNotEqual(scope["conv2d_0.w_0"], before["conv2d_0.w_0"], "gradients flow through the quantizers")
         XCTAssertNotEqual(scope["image.scale"]?.floats, [0.001])
         let state = try XCTUnwrap(scope["image.quant_state"]).floats[0]

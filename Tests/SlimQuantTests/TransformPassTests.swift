@@ -16,7 +16,7 @@ final class TransformPassTests: XCTestCase {
 
     func testGoldenMovingAverageAbsMax() throws {
         var params = QuantTestModel.params()
-        let p = try transformed(QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax), params: &params)
+        let p = try transformed(QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .movingAverageAbsMax)), params: &params)
         XCTAssertNoThrow(try p.verify())
         XCTAssertEqual(p.textDump(), """
             feeds: [image]
@@ -71,7 +71,7 @@ final class TransformPassTests: XCTestCase {
 
     func testChannelWiseForConvPerTensorForMul() throws {
         var params = QuantTestModel.params()
-        let p = try transformed(QuantizationTransformPass(weightBits: 6, activationBits: 7, weightQuantizeType: .channelWiseAbsMax), params: &params)
+        let p = try transformed(QuantizationTransformPass(QuantizationScheme(weightBits: 6, activationBits: 7, weightQuantizeType: .channelWiseAbsMax)), params: &params)
         XCTAssertEqual(p.ops.map(\.type), [
             "fake_quantize_abs_max", "fake_dequantize_max_abs",
             "fake_channel_wise_quantize_abs_max", "fake_channel_wise_dequantize_max_abs", "conv2d", "relu",
@@ -89,7 +89,7 @@ final class TransformPassTests: XCTestCase {
 
     func testRangeAbsMaxStateVars() throws {
         var params = QuantTestModel.params()
-        let p = try transformed(QuantizationTransformPass(activationQuantizeType: .rangeAbsMax, windowSize: 5), params: &params)
+        let p = try transformed(QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .rangeAbsMax, windowSize: 5)), params: &params)
         let quant = p.ops[0]
         XCTAssertEqual(quant.type, "fake_quantize_range_abs_max")
         XCTAssertEqual(quant.inputs, ["X": ["image"], "InScale": ["image.scale"], "Iter": ["image.iter"], "InScales": ["image.scales"]])
@@ -106,7 +106,7 @@ final class TransformPassTests: XCTestCase {
         var params = QuantTestModel.params()
         params["image.scale"] = floats([3.5])
         params["image.quant_accum"] = floats([1, 2])   // wrong shape: replaced
-        _ = try transformed(QuantizationTransformPass(activationQuantizeType: .movingAverageAbsMax), params: &params)
+        _ = try transformed(QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .movingAverageAbsMax)), params: &params)
         XCTAssertEqual(params["image.scale"]?.floats, [3.5])
         XCTAssertEqual(params["image.quant_accum"]?.floats, [1])
     }
@@ -125,15 +125,15 @@ final class TransformPassTests: XCTestCase {
 
     func testDeterministic() throws {
         var a = QuantTestModel.params(), b = QuantTestModel.params()
-        let pass = QuantizationTransformPass(activationQuantizeType: .rangeAbsMax)
+        let pass = QuantizationTransformPass(QuantizationScheme(activationQuantizeType: .rangeAbsMax))
         XCTAssertEqual(try transformed(pass, params: &a), try transformed(pass, params: &b))
         XCTAssertEqual(a, b)
     }
 
     func testErrors() throws {
         var params = QuantTestModel.params()
-        for pass in [QuantizationTransformPass(weightBits: 0), QuantizationTransformPass(activationBits: 17),
-                     QuantizationTransformPass(windowSize: 0), QuantizationTransformPass(movingRate: 1.5),
+        for pass in [QuantizationTransformPass(QuantizationScheme(weightBits: 0)), QuantizationTransformPass(QuantizationScheme(activationBits: 17)),
+                     QuantizationTransformPass(QuantizationScheme(windowSize: 0)), QuantizationTransformPass(QuantizationScheme(movingRate: 1.5)),
                      QuantizationTransformPass(quantizableOpTypes: ["conv2d", "relu"])] {
             XCTAssertThrowsError(try transformed(pass, params: &params)) { XCTAssertTrue($0 is GraphError) }
         }

@@ -12,7 +12,7 @@ final class ZooPassTests: XCTestCase {
     private func check(_ model: any ZooModel, inputShape: [Int], weights: WeightQuantizeType,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let built = model.build(inputShape: inputShape, seed: 3)
-        let pass = QuantizationTransformPass(weightQuantizeType: weights, activationQuantizeType: .movingAverageAbsMax)
+        let pass = QuantizationTransformPass(QuantizationScheme(weightQuantizeType: weights, activationQuantizeType: .movingAverageAbsMax))
         var train = built.program
         var eval = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
         let scope = Scope(built.params)
@@ -40,7 +40,7 @@ final class ZooPassTests: XCTestCase {
         }
         let expected = try predict(eval, scope.tensors)
         var frozen = eval, params = scope.tensors
-        try QuantizationFreezePass(weightQuantizeType: weights).apply(to: &frozen, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &frozen, params: &params)
         try frozen.verify()
         let frozenOut = try predict(frozen, params)
         let worst = zip(frozenOut, expected).map { abs($0 - $1) }.max() ?? 0

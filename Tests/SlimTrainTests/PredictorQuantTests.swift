@@ -14,9 +14,9 @@ final class PredictorQuantTests: XCTestCase {
         let model = try tinyClassifier()
         var program = model.program
         let scope = Scope(model.params)
-        try QuantizationTransformPass(weightQuantizeType: .absMax, activationQuantizeType: .absMax).apply(to: &program, scope: scope)
+        try QuantizationTransformPass(QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .absMax)).apply(to: &program, scope: scope)
         var params = scope.tensors
-        try QuantizationFreezePass(weightQuantizeType: .absMax).apply(to: &program, params: &params)
+        try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: .absMax)).apply(to: &program, params: &params)
         var int8 = program, int8Params = params
         try ConvertToInt8Pass().apply(to: &int8, params: &int8Params)
         return ((program, params), (int8, int8Params))

@@ -3,10 +3,6 @@ import Foundation
 import SlimGraph
 import SlimTrain
 
-extension BenchConfiguration.Mode: ExpressibleByArgument {}
-extension BenchConfiguration.Precision: ExpressibleByArgument {}
-extension BenchConfiguration.DataSource: ExpressibleByArgument {}
-
 /// `slim bench`: the speed and peak memory of one model configuration (docs/ARCHITECTURE.md section 9).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

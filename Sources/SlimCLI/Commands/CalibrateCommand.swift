@@ -30,8 +30,8 @@ struct CalibrateCommand: ParsableCommand {
     /// The FP32 model directory (e.g. slim train's output/<name>/best).
     @OptionGroup var dir: ModelDirOptions
 
-    @Option(help: "abs_max, avg, hist, KL, mse or mix.")
-    var algo: String = "KL"
+    @Option(help: "How activation thresholds are chosen (see algo below).")
+    var algo: CalibrationAlgorithm = .kl
 
     @Option(name: .customLong("batch_nums"), help: "Calibration batches.")
     var batchNums: Int = 10
@@ -39,8 +39,8 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: .customLong("hist_percent"), help: "Share of |x| kept by hist (and mix), in (0, 1].")
     var histPercent: Double = 0.9999
 
-    @Option(name: .customLong("weight_quant_type"), help: "abs_max or channel_wise_abs_max.")
-    var weightQuantType: String = "channel_wise_abs_max"
+    @Option(name: .customLong("weight_quant_type"), help: "Scale of weights (from the weights themselves).")
+    var weightQuantType: WeightQuantizeType = .channelWiseAbsMax
 
     @Option(name: .customLong("weight_bits"), help: "Weight bits, 1...16.")
     var weightBits: Int = 8
@@ -56,13 +56,9 @@ struct CalibrateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
-        guard CalibrationAlgorithm(rawValue: algo) != nil else {
-            throw ValidationError("--algo must be one of \(CalibrationAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(algo)'")
-        }
-        guard WeightQuantizeType(rawValue: weightQuantType) != nil else {
-            throw ValidationError("--weight_quant_type must be one of \(WeightQuantizeType.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weightQuantType)'")
-        }
         guard batchNums > 0 else { throw ValidationError("--batch_nums must be > 0, got \(batchNums)") }
         guard histPercent > 0 && histPercent <= 1 else { throw ValidationError("--hist_percent must be in (0, 1], got \(histPercent)") }
         for (name, bits) in [("--weight_bits", weightBits), ("--activation_bits", activationBits)] where !(1...16).contains(bits) {
@@ -71,11 +67,15 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     var quantization: PostTrainingQuantization {
-        PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: algo) ?? .kl, weightBits: weightBits, activationBits: activationBits,
-                                 weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType) ?? .channelWiseAbsMax, histPercent: histPercent)
+        var scheme = PostTrainingQuantization.defaultScheme
+        scheme.weightBits = weightBits
+        scheme.activationBits = activationBits
+        scheme.weightQuantizeType = weightQuantType
+        return PostTrainingQuantization(algorithm: algo, scheme: scheme, histPercent: histPercent)
     }
 
     func run() throws {
+        log.apply()
         let config = try model.load()
         try reportingErrors {
             let train = try ReaderSpec(config, reader: .train, datasetDir: model.d)
@@ -86,7 +86,7 @@ struct CalibrateCommand: ParsableCommand {
             }
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
                                                seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), image: image)
-            printFlushed("calibrating \(dir.modelPath) with \(algo) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType) \(weightBits) bit, activations \(activationBits) bit\n")
+            printFlushed("calibrating \(dir.modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
             let models = CalibratedModels(quantization)
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
             printFlushed(CalibratedModels.summary(quantized.result, order: try quantization.activations(of: loaded.program)) + "\n")
@@ -97,7 +97,7 @@ struct CalibrateCommand: ParsableCommand {
             printFlushed("saved \(written.joined(separator: ", "))\n")
             let frozen = try ModelFile.load(from: floatPath, modelName: nil, paramsName: nil)
             let result = try Evaluator(executor: try Executor(program: frozen.program), image: image).evaluate(eval, scope: Scope(frozen.params))
-            printFlushed("\(floatPath) (PTQ \(algo)): \(result)\n")
+            printFlushed("\(floatPath) (PTQ \(algo.rawValue)): \(result)\n")
             if let outputEval { try writeJSON(result, to: outputEval) }
         }
     }

@@ -11,7 +11,8 @@ struct CompressCommand: ParsableCommand {
         Starts from the model YAML's pretrain_weights (a `slim train` output) or the compressor's
         init_model, runs epochs 0..<compressor.epoch of max_iters batches, evaluates, writes
         <checkpoint_path>/<epoch>/{eval_model,model,context.json,strategies.json} every epoch,
-        and at end_epoch saves float_model_save_path (frozen FP32) and int8_model_save_path.
+        and at end_epoch saves float_model_save_path (frozen FP32), int8_model_save_path and, if
+        set, mobile_model_save_path (the INT8 model as QDQ ONNX: <path>/model.onnx).
         Re-running the same command resumes after the newest complete checkpoint.
 
         Example:
@@ -26,9 +27,14 @@ struct CompressCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
+        log.apply()
         let config = try model.load()
         let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
+        Console.debug("slim YAML \(s): strategies \(compression.strategies.map(\.name)), epochs 0..<\(compression.compressor.epoch), "
+                      + "checkpoints in \(compression.compressor.checkpointPath)")
         try reportingErrors {
             let compressor = try Compressor(compression: compression, model: config, datasetDir: model.d, log: printFlushed)
             printFlushed("compressing \(try config.string("architecture") ?? "?") with \(compression.strategies.map(\.name).joined(separator: ", ")): epochs 0..<\(compression.compressor.epoch) x \(compressor.context.itersPerEpoch) batches\n")

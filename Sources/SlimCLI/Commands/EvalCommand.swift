@@ -44,7 +44,10 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
+        log.apply()
         let config = try model.load()
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
@@ -79,5 +82,3 @@ struct EvalCommand: ParsableCommand {
         if let outputCompare { try writeJSON(result, to: outputCompare) }
     }
 }
-
-extension InferenceEngine: ExpressibleByArgument {}

@@ -20,8 +20,14 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var modelDir: ModelDirOptions
 
-    @Option(help: "Output format (onnx).")
-    var format: String = "onnx"
+    /// The formats `slim export` writes.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        /// ONNX (plain FP32, or QDQ INT8 for frozen models).
+        case onnx
+    }
+
+    @Option(help: "Output format.")
+    var format: Format = .onnx
 
     @Option(help: "The file to write.")
     var output: String
@@ -29,14 +35,16 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "ONNX opset (\(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound)).")
     var opset: Int = 13
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
-        guard format == "onnx" else { throw ValidationError("--format must be onnx, got '\(format)'") }
         guard ONNXExporter.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset must be in \(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound), got \(opset)")
         }
     }
 
     func run() throws {
+        log.apply()
         try reportingErrors {
             let loaded = try modelDir.load()
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params)

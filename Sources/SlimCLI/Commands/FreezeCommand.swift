@@ -21,8 +21,8 @@ struct FreezeCommand: ParsableCommand {
 
     @OptionGroup var modelDir: ModelDirOptions
 
-    @Option(name: .customLong("weight_quant_type"), help: "abs_max or channel_wise_abs_max (as in training).")
-    var weightQuantType: String = "abs_max"
+    @Option(name: .customLong("weight_quant_type"), help: "Scale of weights (as in training).")
+    var weightQuantType: WeightQuantizeType = .absMax
 
     @Option(name: .customLong("weight_bits"), help: "Weight bits (as in training).")
     var weightBits: Int = 8
@@ -33,18 +33,20 @@ struct FreezeCommand: ParsableCommand {
     @Option(name: .customLong("save_path"), help: "Output directory: float/ and int8/ are written inside.")
     var savePath: String
 
-    func validate() throws {
-        guard WeightQuantizeType(rawValue: weightQuantType) != nil else {
-            throw ValidationError("--weight_quant_type must be one of \(WeightQuantizeType.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weightQuantType)'")
-        }
+    @OptionGroup var log: LogOptions
+
+    /// The scheme the model was trained with (its activation type plays no part in freezing).
+    var scheme: QuantizationScheme {
+        QuantizationScheme(weightBits: weightBits, activationBits: activationBits,
+                           weightQuantizeType: weightQuantType)
     }
 
     func run() throws {
+        log.apply()
         registerOps()
         try reportingErrors {
             let loaded = try modelDir.load()
-            let exporter = FrozenModels(weightBits: weightBits, activationBits: activationBits,
-                                        weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType)!)
+            let exporter = FrozenModels(scheme)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"))

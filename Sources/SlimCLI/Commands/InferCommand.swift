@@ -44,6 +44,8 @@ struct InferCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         guard (inferImg == nil) != (inferDir == nil) else {
             throw ValidationError("give exactly one of --infer_img FILE and --infer_dir DIR")
@@ -56,6 +58,7 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
+        log.apply()
         let config = try model.load()
         let count = try reportingErrors { () -> Int in
             let setup = try InferenceConfig(config, datasetDir: model.d)

@@ -15,6 +15,9 @@ struct ModelDirOptions: ParsableArguments {
 
     /// The program and parameters (file names detected when not given).
     func load() throws -> (program: Program, params: [String: Tensor]) {
-        try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+        let loaded = try ModelFile.load(from: modelPath, modelName: modelName, paramsName: paramsName)
+        Console.debug("loaded \(modelPath): \(loaded.program.ops.count) ops, \(loaded.params.count) persistable vars, "
+                      + "\(loaded.params.values.reduce(0) { $0 + $1.count }) parameter values")
+        return loaded
     }
 }

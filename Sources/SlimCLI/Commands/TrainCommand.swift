@@ -20,7 +20,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
+        log.apply()
         let config = try model.load()
         try reportingErrors {
             let trainer = try FloatTrainer(config: config, datasetDir: model.d, log: printFlushed)

@@ -31,8 +31,7 @@ public struct CalibratedModels {
             try ModelFile.save(program: program, params: params, to: evalPath)
             written.append(evalPath)
         }
-        let frozen = FrozenModels(weightBits: quantization.weightBits, activationBits: quantization.activationBits,
-                                  weightQuantizeType: quantization.weightQuantizeType)
+        let frozen = FrozenModels(quantization.scheme)
         return written + (try frozen.save(program, params: params, floatPath: floatPath, int8Path: int8Path))
     }
 

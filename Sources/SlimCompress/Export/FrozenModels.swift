@@ -6,23 +6,17 @@ import SlimTensor
 /// Freezes a QAT eval model into the variants PaddleSlim saves: `float` (QuantizationFreezePass:
 /// integer-valued f32 weights, fixed activation scales, one dequantize after each quantized op)
 /// and `int8` (ConvertToInt8Pass: the same graph with s8 weight storage), each as a model
-/// directory with Paddle's frozen file names `model` + `weights`.
+/// directory with Paddle's frozen file names `model` + `weights`; and, on request, the int8
+/// variant as QDQ ONNX (`MobileModel`).
 public struct FrozenModels {
-    public var weightBits = 8
-    public var activationBits = 8
-    public var weightQuantizeType: WeightQuantizeType = .absMax
+    public var scheme: QuantizationScheme
 
-    public init(weightBits: Int = 8, activationBits: Int = 8, weightQuantizeType: WeightQuantizeType = .absMax) {
-        self.weightBits = weightBits
-        self.activationBits = activationBits
-        self.weightQuantizeType = weightQuantizeType
-    }
+    public init(_ scheme: QuantizationScheme = QuantizationScheme()) { self.scheme = scheme }
 
     /// The frozen float program and parameters of a QAT program.
     public func frozen(_ program: Program, params: [String: Tensor]) throws -> (program: Program, params: [String: Tensor]) {
         var p = program, w = params
-        try QuantizationFreezePass(weightBits: weightBits, activationBits: activationBits, weightQuantizeType: weightQuantizeType)
-            .apply(to: &p, params: &w)
+        try QuantizationFreezePass(scheme).apply(to: &p, params: &w)
         return (p, w)
     }
 
@@ -33,23 +27,29 @@ public struct FrozenModels {
         return (p, w)
     }
 
-    /// Freezes and writes `floatPath` and `int8Path` (either may be nil to skip it).
+    /// Freezes and writes `floatPath` and `int8Path` (model directories) and `mobilePath` (the int8
+    /// model as QDQ ONNX, `MobileModel`); any may be nil to skip it. The ONNX export is made before
+    /// anything is written, so a model ONNX cannot express leaves no files behind.
     /// - Returns: the paths written.
     @discardableResult
-    public func save(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?) throws -> [String] {
+    public func save(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?,
+                     mobilePath: String? = nil) throws -> [String] {
         let float = try frozen(program, params: params)
+        let integer = int8Path != nil || mobilePath != nil ? try int8(float) : nil
+        var mobile: MobileModel?
+        if mobilePath != nil, let integer { mobile = try MobileModel(int8: integer.program, params: integer.params) }
         var written: [String] = []
         if let floatPath {
             try ModelFile.save(program: float.program, params: float.params, to: floatPath,
                                modelName: ModelFile.frozenNames.model, paramsName: ModelFile.frozenNames.params)
             written.append(floatPath)
         }
-        if let int8Path {
-            let int8 = try int8(float)
-            try ModelFile.save(program: int8.program, params: int8.params, to: int8Path,
+        if let int8Path, let integer {
+            try ModelFile.save(program: integer.program, params: integer.params, to: int8Path,
                                modelName: ModelFile.frozenNames.model, paramsName: ModelFile.frozenNames.params)
             written.append(int8Path)
         }
+        if let mobilePath, let mobile { written.append(try mobile.save(to: mobilePath)) }
         return written
     }
 }

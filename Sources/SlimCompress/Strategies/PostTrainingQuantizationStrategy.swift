@@ -26,10 +26,8 @@ public final class PostTrainingQuantizationStrategy: Strategy {
 
     /// The SlimQuant options of this configuration.
     public var quantization: PostTrainingQuantization {
-        PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: config.algo) ?? .kl, weightBits: config.weightBits,
-                                 activationBits: config.activationBits,
-                                 weightQuantizeType: SlimQuant.WeightQuantizeType(rawValue: config.weightQuantizeType.rawValue) ?? .channelWiseAbsMax,
-                                 histPercent: config.histPercent)
+        PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: config.algo) ?? .kl,
+                                 scheme: QuantizationScheme(config), histPercent: config.histPercent)
     }
 
     public func onCompressionBegin(_ context: CompressionContext) throws {

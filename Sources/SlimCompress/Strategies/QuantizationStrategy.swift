@@ -7,8 +7,9 @@ import SlimTensor
 /// PaddleSlim 1.x's QuantizationStrategy: at the beginning of `start_epoch` it inserts fake
 /// quantize/dequantize ops (QuantizationTransformPass) so training learns under quantization;
 /// at the end of `end_epoch` it freezes the model and saves `float_model_save_path` (frozen
-/// FP32) and `int8_model_save_path` (INT8 weights), pruned to `save_in_nodes` ->
-/// `save_out_nodes` (default: the image feed -> the classifier's softmax output).
+/// FP32), `int8_model_save_path` (INT8 weights) and `mobile_model_save_path` (the INT8 model as
+/// QDQ ONNX, `<path>/model.onnx`), pruned to `save_in_nodes` -> `save_out_nodes` (default: the
+/// image feed -> the classifier's softmax output).
 public final class QuantizationStrategy: Strategy {
     public let name: String
     public let config: QuantizationStrategyConfig
@@ -21,14 +22,8 @@ public final class QuantizationStrategy: Strategy {
         self.config = config
     }
 
-    var weightType: SlimQuant.WeightQuantizeType {
-        SlimQuant.WeightQuantizeType(rawValue: config.weightQuantizeType.rawValue) ?? .absMax
-    }
-
-    var transformPass: QuantizationTransformPass {
-        QuantizationTransformPass(weightBits: config.weightBits, activationBits: config.activationBits, weightQuantizeType: weightType,
-                                  activationQuantizeType: SlimQuant.ActivationQuantizeType(rawValue: config.activationQuantizeType.rawValue) ?? .absMax)
-    }
+    /// The scheme of this configuration.
+    public var scheme: QuantizationScheme { QuantizationScheme(config) }
 
     public func onCompressionBegin(_ context: CompressionContext) throws {
         if freezeOnBegin { try freeze(context) }
@@ -37,7 +32,8 @@ public final class QuantizationStrategy: Strategy {
     public func onEpochBegin(_ context: CompressionContext) throws {
         guard context.epoch == config.startEpoch, !transformed else { return }
         try transform(context)
-        context.log("\(name): inserted fake-quant ops (weights \(config.weightQuantizeType.rawValue) \(config.weightBits) bit, activations \(config.activationQuantizeType.rawValue) \(config.activationBits) bit)\n")
+        let s = scheme
+        context.log("\(name): inserted fake-quant ops (weights \(s.weightQuantizeType.rawValue) \(s.weightBits) bit, activations \(s.activationQuantizeType.rawValue) \(s.activationBits) bit)\n")
     }
 
     public func onEpochEnd(_ context: CompressionContext) throws {
@@ -62,7 +58,7 @@ public final class QuantizationStrategy: Strategy {
 
     private func transform(_ context: CompressionContext) throws {
         var program = context.session.program
-        try transformPass.apply(to: &program, scope: context.session.scope)
+        try QuantizationTransformPass(scheme).apply(to: &program, scope: context.session.scope)
         try context.session.setProgram(program)
         transformed = true
     }
@@ -77,8 +73,9 @@ public final class QuantizationStrategy: Strategy {
         }
         let program = try session.program.pruned(feeds: feeds, fetches: fetches)
         let params = session.scope.tensors.filter { program.variable($0.key)?.persistable == true }
-        let exporter = FrozenModels(weightBits: config.weightBits, activationBits: config.activationBits, weightQuantizeType: weightType)
-        let written = try exporter.save(program, params: params, floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath)
+        let exporter = FrozenModels(scheme)
+        let written = try exporter.save(program, params: params, floatPath: config.floatModelSavePath, int8Path: config.int8ModelSavePath,
+                                        mobilePath: config.mobileModelSavePath)
         frozen = true
         freezeOnBegin = false
         context.log("\(name): froze epoch \(context.epoch) and saved \(written.joined(separator: ", "))\n")

@@ -8,7 +8,7 @@ extension ModuleRegistry {
             OptionSchema("end_epoch", .int, "0", "Epoch after which the float and int8 models are frozen and saved."),
             OptionSchema("float_model_save_path", .string, nil, "Directory for the frozen FP32 model."),
             OptionSchema("int8_model_save_path", .string, nil, "Directory for the INT8 model."),
-            OptionSchema("mobile_model_save_path", .string, nil, "Directory for the int8 model with ops renamed quantize/dequantize."),
+            OptionSchema("mobile_model_save_path", .string, nil, "Directory for the deployable INT8 model: model.onnx, QDQ ONNX (as slim export --format onnx writes it)."),
             OptionSchema("weight_bits", .int, "8", "Bits of weights, 1..16."),
             OptionSchema("activation_bits", .int, "8", "Bits of activations, 1..16."),
             OptionSchema("weight_quantize_type", .choice(WeightQuantizeType.allCases.map(\.rawValue)), "abs_max", "Scale of weights."),

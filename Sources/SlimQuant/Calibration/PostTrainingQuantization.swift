@@ -10,7 +10,7 @@ import SlimTensor
 /// 2. `calibrate`: the float program runs in eval mode on the batches, fetching those vars; one
 ///    `Observer` per var (`algorithm`) sees every batch. Histogram algorithms first make a pass
 ///    with `AbsMaxObserver` to fix each histogram's range to `max |x|` (as Paddle and TensorRT).
-/// 3. `apply`: the transform pass turns the program into a QAT program (weights as
+/// 3. `apply`: the transform pass turns the program into a QAT program (weights as the scheme's
 ///    `weightQuantizeType`, activations `moving_average_abs_max`) and each activation's state is
 ///    set to its threshold (`scale = accum = s`, `state = 1`), so eval-mode runs, the freeze
 ///    pass and a later QAT fine-tune all start from the calibrated scales.
@@ -18,31 +18,32 @@ import SlimTensor
 /// output channel for conv filters with `channel_wise_abs_max`).
 public struct PostTrainingQuantization: Sendable {
     public var algorithm: CalibrationAlgorithm
-    public var weightBits: Int
-    public var activationBits: Int
-    public var weightQuantizeType: WeightQuantizeType
+    /// Weight bits and type, activation bits; the activations are always
+    /// `moving_average_abs_max` (the calibrated threshold is stored as its state).
+    public var scheme: QuantizationScheme
     /// The share of `|x|` kept by `hist` (and `mix`'s `hist` candidate).
     public var histPercent: Double
     /// Histogram bins of `hist`, `KL`, `mse` and `mix`.
     public var bins: Int
     public var quantizableOpTypes: [String]
 
-    public init(algorithm: CalibrationAlgorithm = .kl, weightBits: Int = 8, activationBits: Int = 8,
-                weightQuantizeType: WeightQuantizeType = .channelWiseAbsMax, histPercent: Double = 0.9999,
+    /// The default scheme: 8 bits, `channel_wise_abs_max` weights.
+    public static let defaultScheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
+
+    public init(algorithm: CalibrationAlgorithm = .kl, scheme: QuantizationScheme = defaultScheme, histPercent: Double = 0.9999,
                 bins: Int = 2048, quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
         self.algorithm = algorithm
-        self.weightBits = weightBits
-        self.activationBits = activationBits
-        self.weightQuantizeType = weightQuantizeType
+        self.scheme = scheme
         self.histPercent = histPercent
         self.bins = bins
         self.quantizableOpTypes = quantizableOpTypes
     }
 
-    /// The pass `apply` runs.
+    /// The pass `apply` runs: `scheme` with `moving_average_abs_max` activations.
     public var transformPass: QuantizationTransformPass {
-        QuantizationTransformPass(weightBits: weightBits, activationBits: activationBits, weightQuantizeType: weightQuantizeType,
-                                  activationQuantizeType: .movingAverageAbsMax, quantizableOpTypes: quantizableOpTypes)
+        var transform = scheme
+        transform.activationQuantizeType = .movingAverageAbsMax
+        return QuantizationTransformPass(transform, quantizableOpTypes: quantizableOpTypes)
     }
 
     /// The activation vars the transform pass quantizes in `program`, in op order.
@@ -68,7 +69,7 @@ public struct PostTrainingQuantization: Sendable {
             ranges = maxima.observers.mapValues(\.scale)
         }
         let (observers, count) = try observe(vars, executor, scope, batches) { name in
-            algorithm.makeObserver(bits: activationBits, percentile: histPercent, bins: bins, range: ranges?[name])
+            algorithm.makeObserver(bits: scheme.activationBits, percentile: histPercent, bins: bins, range: ranges?[name])
         }
         let choices = observers.compactMapValues { ($0 as? MixObserver)?.chosen }
         return CalibrationResult(scales: observers.mapValues(\.scale), choices: choices, batches: count)

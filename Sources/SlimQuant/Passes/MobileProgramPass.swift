@@ -5,6 +5,8 @@ import SlimGraph
 /// op and every fake dequantizer a `dequantize` op, slots and attrs unchanged.
 ///
 /// slim's executor does not run `quantize`/`dequantize`; the result is for saving only.
+/// (slim's `QuantizationStrategy` writes the INT8 model as QDQ ONNX to `mobile_model_save_path`
+/// instead: a form runtimes load.)
 public struct MobileProgramPass: Sendable {
     public init() {}
 

@@ -19,20 +19,17 @@ import SlimTensor
 ///    `fake_channel_wise_dequantize_max_abs` with `Scales = [<w>.channel_scale, s_act]` and
 ///    `quant_bits = [weightBits, activationBits]` for per-channel ones.
 ///
-/// Weight bits and type come from the options (as in Paddle, the weights are re-quantized from
+/// Weight bits and type come from the scheme (as in Paddle, the weights are re-quantized from
 /// their float values); the activation quantizers' `bit_length` must equal `activationBits`.
 /// Every quantized op needs exactly one quantized activation and one quantized weight.
 public struct QuantizationFreezePass: Sendable {
-    public var weightBits: Int
-    public var activationBits: Int
-    public var weightQuantizeType: WeightQuantizeType
+    /// The scheme the QAT program was made with (its activation type, window and rate play no part:
+    /// the activation quantizers are taken as they are).
+    public var scheme: QuantizationScheme
     public var quantizableOpTypes: [String]
 
-    public init(weightBits: Int = 8, activationBits: Int = 8, weightQuantizeType: WeightQuantizeType = .absMax,
-                quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
-        self.weightBits = weightBits
-        self.activationBits = activationBits
-        self.weightQuantizeType = weightQuantizeType
+    public init(_ scheme: QuantizationScheme = QuantizationScheme(), quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
+        self.scheme = scheme
         self.quantizableOpTypes = quantizableOpTypes
     }
 
@@ -40,8 +37,7 @@ public struct QuantizationFreezePass: Sendable {
     /// - Throws: `GraphError` for bad options, a program not made by the transform pass, a
     ///   missing weight value or an activation bit length other than `activationBits`.
     public func apply(to program: inout Program, params: inout [String: Tensor]) throws {
-        try QuantizableOp.validate(bits: weightBits, name: "weight_bits")
-        try QuantizableOp.validate(bits: activationBits, name: "activation_bits")
+        try scheme.validate()
         try QuantizableOp.validate(quantizableOpTypes)
         let pairs = try QuantPair.find(in: program)
         let before = program.referencedVars
@@ -86,9 +82,9 @@ public struct QuantizationFreezePass: Sendable {
                 throw GraphError("weight '\(name)' is also read unquantized by '\(other.type)'; freezing would feed it integers",
                                  hints: ["quantize every op that reads it, or give that op its own weight"])
             }
-            let perChannel = weightQuantizeType == .channelWiseAbsMax && w.shape.count == 4
+            let perChannel = scheme.weightQuantizeType == .channelWiseAbsMax && w.shape.count == 4
             let scales = perChannel ? FakeQuant.channelAbsMax(w, channels: w.shape[0]) : [FakeQuant.absMax(w)]
-            params[name] = FakeQuant.quantize(w, scales: scales, bits: weightBits)
+            params[name] = FakeQuant.quantize(w, scales: scales, bits: scheme.weightBits)
             result[name] = WeightScales(scales: scales, perChannel: perChannel)
         }
         return result
@@ -97,8 +93,8 @@ public struct QuantizationFreezePass: Sendable {
     /// The eval form of an activation quantizer: the stored scale, no state slots.
     private func evalForm(of op: OpDesc) throws -> OpDesc {
         let bits = try FakeQuant.bits(of: op)
-        guard bits == activationBits else {
-            throw GraphError("activation quantizer '\(op.type)' of '\(op.input("X") ?? "?")' has bit_length \(bits), activation_bits is \(activationBits)")
+        guard bits == scheme.activationBits else {
+            throw GraphError("activation quantizer '\(op.type)' of '\(op.input("X") ?? "?")' has bit_length \(bits), activation_bits is \(scheme.activationBits)")
         }
         switch op.type {
         case FakeQuantizeAbsMaxOp.type:
@@ -124,7 +120,7 @@ public struct QuantizationFreezePass: Sendable {
         try program.declareNew(VarDesc(name: dequantized, shape: outVar.shape))
         let scales = quantized.weightScales
         guard scales.perChannel else {
-            let range = Double(FakeQuant.bin(bits: activationBits)) * Double(FakeQuant.bin(bits: weightBits))
+            let range = Double(FakeQuant.bin(bits: scheme.activationBits)) * Double(FakeQuant.bin(bits: scheme.weightBits))
                 / Double(FakeQuant.guarded(scales.scales[0]))
             return (OpDesc(type: FakeDequantizeMaxAbsOp.type, inputs: ["X": [out], "Scale": [quantized.activationScale]],
                            outputs: ["Out": [dequantized]], attrs: ["max_range": .float(range)]), out)
@@ -134,7 +130,7 @@ public struct QuantizationFreezePass: Sendable {
         params[channelScale] = Tensor(shape: [scales.scales.count], floats: scales.scales)
         return (OpDesc(type: FakeChannelWiseDequantizeMaxAbsOp.type,
                        inputs: ["X": [out], "Scales": [channelScale, quantized.activationScale]],
-                       outputs: ["Out": [dequantized]], attrs: ["quant_bits": .ints([weightBits, activationBits])]), out)
+                       outputs: ["Out": [dequantized]], attrs: ["quant_bits": .ints([scheme.weightBits, scheme.activationBits])]), out)
     }
 }
 

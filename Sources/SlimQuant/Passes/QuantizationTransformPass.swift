@@ -11,35 +11,21 @@ import SlimTensor
 ///     v -> fake_quantize_*(bit_length) -> v.quantized (integers), v.scale
 ///       -> fake_dequantize_max_abs(max_range = bin) or fake_channel_wise_dequantize_max_abs -> v.quantized.dequantized -> op
 ///
-/// A persistable input is a weight (`weightQuantizeType`, `weightBits`; channel-wise only for
-/// conv filters, `mul` weights stay per tensor as in Paddle 1.6), anything else an activation
-/// (`activationQuantizeType`, `activationBits`). Non-f32 inputs are left alone. State vars are
+/// A persistable input is a weight (the scheme's `weightQuantizeType`, `weightBits`; channel-wise
+/// only for conv filters, `mul` weights stay per tensor as in Paddle 1.6), anything else an
+/// activation (`activationQuantizeType`, `activationBits`). Non-f32 inputs are left alone. State vars are
 /// persistable and not trainable: `v.scale` ([1], 0.001) for range/moving average, plus
 /// `v.iter` (s32 [1], 0) and `v.scales` ([windowSize], zeros), or `v.quant_accum` and
 /// `v.quant_state` ([1], 1). Gradients flow straight through to the original var.
 ///
 /// The same program trains (train-mode runs update the scales) and evaluates (eval-mode runs use
-/// the stored scales). Deterministic in (program, options).
+/// the stored scales). Deterministic in (program, scheme, op types).
 public struct QuantizationTransformPass: Sendable {
-    public var weightBits: Int
-    public var activationBits: Int
-    public var weightQuantizeType: WeightQuantizeType
-    public var activationQuantizeType: ActivationQuantizeType
-    /// Batches in the `range_abs_max` window.
-    public var windowSize: Int
-    /// `r` of `moving_average_abs_max`.
-    public var movingRate: Double
+    public var scheme: QuantizationScheme
     public var quantizableOpTypes: [String]
 
-    public init(weightBits: Int = 8, activationBits: Int = 8, weightQuantizeType: WeightQuantizeType = .absMax,
-                activationQuantizeType: ActivationQuantizeType = .absMax, windowSize: Int = 10000,
-                movingRate: Double = 0.9, quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
-        self.weightBits = weightBits
-        self.activationBits = activationBits
-        self.weightQuantizeType = weightQuantizeType
-        self.activationQuantizeType = activationQuantizeType
-        self.windowSize = windowSize
-        self.movingRate = movingRate
+    public init(_ scheme: QuantizationScheme = QuantizationScheme(), quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
+        self.scheme = scheme
         self.quantizableOpTypes = quantizableOpTypes
     }
 
@@ -81,13 +67,8 @@ public struct QuantizationTransformPass: Sendable {
     }
 
     private func validate(_ program: Program) throws {
-        try QuantizableOp.validate(bits: weightBits, name: "weight_bits")
-        try QuantizableOp.validate(bits: activationBits, name: "activation_bits")
+        try scheme.validate()
         try QuantizableOp.validate(quantizableOpTypes)
-        guard windowSize >= 1 else { throw GraphError("window_size must be >= 1, got \(windowSize)") }
-        guard movingRate.isFinite, (0...1).contains(movingRate) else {
-            throw GraphError("moving_rate must be in 0...1, got \(movingRate)")
-        }
         let fakeTypes = QuantOps.quantizeTypes.union(QuantOps.dequantizeTypes)
         if let op = program.ops.first(where: { fakeTypes.contains($0.type) }) {
             throw GraphError("the program is already quantized (it has a '\(op.type)' op)")
@@ -97,15 +78,14 @@ public struct QuantizationTransformPass: Sendable {
     /// The quantizer and dequantizer of `v`, read by an op of type `opType`.
     private func quantization(of v: VarDesc, for opType: String) throws -> QuantizerInsertion {
         guard v.persistable else {
-            return QuantizerInsertion.activation(v, kind: activationQuantizeType, bits: activationBits,
-                                                 windowSize: windowSize, movingRate: movingRate)
+            return QuantizerInsertion.activation(v, scheme: scheme)
         }
-        guard weightQuantizeType == .channelWiseAbsMax, QuantizableOp.convTypes.contains(opType) else {
-            return QuantizerInsertion.weightAbsMax(v, bits: weightBits)
+        guard scheme.weightQuantizeType == .channelWiseAbsMax, QuantizableOp.convTypes.contains(opType) else {
+            return QuantizerInsertion.weightAbsMax(v, bits: scheme.weightBits)
         }
         guard v.shape.count == 4, v.shape[0] > 0 else {
             throw GraphError("channel_wise_abs_max needs a conv filter [O, C, KH, KW], '\(v.name)' is \(v.shape)")
         }
-        return QuantizerInsertion.weightChannelWise(v, bits: weightBits)
+        return QuantizerInsertion.weightChannelWise(v, bits: scheme.weightBits)
     }
 }

@@ -7,11 +7,13 @@ extension BenchWorkload {
     /// statistics before an INT8 zoo model is frozen.
     static let calibrationSteps = 4
     static let calibrationBatch = 16
+    /// The scheme of the INT8 zoo models.
+    static let int8Scheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
 
     /// A zoo model through slim's INT8 pipeline, then an eval-mode forward of the lowered program
     /// (real u8/s8 kernels with s32 accumulation):
     ///
-    ///     QuantizationTransformPass (channel_wise_abs_max weights, moving_average_abs_max activations)
+    ///     QuantizationTransformPass (`int8Scheme`: channel_wise_abs_max weights, moving_average_abs_max activations)
     ///     -> `calibrationSteps` train-mode forwards on seeded synthetic batches (scales, BN statistics)
     ///     -> prune to the inference output -> QuantizationFreezePass -> ConvertToInt8Pass -> Int8LoweringPass
     ///
@@ -20,8 +22,7 @@ extension BenchWorkload {
         Int8Ops.register()
         let built = model.build(seed: configuration.seed)
         var program = built.program, params = built.params
-        try QuantizationTransformPass(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
-            .apply(to: &program, params: &params)
+        try QuantizationTransformPass(int8Scheme).apply(to: &program, params: &params)
         let scope = Scope(params)
         let calibration = try Executor(program: program, seed: configuration.seed)
         for step in 0..<calibrationSteps {
@@ -31,7 +32,7 @@ extension BenchWorkload {
         }
         var inference = try program.pruned(feeds: [built.image], fetches: [built.head.output])
         var weights = scope.tensors
-        try QuantizationFreezePass(weightQuantizeType: .channelWiseAbsMax).apply(to: &inference, params: &weights)
+        try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
         try ConvertToInt8Pass().apply(to: &inference, params: &weights)
         return try lowered(inference, weights, image: built.image, output: built.head.output, model: model, configuration)
     }
