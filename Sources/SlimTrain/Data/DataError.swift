@@ -17,6 +17,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// Writing a file failed.
     case writeFailed(path: String, reason: String)
+    /// A sample's label is not one of the model's classes `0..<classes`.
+    case labelOutOfRange(sample: String, label: Int, classes: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .mismatch(path, reason): return "\(path): \(reason)"
         case let .invalidConfiguration(reason): return "data: \(reason)"
         case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
+        case let .labelOutOfRange(sample, label, classes):
+            return "\(sample): label \(label) is outside the model's \(classes) classes 0..<\(classes)"
+                + " (num_classes of the model YAML must cover every label of the data)"
         }
     }
 }
