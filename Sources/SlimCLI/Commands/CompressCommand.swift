@@ -28,6 +28,7 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         let config = try model.load()
+        try requireReadableFile(s)
         let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
         try reportingErrors {
             let compressor = try Compressor(compression: compression, model: config, datasetDir: model.d, log: printFlushed)

@@ -30,6 +30,7 @@ struct ExportCommand: ParsableCommand {
     var opset: Int = 13
 
     func validate() throws {
+        _ = try modelDir.requiredPath()
         guard format == "onnx" else { throw ValidationError("--format must be onnx, got '\(format)'") }
         guard ONNXExporter.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset must be in \(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound), got \(opset)")
@@ -38,11 +39,12 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try modelDir.load()
+            let modelPath = try modelDir.requiredPath()
+            let loaded = try modelDir.load(modelPath)
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params)
             try model.write(to: output)
             let kind = model.quantizedOps > 0 ? "QDQ int8, \(model.quantizedOps) quantized ops" : "float"
-            printFlushed("exported \(modelDir.modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
+            printFlushed("exported \(modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
         }
     }
 }

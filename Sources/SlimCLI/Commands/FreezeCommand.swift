@@ -34,6 +34,7 @@ struct FreezeCommand: ParsableCommand {
     var savePath: String
 
     func validate() throws {
+        _ = try modelDir.requiredPath()
         guard WeightQuantizeType(rawValue: weightQuantType) != nil else {
             throw ValidationError("--weight_quant_type must be one of \(WeightQuantizeType.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weightQuantType)'")
         }
@@ -42,13 +43,14 @@ struct FreezeCommand: ParsableCommand {
     func run() throws {
         registerOps()
         try reportingErrors {
-            let loaded = try modelDir.load()
+            let modelPath = try modelDir.requiredPath()
+            let loaded = try modelDir.load(modelPath)
             let exporter = FrozenModels(weightBits: weightBits, activationBits: activationBits,
                                         weightQuantizeType: WeightQuantizeType(rawValue: weightQuantType)!)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"))
-            printFlushed("froze \(modelDir.modelPath) -> \(written.joined(separator: ", "))\n")
+            printFlushed("froze \(modelPath) -> \(written.joined(separator: ", "))\n")
         }
     }
 }

@@ -39,3 +39,14 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
 extension DataError: LocalizedError {
     public var errorDescription: String? { description }
 }
+
+extension DataError {
+    /// Whether the file system refused (a missing or unreadable file, a failed write) rather
+    /// than the content being wrong: the CLI's exit code 74.
+    public var isIO: Bool {
+        switch self {
+        case .missingFile, .writeFailed: return true
+        case .malformed, .truncated, .mismatch, .invalidConfiguration, .labelOutOfRange: return false
+        }
+    }
+}
