@@ -43,9 +43,7 @@ public final class FloatTrainer {
 
     private func loadPretrained() throws {
         guard let path = try config.string("pretrain_weights"), !path.isEmpty else { return }
-        let (_, params) = try ModelFile.load(from: path)
-        let loaded = session.load(params: params)
-        log("loaded \(loaded.count) of \(session.program.persistables.count) persistable vars from \(path)")
+        try session.loadPretrained(from: path, log: log)
     }
 
     /// Trains and evaluates every epoch; returns the eval history (one result per epoch).
