@@ -17,7 +17,8 @@ func reportingConfigErrors<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// Runs a stage, turning every error a user can cause into a message on stderr and an exit
-/// code: 65 for bad config, data or model files, 1 for anything else.
+/// code: 74 for a file that cannot be read or written (missing, unreadable, unwritable), 65 for
+/// bad config, data or model files, 1 for anything else.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -28,13 +29,13 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode(65)
     } catch let error as DataError {
         printError("error: \(error)")
-        throw ExitCode(65)
+        throw ExitCode(error.isIO ? 74 : 65)
     } catch let error as GraphError {
         printError("error: \(error)")
         throw ExitCode(65)
     } catch let error as ModelFileError {
         printError(error.description)
-        throw ExitCode(65)
+        throw ExitCode(error.kind == .missing || error.kind == .io ? 74 : 65)
     } catch let error as CheckpointError {
         printError("error: \(error)")
         throw ExitCode(65)
@@ -45,6 +46,17 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         printError("error: \(error)")
         throw ExitCode(1)
     }
+}
+
+/// Exits 74 naming `path` unless it is a readable regular file (the model or slim YAML a user named).
+func requireReadableFile(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    let problem = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) ? "no such file"
+        : isDirectory.boolValue ? "is a directory, not a file"
+        : !FileManager.default.isReadableFile(atPath: path) ? "not readable" : nil
+    guard let problem else { return }
+    printError("error: \(path): \(problem)")
+    throw ExitCode(74)
 }
 
 func printError(_ text: String) {

@@ -10,7 +10,8 @@ public struct SlimCommand: ParsableCommand {
         LearningRate, OptimizerBuilder, readers, max_iters) and a slim YAML (strategies + compressor).
         Stages follow HAT: float -> (calibration | qat) -> int_infer; every stage can be evaluated.
 
-        Exit codes: 0 ok, 64 usage error, 65 bad config or data, 1 other failure.
+        Exit codes: 0 ok, 64 usage error, 65 bad config or data, 74 a named file cannot be read
+        or written (missing, unreadable, unwritable), 1 other failure.
         """,
         subcommands: [
             TrainCommand.self, CompressCommand.self, FreezeCommand.self, EvalCommand.self,

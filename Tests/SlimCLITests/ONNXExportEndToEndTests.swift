@@ -59,7 +59,7 @@ final class ONNXExportEndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 64, r.err)
         XCTAssertTrue(r.err.contains("The value 'tflite' is invalid for '--format"), r.err)
         let missing = try slim.run(["export", "--model_path", "nowhere", "--output", "m.onnx"])
-        XCTAssertEqual(missing.status, 65, missing.err)
+        XCTAssertEqual(missing.status, 74, missing.err)
         XCTAssertTrue(missing.err.contains("nowhere"), missing.err)
     }
 

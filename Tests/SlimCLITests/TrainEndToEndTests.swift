@@ -31,4 +31,51 @@ final class TrainEndToEndTests: XCTestCase {
         XCTAssertEqual(try b.run(["train", "-c", "model.yml", "-o", "epoch=1", "seed=8"]).status, 0)
         XCTAssertNotEqual(a.bytes("out/model/last/__params__"), b.bytes("out/model/last/__params__"))
     }
+
+    private func recordedTop1(_ slim: SlimRunner) throws -> Double {
+        let record = try JSONSerialization.jsonObject(with: XCTUnwrap(slim.bytes("out/model/best/eval.json"))) as? [String: Any]
+        return try XCTUnwrap((record?["result"] as? [String: Any])?["top1"] as? Double)
+    }
+
+    /// A worse run into the same save_dir keeps the earlier best (recorded next to it, or
+    /// measured again when the record is gone); --overwrite replaces it.
+    func testRetrainingKeepsTheBetterBestUnlessOverwrite() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        try slim.write("model.yml", SlimRunner.tinyModel)
+        XCTAssertEqual(try slim.run(["train", "-c", "model.yml"]).status, 0)
+        let best = try XCTUnwrap(slim.bytes("out/model/best/__params__"))
+
+        let worse = ["-o", "epoch=1", "max_iters=1", "LearningRate.base_lr=0", "seed=3"]
+        let kept = try slim.run(["train", "-c", "model.yml"] + worse)
+        XCTAssertEqual(kept.status, 0, kept.err)
+        XCTAssertEqual(slim.bytes("out/model/best/__params__"), best, "the better earlier best is kept")
+        XCTAssertNotEqual(slim.bytes("out/model/last/__params__"), best, "last is this run's")
+        XCTAssertTrue(kept.out.contains("holds an earlier run's best"), kept.out)
+        XCTAssertTrue(kept.out.contains("kept out/model/best of an earlier run"), kept.out)
+        let top1 = try recordedTop1(slim)
+        XCTAssertGreaterThan(top1, 0.3, "the first run's result")
+
+        try FileManager.default.removeItem(atPath: slim.path("out/model/best/eval.json"))
+        XCTAssertEqual(try slim.run(["train", "-c", "model.yml"] + worse).status, 0)
+        XCTAssertEqual(slim.bytes("out/model/best/__params__"), best, "measured again without a record, still kept")
+        XCTAssertEqual(try recordedTop1(slim), top1, accuracy: 1e-9, "and its result recorded")
+
+        let overwritten = try slim.run(["train", "-c", "model.yml", "--overwrite"] + worse)
+        XCTAssertEqual(overwritten.status, 0, overwritten.err)
+        XCTAssertNotEqual(slim.bytes("out/model/best/__params__"), best)
+        XCTAssertLessThan(try recordedTop1(slim), top1)
+    }
+
+    func testABestThatIsNotAModelOfThisDataIsNeverOverwritten() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        try slim.write("model.yml", SlimRunner.tinyModel)
+        try FileManager.default.createDirectory(atPath: slim.path("out/model/best"), withIntermediateDirectories: true)
+        try slim.write("out/model/best/__params__", "mine")
+        let r = try slim.run(["train", "-c", "model.yml", "-o", "epoch=1", "max_iters=1"])
+        XCTAssertEqual(r.status, 65, r.err)
+        XCTAssertTrue(r.err.contains("out/model/best") && r.err.contains("--overwrite"), r.err)
+        XCTAssertEqual(slim.bytes("out/model/best/__params__"), Data("mine".utf8))
+    }
 }

@@ -47,6 +47,51 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertEqual(try ImageCodec.decode(jpeg, path: "ok.jpg").width, 16)
     }
 
+    /// `bytes` with the frame header (SOF0 baseline or SOF2 progressive) declaring another size.
+    private func declaringJPEGSize(_ bytes: [UInt8], width: Int, height: Int) throws -> [UInt8] {
+        var out = bytes
+        let sof = try XCTUnwrap((2..<out.count - 9).first { out[$0] == 0xFF && (out[$0 + 1] == 0xC0 || out[$0 + 1] == 0xC2) })
+        out[sof + 5...sof + 8] = [UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF)]
+        return out
+    }
+
+    func testJPEGDeclaringAHugeSizeIsRefusedBeforeDecoding() throws {
+        for progressive in [false, true] {
+            let small = encodeJPEGForTest(pixels: gradientPixels(width: 16, height: 16, channels: 3), width: 16, height: 16, channels: 3,
+                                          progressive: progressive)
+            let bomb = try declaringJPEGSize(small, width: 60000, height: 60000)
+            assertDataError(["bomb.jpg", "declares 60000x60000 pixels of 3 components", "\(ImageCodec.maxDecodedBytes) bytes"]) {
+                _ = try ImageCodec.decode(bomb, path: "bomb.jpg")
+            }
+            assertDataError(["empty.jpg"]) {
+                _ = try ImageCodec.decode(try declaringJPEGSize(small, width: 0, height: 16), path: "empty.jpg")
+            }
+            XCTAssertEqual(try ImageCodec.decode(small, path: "ok.jpg").width, 16, "progressive: \(progressive)")
+        }
+    }
+
+    func testPNGDeclaringAHugeSizeIsRefusedBeforeDecoding() throws {
+        var png = try ImageCodec.encodePNG(pixels: gradientPixels(width: 9, height: 9, channels: 3), width: 9, height: 9, channels: 3)
+        // IHDR is the first chunk: length at 8, type at 12, width at 16, height at 20, CRC after 13 bytes of data.
+        XCTAssertEqual(Array(png[12..<16]), Array("IHDR".utf8))
+        for (offset, value) in [(16, 60000), (20, 60000)] {
+            png[offset...offset + 3] = [0, 0, UInt8(value >> 8), UInt8(value & 0xFF)]
+        }
+        let crc = crc32(png[12..<29])
+        png[29...32] = [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
+        assertDataError(["bomb.png", "60000x60000", "too large"]) { _ = try ImageCodec.decode(png, path: "bomb.png") }
+    }
+
+    /// CRC-32 (IEEE, as PNG chunks use).
+    private func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
     func testUnknownAndCorruptFilesAreDataErrors() throws {
         let tmp = try makeTempDirectory(self)
         try writeFile(Array("hello world".utf8), tmp + "/text.png")

@@ -32,6 +32,19 @@ final class ImageFolderDatasetTests: XCTestCase {
         XCTAssertEqual(try rgb.sample(1).pixels.count, 3 * 64)
     }
 
+    func testBatchLabelsOutsideTheModelsClassesNameTheFile() throws {
+        let root = try makeFolder()
+        let data = try ImageFolderDataset(root: root, channels: 1, size: ImageSize(4))
+        let loader = try DataLoader(dataset: SubsetDataset(data, indices: [2, 0]), batchSize: 2, shuffle: false, transforms: [ToTensor()])
+        let batch = try loader.next()
+        XCTAssertEqual(batch.sampleNames, [root + "/dog/photo.PNG", root + "/cat/a.png"])
+        XCTAssertNoThrow(try batch.checkLabels(classes: 2))
+        XCTAssertThrowsError(try batch.checkLabels(classes: 1)) { error in
+            XCTAssertEqual(error as? DataError, .labelOutOfRange(sample: root + "/dog/photo.PNG", label: 1, classes: 1))
+            XCTAssertTrue("\(error)".contains("photo.PNG: label 1 is outside the model's 1 classes 0..<1"), "\(error)")
+        }
+    }
+
     func testCorruptImageIsADataErrorAtSampleTime() throws {
         let root = try makeFolder()
         try writeFile([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], root + "/dog/zz.png")

@@ -36,7 +36,8 @@ func assertDataError(_ fragments: [String], file: StaticString = #filePath, line
 }
 
 /// Encodes interleaved 8-bit pixels as JPEG with libjpeg (test-only encoder; valid input only).
-func encodeJPEGForTest(pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int32 = 95) -> [UInt8] {
+func encodeJPEGForTest(pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int32 = 95,
+                       progressive: Bool = false) -> [UInt8] {
     var cinfo = jpeg_compress_struct()
     var err = jpeg_error_mgr()
     cinfo.err = jpeg_std_error(&err)
@@ -50,6 +51,7 @@ func encodeJPEGForTest(pixels: [UInt8], width: Int, height: Int, channels: Int, 
     cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB
     jpeg_set_defaults(&cinfo)
     jpeg_set_quality(&cinfo, quality, 1)
+    if progressive { jpeg_simple_progression(&cinfo) }
     jpeg_start_compress(&cinfo, 1)
     var rowPixels = pixels
     rowPixels.withUnsafeMutableBufferPointer { p in

@@ -16,7 +16,8 @@ struct CalibrateCommand: ParsableCommand {
         augmentation, and never the test split), picks each quantized activation's threshold
         with --algo, and writes SAVE_PATH/eval_model (fake-quant, __model__/__params__),
         SAVE_PATH/float and SAVE_PATH/int8 (model/weights, as slim freeze). Prints the eval
-        top-1 of SAVE_PATH/float at the end.
+        top-1 of SAVE_PATH/float at the end. The FP32 model is --model_path, else the model YAML's
+        `weights`.
 
         algo: abs_max (max |x|), avg (mean batch max), hist (--hist_percent of |x|),
               KL (TensorRT entropy), mse (least quantization MSE), mix (per activation the
@@ -77,16 +78,17 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         log.apply()
         let config = try model.load()
+        let modelPath = try dir.path(or: config)
         try reportingErrors {
             let train = try ReaderSpec(config, reader: .train, datasetDir: model.d)
             let eval = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
-            let loaded = try dir.load()
+            let loaded = try dir.load(modelPath)
             guard loaded.program.feeds.count == 1, let image = loaded.program.feeds.first else {
-                throw GraphError("calibration feeds images to a model with one feed; \(dir.modelPath) has \(loaded.program.feeds)")
+                throw GraphError("calibration feeds images to a model with one feed; \(modelPath) has \(loaded.program.feeds)")
             }
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
                                                seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), image: image)
-            printFlushed("calibrating \(dir.modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
+            printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
             let models = CalibratedModels(quantization)
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
             printFlushed(CalibratedModels.summary(quantized.result, order: try quantization.activations(of: loaded.program)) + "\n")

@@ -32,6 +32,7 @@ struct CompressCommand: ParsableCommand {
     func run() throws {
         log.apply()
         let config = try model.load()
+        try requireReadableFile(s)
         let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }
         Console.debug("slim YAML \(s): strategies \(compression.strategies.map(\.name)), epochs 0..<\(compression.compressor.epoch), "
                       + "checkpoints in \(compression.compressor.checkpointPath)")

@@ -12,7 +12,8 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a model directory (fp32, frozen float or int8) on the eval reader.",
         discussion: """
         Runs the model's program on the eval reader of the model YAML (`-d` replaces its
-        dataset_dir) and prints loss, top-1 and top-5. Example:
+        dataset_dir) and prints loss, top-1 and top-5. The model directory is --model_path, else
+        the YAML's `weights`. Example:
           slim eval --model_path output/model/best -c examples/lenet_fashion_mnist/model.yml
         With --compare_with DIR it runs a second model (the reference, e.g. the frozen float/ of
         the same run) on the same images and prints their top-1 agreement and the largest
@@ -49,17 +50,18 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         log.apply()
         let config = try model.load()
+        let modelPath = try modelDir.path(or: config)
         try reportingErrors {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
-            let (executor, params) = try prepare(modelDir.load(), engine: engine, label: nil)
+            let (executor, params) = try prepare(modelDir.load(modelPath), engine: engine, label: nil)
             if let compareWith {
-                return try compare(reader, executor: executor, params: params, reference: compareWith)
+                return try compare(reader, executor: executor, params: params, modelPath: modelPath, reference: compareWith)
             }
             var predictions = PredictionLines()
             let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(params),
                                                                     onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
             if let outputPredictions { try predictions.write(to: outputPredictions) }
-            printFlushed("\(modelDir.modelPath): \(result)\n")
+            printFlushed("\(modelPath): \(result)\n")
             if let outputEval { try writeJSON(result, to: outputEval) }
         }
     }
@@ -73,12 +75,12 @@ struct EvalCommand: ParsableCommand {
         return (try Executor(program: program), params)
     }
 
-    private func compare(_ reader: ReaderSpec, executor: Executor, params: [String: Tensor], reference: String) throws {
+    private func compare(_ reader: ReaderSpec, executor: Executor, params: [String: Tensor], modelPath: String, reference: String) throws {
         let loaded = try ModelFile.load(from: reference, modelName: nil, paramsName: nil)
         let (referenceExecutor, referenceParams) = try prepare(loaded, engine: compareEngine ?? engine, label: "reference")
         let comparison = ModelComparison(model: try Evaluator(executor: executor), reference: try Evaluator(executor: referenceExecutor))
         let result = try comparison.compare(reader, scope: Scope(params), referenceScope: Scope(referenceParams))
-        printFlushed("\(modelDir.modelPath) vs \(reference): \(result)\n")
+        printFlushed("\(modelPath) vs \(reference): \(result)\n")
         if let outputCompare { try writeJSON(result, to: outputCompare) }
     }
 }

@@ -38,6 +38,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var log: LogOptions
 
     func validate() throws {
+        _ = try modelDir.requiredPath()
         guard ONNXExporter.supportedOpsets.contains(opset) else {
             throw ValidationError("--opset must be in \(ONNXExporter.supportedOpsets.lowerBound)...\(ONNXExporter.supportedOpsets.upperBound), got \(opset)")
         }
@@ -46,11 +47,12 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         log.apply()
         try reportingErrors {
-            let loaded = try modelDir.load()
+            let modelPath = try modelDir.requiredPath()
+            let loaded = try modelDir.load(modelPath)
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params)
             try model.write(to: output)
             let kind = model.quantizedOps > 0 ? "QDQ int8, \(model.quantizedOps) quantized ops" : "float"
-            printFlushed("exported \(modelDir.modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
+            printFlushed("exported \(modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
         }
     }
 }

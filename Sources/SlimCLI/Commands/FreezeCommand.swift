@@ -41,16 +41,21 @@ struct FreezeCommand: ParsableCommand {
                            weightQuantizeType: weightQuantType)
     }
 
+    func validate() throws {
+        _ = try modelDir.requiredPath()
+    }
+
     func run() throws {
         log.apply()
         registerOps()
         try reportingErrors {
-            let loaded = try modelDir.load()
+            let modelPath = try modelDir.requiredPath()
+            let loaded = try modelDir.load(modelPath)
             let exporter = FrozenModels(scheme)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"))
-            printFlushed("froze \(modelDir.modelPath) -> \(written.joined(separator: ", "))\n")
+            printFlushed("froze \(modelPath) -> \(written.joined(separator: ", "))\n")
         }
     }
 }

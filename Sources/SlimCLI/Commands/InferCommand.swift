@@ -17,7 +17,7 @@ struct InferCommand: ParsableCommand {
         warning; the exit code is 65 when no image could be read.
 
         Class names come from the YAML's class_names, else --label_list, else the data set, else \
-        the class ids.
+        the class ids. The model directory is --model_path, else the YAML's `weights`.
 
         Example:
           slim infer --model_path output/model/best -c model.yml \\
@@ -60,9 +60,11 @@ struct InferCommand: ParsableCommand {
     func run() throws {
         log.apply()
         let config = try model.load()
+        let modelPath = try modelDir.path(or: config)
+        if let inferImg { try requireReadableFile(inferImg) }
         let count = try reportingErrors { () -> Int in
             let setup = try InferenceConfig(config, datasetDir: model.d)
-            let loaded = try modelDir.load()
+            let loaded = try modelDir.load(modelPath)
             let executable = try Predictor.executable(program: loaded.program, params: loaded.params)
             if executable.engine == .int8 { printFlushed("engine: int8 (integer kernels)\n") }
             var predictor = try Predictor(program: executable.program, params: executable.params,

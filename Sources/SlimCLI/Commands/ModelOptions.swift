@@ -15,15 +15,34 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .short, help: "Data set directory; replaces every reader's dataset_dir.")
     var d: String?
 
-    @Option(help: "oneDNN threads (default: the YAML's `threads`, else OMP_NUM_THREADS, else all cores).")
+    @Option(help: "oneDNN threads, 0...\(Kernels.threadLimit) (default: the YAML's `threads`; 0: OMP_NUM_THREADS, else all cores).")
     var threads: Int?
 
-    /// Loads the config (exit 65 with positioned diagnostics on error) and sets the thread count.
+    func validate() throws {
+        if let threads, !(0...Kernels.threadLimit).contains(threads) {
+            throw ValidationError("--threads must be in 0...\(Kernels.threadLimit) (0: OMP_NUM_THREADS, else all cores), got \(threads)")
+        }
+    }
+
+    /// Loads the config (exit 74 when the file is missing, 65 with positioned diagnostics on
+    /// error) and sets the thread count.
     func load() throws -> ModelConfig {
         registerOps()
+        try requireReadableFile(c)
         let config = try reportingConfigErrors { try ModelConfig.load(path: c, overrides: o) }
-        let n = try threads ?? reportingConfigErrors { try config.int("threads") } ?? 0
+        let n = try threads ?? reportingConfigErrors { try Self.yamlThreads(config) }
         Kernels.setThreads(n)
         return config
+    }
+
+    /// The YAML's `threads` (0 when absent).
+    /// - Throws: `ConfigError` at the value when it is outside `0...Kernels.threadLimit`.
+    static func yamlThreads(_ config: ModelConfig) throws -> Int {
+        let n = try config.int("threads") ?? 0
+        guard (0...Kernels.threadLimit).contains(n) else {
+            throw ConfigError("threads must be in 0...\(Kernels.threadLimit) (0: OMP_NUM_THREADS, else all cores), got \(n)",
+                              at: config.node("threads")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
+        }
+        return n
     }
 }

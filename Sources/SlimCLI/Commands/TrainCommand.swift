@@ -11,7 +11,12 @@ struct TrainCommand: ParsableCommand {
         train reader), evaluates on the eval reader after each epoch, and keeps
         <save_dir>/<yaml name>/last and .../best (by `metric`, top1 by default) as model
         directories (__model__ + __params__) for `slim eval`, `slim compress` (pretrain_weights)
-        and `slim infer`.
+        and `slim infer`. best/eval.json records best's eval result.
+
+        Training again into an existing <save_dir>/<yaml name> keeps the better model: an earlier
+        run's best is replaced only by an epoch that beats its recorded result (measured again
+        on the eval reader when the eval data changed); --overwrite replaces it anyway. last is
+        always this run's.
 
         Example:
           slim train -c examples/lenet_fashion_mnist/model.yml -o epoch=2
@@ -22,11 +27,15 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var log: LogOptions
 
+    @Flag(help: "Replace an existing <save_dir>/<yaml name>/best by this run's best even when that is worse.")
+    var overwrite = false
+
     func run() throws {
         log.apply()
         let config = try model.load()
         try reportingErrors {
             let trainer = try FloatTrainer(config: config, datasetDir: model.d, log: printFlushed)
+            trainer.overwrite = overwrite
             printFlushed("training \(try config.string("architecture") ?? "?"): \(trainer.epochs) epochs x \(trainer.itersPerEpoch) batches of \(trainer.train.batchSize), \(trainer.train.dataset.count) train / \(trainer.eval.dataset.count) eval images\n")
             try trainer.run()
         }

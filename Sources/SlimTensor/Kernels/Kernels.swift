@@ -3,10 +3,14 @@ import Foundation
 /// slim's compute kernels: oneDNN primitives on plain row-major f32 tensors, cached per
 /// (op, shapes, attributes, prop kind). See docs/KERNEL_API.md for the contract.
 public enum Kernels {
-    /// Sets the OpenMP thread count oneDNN uses from now on (0 keeps OMP_NUM_THREADS / all cores).
-    /// Call it from the thread that calls oneDNN.
+    /// The most threads `setThreads` accepts from a user (`--threads`, the YAML's `threads`):
+    /// far above any core count, far below what would exhaust the process's threads.
+    public static let threadLimit = 1024
+
+    /// Sets the OpenMP thread count oneDNN uses from now on (0 keeps OMP_NUM_THREADS / all cores;
+    /// counts above `threadLimit` are clamped to it). Call it from the thread that calls oneDNN.
     public static func setThreads(_ n: Int) {
-        OpenMPThreads.set(n)
+        OpenMPThreads.set(min(n, threadLimit))
     }
 
     /// The OpenMP runtime's current maximum thread count (nil without an OpenMP runtime).

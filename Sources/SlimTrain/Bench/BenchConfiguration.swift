@@ -1,4 +1,5 @@
 import Foundation
+import SlimTensor
 
 /// One configuration `slim bench` measures: a model, what a step does, the batch, the threads,
 /// and how many steps are warm-up and how many are timed.
@@ -56,7 +57,9 @@ public struct BenchConfiguration: Equatable, Sendable {
     /// - Throws: `BenchError` `.usage` naming the option at fault.
     public func validate() throws {
         guard batch > 0 else { throw BenchError(.usage, "--batch must be > 0, got \(batch)") }
-        guard threads > 0 else { throw BenchError(.usage, "--threads must be > 0, got \(threads)") }
+        guard (1...Kernels.threadLimit).contains(threads) else {
+            throw BenchError(.usage, "--threads must be in 1...\(Kernels.threadLimit), got \(threads)")
+        }
         guard steps > 0 else { throw BenchError(.usage, "--steps must be > 0, got \(steps)") }
         guard warmup >= 0 else { throw BenchError(.usage, "--warmup must be >= 0, got \(warmup)") }
         if data == .real && target != .zoo(.lenet) {

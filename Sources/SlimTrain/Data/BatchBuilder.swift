@@ -40,14 +40,18 @@ struct BatchBuilder {
         let n = indices.count, size = sampleShape.reduce(1, *)
         var images = Tensor(shape: [n] + sampleShape)
         var labels = Tensor(shape: [n, 1], dtype: .s32)
+        let names = indices.map(dataset.sampleName)
         for (row, index) in indices.enumerated() {
             let (image, label) = try transformed(index, pass: pass)
+            guard let value = Int32(exactly: label) else {
+                throw DataError.malformed(path: names[row], reason: "label \(label) is not a class index (32-bit)")
+            }
             images.withUnsafeMutableFloats { dst in
                 image.data.withUnsafeBufferPointer { (dst.baseAddress! + row * size).update(from: $0.baseAddress!, count: size) }
             }
-            labels.withUnsafeMutableElements(as: Int32.self) { $0[row] = Int32(label) }
+            labels.withUnsafeMutableElements(as: Int32.self) { $0[row] = value }
         }
-        return Batch(images: images, labels: labels, indices: Array(indices))
+        return Batch(images: images, labels: labels, indices: Array(indices), sampleNames: names)
     }
 
     /// One sample after the transforms, with its generator seeded by `mix(seed, pass, index)`.

@@ -17,6 +17,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// Writing a file failed.
     case writeFailed(path: String, reason: String)
+    /// A sample's label is not one of the model's classes `0..<classes`.
+    case labelOutOfRange(sample: String, label: Int, classes: Int)
 
     public var description: String {
         switch self {
@@ -27,10 +29,24 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .mismatch(path, reason): return "\(path): \(reason)"
         case let .invalidConfiguration(reason): return "data: \(reason)"
         case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
+        case let .labelOutOfRange(sample, label, classes):
+            return "\(sample): label \(label) is outside the model's \(classes) classes 0..<\(classes)"
+                + " (num_classes of the model YAML must cover every label of the data)"
         }
     }
 }
 
 extension DataError: LocalizedError {
     public var errorDescription: String? { description }
+}
+
+extension DataError {
+    /// Whether the file system refused (a missing or unreadable file, a failed write) rather
+    /// than the content being wrong: the CLI's exit code 74.
+    public var isIO: Bool {
+        switch self {
+        case .missingFile, .writeFailed: return true
+        case .malformed, .truncated, .mismatch, .invalidConfiguration, .labelOutOfRange: return false
+        }
+    }
 }

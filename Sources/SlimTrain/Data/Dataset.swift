@@ -12,4 +12,10 @@ public protocol Dataset {
     /// The `i`-th sample, `0 <= i < count`.
     /// - Throws: `DataError` when the underlying file is unreadable or malformed.
     func sample(_ i: Int) throws -> Sample
+    /// Where the `i`-th sample comes from, for error messages: its file, or its file and index.
+    func sampleName(_ i: Int) -> String
+}
+
+extension Dataset {
+    public func sampleName(_ i: Int) -> String { "sample \(i)" }
 }

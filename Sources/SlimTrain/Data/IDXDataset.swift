@@ -47,4 +47,6 @@ public struct IDXDataset: Dataset, Sendable {
         return Sample(pixels: .bytes(Array(images.payload(from: i * size, count: size))),
                       label: Int(labels.payloadByte(i)))
     }
+
+    public func sampleName(_ i: Int) -> String { "\(labels.path) item \(i)" }
 }

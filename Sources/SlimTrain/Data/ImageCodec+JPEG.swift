@@ -10,7 +10,12 @@ extension ImageCodec {
     /// records the message and ends that thread with `pthread_exit`; the caller joins it, frees
     /// libjpeg's memory with `jpeg_destroy_decompress`, and throws. Warnings are silenced, except a
     /// premature end of data, which is an error (a truncated file).
-    /// - Throws: `DataError.malformed` naming `path` and libjpeg's message.
+    ///
+    /// Decompression bombs: the size the header declares is checked right after
+    /// `jpeg_read_header`, before `jpeg_start_decompress` allocates anything image-sized
+    /// (`width * height * components <= maxDecodedBytes`), and libjpeg's own memory for
+    /// whole-image buffers (progressive files) is capped at `4 * maxDecodedBytes`.
+    /// - Throws: `DataError.malformed` naming `path` and libjpeg's message or the declared size.
     public static func decodeJPEG(_ data: [UInt8], path: String) throws -> DecodedImage {
         guard data.count >= 4, data[0] == 0xFF, data[1] == 0xD8 else {
             throw DataError.malformed(path: path, reason: "expected a JPEG start-of-image marker FF D8")
@@ -38,6 +43,8 @@ struct JPEGDecodeState {
     var errorManager = UnsafeMutablePointer<jpeg_error_mgr>.allocate(capacity: 1)
     var message = UnsafeMutablePointer<CChar>.allocate(capacity: Int(JMSG_LENGTH_MAX) + 1)
     var failed = false
+    /// The size `jpeg_read_header` found, and whether it was refused as too large or empty.
+    var declared = (width: 0, height: 0, components: 0, refused: false)
     var width = 0, height = 0, channels = 0
     var output: UnsafeMutablePointer<UInt8>?
 }
@@ -57,6 +64,7 @@ struct JPEGDecodeJob {
         err.pointee.emit_message = jpegEmitMessage
         pointer.pointee.cinfo.pointee.err = err
         jpeg_CreateDecompress(pointer.pointee.cinfo, JPEG_LIB_VERSION, MemoryLayout<jpeg_decompress_struct>.size)
+        pointer.pointee.cinfo.pointee.mem.pointee.max_memory_to_use = 4 * ImageCodec.maxDecodedBytes
         pointer.pointee.cinfo.pointee.client_data = UnsafeMutableRawPointer(pointer)
     }
 
@@ -70,6 +78,12 @@ struct JPEGDecodeJob {
             throw DataError.malformed(path: path, reason: "cannot start JPEG decoder thread: \(String(cString: strerror(created)))")
         }
         pthread_join(thread, nil)
+        let declared = pointer.pointee.declared
+        if declared.refused {
+            let size = "\(declared.width)x\(declared.height) pixels of \(declared.components) components"
+            throw DataError.malformed(path: path, reason: declared.width == 0 || declared.height == 0 ? "JPEG declares an empty image of \(size)"
+                                          : "JPEG declares \(size), more than the \(ImageCodec.maxDecodedBytes) bytes a decoded image may take")
+        }
         if pointer.pointee.failed {
             throw DataError.malformed(path: path, reason: "cannot decode JPEG: \(String(cString: pointer.pointee.message))")
         }
@@ -116,6 +130,13 @@ private let jpegDecodeThreadMain: @convention(c) (UnsafeMutableRawPointer?) -> U
     let cinfo = state.pointee.cinfo
     jpeg_mem_src(cinfo, state.pointee.input, UInt(state.pointee.inputSize))
     _ = jpeg_read_header(cinfo, 1)
+    let declared = (width: Int(cinfo.pointee.image_width), height: Int(cinfo.pointee.image_height),
+                    components: Int(cinfo.pointee.num_components))
+    guard declared.width > 0, declared.height > 0,
+          declared.width * declared.height * max(declared.components, 1) <= ImageCodec.maxDecodedBytes else {
+        state.pointee.declared = (declared.width, declared.height, declared.components, true)
+        return nil
+    }
     cinfo.pointee.out_color_space = cinfo.pointee.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB
     _ = jpeg_start_decompress(cinfo)
     let width = Int(cinfo.pointee.output_width), height = Int(cinfo.pointee.output_height)

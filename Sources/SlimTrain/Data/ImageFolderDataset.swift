@@ -57,6 +57,8 @@ public struct ImageFolderDataset: Dataset, Sendable {
         return Sample(pixels: .bytes(image.chwBytes), label: files[i].label)
     }
 
+    public func sampleName(_ i: Int) -> String { files[i].path }
+
     private static func subfolders(of root: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -53,6 +53,8 @@ public struct MNISTCSVDataset: Dataset, Sendable {
         return Sample(pixels: .bytes(Array(pixels[(i * size)..<((i + 1) * size)])), label: labels[i])
     }
 
+    public func sampleName(_ i: Int) -> String { "\(path) sample \(i)" }
+
     private static func check(_ row: CSVRowParser.Row, path: String, classCount: Int?) throws {
         let label = row.values[0]
         if label < 0 || (classCount.map { label >= $0 } ?? false) {

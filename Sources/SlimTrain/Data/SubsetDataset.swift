@@ -20,4 +20,5 @@ public struct SubsetDataset<Base: Dataset>: Dataset {
     public var classNames: [String]? { base.classNames }
 
     public func sample(_ i: Int) throws -> Sample { try base.sample(indices[i]) }
+    public func sampleName(_ i: Int) -> String { base.sampleName(indices[i]) }
 }

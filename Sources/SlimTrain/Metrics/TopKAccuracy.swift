@@ -10,7 +10,8 @@ public enum TopKAccuracy {
     /// - Parameters:
     ///   - scores: `[N, C]` f32 (logits or probabilities).
     ///   - labels: `[N, 1]` (or `[N]`) s32 class indices.
-    /// - Precondition: shapes agree and labels are in `0..<C` (the executor's contract).
+    /// - Precondition: shapes agree and labels are in `0..<C` (`Batch.checkLabels`, which
+    ///   `Evaluator.outputs` runs on every batch it evaluates).
     public static func correct(scores: Tensor, labels: Tensor, k: Int) -> Int {
         precondition(scores.shape.count == 2 && labels.count == scores.shape[0], "scores \(scores.shape) vs labels \(labels.shape)")
         precondition(labels.dtype == .s32 && k > 0, "labels must be s32 and k > 0")

@@ -106,4 +106,5 @@ struct AnyDataset: Dataset {
     var imageShape: [Int] { base.imageShape }
     var classNames: [String]? { base.classNames }
     func sample(_ i: Int) throws -> Sample { try base.sample(i) }
+    func sampleName(_ i: Int) -> String { base.sampleName(i) }
 }

@@ -31,7 +31,7 @@ public struct Evaluator {
         var acc = EvalAccumulator()
         var done = 0
         while let batch = try batches.next() {
-            let scores = try executor.run(feeds: [image: batch.images], scope: scope, mode: .eval, fetches: [output])[output]!
+            let scores = try outputs(batch, scope: scope).probabilities
             acc.add(meanLoss: Self.crossEntropy(probabilities: scores, labels: batch.labels), scores: scores, labels: batch.labels)
             try onScores?(scores, batch.labels)
             done += 1
@@ -51,10 +51,19 @@ public struct Evaluator {
         executor.program.ops.last { $0.type == "softmax" && $0.output("Out") == output }?.input("X")
     }
 
-    /// The probabilities for one batch of images, and the var `logits` too when given.
-    public func outputs(_ images: Tensor, scope: Scope, logits: String? = nil) throws -> (probabilities: Tensor, logits: Tensor?) {
-        let fetched = try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output] + (logits.map { [$0] } ?? []))
-        return (fetched[output]!, logits.flatMap { fetched[$0] })
+    /// The `[N, classes]` probabilities for a batch, and the var `logits` too when given, after
+    /// checking the batch's labels against the model's classes (`Batch.checkLabels`) unless
+    /// `checkLabels` is false (a caller that checks them against another model's same-shaped output).
+    /// - Throws: `GraphError` when the output is not `[N, classes]`, `DataError.labelOutOfRange`.
+    public func outputs(_ batch: Batch, scope: Scope, logits: String? = nil,
+                        checkLabels: Bool = true) throws -> (probabilities: Tensor, logits: Tensor?) {
+        let fetched = try executor.run(feeds: [image: batch.images], scope: scope, mode: .eval, fetches: [output] + (logits.map { [$0] } ?? []))
+        guard let probabilities = fetched[output], probabilities.shape.count == 2, probabilities.shape[0] == batch.count else {
+            throw GraphError("the model's output '\(output)' is \(fetched[output]?.shape ?? []) for \(batch.count) images",
+                             hints: ["evaluation needs class probabilities [N, classes], a classifier's softmax output"])
+        }
+        if checkLabels { try batch.checkLabels(classes: probabilities.shape[1]) }
+        return (probabilities, logits.flatMap { fetched[$0] })
     }
 
     /// Mean of `-log max(p[i, label_i], 1e-12)`.

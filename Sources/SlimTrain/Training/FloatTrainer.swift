@@ -5,7 +5,8 @@ import SlimTensor
 
 /// HAT's float stage (`slim train`): trains the model YAML's architecture for `epoch` epochs of
 /// `max_iters` batches, evaluates after each, and keeps `<save_dir>/<name>/last` and `best`
-/// (by the `metric` global) as inference model directories.
+/// (by the `metric` global) as inference model directories. An earlier run's `best` is replaced
+/// only by a better epoch unless `overwrite` (`BestModel`).
 public final class FloatTrainer {
     public let config: ModelConfig
     public let train: ReaderSpec
@@ -14,6 +15,8 @@ public final class FloatTrainer {
     public let epochs: Int
     public let itersPerEpoch: Int
     public let outputDir: String
+    /// Replace an earlier run's `best` even by a worse model.
+    public var overwrite = false
     let seed: UInt64
     let log: (String) -> Void
 
@@ -43,9 +46,7 @@ public final class FloatTrainer {
 
     private func loadPretrained() throws {
         guard let path = try config.string("pretrain_weights"), !path.isEmpty else { return }
-        let (_, params) = try ModelFile.load(from: path)
-        let loaded = session.load(params: params)
-        log("loaded \(loaded.count) of \(session.program.persistables.count) persistable vars from \(path)")
+        try session.loadPretrained(from: path, log: log)
     }
 
     /// Trains and evaluates every epoch; returns the eval history (one result per epoch).
@@ -55,7 +56,9 @@ public final class FloatTrainer {
         defer { loader.stop() }
         let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: itersPerEpoch, logIter: try config.int("log_iter") ?? 20, write: log)
         let metric = try config.string("metric") ?? "top1"
-        var history: [EvalResult] = [], best: (result: EvalResult, epoch: Int)?
+        var best = try BestModel(directory: (outputDir as NSString).appendingPathComponent("best"), eval: eval,
+                                 image: session.image, overwrite: overwrite, log: log)
+        var history: [EvalResult] = []
         let start = ProgressReporter.monotonicSeconds()
         for epoch in 1...epochs {
             for b in 1...itersPerEpoch {
@@ -67,9 +70,8 @@ public final class FloatTrainer {
             history.append(result)
             try save(to: "last")
             var note = ""
-            if best == nil || Self.better(result, than: best!.result, metric: metric) {
-                best = (result, epoch)
-                try save(to: "best")
+            if best.isImproved(by: result, metric: metric) {
+                try best.replace(with: result, epoch: epoch) { try save(to: "best") }
                 note = "  (best, saved)"
             }
             progress.summary("epoch \(epoch)/\(epochs) eval: \(result)\(note)")
@@ -77,17 +79,13 @@ public final class FloatTrainer {
         let images = epochs * itersPerEpoch * train.batchSize
         log(TrainingSummary.format(epochs: epochs, batches: epochs * itersPerEpoch, images: images,
                                    seconds: ProgressReporter.monotonicSeconds() - start,
-                                   best: best.map { ($0.result.top1, $0.epoch) }) + "\n")
-        log("saved \(outputDir)/best and \(outputDir)/last\n")
-        return history
-    }
-
-    static func better(_ a: EvalResult, than b: EvalResult, metric: String) -> Bool {
-        switch metric {
-        case "loss": return a.loss < b.loss
-        case "top5": return a.top5 > b.top5
-        default: return a.top1 > b.top1
+                                   best: best.epoch.flatMap { epoch in best.result.map { ($0.top1, epoch) } }) + "\n")
+        if best.epoch == nil {
+            log("saved \(outputDir)/last; kept \(outputDir)/best of an earlier run: no epoch beat its \(metric)\n")
+        } else {
+            log("saved \(outputDir)/best and \(outputDir)/last\n")
         }
+        return history
     }
 
     /// Saves the inference program (image -> probabilities) and its parameters.

@@ -21,8 +21,9 @@ public struct ModelComparison {
         let (logits, referenceLogits) = (model.logits, reference.logits)
         let withLogits = logits != nil && referenceLogits != nil
         while let batch = try batches.next() {
-            let a = try model.outputs(batch.images, scope: scope, logits: withLogits ? logits : nil)
-            let b = try reference.outputs(batch.images, scope: referenceScope, logits: withLogits ? referenceLogits : nil)
+            let a = try model.outputs(batch, scope: scope, logits: withLogits ? logits : nil)
+            // Labels are checked with `a`; `maxDiff` makes sure `b` has the same classes first.
+            let b = try reference.outputs(batch, scope: referenceScope, logits: withLogits ? referenceLogits : nil, checkLabels: false)
             result.maxProbabilityDiff = max(result.maxProbabilityDiff, try Self.maxDiff(a.probabilities, b.probabilities))
             if let la = a.logits, let lb = b.logits {
                 result.maxLogitDiff = max(result.maxLogitDiff ?? 0, try Self.maxDiff(la, lb))

@@ -36,12 +36,16 @@ public final class TrainingSession {
         program = newProgram
     }
 
+    /// The classes of the classifier (the last dim of its output): labels must be in `0..<classes`.
+    public var classes: Int { program.variable(head.output)?.shape.last ?? 0 }
+
     /// The learning rate of the next step.
     public var currentLR: Double { schedule.lr(at: step) }
 
     /// One optimisation step on `batch`: forward in train mode, backward, optimizer update.
     /// - Returns: the batch's loss and the learning rate used.
     public func trainBatch(_ batch: Batch) throws -> (loss: Double, lr: Double) {
+        try batch.checkLabels(classes: classes)
         let lr = currentLR
         let fetched = try executor.run(feeds: [image: batch.images, label: batch.labels], scope: scope, mode: .train, fetches: [head.loss])
         let grads = try executor.backward(loss: head.loss)
