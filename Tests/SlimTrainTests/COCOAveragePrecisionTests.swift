@@ -98,6 +98,19 @@ final class COCOAveragePrecisionTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(medium.apMedium), 1, accuracy: 1e-12)
     }
 
+    /// Objects g1 (0,0)-(10,10) and g2 (2,0)-(12,10); d1 (1,0)-(11,10) at 0.9 has IoU 90/110 = 0.818
+    /// with both, d2 = g1 at 0.8 has IoU 1 with g1 and 80/120 = 0.667 with g2. On equal IoU the later
+    /// object wins: d1 takes g2, d2 takes g1, two TPs at t = 0.50 ... 0.80 (7 thresholds, AP 1 each).
+    /// At 0.85 ... 0.95 d1 is an FP above d2: P = [0, 1/2], R = [0, 1/2] -> 51 levels at 1/2 = 25.5/101.
+    /// AP = (7 + 3 * 25.5/101) / 10, AP75 = 1 (pycocotools 2.0.11 prints 0.77574257 and 1). Taking the
+    /// first object on equal IoU would leave d2 only g2, too weak at 0.70 ... 0.80.
+    func testEqualIoUTakesTheLaterGroundTruth() throws {
+        let gts = [GroundTruthBox(label: 0, box: box(0, 0, 10, 10)), GroundTruthBox(label: 0, box: box(2, 0, 12, 10))]
+        let r = try result([([det(0, 0.9, box(1, 0, 11, 10)), det(0, 0.8, box(0, 0, 10, 10))], gts)])
+        XCTAssertEqual(try XCTUnwrap(r.ap), (7 + 3 * 25.5 / 101) / 10, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(r.ap75), 1, accuracy: 1e-12)
+    }
+
     /// Ranked FP (0.9), FP (0.8), TP (0.7): P = [0, 0, 1/3] -> AP 1/3; with 2 detections kept per image
     /// the TP is dropped -> AP 0.
     func testMaxDetections() throws {

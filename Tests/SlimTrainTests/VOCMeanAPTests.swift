@@ -57,6 +57,15 @@ final class VOCMeanAPTests: XCTestCase {
         XCTAssertEqual(try mAP(images, classNum: 1), 0.5, accuracy: 1e-12)
     }
 
+    /// Objects g1 (0,0)-(10,10), g2 (2,0)-(12,10); d1 (1,0)-(11,10) has IoU 110/132 with both and takes
+    /// the first (unlike COCO, where the later one wins); d2 = g1 then duplicates g1: FP. Ranked TP (0.9),
+    /// FP (0.8) with two positives: P = [1, 1/2], R = [1/2, 1/2] -> 11point 6/11 (1 if d1 took g2).
+    func testEqualIoUTakesTheFirstGroundTruth() throws {
+        let gts = [gt(0, box(0, 0, 10, 10)), gt(0, box(2, 0, 12, 10))]
+        let images = [([det(0, 0.9, box(1, 0, 11, 10)), det(0, 0.8, box(0, 0, 10, 10))], gts)]
+        XCTAssertEqual(try mAP(images, classNum: 1), 6.0 / 11.0, accuracy: 1e-12)
+    }
+
     /// A detection on a difficult object (scored above the real TP) is neither TP nor FP: AP 1, not the
     /// 0.5 an FP would give. With evaluateDifficult it is a positive like any other: two positives,
     /// both found -> 1; with only the other one found: P = [1], R = [1/2] -> 11point 6/11, integral 1/2.
