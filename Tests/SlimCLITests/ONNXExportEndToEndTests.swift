@@ -63,17 +63,11 @@ final class ONNXExportEndToEndTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("nowhere"), missing.err)
     }
 
-    private func runCheck(in slim: SlimRunner, _ args: String...) throws -> (status: Int32, out: String, err: String) {
+    private func runCheck(in slim: SlimRunner, _ args: String...) throws -> ChildProcess.Result {
         let p = Process()
         p.executableURL = Self.python
         p.arguments = [Self.check.path] + args
         p.currentDirectoryURL = slim.workDir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return try ChildProcess.run(p)
     }
 }
