@@ -17,7 +17,8 @@ func reportingConfigErrors<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// Runs a stage, turning every error a user can cause into a message on stderr and an exit
-/// code: 65 for bad config, data or model files, 1 for anything else.
+/// code: 65 for bad config, data or model files, 74 for an output file that cannot be written,
+/// 1 for anything else.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -41,6 +42,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ONNXExportError {
         printError("error: \(error)")
         throw ExitCode(65)
+    } catch let error as OutputFile.WriteError {
+        printError("error: \(error)")
+        throw ExitCode(74)
     } catch {
         printError("error: \(error)")
         throw ExitCode(1)

@@ -18,6 +18,6 @@ struct PredictionLines {
     }
 
     func write(to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: path, option: "--output_predictions")
     }
 }
