@@ -18,6 +18,6 @@ struct PredictionLines {
     }
 
     func write(to path: String) throws {
-        try writeFile(Data(text.utf8), to: path)
+        try OutputFile.write(Data(text.utf8), to: path, option: "--output_predictions")
     }
 }

@@ -32,11 +32,10 @@ public final class Compressor {
         logIter = try model.int("log_iter") ?? 20
         let perPass = train.dataset.count / train.batchSize
         let iters = try model.int("max_iters") ?? max(perPass, 1)
-        guard iters > 0 else {
-            throw ConfigError("max_iters must be at least 1 (batches per epoch), got \(iters)",
-                              at: model.node("max_iters")?.mark ?? SourceMark(file: model.path, line: 1, column: 1))
-        }
         let epochs = compression.compressor.epoch
+        try RunLength.check(itersPerEpoch: iters, epochs: epochs, batchSize: train.batchSize,
+                            itersMark: model.node("max_iters")?.mark ?? SourceMark(file: model.path, line: 1, column: 1),
+                            epochsMark: SourceMark(file: compression.path, line: 1, column: 1))
         let built = try ModelFactory.make(model, imageShape: train.imageShape)
         let session = try TrainingSession(model: built, optimizer: try OptimizerFactory.make(model),
                                           schedule: try ScheduleFactory.make(model, itersPerEpoch: iters, totalIters: iters * epochs),

@@ -5,12 +5,12 @@ import XCTest
 
 /// Runs the built `slim bench` as `make bench` does. Never asserts anything about speed.
 final class BenchEndToEndTests: XCTestCase {
-    private var runner: SlimRunner!
+    private var runner: SlimRunner?
 
     override func setUpWithError() throws { runner = try SlimRunner() }
-    override func tearDown() { runner.cleanUp() }
+    override func tearDown() { runner?.cleanUp() }
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try runner.run(args) }
+    func run(_ args: [String]) throws -> ChildProcess.Result { try XCTUnwrap(runner).run(args) }
 
     func testLeNetInferencePrintsOneJSONLineWithTheContractKeys() throws {
         let r = try run(["bench", "--model", "lenet", "--mode", "infer", "--batch", "2", "--steps", "2", "--warmup", "1", "--json"])
@@ -47,7 +47,7 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testAnInt8ModelDirectoryIsLabelledInt8() throws {
-        let dir = URL(fileURLWithPath: runner.path("model"))
+        let dir = URL(fileURLWithPath: try XCTUnwrap(runner).path("model"))
         let built = LeNet5().build(inputShape: [1, 28, 28], seed: 5)
         var program = built.program, params = built.params
         try QuantizationTransformPass().apply(to: &program, params: &params)
@@ -73,7 +73,7 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testASavedModelDirectoryIsBenchmarkedForInference() throws {
-        let dir = URL(fileURLWithPath: runner.path("model"))
+        let dir = URL(fileURLWithPath: try XCTUnwrap(runner).path("model"))
         let built = LeNet5().build(inputShape: [1, 28, 28], seed: 3)
         try ModelFile.save(program: built.program, params: built.params, to: dir.path)
         let r = try run(["bench", "--model", dir.path, "--mode", "infer", "--batch", "3", "--steps", "1", "--warmup", "0", "--json"])
@@ -87,7 +87,7 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testTrainingASavedModelDirectoryIsAUsageError() throws {
-        let dir = URL(fileURLWithPath: runner.path("empty"))
+        let dir = URL(fileURLWithPath: try XCTUnwrap(runner).path("empty"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let r = try run(["bench", "--model", dir.path, "--mode", "train"])
         XCTAssertEqual(r.status, 64, r.err)

@@ -20,7 +20,7 @@ final class BenchResultTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let keys = ["model", "mode", "dtype", "batch", "threads", "median_ms", "images_per_s", "peak_rss_mb"]
         XCTAssertEqual(Set(object.keys), Set(keys))
-        let positions = keys.map { line.range(of: "\"\($0)\":")!.lowerBound }
+        let positions = try keys.map { try XCTUnwrap(line.range(of: "\"\($0)\":"), $0).lowerBound }
         XCTAssertEqual(positions, positions.sorted())
         XCTAssertEqual(object["model"] as? String, "dir/with \"quotes\"")
         XCTAssertEqual(object["median_ms"] as? Double, 20)

@@ -38,9 +38,11 @@ final class CalibrateEndToEndTests: XCTestCase {
             XCTAssertEqual(e.status, 0, "\(name): \(e.err)")
             results[name] = try top1(slim, "\(name).json")
         }
-        XCTAssertEqual(results["int8"]!, results["ptq"]!, accuracy: 0.011, "int8 agrees with float")
-        XCTAssertEqual(results["eval"]!, results["ptq"]!, accuracy: 0.011, "the frozen model computes what the calibrated QAT model computes")
-        XCTAssertEqual(results["ptq"]!, results["fp32"]!, accuracy: 0.05, "PTQ stays close to FP32: \(results)")
+        let ptq = try XCTUnwrap(results["ptq"]), int8 = try XCTUnwrap(results["int8"])
+        let eval = try XCTUnwrap(results["eval"]), fp32 = try XCTUnwrap(results["fp32"])
+        XCTAssertEqual(int8, ptq, accuracy: 0.011, "int8 agrees with float")
+        XCTAssertEqual(eval, ptq, accuracy: 0.011, "the frozen model computes what the calibrated QAT model computes")
+        XCTAssertEqual(ptq, fp32, accuracy: 0.05, "PTQ stays close to FP32: \(results)")
 
         let freeze = try slim.run(["freeze", "--model_path", "ptq/eval_model", "--weight_quant_type", "channel_wise_abs_max", "--save_path", "refrozen"])
         XCTAssertEqual(freeze.status, 0, freeze.err)

@@ -28,7 +28,7 @@ final class CompressResumeEndToEndTests: XCTestCase {
         }
         XCTAssertTrue(p.isRunning, "the run ended before it could be killed")
         kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        try ChildProcess.wait(p, timeout: 60)
         XCTAssertNil(killed.bytes("checkpoints/3/context.json"))
 
         let resumed = try killed.run(args)

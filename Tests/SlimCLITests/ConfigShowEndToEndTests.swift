@@ -17,19 +17,12 @@ final class ConfigShowEndToEndTests: XCTestCase {
         return repoRoot.appendingPathComponent(".build/debug/slim")
     }
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ args: [String], timeout: TimeInterval = ChildProcess.defaultTimeout) throws -> ChildProcess.Result {
         let p = Process()
         p.executableURL = Self.slimBinary
         p.arguments = args
         p.currentDirectoryURL = Self.repoRoot
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try ChildProcess.run(p, timeout: timeout)
     }
 
     func testConfigShowMergesTheSeedOverrides() throws {

@@ -128,4 +128,15 @@ final class InferEndToEndTests: XCTestCase {
         XCTAssertEqual(same.status, 64, same.err)
         XCTAssertTrue(same.err.contains("overwrite"), same.err)
     }
+
+    func testAOneLetterImagePathInTheWorkingDirectory() throws {
+        try FileManager.default.copyItem(atPath: images + "/test0_ankle_boot.png", toPath: slim.path("a"))
+        let args = ["infer", "--model_path", "model", "-c", "model.yml", "-d", "no-data", "--infer_img", "a"]
+        let r = try slim.run(args + ["--output_dir", "vis"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(try predictions("vis/predictions.json").count, 1)
+        let same = try slim.run(args + ["--output_dir", "."])
+        XCTAssertEqual(same.status, 64, same.err)
+        XCTAssertTrue(same.err.contains("overwrite"), same.err)
+    }
 }

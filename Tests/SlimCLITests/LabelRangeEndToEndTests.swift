@@ -13,7 +13,7 @@ final class LabelRangeEndToEndTests: XCTestCase {
         try slim.saveZooModel("LeNet5", numClasses: 5, to: "five")
     }
 
-    private func assertLabelError(_ r: (status: Int32, out: String, err: String), _ fragments: [String],
+    private func assertLabelError(_ r: ChildProcess.Result, _ fragments: [String],
                                   file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(r.status, 65, r.err, file: file, line: line)
         for fragment in fragments + ["outside the model's", "num_classes"] {

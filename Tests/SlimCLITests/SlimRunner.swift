@@ -28,20 +28,13 @@ struct SlimRunner {
         return p
     }
 
-    /// Runs to completion; returns exit status, stdout and stderr.
+    /// Runs to completion: exit status, stdout, stderr and how it ended.
+    /// - Throws: `ChildProcess.TimedOut` (naming the command) when it runs longer than `timeout`
+    ///   seconds; the child is killed, and the calling test fails, not the test process.
     @discardableResult
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let p = process(args, environment: environment)
-        let outFile = path(".stdout-\(UUID().uuidString)"), errFile = path(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: outFile)
-        p.standardError = FileHandle(forWritingAtPath: errFile)
-        try p.run()
-        p.waitUntilExit()
-        let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
-        return (p.terminationStatus, out, err)
+    func run(_ args: [String], environment: [String: String] = [:],
+             timeout: TimeInterval = ChildProcess.defaultTimeout) throws -> ChildProcess.Result {
+        try ChildProcess.run(process(args, environment: environment), timeout: timeout)
     }
 
     func bytes(_ relative: String) -> Data? { FileManager.default.contents(atPath: path(relative)) }

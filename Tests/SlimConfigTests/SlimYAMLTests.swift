@@ -86,6 +86,16 @@ final class SlimYAMLTests: XCTestCase {
               (9, 1, "did you mean 'compressor'?"), (1, 1, "missing required section 'compressor'")].sorted { ($0.0, $0.1) < ($1.0, $1.1) })
     }
 
+    func testAnEndEpochWithNoEpochAfterItIsAnError() {
+        expect("""
+        strategies:
+          q: {class: QuantizationStrategy, end_epoch: 9223372036854775807}
+        compressor:
+          epoch: 1
+          strategies: [q]
+        """, [(2, 47, "end_epoch must be < 9223372036854775807")])
+    }
+
     func testUnknownStrategyNameAndClass() {
         expect("""
         strategies:

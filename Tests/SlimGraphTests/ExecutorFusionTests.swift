@@ -78,7 +78,7 @@ final class ExecutorFusionTests: XCTestCase {
             let fused = try trainStep(s, image: image, fused: true), written = try trainStep(s, image: image, fused: false)
             XCTAssertEqual(Set(fused.keys), Set(written.keys))
             for (name, value) in written {
-                let (a, b) = (fused[name]!.floats, value.floats)
+                let (a, b) = (try XCTUnwrap(fused[name], name).floats, value.floats)
                 XCTAssertEqual(a.count, b.count, name)
                 let worst = zip(a, b).map { abs($0 - $1) / max(1e-2, abs($1)) }.max() ?? 0
                 XCTAssertLessThan(worst, 1e-4, "\(name) (frozen statistics: \(frozen))")

@@ -71,7 +71,7 @@ final class ExportStructureTests: XCTestCase {
             let int8 = try XCTUnwrap(onnx.initializer("\(w).int8"), w)
             XCTAssertEqual(int8.dataType, 3)
             XCTAssertEqual(int8.int8Values.map(Float.init), frozen.params[w]?.floats, "the frozen integers")
-            let absMax = original.params[w]!.floats.map(abs).max()!
+            let absMax = try XCTUnwrap(original.params[w]?.floats.map(abs).max(), w)
             XCTAssertEqual(try XCTUnwrap(onnx.initializer("\(w).scale")?.floatValues.first), absMax / 127, accuracy: absMax * 1e-6)
             let dq = try XCTUnwrap(onnx.producer(of: "\(w).dequantized"))
             XCTAssertEqual(dq.opType, "DequantizeLinear")
@@ -97,13 +97,13 @@ final class ExportStructureTests: XCTestCase {
             let w = try XCTUnwrap(op.input("Filter"))
             let dq = try XCTUnwrap(onnx.producer(of: "\(w).dequantized"))
             XCTAssertEqual(dq.attribute("axis")?.i, 0, w)
-            let channels = frozen.program.variable(w)!.shape[0]
+            let channels = try XCTUnwrap(frozen.program.variable(w), w).shape[0]
             let scales = try XCTUnwrap(onnx.initializer("\(w).scale"))
             XCTAssertEqual(scales.dims, [Int64(channels)])
             XCTAssertEqual(onnx.initializer("\(w).zero_point")?.int8Values, [Int8](repeating: 0, count: channels))
-            let values = original.params[w]!.floats, block = values.count / channels
+            let values = try XCTUnwrap(original.params[w], w).floats, block = values.count / channels
             for c in [0, channels - 1] {
-                let absMax = values[c * block ..< (c + 1) * block].map(abs).max()!
+                let absMax = try XCTUnwrap(values[c * block ..< (c + 1) * block].map(abs).max(), w)
                 XCTAssertEqual(scales.floatValues[c], absMax / 127, accuracy: absMax * 1e-6, "\(w) channel \(c)")
             }
             let conv = try XCTUnwrap(onnx.proto.graph.node.first { $0.opType == "Conv" && $0.input.last == dq.output[0] })

@@ -31,7 +31,7 @@ final class CalibrationLeNetTests: XCTestCase {
             let b = batch(seed: UInt64(100 + step))
             try executor.run(feeds: [built.image: b.images, built.label: b.labels], scope: scope, mode: .train)
             for (name, grad) in try executor.backward(loss: built.head.loss) {
-                scope[name] = Tensor(shape: grad.shape, floats: zip(scope[name]!.floats, grad.floats).map { $0 - 0.1 * $1 })
+                scope[name] = Tensor(shape: grad.shape, floats: zip(try XCTUnwrap(scope[name], name).floats, grad.floats).map { $0 - 0.1 * $1 })
             }
         }
         var trained = built

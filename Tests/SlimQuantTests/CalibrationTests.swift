@@ -21,7 +21,7 @@ final class CalibrationTests: XCTestCase {
         var image: Float = 0, relu: Float = 0
         for feeds in batches {
             let out = try executor.run(feeds: feeds, scope: Scope(params), mode: .eval, fetches: ["relu_0.tmp_0"])
-            image = max(image, naiveAbsMax(feeds["image"]!))
+            image = max(image, naiveAbsMax(try XCTUnwrap(feeds["image"])))
             relu = max(relu, naiveAbsMax(try XCTUnwrap(out["relu_0.tmp_0"])))
         }
         XCTAssertEqual(result.batches, 3)
@@ -59,11 +59,11 @@ final class CalibrationTests: XCTestCase {
         }
         // The eval-mode QAT program uses the stored scales and stays close to the float model.
         let x = batches[0]
-        let expected = try Executor(program: QuantTestModel.program).run(feeds: x, scope: Scope(float), mode: .eval)["fc_0.tmp_2"]!.floats
+        let expected = try XCTUnwrap(Executor(program: QuantTestModel.program).run(feeds: x, scope: Scope(float), mode: .eval)["fc_0.tmp_2"]).floats
         let scope = Scope(params)
-        let got = try Executor(program: program).run(feeds: x, scope: scope, mode: .eval)["fc_0.tmp_2"]!.floats
+        let got = try XCTUnwrap(Executor(program: program).run(feeds: x, scope: scope, mode: .eval)["fc_0.tmp_2"]).floats
         XCTAssertLessThan(zip(got, expected).map { abs($0 - $1) }.max() ?? 1, 0.02)
-        XCTAssertEqual(scope.tensors["image.scale"]?.floats, [result.scales["image"]!], "eval runs do not move the scale")
+        XCTAssertEqual(scope.tensors["image.scale"]?.floats, [try XCTUnwrap(result.scales["image"])], "eval runs do not move the scale")
     }
 
     func testErrors() throws {

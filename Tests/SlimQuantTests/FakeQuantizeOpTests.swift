@@ -87,7 +87,7 @@ final class FakeQuantizeOpTests: XCTestCase {
         XCTAssertEqual(h.scope["s"]?.floats[0] ?? 0, s1, accuracy: 1e-6)
         XCTAssertEqual(h.scope["st"]?.floats, [Float(0.9) * 1 + 1])
         XCTAssertEqual(h.scope["a"]?.floats, [Float(0.9) * 1 + 3])
-        XCTAssertEqual(out1["q"]?.floats, reference(x1, scale: h.scope["s"]!.floats[0], bits: 8))
+        XCTAssertEqual(out1["q"]?.floats, reference(x1, scale: try XCTUnwrap(h.scope["s"]).floats[0], bits: 8))
         XCTAssertEqual(out1["q"]?.floats, [127, -62, 31])   // s = 3.9 / 1.9: -127 / s = -61.9, 63.5 / s = 30.9
 
         _ = try h.run(["x": floats([1, -0.5])])
@@ -98,7 +98,7 @@ final class FakeQuantizeOpTests: XCTestCase {
         let stored = h.scope.tensors
         let xe: [Float] = [10, 0.7, -0.2]
         let outE = try h.run(["x": floats(xe)], mode: .eval)
-        XCTAssertEqual(outE["q"]?.floats, reference(xe, scale: stored["s"]!.floats[0], bits: 8))
+        XCTAssertEqual(outE["q"]?.floats, reference(xe, scale: try XCTUnwrap(stored["s"]).floats[0], bits: 8))
         XCTAssertEqual(h.scope.tensors, stored)
     }
 
@@ -113,7 +113,7 @@ final class FakeQuantizeOpTests: XCTestCase {
         var scales: [Float] = []
         for m: Float in [1, 5, 2, 3, 4] {
             _ = try h.run(["x": floats([m / 2, -m])])
-            scales.append(h.scope["s"]!.floats[0])
+            scales.append(try XCTUnwrap(h.scope["s"]).floats[0])
         }
         // Windows: [1], [1,5], [1,5,2], [3,5,2], [3,4,2].
         XCTAssertEqual(scales, [1, 5, 5, 5, 4])

@@ -25,8 +25,8 @@ final class FreezePassTests: XCTestCase {
         let float = QuantTestModel.params()
         var params = float
         let p = try frozen(weights: .absMax, activations: .movingAverageAbsMax, params: &params)
-        let range = 127.0 * 127.0 / Double(FakeQuant.absMax(float["conv2d_0.w_0"]!))
-        let fcRange = 127.0 * 127.0 / Double(FakeQuant.absMax(float["fc_0.w_0"]!))
+        let range = 127.0 * 127.0 / Double(FakeQuant.absMax(try XCTUnwrap(float["conv2d_0.w_0"])))
+        let fcRange = 127.0 * 127.0 / Double(FakeQuant.absMax(try XCTUnwrap(float["fc_0.w_0"])))
         XCTAssertNoThrow(try p.verify())
         XCTAssertEqual(opLines(p), [
             "  fake_quantize_moving_average_abs_max(InScale=[image.scale], X=[image]) -> (Out=[image.quantized], OutScale=[image.scale]) {bit_length=8, is_test=true, moving_rate=0.9}",
@@ -53,8 +53,8 @@ final class FreezePassTests: XCTestCase {
         var params = float
         _ = try frozen(weights: .absMax, activations: .absMax, params: &params)
         for name in ["conv2d_0.w_0", "fc_0.w_0"] {
-            let w = float[name]!.floats, q = params[name]!.floats
-            let s = w.map(abs).max()!
+            let w = try XCTUnwrap(float[name], name).floats, q = try XCTUnwrap(params[name], name).floats
+            let s = try XCTUnwrap(w.map(abs).max(), name)
             XCTAssertEqual(q, w.map { ($0 / s * 127).rounded(.toNearestOrAwayFromZero) }, name)
             XCTAssertEqual(q.map(abs).max(), 127, name)
         }
@@ -68,12 +68,12 @@ final class FreezePassTests: XCTestCase {
         XCTAssertEqual(post.type, "fake_channel_wise_dequantize_max_abs")
         XCTAssertEqual(post.inputs, ["X": ["conv2d_0.tmp_0"], "Scales": ["conv2d_0.w_0.channel_scale", "image.scale"]])
         XCTAssertEqual(post.attrs, ["quant_bits": .ints([8, 8])])
-        XCTAssertEqual(params["conv2d_0.w_0.channel_scale"]?.floats, FakeQuant.channelAbsMax(float["conv2d_0.w_0"]!, channels: 3))
+        XCTAssertEqual(params["conv2d_0.w_0.channel_scale"]?.floats, FakeQuant.channelAbsMax(try XCTUnwrap(float["conv2d_0.w_0"]), channels: 3))
         XCTAssertEqual(p.ops[0].inputs, ["X": ["image"], "InScale": ["image.scale"]])
         XCTAssertEqual(p.ops[0].attrs["is_test"], .bool(true))
         XCTAssertEqual(p.ops[6].type, "fake_dequantize_max_abs", "mul keeps a per-tensor dequantizer")
         XCTAssertFalse(p.has("image.iter") || p.has("image.scales") || params["relu_0.tmp_0.scales"] != nil)
-        let q = params["conv2d_0.w_0"]!.floats
+        let q = try XCTUnwrap(params["conv2d_0.w_0"]).floats
         for c in 0..<3 { XCTAssertEqual(q[c * 18 ..< (c + 1) * 18].map(abs).max(), 127) }
     }
 

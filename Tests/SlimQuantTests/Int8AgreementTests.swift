@@ -12,13 +12,13 @@ final class Int8AgreementTests: XCTestCase {
     private func check(_ p: Int8Pipeline, _ images: Tensor, logits: String, integers: [String] = [], tolerance: Float = 1e-3,
                        offByOne: Double = 0.002, file: StaticString = #filePath, line: UInt = #line) throws {
         let (f, q) = try p.run(images, fetches: [p.output, logits] + integers)
-        let probs = agreement(f[p.output]!, q[p.output]!), raw = agreement(f[logits]!, q[logits]!)
+        let probs = agreement(try XCTUnwrap(f[p.output]), try XCTUnwrap(q[p.output])), raw = agreement(try XCTUnwrap(f[logits]), try XCTUnwrap(q[logits]))
         print("int8 vs frozen: top-1 agreement \(probs.agree), max |dp| \(probs.maxDiff), max |dlogit| \(raw.maxDiff)")
         XCTAssertEqual(probs.agree, 1, "top-1 agreement", file: file, line: line)
         XCTAssertLessThanOrEqual(probs.maxDiff, tolerance, file: file, line: line)
         for name in integers {
-            let a = f[name]!.floats, b = q[name]!.asFloats
-            XCTAssertNotEqual(q[name]!.dtype, .f32, name, file: file, line: line)
+            let a = try XCTUnwrap(f[name], name).floats, b = try XCTUnwrap(q[name], name).asFloats
+            XCTAssertNotEqual(try XCTUnwrap(q[name], name).dtype, .f32, name, file: file, line: line)
             XCTAssertTrue(zip(a, b).allSatisfy { abs($0 - $1) <= 1 }, name, file: file, line: line)
             let off = Double(zip(a, b).filter { $0 != $1 }.count) / Double(a.count)
             XCTAssertLessThanOrEqual(off, offByOne, "\(name): \(off) of the values one level apart", file: file, line: line)

@@ -19,8 +19,8 @@ final class Int8LoweringPassTests: XCTestCase {
     func testStaticScalesFuseBiasReluAndRequantizeThroughMaxPool() throws {
         let p = try tiny(.absMax, .movingAverageAbsMax)
         XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_pool2d", "int8_mul", "softmax"])
-        let (sImage, sPool) = (p.frozenParams["image.scale"]!.floats[0], p.frozenParams["pool2d_0.tmp_0.scale"]!.floats[0])
-        let ranges = p.frozen.ops.filter { $0.type == "fake_dequantize_max_abs" }.map { $0.attrs["max_range"]!.floatValue! }
+        let (sImage, sPool) = (try XCTUnwrap(p.frozenParams["image.scale"]).floats[0], try XCTUnwrap(p.frozenParams["pool2d_0.tmp_0.scale"]).floats[0])
+        let ranges = try p.frozen.ops.filter { $0.type == "fake_dequantize_max_abs" }.map { try XCTUnwrap($0.attrs["max_range"]?.floatValue) }
         let convScale = Float(Double(sImage) / ranges[0]), fcScale = Float(Double(sPool) / ranges[1])
         let requant = convScale * (127 / sPool)
         XCTAssertEqual(opLines(p.lowered), [
@@ -40,7 +40,7 @@ final class Int8LoweringPassTests: XCTestCase {
         XCTAssertEqual(types["pool2d_0.tmp_0.quantized"], .u8)
         XCTAssertEqual(p.loweredParams.keys.sorted(), ["conv2d_0.tmp_0.int8_bias", "conv2d_0.w_0.int8", "fc_0.tmp_0.int8_bias",
                                                        "fc_0.w_0.int8", "image.scale"])
-        XCTAssertEqual(p.loweredParams["fc_0.tmp_0.int8_bias"]?.floats, p.frozenParams["fc_0.b_0"]!.floats.map { $0 / fcScale })
+        XCTAssertEqual(p.loweredParams["fc_0.tmp_0.int8_bias"]?.floats, try XCTUnwrap(p.frozenParams["fc_0.b_0"]).floats.map { $0 / fcScale })
         XCTAssertNoThrow(try p.lowered.verify())
     }
 
@@ -61,8 +61,8 @@ final class Int8LoweringPassTests: XCTestCase {
     func testChannelWiseStaticScalesArePerChannel() throws {
         let p = try tiny(.channelWiseAbsMax, .rangeAbsMax)
         XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_pool2d", "int8_mul", "softmax"])
-        let channel = p.frozenParams["conv2d_0.w_0.channel_scale"]!.floats
-        let (sImage, sPool) = (p.frozenParams["image.scale"]!.floats[0], p.frozenParams["pool2d_0.tmp_0.scale"]!.floats[0])
+        let channel = try XCTUnwrap(p.frozenParams["conv2d_0.w_0.channel_scale"]).floats
+        let (sImage, sPool) = (try XCTUnwrap(p.frozenParams["image.scale"]).floats[0], try XCTUnwrap(p.frozenParams["pool2d_0.tmp_0.scale"]).floats[0])
         let expected = channel.map { Float(Double($0) * Double(sImage) / (127 * 127)) * (127 / sPool) }
         XCTAssertEqual(p.lowered.ops[1].attrs["output_scales"], .floats(expected.map(Double.init)))
         XCTAssertNil(p.loweredParams["conv2d_0.w_0.channel_scale"], "folded into the op")

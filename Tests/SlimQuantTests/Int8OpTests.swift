@@ -29,7 +29,7 @@ final class Int8OpTests: XCTestCase {
         var state = ["w": Tensor(shape: ws, dtype: .s8, integers: wv)]
         if bias { state["b"] = Tensor(shape: [6], floats: bv) }
         let h = try OpHarness(convOp(e, bias: bias, stride: 2, groups: groups), feeds: ["x": Tensor(shape: xs, dtype: input, integers: xv)], state: state)
-        let y = try h.run(["x": Tensor(shape: xs, dtype: input, integers: xv)], mode: .eval)["y"]!
+        let y = try XCTUnwrap(h.run(["x": Tensor(shape: xs, dtype: input, integers: xv)], mode: .eval)["y"])
         let (acc, shape) = Int8Reference.conv(xv, xs, wv, ws, stride: 2, pad: 1, groups: groups)
         XCTAssertEqual(y.shape, shape, file: file, line: line)
         XCTAssertEqual(y.dtype, e.outputType, file: file, line: line)
@@ -71,7 +71,7 @@ final class Int8OpTests: XCTestCase {
             let x = Tensor(shape: xs, dtype: input, integers: xv), r = Tensor(shape: shape, floats: rv)
             let h = try OpHarness(op, feeds: ["x": x, "r": r],
                                   state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv), "b": Tensor(shape: [3], floats: [100, -50, 7])])
-            let y = try h.run(["x": x, "r": r], mode: .eval)["y"]!
+            let y = try XCTUnwrap(h.run(["x": x, "r": r], mode: .eval)["y"])
             let plain = Int8Reference.epilogue(acc, bias: [100, -50, 7], Int8Epilogue(outputScales: e.outputScales), channels: 3, inner: 25)
             Int8Reference.assertMatches(y, zip(plain, rv).map { max($0 + Double($1), 0) })
         }
@@ -88,7 +88,7 @@ final class Int8OpTests: XCTestCase {
         let op = OpDesc(type: "int8_mul", inputs: ["X": ["x"], "Y": ["w"], "Bias": ["b"]], outputs: ["Out": ["y"]], attrs: attrs)
         let x = Tensor(shape: xs, dtype: input, integers: xv)
         let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: [k, n], dtype: .s8, integers: wv), "b": Tensor(shape: [n], floats: bv)])
-        let y = try h.run(["x": x], mode: .eval)["y"]!
+        let y = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
         XCTAssertEqual(y.shape, [3, n], file: file, line: line)
         let ref = Int8Reference.epilogue(Int8Reference.matmul(xv, wv, m: 3, k: k, n: n), bias: bv, e, channels: n, inner: 1)
         Int8Reference.assertMatches(y, ref, file: file, line: line)
@@ -108,7 +108,7 @@ final class Int8OpTests: XCTestCase {
         let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
                         attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
         let h = try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])])
-        let q = try h.run(["x": x], mode: .eval)["q"]!
+        let q = try XCTUnwrap(h.run(["x": x], mode: .eval)["q"])
         XCTAssertEqual(q.dtype, .s8)
         XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [1.5], bits: 8).floats)
 
@@ -126,20 +126,20 @@ final class Int8OpTests: XCTestCase {
         let x = Tensor(shape: [2, 3, 5, 5], dtype: .s8, integers: values)
         let op = OpDesc(type: "int8_pool2d", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
                         attrs: ["pooling_type": .string("max"), "ksize": .ints([2, 2]), "strides": .ints([2, 2]), "paddings": .ints([0, 0])])
-        let y = try OpHarness(op, feeds: ["x": x]).run(["x": x], mode: .eval)["y"]!
+        let y = try XCTUnwrap(OpHarness(op, feeds: ["x": x]).run(["x": x], mode: .eval)["y"])
         XCTAssertEqual(y.dtype, .s8)
         XCTAssertEqual(y.shape, [2, 3, 2, 2])
         var expected: [Float] = []
         for plane in 0..<6 { for oy in 0..<2 { for ox in 0..<2 {
             let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { values[plane * 25 + (2 * oy + $0.0) * 5 + 2 * ox + $0.1] }
-            expected.append(Float(window.max()!))
+            expected.append(Float(try XCTUnwrap(window.max())))
         } } }
         XCTAssertEqual(y.asFloats, expected)
         var padded = op
         padded.attrs["ksize"] = .ints([3, 3])
         padded.attrs["paddings"] = .ints([1, 1])
         let u = Tensor(shape: [2, 3, 5, 5], dtype: .u8, integers: values.map { $0 + 127 })
-        let z = try OpHarness(padded, feeds: ["x": u]).run(["x": u], mode: .eval)["y"]!
+        let z = try XCTUnwrap(OpHarness(padded, feeds: ["x": u]).run(["x": u], mode: .eval)["y"])
         let f32 = Tensor(shape: [2, 3, 5, 5], floats: u.asFloats)
         let g = PoolGeometry(kind: .max, kernel: [3, 3], strides: [2, 2], paddings: [1, 1])
         XCTAssertEqual(z.asFloats, Kernels.pool2dForward(f32, geometry: g, training: false).output.floats, "as oneDNN's f32 max pooling")
@@ -153,7 +153,7 @@ final class Int8OpTests: XCTestCase {
         let x = Tensor(shape: [values.count], floats: values)
         let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
                         attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
-        let q = try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [127])]).run(["x": x], mode: .eval)["q"]!
+        let q = try XCTUnwrap(OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [127])]).run(["x": x], mode: .eval)["q"])
         XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [127], bits: 8).floats)
         XCTAssertEqual(Array(q.asFloats.prefix(5)), [1, 2, 3, -1, -3])
     }

@@ -64,7 +64,7 @@ struct Int8Pipeline {
             let (x, y) = data.batch(batch, seed: 100 + UInt64(step))
             try executor.run(feeds: [model.image: x, model.label: y], scope: scope, mode: .train, fetches: [model.head.loss])
             for (name, g) in try executor.backward(loss: model.head.loss) {
-                scope[name] = Tensor(shape: g.shape, floats: zip(scope[name]!.floats, g.floats).map { $0 - 0.05 * $1 })
+                scope[name] = Tensor(shape: g.shape, floats: zip(try XCTUnwrap(scope[name], name).floats, g.floats).map { $0 - 0.05 * $1 })
             }
         }
         var inference = try program.pruned(feeds: [model.image], fetches: [model.head.output])
@@ -96,7 +96,7 @@ func agreement(_ a: Tensor, _ b: Tensor) -> (agree: Double, maxDiff: Float) {
     var same = 0
     for i in 0..<n {
         let ra = x[i * c ..< (i + 1) * c], rb = y[i * c ..< (i + 1) * c]
-        if ra.firstIndex(of: ra.max()!) == rb.firstIndex(of: rb.max()!) { same += 1 }
+        if ra.indices.max(by: { ra[$0] < ra[$1] }) == rb.indices.max(by: { rb[$0] < rb[$1] }) { same += 1 }
     }
     return (Double(same) / Double(n), zip(x, y).map { abs($0 - $1) }.max() ?? 0)
 }

@@ -66,15 +66,16 @@ final class LayoutTests: XCTestCase {
         return ["out": out, "sum": sum, "dDw": dDw, "dBias": dBias, "dScale": bnGrads.scale, "dShift": bnGrads.shift, "dX": dX, "dW": dW]
     }
 
-    func testKernelChainsAgreeWithAndWithoutBlockedLayouts() {
+    func testKernelChainsAgreeWithAndWithoutBlockedLayouts() throws {
         var rng = SeededGenerator(seed: 2)
         let x = random([2, 3, 8, 8], &rng), w = random([16, 3, 3, 3], &rng), dw = random([16, 1, 3, 3], &rng)
         let bias = random([16], &rng), dOut = random([2, 16, 4, 4], &rng)
         let blocked = chain(x, w, dw, bias, dOut, plain: false), plain = chain(x, w, dw, bias, dOut, plain: true)
-        XCTAssertNotNil(blocked["out"]!.layout)
-        XCTAssertNotNil(blocked["sum"]!.layout)
-        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(blocked[name]!, value, name) }
-        assertClose(blocked["sum"]!, Tensor(shape: plain["out"]!.shape, floats: plain["out"]!.floats.map { $0 * 2 }), "out + out")
+        XCTAssertNotNil(try XCTUnwrap(blocked["out"]).layout)
+        XCTAssertNotNil(try XCTUnwrap(blocked["sum"]).layout)
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(try XCTUnwrap(blocked[name], name), value, name) }
+        let out = try XCTUnwrap(plain["out"])
+        assertClose(try XCTUnwrap(blocked["sum"]), Tensor(shape: out.shape, floats: out.floats.map { $0 * 2 }), "out + out")
     }
 
     func testAddOfDifferentLayoutsAndReduceSumPatterns() {
@@ -102,7 +103,7 @@ final class LayoutTests: XCTestCase {
 
     /// 6 channels in oneDNN's channel blocks (8 on AVX2, 16 on AVX-512: read from the layout): pooling
     /// runs on the padded view and its results read back as 6.
-    func paddedChain(_ x: Tensor, _ w: Tensor, _ w2: Tensor, _ dOut: Tensor, plain: Bool) -> [String: Tensor] {
+    func paddedChain(_ x: Tensor, _ w: Tensor, _ w2: Tensor, _ dOut: Tensor, plain: Bool) throws -> [String: Tensor] {
         func p(_ t: Tensor) -> Tensor { plain ? t.plain() : t }
         let g = ConvGeometry(paddings: [1, 1]), pool = PoolGeometry(kind: .max, kernel: [2, 2], strides: [2, 2])
         let c = p(Kernels.conv2dForward(x, filter: w, bias: nil, geometry: g, training: true))
@@ -114,21 +115,21 @@ final class LayoutTests: XCTestCase {
         let dR = p(Kernels.pool2dBackward(dPooled, inputShape: r.shape, geometry: pool, workspace: workspace))
         let dC = p(Kernels.eltwiseBackward(dR, input: c, .relu))
         let dW = Kernels.conv2dBackwardWeights(x, dC, filterShape: w.shape, geometry: g, withBias: true)
-        return ["pooled": pooled, "avg": avg, "out": out, "dR": dR, "dW": dW.filter, "dB": dW.bias!]
+        return ["pooled": pooled, "avg": avg, "out": out, "dR": dR, "dW": dW.filter, "dB": try XCTUnwrap(dW.bias, "conv2dBackwardWeights withBias: true")]
     }
 
     func testPaddedChannelBlocksAgreeWithPlain() throws {
         var rng = SeededGenerator(seed: 4)
         let x = random([2, 1, 8, 8], &rng), w = random([6, 1, 3, 3], &rng), w2 = random([16, 6, 3, 3], &rng), dOut = random([2, 16, 4, 4], &rng)
-        let blocked = paddedChain(x, w, w2, dOut, plain: false), plain = paddedChain(x, w, w2, dOut, plain: true)
+        let blocked = try paddedChain(x, w, w2, dOut, plain: false), plain = try paddedChain(x, w, w2, dOut, plain: true)
         let pooled = try XCTUnwrap(blocked["pooled"])
         let block = try XCTUnwrap(pooled.layout?.channelBlock, "pooled 6-channel output stays channel-blocked")
         print("LayoutTests: oneDNN ISA \(Kernels.isaName), channel block \(block)")
         XCTAssertEqual(pooled.layout?.paddedChannels, roundUp(6, to: block), "pooled 6-channel output keeps its padding")
-        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(try XCTUnwrap(blocked[name]), value, name) }
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) { assertClose(try XCTUnwrap(blocked[name], name), value, name) }
     }
 
-    func testDepthwiseBackwardWeightsOnMapsSmallerThanTheFilter() {
+    func testDepthwiseBackwardWeightsOnMapsSmallerThanTheFilter() throws {
         var rng = SeededGenerator(seed: 6)
         let g = ConvGeometry(paddings: [1, 1], groups: 16)
         let (blockedInput, _, _) = blockedTensor(&rng)
@@ -147,7 +148,7 @@ final class LayoutTests: XCTestCase {
         } } } } } }
         assertClose(blocked.filter, Tensor(shape: w.shape, floats: expected), "blocked input")
         assertClose(plain.filter, Tensor(shape: w.shape, floats: expected), "plain input")
-        assertClose(blocked.bias!, plain.bias!, "bias")
+        assertClose(try XCTUnwrap(blocked.bias), try XCTUnwrap(plain.bias), "bias")
     }
 
     /// Convolutions and eltwise outputs skip the zero fill of padded layouts: they must write the

@@ -48,7 +48,7 @@ final class PredictorTests: XCTestCase {
         }
         let direct = try Executor(program: model.program).run(
             feeds: ["image": Tensor(shape: [2, 1, 28, 28], floats: batch)], scope: Scope(model.params), mode: .eval)
-        let probabilities = direct[model.program.fetches[0]]!.floats
+        let probabilities = try XCTUnwrap(direct[model.program.fetches[0]]).floats
         for (i, predictions) in ranked.enumerated() {
             let row = Array(probabilities[(10 * i)..<(10 * i + 10)])
             let expected = row.indices.sorted { row[$0] > row[$1] }.prefix(5)

@@ -43,6 +43,10 @@ final class ScheduleTests: XCTestCase {
         XCTAssertThrowsError(try PiecewiseDecay(milestones: [10, 5]))
         XCTAssertThrowsError(try PiecewiseDecay(milestones: [10], values: [1]))
         XCTAssertThrowsError(try LinearWarmup(steps: -1))
+        XCTAssertThrowsError(try LinearWarmup(epochs: 1e300, itersPerEpoch: 2)) { error in
+            XCTAssertTrue("\(error)".contains("too many to count"), "\(error)")
+        }
+        XCTAssertThrowsError(try PiecewiseDecay(milestoneEpochs: [1, 1e19], itersPerEpoch: 1))
         XCTAssertThrowsError(try CosineDecay(maxIters: 0))
         XCTAssertThrowsError(try LearningRate(baseLR: -1))
         XCTAssertThrowsError(try LearningRate(baseLR: 0.1, schedulers: [LinearWarmup(steps: 5), PiecewiseDecay(milestones: [1])])) { error in

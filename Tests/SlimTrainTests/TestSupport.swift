@@ -38,6 +38,10 @@ func assertDataError(_ fragments: [String], file: StaticString = #filePath, line
 /// Encodes interleaved 8-bit pixels as JPEG with libjpeg (test-only encoder; valid input only).
 func encodeJPEGForTest(pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int32 = 95,
                        progressive: Bool = false) -> [UInt8] {
+    guard width > 0, height > 0, pixels.count == width * height * channels else {
+        XCTFail("encodeJPEGForTest: \(pixels.count) pixels for \(width)x\(height)x\(channels)")
+        return []
+    }
     var cinfo = jpeg_compress_struct()
     var err = jpeg_error_mgr()
     cinfo.err = jpeg_std_error(&err)
@@ -56,7 +60,8 @@ func encodeJPEGForTest(pixels: [UInt8], width: Int, height: Int, channels: Int, 
     var rowPixels = pixels
     rowPixels.withUnsafeMutableBufferPointer { p in
         while cinfo.next_scanline < cinfo.image_height {
-            var row: UnsafeMutablePointer<UInt8>? = p.baseAddress! + Int(cinfo.next_scanline) * width * channels
+            guard let base = p.baseAddress else { return }
+            var row: UnsafeMutablePointer<UInt8>? = base + Int(cinfo.next_scanline) * width * channels
             _ = jpeg_write_scanlines(&cinfo, &row, 1)
         }
     }

@@ -100,7 +100,7 @@ struct CalibrateCommand: ParsableCommand {
             let frozen = try ModelFile.load(from: floatPath, modelName: nil, paramsName: nil)
             let result = try Evaluator(executor: try Executor(program: frozen.program), image: image).evaluate(eval, scope: Scope(frozen.params))
             printFlushed("\(floatPath) (PTQ \(algo.rawValue)): \(result)\n")
-            if let outputEval { try writeJSON(result, to: outputEval) }
+            if let outputEval { try writeJSON(result, to: outputEval, option: "--output_eval") }
         }
     }
 }

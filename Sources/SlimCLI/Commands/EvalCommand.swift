@@ -62,7 +62,7 @@ struct EvalCommand: ParsableCommand {
                                                                     onScores: outputPredictions == nil ? nil : { predictions.add(scores: $0, labels: $1) })
             if let outputPredictions { try predictions.write(to: outputPredictions) }
             printFlushed("\(modelPath): \(result)\n")
-            if let outputEval { try writeJSON(result, to: outputEval) }
+            if let outputEval { try writeJSON(result, to: outputEval, option: "--output_eval") }
         }
     }
 
@@ -81,6 +81,6 @@ struct EvalCommand: ParsableCommand {
         let comparison = ModelComparison(model: try Evaluator(executor: executor), reference: try Evaluator(executor: referenceExecutor))
         let result = try comparison.compare(reader, scope: Scope(params), referenceScope: Scope(referenceParams))
         printFlushed("\(modelPath) vs \(reference): \(result)\n")
-        if let outputCompare { try writeJSON(result, to: outputCompare) }
+        if let outputCompare { try writeJSON(result, to: outputCompare, option: "--output_compare") }
     }
 }

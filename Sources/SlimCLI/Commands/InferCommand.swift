@@ -51,7 +51,7 @@ struct InferCommand: ParsableCommand {
             throw ValidationError("give exactly one of --infer_img FILE and --infer_dir DIR")
         }
         guard topK >= 1 else { throw ValidationError("--top_k must be at least 1, got \(topK)") }
-        let inputFolder = inferDir ?? ((inferImg ?? "") as NSString).deletingLastPathComponent
+        let inputFolder = inferDir ?? URL(fileURLWithPath: inferImg ?? ".").deletingLastPathComponent().path
         if Self.samePath(inputFolder, outputDir) {
             throw ValidationError("--output_dir must not be the folder of the input images (annotated copies would overwrite them)")
         }

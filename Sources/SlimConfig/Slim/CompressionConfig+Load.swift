@@ -2,7 +2,8 @@ extension CompressionConfig {
     /// Loads and checks a slim YAML (PaddleSlim 1.x shape; a PaddleDetection slim YAML loads unchanged).
     ///
     /// Every problem is reported with its position: unknown keys and classes (did-you-mean), wrong
-    /// types, bits outside 1...16, `start_epoch > end_epoch`, unknown strategy names, `eval_epoch <= 0`.
+    /// types, bits outside 1...16, `start_epoch > end_epoch`, an `end_epoch` with no epoch count after it,
+    /// unknown strategy names, `eval_epoch <= 0`.
     /// Strategy references resolve in any order. `epoch` is raised to `max(end_epoch) + 1`: Paddle 1.6
     /// runs epochs `0 ..< epoch` and freezes at the end of epoch `end_epoch`, so that epoch must run
     /// (a `PostTrainingQuantizationStrategy` acts before epoch 0 and counts as `end_epoch: 0`).
@@ -96,6 +97,9 @@ extension SchemaValidator {
         }
         for key in ["start_epoch", "end_epoch"] where (int(key) ?? 0) < 0 {
             report("\(key) must be >= 0", at: node[key]!.mark)
+        }
+        if q.endEpoch == Int.max, let end = node["end_epoch"] {
+            report("end_epoch must be < \(Int.max): epochs 0...end_epoch run", at: end.mark)
         }
         return q
     }

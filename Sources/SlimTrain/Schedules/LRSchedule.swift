@@ -33,13 +33,16 @@ public struct ConstantLR: LRSchedule, Sendable {
     public func lr(at step: Int) -> Double { value }
 }
 
-/// Iterations from an epoch count: `round(epochs * itersPerEpoch)`.
+/// Iterations from an epoch count: `round(epochs * itersPerEpoch)`, which must be an `Int`.
 public func iterations(epochs: Double, itersPerEpoch: Int) throws -> Int {
     guard itersPerEpoch > 0, epochs >= 0, epochs.isFinite else {
         throw ScheduleError.invalid(schedule: "epochs", reason:
             "need epochs >= 0 and iters_per_epoch > 0, got \(epochs) and \(itersPerEpoch)")
     }
-    return Int((epochs * Double(itersPerEpoch)).rounded())
+    guard let count = Int(exactly: (epochs * Double(itersPerEpoch)).rounded()) else {
+        throw ScheduleError.invalid(schedule: "epochs", reason: "\(epochs) epochs of \(itersPerEpoch) iterations are too many to count")
+    }
+    return count
 }
 
 /// A decay used as a scheduler entry must come first: it only takes the base rate.

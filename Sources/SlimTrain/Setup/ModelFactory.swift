@@ -4,15 +4,18 @@ import SlimGraph
 /// Builds the zoo model a model YAML's `architecture:` names, with its module's options,
 /// `num_classes`, the train reader's `image_shape` and `seed`.
 public enum ModelFactory {
+    /// The largest `num_classes` (more than any classification data set slim reads; keeps every
+    /// head's weight count far from overflow).
+    public static let maxClasses = 100_000
+
     public static func make(_ config: ModelConfig, imageShape: [Int]) throws -> BuiltModel {
         let architecture = try config.string("architecture") ?? ""
-        let v = NodeValues(node: config.node(architecture), path: architecture)
-        var options = ModelZoo.Options()
-        options.dropout = try v.double("dropout", 0)
-        options.scale = try v.double("scale", 1)
-        options.depth = try v.int("depth", 20)
-        options.variant = v.string("variant", "cifar") ?? "cifar"
+        let options = try Self.options(NodeValues(node: config.node(architecture), path: architecture))
         let classes = try config.int("num_classes") ?? 10
+        guard (1...maxClasses).contains(classes) else {
+            throw ConfigError("num_classes must be in 1...\(maxClasses), got \(classes)",
+                              at: config.node("num_classes")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
+        }
         do {
             let model = try ModelZoo.model(architecture, options: options, numClasses: classes)
             return model.build(inputShape: imageShape, seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1))
@@ -20,5 +23,17 @@ public enum ModelFactory {
             throw ConfigError(error.message, at: config.node("architecture")?.mark ?? SourceMark(file: config.path, line: 1, column: 1),
                               notes: error.hints)
         }
+    }
+
+    /// The architecture module's options: `dropout` in [0, 1), `scale` in (0, 16].
+    static func options(_ v: NodeValues) throws -> ModelZoo.Options {
+        var options = ModelZoo.Options()
+        options.dropout = try v.double("dropout", 0)
+        options.scale = try v.double("scale", 1)
+        options.depth = try v.int("depth", 20)
+        options.variant = v.string("variant", "cifar") ?? "cifar"
+        guard options.dropout >= 0 && options.dropout < 1 else { throw v.error("dropout", "must be in [0, 1), got \(options.dropout)") }
+        guard options.scale > 0 && options.scale <= 16 else { throw v.error("scale", "must be in (0, 16], got \(options.scale)") }
+        return options
     }
 }

@@ -14,6 +14,9 @@ public struct ReaderSpec {
     /// `[C, H, W]` the model expects.
     public var imageShape: [Int]
 
+    /// The largest `batch_size` (2^20 images; keeps batch and pass counts far from overflow).
+    public static let maxBatchSize = 1 << 20
+
     /// Reads `reader`'s section of `config`; `datasetDir` (the CLI's `-d`) replaces `dataset_dir`.
     /// - Throws: `ConfigError` for bad values, `DataError` for missing or malformed data files.
     public init(_ config: ModelConfig, reader: ModelConfig.Reader, datasetDir: String? = nil) throws {
@@ -26,7 +29,7 @@ public struct ReaderSpec {
         dropLast = try v.bool("drop_last", training)
         prefetch = try v.int("prefetch", 2)
         imageShape = try v.ints("image_shape") ?? [1, 28, 28]
-        guard batchSize > 0 else { throw v.error("batch_size", "must be > 0, got \(batchSize)") }
+        guard (1...Self.maxBatchSize).contains(batchSize) else { throw v.error("batch_size", "must be in 1...\(Self.maxBatchSize), got \(batchSize)") }
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { throw v.error("image_shape", "must be [C, H, W], got \(imageShape)") }
         dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
                                    imageShape: imageShape, datasetDir: datasetDir)

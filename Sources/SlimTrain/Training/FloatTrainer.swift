@@ -29,12 +29,7 @@ public final class FloatTrainer {
         train = try ReaderSpec(config, reader: .train, datasetDir: datasetDir)
         eval = try ReaderSpec(config, reader: .eval, datasetDir: datasetDir)
         seed = UInt64(truncatingIfNeeded: try config.int("seed") ?? 1)
-        let perPass = train.dropLast ? train.dataset.count / train.batchSize : (train.dataset.count + train.batchSize - 1) / train.batchSize
-        itersPerEpoch = try config.int("max_iters") ?? perPass
-        epochs = try config.int("epoch") ?? 1
-        guard itersPerEpoch > 0, epochs > 0 else {
-            throw ConfigError("max_iters (\(itersPerEpoch)) and epoch (\(epochs)) must be > 0", at: config.node("max_iters")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
-        }
+        (itersPerEpoch, epochs) = try Self.runLength(config, train: train)
         let model = try ModelFactory.make(config, imageShape: train.imageShape)
         session = try TrainingSession(model: model, optimizer: try OptimizerFactory.make(config),
                                       schedule: try ScheduleFactory.make(config, itersPerEpoch: itersPerEpoch, totalIters: itersPerEpoch * epochs),
@@ -42,6 +37,18 @@ public final class FloatTrainer {
         let runName = name ?? ((config.path as NSString).lastPathComponent as NSString).deletingPathExtension
         outputDir = ((try config.string("save_dir") ?? "output") as NSString).appendingPathComponent(runName)
         try loadPretrained()
+    }
+
+    /// `max_iters` (default: one pass over the train reader) and `epoch`, both > 0, with every
+    /// count of the run (batches, images) representable.
+    static func runLength(_ config: ModelConfig, train: ReaderSpec) throws -> (itersPerEpoch: Int, epochs: Int) {
+        let perPass = train.dropLast ? train.dataset.count / train.batchSize : (train.dataset.count + train.batchSize - 1) / train.batchSize
+        let iters = try config.int("max_iters") ?? perPass, epochs = try config.int("epoch") ?? 1
+        let mark = config.node("max_iters")?.mark ?? SourceMark(file: config.path, line: 1, column: 1)
+        guard epochs > 0 else { throw ConfigError("epoch must be > 0, got \(epochs)", at: config.node("epoch")?.mark ?? mark) }
+        try RunLength.check(itersPerEpoch: iters, epochs: epochs, batchSize: train.batchSize,
+                            itersMark: mark, epochsMark: config.node("epoch")?.mark ?? mark)
+        return (iters, epochs)
     }
 
     private func loadPretrained() throws {

@@ -19,9 +19,9 @@ final class GradientCheckTests: XCTestCase {
 
         mutating func op(_ type: String, _ inputs: [String: [String]], _ outputs: [String: [String]], _ attrs: [String: Attribute] = [:]) throws {
             let desc = OpDesc(type: type, inputs: inputs, outputs: outputs, attrs: attrs)
-            let shapes = try OpRegistry.shared.op(type).inferShapes(desc, inputs: inputs.mapValues { $0.map { program.variable($0)!.shape } })
+            let shapes = try OpRegistry.shared.op(type).inferShapes(desc, inputs: inputs.mapValues { try $0.map { try XCTUnwrap(program.variable($0), "\(type): no input \($0)").shape } })
             for (slot, names) in outputs {
-                for (i, name) in names.enumerated() where !program.has(name) { program.declare(VarDesc(name: name, shape: shapes[slot]![i])) }
+                for (i, name) in names.enumerated() where !program.has(name) { program.declare(VarDesc(name: name, shape: try XCTUnwrap(shapes[slot], slot)[i])) }
             }
             program.ops.append(desc)
         }
@@ -62,11 +62,11 @@ final class GradientCheckTests: XCTestCase {
         let executor = try Executor(program: s.program)
         try executor.run(feeds: feeds, scope: s.scope, mode: .train)
         let grads = try executor.backward(loss: loss)
-        func lossValue() throws -> Float { try executor.run(feeds: feeds, scope: s.scope, mode: .train)[loss]!.floats[0] }
+        func lossValue() throws -> Float { try XCTUnwrap(executor.run(feeds: feeds, scope: s.scope, mode: .train)[loss], loss, file: file, line: line).floats[0] }
         var checked = 0
         for v in s.program.trainables {
             guard let g = grads[v.name]?.floats else { XCTFail("no gradient for \(v.name)", file: file, line: line); continue }
-            let original = s.scope[v.name]!
+            let original = try XCTUnwrap(s.scope[v.name], v.name, file: file, line: line)
             for i in 0..<original.count {
                 var plus = original, minus = original
                 plus.withUnsafeMutableFloats { $0[i] += eps }
@@ -105,10 +105,10 @@ final class GradientCheckTests: XCTestCase {
         try s.op("mean", ["X": ["t"]], ["Out": ["loss"]])
         s.program.fetches = ["loss"]
         let executor = try Executor(program: s.program)
-        let h = try executor.run(feeds: [:], scope: s.scope, mode: .train, fetches: ["h", "loss"])["h"]!
+        let h = try XCTUnwrap(executor.run(feeds: [:], scope: s.scope, mode: .train, fetches: ["h", "loss"])["h"])
         let grads = try executor.backward(loss: "loss")
         let dh = h.floats.map { Float(2) * (1 + ($0 > 0 ? 1 : 0)) / 15 }
-        let x = s.scope["x"]!.floats, w = s.scope["w"]!.floats
+        let x = try XCTUnwrap(s.scope["x"]).floats, w = try XCTUnwrap(s.scope["w"]).floats
         var dw = [Float](repeating: 0, count: 20), dx = [Float](repeating: 0, count: 12)
         for m in 0..<3 {
             for k in 0..<4 {
@@ -126,7 +126,7 @@ final class GradientCheckTests: XCTestCase {
     /// A square op that only a private registry knows: `Out = X * X`, `dX = 2 X dOut`.
     enum PrivateSquareOp: Operator {
         static let type = "test_private_square"
-        static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] { ["Out": [inputs["X"]![0]]] }
+        static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] { ["Out": [try XCTUnwrap(inputs["X"]?.first)]] }
         static func forward(_ context: OpContext) throws {
             let x = try context.input("X")
             context.setOutput("Out", 0, Kernels.multiply(x, x))

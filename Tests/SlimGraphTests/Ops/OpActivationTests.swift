@@ -25,7 +25,7 @@ final class OpActivationTests: XCTestCase {
         var y = x, dx = x
         for o in 0..<outer { for j in 0..<inner {
             let idx = (0..<n).map { o * n * inner + $0 * inner + j }
-            let m = idx.map { x[$0] }.max()!
+            let m = idx.map { x[$0] }.reduce(-Float.infinity, max)
             let e = idx.map { exp(Double(x[$0] - m)) }, s = e.reduce(0, +)
             for (k, i) in idx.enumerated() { y[i] = Float(e[k] / s) }
             let dot = idx.reduce(Float(0)) { $0 + dy[$1] * y[$1] }

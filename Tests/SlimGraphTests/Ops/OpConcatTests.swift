@@ -30,7 +30,7 @@ final class OpConcatTests: XCTestCase {
             let run = try OpHarness.run(op, values: Dictionary(uniqueKeysWithValues: zip(names, xs)), upstream: ["out": dOut])
             assertClose(run.outputs["out"], Self.concat(xs, axis: a), shape: outShape, tol: 0, "concat \(shapes) axis \(axis)")
             // The gradient of each input is its piece of dOut: concatenating the pieces gives dOut back.
-            let pieces = names.map { run.grads[$0]! }
+            let pieces = try names.map { try XCTUnwrap(run.grads[$0], $0) }
             XCTAssertEqual(pieces.map(\.shape), shapes)
             XCTAssertEqual(Self.concat(pieces, axis: a), dOut.floats)
         }

@@ -14,7 +14,7 @@ final class OpDropoutTests: XCTestCase {
         let c = try OpHarness.run(op, values: ["x": x], upstream: ["out": dOut], seed: 10)
         XCTAssertEqual(a.outputs["out"], b.outputs["out"], "same seed, same mask")
         XCTAssertNotEqual(a.outputs["out"], c.outputs["out"], "another seed, another mask")
-        let mask = a.outputs["mask"]!
+        let mask = try XCTUnwrap(a.outputs["mask"])
         XCTAssertEqual(mask.dtype, .f32)
         let kept = mask.asFloats
         let rate = kept.reduce(0, +) / Float(kept.count)

@@ -15,7 +15,7 @@ final class OpLossTests: XCTestCase {
             let x = logits.floats.map(Double.init), y = label.asFloats.map { Int($0) }, g = dLoss.floats
             var softmax = [Float](), loss = [Float](), dx = [Float]()
             for i in 0..<n {
-                let row = x[(i * c)..<((i + 1) * c)], m = row.max()!
+                let row = x[(i * c)..<((i + 1) * c)], m = row.reduce(-Double.infinity, max)
                 let lse = m + log(row.map { exp($0 - m) }.reduce(0, +))
                 loss.append(Float(lse - row[i * c + y[i]]))
                 for j in 0..<c {
@@ -62,7 +62,7 @@ final class OpLossTests: XCTestCase {
                             outputs: ["Accuracy": ["acc"], "Correct": ["correct"], "Total": ["total"]], attrs: ["k": .int(k)])
             let run = try OpHarness.run(op, values: ["scores": scores, "label": label], mode: .eval)
             XCTAssertEqual(run.outputs["correct"]?.dtype, .s32)
-            return (run.outputs["acc"]!.floats[0], run.outputs["correct"]!.asFloats, run.outputs["total"]!.asFloats)
+            return (try XCTUnwrap(run.outputs["acc"]).floats[0], try XCTUnwrap(run.outputs["correct"]).asFloats, try XCTUnwrap(run.outputs["total"]).asFloats)
         }
         // Label ranks per row: 0; 2; 2 (0.4 is higher, class 0 ties and comes first); 1 (class 0 ties and comes first).
         let top1 = try accuracy(k: 1), top2 = try accuracy(k: 2), top3 = try accuracy(k: 3)

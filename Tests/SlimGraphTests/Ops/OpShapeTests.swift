@@ -6,7 +6,8 @@ import SlimTensor
 final class OpShapeTests: XCTestCase {
     func reshape(_ target: [Int], _ x: [Int]) throws -> [Int] {
         let op = OpDesc(type: "reshape2", inputs: ["X": ["x"]], outputs: ["Out": ["out"]], attrs: ["shape": .ints(target)])
-        return try Reshape2Op.inferShapes(op, inputs: ["X": [x]])["Out"]![0]
+        let shapes = try Reshape2Op.inferShapes(op, inputs: ["X": [x]])
+        return try XCTUnwrap(shapes["Out"]?.first)
     }
 
     func testReshapeShapes() throws {
@@ -38,7 +39,8 @@ final class OpShapeTests: XCTestCase {
     func testFlattenShapes() throws {
         func flatten(_ axis: Int, _ x: [Int]) throws -> [Int] {
             let op = OpDesc(type: "flatten2", inputs: ["X": ["x"]], outputs: ["Out": ["out"]], attrs: ["axis": .int(axis)])
-            return try Flatten2Op.inferShapes(op, inputs: ["X": [x]])["Out"]![0]
+            let shapes = try Flatten2Op.inferShapes(op, inputs: ["X": [x]])
+            return try XCTUnwrap(shapes["Out"]?.first)
         }
         XCTAssertEqual(try flatten(1, [-1, 16, 4, 4]), [-1, 256])
         XCTAssertEqual(try flatten(2, [-1, 16, 4, 4]), [-1, 16])

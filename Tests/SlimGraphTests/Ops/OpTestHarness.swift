@@ -49,7 +49,7 @@ enum OpHarness {
                                         trainable: t.dtype == .f32 && !frozen.contains(name)))
             }
         }
-        let inputShapes = op.inputs.mapValues { $0.map { program.variable($0)!.shape } }
+        let inputShapes = try op.inputs.mapValues { try $0.map { try XCTUnwrap(program.variable($0), "\(op.type): no value for input \($0)", file: file, line: line).shape } }
         let inferred = try impl.inferShapes(op, inputs: inputShapes)
         var declared: [String: [Int]] = [:]
         for (slot, names) in op.outputs {
@@ -78,7 +78,7 @@ enum OpHarness {
 
     private static func addLoss(_ program: inout Program, upstream: [String: Tensor]) {
         let names = upstream.keys.sorted()
-        for name in names { program.declare(VarDesc(name: "test.w." + name, shape: upstream[name]!.shape, persistable: true)) }
+        for (name, w) in upstream { program.declare(VarDesc(name: "test.w." + name, shape: w.shape, persistable: true)) }
         program.declare(VarDesc(name: "test.loss", shape: [1]))
         program.ops.append(OpDesc(type: WeightedSumTestOp.type, inputs: ["X": names, "W": names.map { "test.w." + $0 }], outputs: ["Out": ["test.loss"]]))
         program.fetches.append("test.loss")

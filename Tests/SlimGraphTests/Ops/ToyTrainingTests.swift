@@ -63,16 +63,16 @@ final class ToyTrainingTests: XCTestCase {
         let (points, labels) = Self.xorData()
         let feeds = ["x": points, "label": labels]
         let executor = try Executor(program: s.program, seed: 1)
-        let first = try executor.run(feeds: feeds, scope: s.scope, mode: .eval)["loss"]!.floats[0]
+        let first = try XCTUnwrap(executor.run(feeds: feeds, scope: s.scope, mode: .eval)["loss"]).floats[0]
         var loss = first
         for _ in 0..<100 {
-            loss = try executor.run(feeds: feeds, scope: s.scope, mode: .train)["loss"]!.floats[0]
+            loss = try XCTUnwrap(executor.run(feeds: feeds, scope: s.scope, mode: .train)["loss"]).floats[0]
             Self.sgdStep(s.scope, try executor.backward(loss: "loss"), lr: 0.5)
         }
         XCTAssertGreaterThan(first, 0.5, "starts near chance")
         XCTAssertLessThan(loss, 0.02, "training loss after 100 SGD steps")
         let eval = try executor.run(feeds: feeds, scope: s.scope, mode: .eval)
         XCTAssertEqual(eval["acc"]?.floats, [1], "eval (running statistics) classifies every point")
-        XCTAssertLessThan(eval["loss"]!.floats[0], 0.05, "eval loss with the running statistics")
+        XCTAssertLessThan(try XCTUnwrap(eval["loss"]).floats[0], 0.05, "eval loss with the running statistics")
     }
 }
