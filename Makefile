@@ -5,6 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SLIM := .build/$(CONFIG)/slim
+TEST_LOGS := .build/test-logs
 export OMP_NUM_THREADS ?= 2
 # Busy machines (CI, parallel builds): OpenMP threads sleep instead of spinning while they wait.
 export OMP_WAIT_POLICY ?= PASSIVE
@@ -37,13 +38,15 @@ test: deps
 	  if [ "$${CI:-}" = true ]; then echo "make test: CI=true and no ONNX Runtime venv at $(VENV): failing" >&2; exit 1; fi; \
 	  echo "make test: no ONNX Runtime venv at $(VENV); the ONNX Runtime checks will be skipped"; }
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@rm -f $(TEST_LOGS)/*.log; mkdir -p $(TEST_LOGS)
+	set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee $(TEST_LOGS)/all.log
 	@# On an AVX-512 host the kernel and quantization tests run again with oneDNN held to AVX2
 	@# (8-channel blocks, the u8s8 int8 path), so both kinds of CI host are checked on either.
-	@if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then \
+	@set -o pipefail; if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then \
 	  echo "make test: again with ONEDNN_MAX_CPU_ISA=AVX2 (SlimTensorTests, SlimQuantTests)"; \
-	  ONEDNN_MAX_CPU_ISA=AVX2 $(SWIFT) test --skip-build --filter 'SlimTensorTests|SlimQuantTests'; \
+	  ONEDNN_MAX_CPU_ISA=AVX2 $(SWIFT) test --skip-build --filter 'SlimTensorTests|SlimQuantTests' 2>&1 | tee $(TEST_LOGS)/avx2.log; \
 	fi
+	@bash scripts/test_summary.sh $(TEST_LOGS)/*.log
 
 ## demo: the whole pipeline on Fashion-MNIST, then the accuracy and speed table.
 demo: build
