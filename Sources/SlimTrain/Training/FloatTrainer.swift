@@ -57,7 +57,7 @@ public final class FloatTrainer {
         let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: itersPerEpoch, logIter: try config.int("log_iter") ?? 20, write: log)
         let metric = try config.string("metric") ?? "top1"
         var best = try BestModel(directory: (outputDir as NSString).appendingPathComponent("best"), eval: eval,
-                                 image: session.image, overwrite: overwrite, log: log)
+                                 image: session.interface.image, overwrite: overwrite, log: log)
         var history: [EvalResult] = []
         let start = ProgressReporter.monotonicSeconds()
         for epoch in 1...epochs {
@@ -88,10 +88,9 @@ public final class FloatTrainer {
         return history
     }
 
-    /// Saves the inference program (image -> probabilities) and its parameters.
+    /// Saves the inference program (inference feeds -> outputs) and its parameters.
     func save(to folder: String) throws {
-        let inference = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
-        let params = session.scope.tensors.filter { inference.variable($0.key)?.persistable == true }
+        let (inference, params) = try session.inferenceModel()
         try ModelFile.save(program: inference, params: params, to: (outputDir as NSString).appendingPathComponent(folder))
     }
 }
