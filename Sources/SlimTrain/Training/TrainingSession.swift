@@ -10,6 +10,8 @@ public final class TrainingSession {
     public let scope: Scope
     /// The model's feeds, loss, outputs and metric.
     public let interface: ModelInterface
+    /// Every feed's name: what a training batch provides.
+    private let feedNames: [String]
     public var optimizerState: [String: Tensor] = [:]
     /// Iterations done so far (the schedule's step).
     public var step = 0
@@ -20,6 +22,7 @@ public final class TrainingSession {
         program = model.program
         scope = Scope(model.params)
         interface = model.interface
+        feedNames = model.interface.feeds.map(\.name)
         self.optimizer = optimizer
         self.schedule = schedule
         executor = try Executor(program: model.program, seed: seed)
@@ -46,13 +49,14 @@ public final class TrainingSession {
     /// The learning rate of the next step.
     public var currentLR: Double { schedule.lr(at: step) }
 
-    /// One optimisation step on `batch`: forward in train mode, backward, optimizer update.
+    /// One optimisation step on `batch` (its tensors fed by name, a classifier's labels checked
+    /// first): forward in train mode, backward, optimizer update.
     /// - Returns: the batch's loss and the learning rate used.
     public func trainBatch(_ batch: Batch) throws -> (loss: Double, lr: Double) {
-        try batch.checkLabels(classes: classes)
+        if interface.classifier != nil { try batch.checkLabels(classes: classes) }
         let lr = currentLR
         let loss = interface.loss
-        let fetched = try executor.run(feeds: [interface.image: batch.images, interface.label: batch.labels], scope: scope, mode: .train, fetches: [loss])
+        let fetched = try executor.run(feeds: try batch.feeds(feedNames), scope: scope, mode: .train, fetches: [loss])
         let grads = try executor.backward(loss: loss)
         var params = scope.tensors
         optimizer.step(params: &params, grads: grads, state: &optimizerState, lr: Float(lr))
