@@ -69,9 +69,10 @@ public final class TrainingSession {
         return (value, lr)
     }
 
-    /// Evaluates the current weights on `reader` (eval mode: running statistics, stored scales).
+    /// Evaluates the current weights on `reader` with the model's metric (eval mode: running
+    /// statistics, stored scales).
     public func evaluate(_ reader: ReaderSpec, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
-        try Evaluator(executor: executor, image: interface.image, output: interface.output).evaluate(reader, scope: scope, onBatch: onBatch)
+        try interface.evaluator(executor).evaluate(reader, scope: scope, onBatch: onBatch)
     }
 
     /// Copies every tensor of `params` whose name and shape match a persistable of the program.
