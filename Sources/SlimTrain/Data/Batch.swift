@@ -4,7 +4,8 @@ import SlimTensor
 ///
 /// The names are Paddle's reader fields, which are also the zoo models' feed names: `image`
 /// `[N, C, H, W]` f32 and `label` `[N, 1]` s32 for classification; a detection batch carries
-/// `image`, `im_size` and the padded ground truth `gt_box`, `gt_label`, `gt_score`. A batch
+/// `image`, `im_size` and the ground truth `gt_box`, `gt_label`, `gt_score`, `is_difficult`
+/// padded to `num_max_boxes` rows (`boxCounts` says how many are objects). A batch
 /// holds a handful of entries, so looking one up costs nothing next to building it.
 public struct Batch: Equatable, Sendable {
     /// The image field: `[N, C, H, W]` f32.
@@ -22,6 +23,8 @@ public struct Batch: Equatable, Sendable {
     public var imageIDs: [Int]?
     /// Each sample's image size before the transforms (to map predicted boxes back), when known.
     public var originalSizes: [ImageSize]?
+    /// Each sample's number of objects in the padded `gt_box` rows (detection batches).
+    public var boxCounts: [Int]?
 
     /// A batch of named tensors.
     /// - Precondition: every tensor and every metadata list has one row per index.
