@@ -37,4 +37,13 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(b.originalSizes, [ImageSize(height: 480, width: 640)])
         XCTAssertNil(b[Batch.label])
     }
+
+    /// A model's inference feeds: the first takes the images whatever its name, the others by name.
+    func testInferenceFeeds() throws {
+        let b = Batch(tensors: ["image": Tensor(shape: [1, 1, 2, 2]), "im_size": Tensor(shape: [1, 2], dtype: .s32, integers: [2, 2])],
+                      indices: [0])
+        XCTAssertEqual(try b.inferenceFeeds(["x"]), ["x": b.images])
+        XCTAssertEqual(try b.inferenceFeeds(["image", "im_size"]), ["image": b.images, "im_size": try XCTUnwrap(b["im_size"])])
+        XCTAssertThrowsError(try b.inferenceFeeds(["x", "scale"])) { XCTAssertTrue("\($0)".contains("'scale'")) }
+    }
 }

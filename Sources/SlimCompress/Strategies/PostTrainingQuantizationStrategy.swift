@@ -36,7 +36,7 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         let (feeds, fetches) = try session.saveNodes(inNodes: config.saveInNodes, outNodes: config.saveOutNodes, strategy: name)
         let inference = try session.inferenceModel().program
         let reader = try CalibrationReader(train: context.train, eval: context.eval, batchNums: config.batchNums,
-                                           seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), image: session.interface.image)
+                                           seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), feeds: session.interface.inferenceFeeds)
         let models = CalibratedModels(quantization)
         let result = try quantization.calibrate(inference, params: session.scope.tensors, batches: reader)
         var program = session.program

@@ -85,6 +85,18 @@ public struct Batch: Equatable, Sendable {
         return feeds
     }
 
+    /// The feeds of a model's inference feeds `names`: the first (its image input, whatever its
+    /// name) takes the batch's images, the others (e.g. `im_size`) the tensors of the same name.
+    /// - Precondition: `names` is not empty.
+    /// - Throws: `DataError.mismatch` naming the first feed the batch does not provide.
+    public func inferenceFeeds(_ names: [String]) throws -> [String: Tensor] {
+        precondition(!names.isEmpty, "a model has a feed")
+        guard names.count > 1 else { return [names[0]: images] }
+        var feeds = try feeds(Array(names.dropFirst()))
+        feeds[names[0]] = images
+        return feeds
+    }
+
     /// Checks every label against a model of `classes` classes: the one check between a
     /// batch's labels and a model (training loss, evaluation, top-k), which assume `0..<classes`.
     /// - Throws: `DataError.labelOutOfRange` naming the first sample whose label is outside.

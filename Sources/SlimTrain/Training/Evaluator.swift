@@ -65,10 +65,7 @@ public struct Evaluator {
     /// The executor's feeds for `batch`: its images to the first feed, the others by name.
     /// - Throws: `DataError.mismatch` when the batch lacks a feed.
     func inputs(_ batch: Batch) throws -> [String: Tensor] {
-        guard feeds.count > 1 else { return [feeds[0]: batch.images] }
-        var inputs = try batch.feeds(Array(feeds.dropFirst()))
-        inputs[feeds[0]] = batch.images
-        return inputs
+        try batch.inferenceFeeds(feeds)
     }
 
     /// `reader`'s data in order, unshuffled, the last partial batch kept: what every evaluation reads.
