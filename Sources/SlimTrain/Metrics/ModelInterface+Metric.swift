@@ -7,8 +7,9 @@ extension ModelInterface {
         switch metric {
         case .topK: return TopKMetric(output: output)
         case .voc, .coco:
-            throw GraphError("evaluating a model with the \(metric.rawValue) metric needs its detection outputs",
-                             hints: ["VOCMeanAP and COCOAveragePrecision compute the numbers; no Metric wraps them yet"])
+            // The class count and the NMS counts var are not part of the interface yet.
+            throw GraphError("evaluating a model with the \(metric.rawValue) metric needs its class count and NMS counts",
+                             hints: ["build a DetectionMetric over the model's NMS output and pass it to Evaluator"])
         }
     }
 
