@@ -22,6 +22,20 @@ private struct BoxDataset: Dataset {
     }
 }
 
+/// Sample `i`: a 1x(2+2i)x4 image with the box `(0, 0, 4, 2)`: images of several sizes.
+private struct SizedDataset: Dataset {
+    var count: Int { 2 }
+    var imageShape: [Int] { [1, 2, 4] }
+    var classNames: [String]? { nil }
+    var annotatesBoxes: Bool { true }
+
+    func sample(_ i: Int) throws -> Sample {
+        let h = 2 + 2 * i
+        return Sample(pixels: .floats([Float](repeating: 1, count: h * 4)), label: 0,
+                      annotations: BoxAnnotations(boxes: [BoundingBox(xmin: 0, ymin: 0, xmax: 4, ymax: 2)], labels: [3]), shape: [1, h, 4])
+    }
+}
+
 final class BoxTransformTests: XCTestCase {
     private var rng = SeededGenerator(seed: 1)
 
@@ -101,5 +115,15 @@ final class BoxTransformTests: XCTestCase {
         XCTAssertEqual(Set(batch.tensors.keys), ["image", "label"])
         XCTAssertNil(batch.boxCounts)
         XCTAssertNil(batch.imageIDs)
+    }
+
+    /// Samples of their own sizes are resized to one shape; each keeps its original size.
+    func testSamplesOfSeveralSizes() throws {
+        let batch = try DataLoader(dataset: SizedDataset(), batchSize: 2, shuffle: false, transforms: [try Resize(size: ImageSize(height: 2, width: 2))]).next()
+        XCTAssertEqual(batch.images.shape, [2, 1, 2, 2])
+        XCTAssertEqual(batch.originalSizes, [ImageSize(height: 2, width: 4), ImageSize(height: 4, width: 4)])
+        XCTAssertEqual(try XCTUnwrap(batch["im_size"]).asFloats, [2, 4, 4, 4])
+        XCTAssertEqual(Array(try XCTUnwrap(batch["gt_box"]).floats[0..<4]), [0, 0, 2, 2])
+        XCTAssertEqual(Array(try XCTUnwrap(batch["gt_box"]).floats[200..<204]), [0, 0, 2, 1])
     }
 }

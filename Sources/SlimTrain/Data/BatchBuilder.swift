@@ -48,10 +48,10 @@ struct BatchBuilder {
         var boxes = dataset.annotatesBoxes ? BoxBatch(samples: n, numMaxBoxes: numMaxBoxes) : nil
         let names = indices.map(dataset.sampleName)
         for (row, index) in indices.enumerated() {
-            let (sample, label, imageID) = try transformed(index, pass: pass)
-            let image = sample.image
-            boxes?.set(row: row, sample.annotations, originalSize: ImageSize(height: dataset.imageShape[1], width: dataset.imageShape[2]),
-                       imageID: imageID)
+            let (sample, original) = try transformed(index, pass: pass)
+            let image = sample.image, label = original.label
+            let shape = original.shape ?? dataset.imageShape
+            boxes?.set(row: row, sample.annotations, originalSize: ImageSize(height: shape[1], width: shape[2]), imageID: original.imageID)
             guard let value = Int32(exactly: label) else {
                 throw DataError.malformed(path: names[row], reason: "label \(label) is not a class index (32-bit)")
             }
@@ -66,16 +66,18 @@ struct BatchBuilder {
     }
 
     /// One sample after the transforms, with its generator seeded by `mix(seed, pass, index)`.
-    func transformed(_ index: Int, pass: UInt64) throws -> (sample: AnnotatedImage, label: Int, imageID: Int?) {
-        let sample = try dataset.sample(index)
-        var annotated = AnnotatedImage(image: try Image(sample: sample, shape: dataset.imageShape, source: "sample \(index)"),
+    /// - Returns: the transformed image and boxes, and the sample as read (its pixels dropped).
+    func transformed(_ index: Int, pass: UInt64) throws -> (sample: AnnotatedImage, original: Sample) {
+        var sample = try dataset.sample(index)
+        var annotated = AnnotatedImage(image: try Image(sample: sample, shape: sample.shape ?? dataset.imageShape, source: "sample \(index)"),
                                        annotations: sample.annotations)
+        sample.pixels = .bytes([])
         var rng = SeededGenerator(seed: Self.mix(seed, pass, UInt64(index)))
         transforms.apply(&annotated, rng: &rng)
         guard annotated.image.shape == sampleShape else {
             throw DataError.mismatch(path: "sample \(index)", reason: "transformed to \(annotated.image.shape), expected \(sampleShape)")
         }
-        return (annotated, sample.label, sample.imageID)
+        return (annotated, sample)
     }
 
     /// A 64-bit hash of three words (SplitMix64 finaliser chained).

@@ -32,11 +32,15 @@ public struct Sample: Equatable, Sendable {
     public var annotations: BoxAnnotations?
     /// The image id (COCO `im_id`), when the data set has ids.
     public var imageID: Int?
+    /// `[C, H, W]` of this sample's pixels when it differs from the data set's `imageShape`
+    /// (detection images of many sizes; the transforms must then resize them to one shape).
+    public var shape: [Int]?
 
-    public init(pixels: PixelData, label: Int, annotations: BoxAnnotations? = nil, imageID: Int? = nil) {
+    public init(pixels: PixelData, label: Int, annotations: BoxAnnotations? = nil, imageID: Int? = nil, shape: [Int]? = nil) {
         self.pixels = pixels
         self.label = label
         self.annotations = annotations
         self.imageID = imageID
+        self.shape = shape
     }
 }
