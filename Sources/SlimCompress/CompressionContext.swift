@@ -14,7 +14,7 @@ public final class CompressionContext {
     public let itersPerEpoch: Int
     /// Eval results by epoch.
     public var evalHistory: [Int: EvalResult] = [:]
-    /// The epoch with the best top-1 so far.
+    /// The epoch with the best primary eval value (classification: top-1) so far; the earlier on ties.
     public var bestEpoch: Int?
     public let log: (String) -> Void
 
@@ -30,7 +30,7 @@ public final class CompressionContext {
     /// Records an eval result of the current epoch and updates the best epoch.
     func recordEval(_ result: EvalResult) {
         evalHistory[epoch] = result
-        if let best = bestEpoch, let b = evalHistory[best], b.top1 >= result.top1 { return }
+        if let best = bestEpoch, let b = evalHistory[best], !result.isBetter(than: b) { return }
         bestEpoch = epoch
     }
 }

@@ -83,11 +83,12 @@ struct CalibrateCommand: ParsableCommand {
             let train = try ReaderSpec(config, reader: .train, datasetDir: model.d)
             let eval = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let loaded = try dir.load(modelPath)
-            guard loaded.program.feeds.count == 1, let image = loaded.program.feeds.first else {
-                throw GraphError("calibration feeds images to a model with one feed; \(modelPath) has \(loaded.program.feeds)")
+            let feeds = loaded.program.feeds
+            guard let image = feeds.first else {
+                throw GraphError("calibration feeds images to the model's first feed; \(modelPath) has no feed")
             }
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
-                                               seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), image: image)
+                                               seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), feeds: feeds)
             printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
             let models = CalibratedModels(quantization)
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
@@ -98,7 +99,9 @@ struct CalibrateCommand: ParsableCommand {
                                           floatPath: floatPath, int8Path: out.appendingPathComponent("int8"))
             printFlushed("saved \(written.joined(separator: ", "))\n")
             let frozen = try ModelFile.load(from: floatPath, modelName: nil, paramsName: nil)
-            let result = try Evaluator(executor: try Executor(program: frozen.program), image: image).evaluate(eval, scope: Scope(frozen.params))
+            var evaluator = try Evaluator(executor: try Executor(program: frozen.program), image: image)
+            evaluator.feeds = feeds
+            let result = try evaluator.evaluate(eval, scope: Scope(frozen.params))
             printFlushed("\(floatPath) (PTQ \(algo.rawValue)): \(result)\n")
             if let outputEval { try writeJSON(result, to: outputEval, option: "--output_eval") }
         }

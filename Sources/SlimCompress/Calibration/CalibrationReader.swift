@@ -11,12 +11,19 @@ public struct CalibrationReader: CalibrationBatches {
     public let eval: ReaderSpec
     public let batchNums: Int
     public let seed: UInt64
-    /// The feed var the images go to.
-    public let image: String
+    /// The model's inference feeds: the first takes the images whatever its name, the others
+    /// (e.g. a detector's `im_size`) the batch's tensors of the same name (`Batch.inferenceFeeds`).
+    public let feeds: [String]
 
-    /// - Throws: `DataError` when `batchNums <= 0` or the eval transforms do not produce the
-    ///   eval image shape from the train images.
+    /// A reader for a model with one input, `image`.
     public init(train: ReaderSpec, eval: ReaderSpec, batchNums: Int, seed: UInt64, image: String = "image") throws {
+        try self.init(train: train, eval: eval, batchNums: batchNums, seed: seed, feeds: [image])
+    }
+
+    /// - Throws: `DataError` when `batchNums <= 0`, `feeds` is empty, or the eval transforms do
+    ///   not produce the eval image shape from the train images.
+    public init(train: ReaderSpec, eval: ReaderSpec, batchNums: Int, seed: UInt64, feeds: [String]) throws {
+        guard !feeds.isEmpty else { throw DataError.invalidConfiguration("calibration needs a model with at least one feed") }
         guard batchNums > 0 else { throw DataError.invalidConfiguration("batch_nums must be > 0, got \(batchNums)") }
         let produced = try eval.transforms.outputShape(train.dataset.imageShape)
         guard produced == eval.imageShape else {
@@ -27,7 +34,7 @@ public struct CalibrationReader: CalibrationBatches {
         self.eval = eval
         self.batchNums = batchNums
         self.seed = seed
-        self.image = image
+        self.feeds = feeds
     }
 
     /// Batches available: `batchNums`, or fewer when the train split is smaller.
@@ -36,6 +43,6 @@ public struct CalibrationReader: CalibrationBatches {
     public func forEachBatch(_ body: ([String: Tensor]) throws -> Void) throws {
         let loader = try DataLoader(dataset: train.dataset, batchSize: train.batchSize, shuffle: true, dropLast: false,
                                     transforms: eval.transforms, seed: seed, prefetch: 0)
-        for _ in 0..<count { try body([image: try loader.next().images]) }
+        for _ in 0..<count { try body(try loader.next().inferenceFeeds(feeds)) }
     }
 }

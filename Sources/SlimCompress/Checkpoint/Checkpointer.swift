@@ -61,8 +61,8 @@ public struct Checkpointer {
 
     private func write(context: CompressionContext, loader: LoaderState, strategies: [any Strategy], into temp: String) throws {
         let session = context.session
-        let eval = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
-        try ModelFile.save(program: eval, params: session.scope.tensors.filter { eval.variable($0.key)?.persistable == true },
+        let eval = try session.inferenceModel()
+        try ModelFile.save(program: eval.program, params: eval.params,
                            to: (temp as NSString).appendingPathComponent("eval_model"))
         var state = session.program
         for (name, t) in session.optimizerState { state.declare(VarDesc(name: name, shape: t.shape, dtype: t.dtype, persistable: true)) }

@@ -33,10 +33,10 @@ public final class PostTrainingQuantizationStrategy: Strategy {
     public func onCompressionBegin(_ context: CompressionContext) throws {
         guard !calibrated else { return }
         let session = context.session
-        let (feeds, fetches) = try saveNodes(session)
-        let inference = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
+        let (feeds, fetches) = try session.saveNodes(inNodes: config.saveInNodes, outNodes: config.saveOutNodes, strategy: name)
+        let inference = try session.inferenceModel().program
         let reader = try CalibrationReader(train: context.train, eval: context.eval, batchNums: config.batchNums,
-                                           seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), image: session.image)
+                                           seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), feeds: session.interface.inferenceFeeds)
         let models = CalibratedModels(quantization)
         let result = try quantization.calibrate(inference, params: session.scope.tensors, batches: reader)
         var program = session.program
@@ -68,14 +68,4 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         calibrated = true
     }
 
-    /// The saved models' feeds and fetches (default: the image feed and the classifier output).
-    private func saveNodes(_ session: TrainingSession) throws -> ([String], [String]) {
-        let feeds = config.saveInNodes.isEmpty ? [session.image] : config.saveInNodes
-        let fetches = config.saveOutNodes.isEmpty ? [session.head.output] : config.saveOutNodes
-        for name in feeds + fetches where !session.program.has(name) {
-            throw GraphError("\(self.name): save_in_nodes/save_out_nodes name '\(name)', which is not a var of the model",
-                             hints: ["this model's input is '\(session.image)' and its output '\(session.head.output)'; leave the lists empty to use them"])
-        }
-        return (feeds, fetches)
-    }
 }

@@ -65,12 +65,7 @@ public final class QuantizationStrategy: Strategy {
 
     private func freeze(_ context: CompressionContext) throws {
         let session = context.session
-        let feeds = config.saveInNodes.isEmpty ? [session.image] : config.saveInNodes
-        let fetches = config.saveOutNodes.isEmpty ? [session.head.output] : config.saveOutNodes
-        for name in feeds + fetches where !session.program.has(name) {
-            throw GraphError("\(self.name): save_in_nodes/save_out_nodes name '\(name)', which is not a var of the model",
-                             hints: ["this model's input is '\(session.image)' and its output '\(session.head.output)'; leave the lists empty to use them"])
-        }
+        let (feeds, fetches) = try session.saveNodes(inNodes: config.saveInNodes, outNodes: config.saveOutNodes, strategy: name)
         let program = try session.program.pruned(feeds: feeds, fetches: fetches)
         let params = session.scope.tensors.filter { program.variable($0.key)?.persistable == true }
         let exporter = FrozenModels(scheme)

@@ -28,13 +28,13 @@ extension BenchWorkload {
         for step in 0..<calibrationSteps {
             let batch = BenchBatches.synthetic(batch: calibrationBatch, shape: model.inputShape, classes: 10,
                                                seed: configuration.seed &+ UInt64(step) &+ 1)
-            try calibration.run(feeds: [built.image: batch.images], scope: scope, mode: .train, fetches: [built.head.output])
+            try calibration.run(feeds: [built.image: batch.images], scope: scope, mode: .train, fetches: built.interface.outputVars)
         }
-        var inference = try program.pruned(feeds: [built.image], fetches: [built.head.output])
+        var inference = try program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
         var weights = scope.tensors
         try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
         try ConvertToInt8Pass().apply(to: &inference, params: &weights)
-        return try lowered(inference, weights, image: built.image, output: built.head.output, model: model, configuration)
+        return try lowered(inference, weights, image: built.image, output: built.interface.output, model: model, configuration)
     }
 
     /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward.

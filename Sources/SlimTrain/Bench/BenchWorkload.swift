@@ -41,7 +41,7 @@ struct BenchWorkload {
         let executor = try Executor(program: built.program, seed: configuration.seed)
         let scope = Scope(built.params)
         let next = try BenchBatches.source(for: model, configuration)
-        let image = built.image, output = built.head.output
+        let image = built.image, output = built.interface.output
         return BenchWorkload(precision: .fp32) {
             try executor.run(feeds: [image: try next().images], scope: scope, mode: .eval, fetches: [output])
         }

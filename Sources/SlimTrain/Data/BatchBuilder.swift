@@ -8,15 +8,19 @@ struct BatchBuilder {
     let seed: UInt64
     /// `[C, H, W]` of every transformed sample.
     let sampleShape: [Int]
+    /// Objects per sample in a detection batch's padded ground truth.
+    let numMaxBoxes: Int
 
     /// The pass used for evaluation batches' per-sample generators.
     static let evalPass = UInt64.max
 
     /// Validates that the transforms accept the data set's sample shape.
-    init(dataset: any Dataset, transforms: [any Transform], seed: UInt64) throws {
+    init(dataset: any Dataset, transforms: [any Transform], seed: UInt64, numMaxBoxes: Int = 50) throws {
+        guard numMaxBoxes > 0 else { throw DataError.invalidConfiguration("num_max_boxes must be > 0, got \(numMaxBoxes)") }
         self.dataset = dataset
         self.transforms = transforms
         self.seed = seed
+        self.numMaxBoxes = numMaxBoxes
         sampleShape = try transforms.outputShape(dataset.imageShape)
         guard sampleShape.count == 3, sampleShape.allSatisfy({ $0 > 0 }) else {
             throw DataError.invalidConfiguration("samples of shape \(sampleShape) cannot be batched as [N, C, H, W]")
@@ -35,14 +39,19 @@ struct BatchBuilder {
         return order
     }
 
-    /// Reads, transforms and stacks the samples `indices` of pass `pass`.
+    /// Reads, transforms and stacks the samples `indices` of pass `pass`; for a data set with
+    /// boxes, also their padded ground truth (`BoxBatch`).
     func batch(_ indices: ArraySlice<Int>, pass: UInt64) throws -> Batch {
         let n = indices.count, size = sampleShape.reduce(1, *)
         var images = Tensor(shape: [n] + sampleShape)
         var labels = Tensor(shape: [n, 1], dtype: .s32)
+        var boxes = dataset.annotatesBoxes ? BoxBatch(samples: n, numMaxBoxes: numMaxBoxes) : nil
         let names = indices.map(dataset.sampleName)
         for (row, index) in indices.enumerated() {
-            let (image, label) = try transformed(index, pass: pass)
+            let (sample, original) = try transformed(index, pass: pass)
+            let image = sample.image, label = original.label
+            let shape = original.shape ?? dataset.imageShape
+            boxes?.set(row: row, sample.annotations, originalSize: ImageSize(height: shape[1], width: shape[2]), imageID: original.imageID)
             guard let value = Int32(exactly: label) else {
                 throw DataError.malformed(path: names[row], reason: "label \(label) is not a class index (32-bit)")
             }
@@ -51,19 +60,24 @@ struct BatchBuilder {
             }
             labels.withUnsafeMutableElements(as: Int32.self) { $0[row] = value }
         }
-        return Batch(images: images, labels: labels, indices: Array(indices), sampleNames: names)
+        var batch = Batch(images: images, labels: labels, indices: Array(indices), sampleNames: names)
+        boxes?.add(to: &batch)
+        return batch
     }
 
     /// One sample after the transforms, with its generator seeded by `mix(seed, pass, index)`.
-    func transformed(_ index: Int, pass: UInt64) throws -> (image: Image, label: Int) {
-        let sample = try dataset.sample(index)
-        var image = try Image(sample: sample, shape: dataset.imageShape, source: "sample \(index)")
+    /// - Returns: the transformed image and boxes, and the sample as read (its pixels dropped).
+    func transformed(_ index: Int, pass: UInt64) throws -> (sample: AnnotatedImage, original: Sample) {
+        var sample = try dataset.sample(index)
+        var annotated = AnnotatedImage(image: try Image(sample: sample, shape: sample.shape ?? dataset.imageShape, source: "sample \(index)"),
+                                       annotations: sample.annotations)
+        sample.pixels = .bytes([])
         var rng = SeededGenerator(seed: Self.mix(seed, pass, UInt64(index)))
-        transforms.apply(&image, rng: &rng)
-        guard image.shape == sampleShape else {
-            throw DataError.mismatch(path: "sample \(index)", reason: "transformed to \(image.shape), expected \(sampleShape)")
+        transforms.apply(&annotated, rng: &rng)
+        guard annotated.image.shape == sampleShape else {
+            throw DataError.mismatch(path: "sample \(index)", reason: "transformed to \(annotated.image.shape), expected \(sampleShape)")
         }
-        return (image, sample.label)
+        return (annotated, sample)
     }
 
     /// A 64-bit hash of three words (SplitMix64 finaliser chained).

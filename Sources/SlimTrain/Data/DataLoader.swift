@@ -29,11 +29,13 @@ public final class DataLoader {
     ///   - seed: the root of all shuffling and augmentation randomness.
     ///   - prefetch: batches built ahead on a background thread (0 = build on demand).
     ///   - state: where to start (a saved `state` to resume).
+    ///   - numMaxBoxes: objects per sample in the padded ground truth of a data set with boxes
+    ///     (PaddleDetection's `num_max_boxes`).
     /// - Throws: `DataError.invalidConfiguration` when the data set is empty, smaller than one
     ///   batch with `dropLast`, the state is not a batch boundary, or a transform rejects the shape.
     public init(dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = true,
                 transforms: [any Transform] = [], seed: UInt64 = 0, prefetch: Int = 0,
-                state: LoaderState = LoaderState()) throws {
+                state: LoaderState = LoaderState(), numMaxBoxes: Int = 50) throws {
         guard batchSize > 0, prefetch >= 0 else {
             throw DataError.invalidConfiguration("batch size (\(batchSize)) must be > 0 and prefetch (\(prefetch)) >= 0")
         }
@@ -42,7 +44,7 @@ public final class DataLoader {
             throw DataError.invalidConfiguration(
                 "the data set has \(dataset.count) samples, fewer than one batch of \(batchSize), and drop_last is set: no batch can be formed")
         }
-        let builder = try BatchBuilder(dataset: dataset, transforms: transforms, seed: seed)
+        let builder = try BatchBuilder(dataset: dataset, transforms: transforms, seed: seed, numMaxBoxes: numMaxBoxes)
         cursor = BatchCursor(builder: builder, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, state: state)
         guard state.pass >= 0, state.offset >= 0, state.offset % batchSize == 0, state.offset < cursor.samplesPerPass else {
             throw DataError.invalidConfiguration(

@@ -14,8 +14,12 @@ public protocol Dataset {
     func sample(_ i: Int) throws -> Sample
     /// Where the `i`-th sample comes from, for error messages: its file, or its file and index.
     func sampleName(_ i: Int) -> String
+    /// Whether samples carry `annotations` (detection data): batches then hold the padded
+    /// ground truth `gt_box`, `gt_label`, `gt_score`, `is_difficult` and `im_size`.
+    var annotatesBoxes: Bool { get }
 }
 
 extension Dataset {
     public func sampleName(_ i: Int) -> String { "sample \(i)" }
+    public var annotatesBoxes: Bool { false }
 }

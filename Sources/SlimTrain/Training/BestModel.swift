@@ -53,14 +53,11 @@ public struct BestModel {
         log("\(directory) holds an earlier run's best, \(result.map { "\($0)" } ?? ""): only a better epoch replaces it (--overwrite: any)\n")
     }
 
-    /// Whether `candidate` beats the best so far by `metric` (`top1`, `top5` or `loss`).
-    public func isImproved(by candidate: EvalResult, metric: String) -> Bool {
+    /// Whether `candidate` beats the best so far by the value `metric` names (`top1`, `top5`,
+    /// `loss`: lower is better; nil: the result's primary value).
+    public func isImproved(by candidate: EvalResult, metric: String?) -> Bool {
         guard let result else { return true }
-        switch metric {
-        case "loss": return candidate.loss < result.loss
-        case "top5": return candidate.top5 > result.top5
-        default: return candidate.top1 > result.top1
-        }
+        return candidate.isBetter(than: result, by: metric)
     }
 
     /// Makes `candidate` of `epoch` the best: `save` writes the model files, then the record.

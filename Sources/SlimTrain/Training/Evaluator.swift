@@ -2,42 +2,70 @@ import Foundation
 import SlimGraph
 import SlimTensor
 
-/// Evaluates a classifier program on an ordered pass over a reader: loss (cross-entropy of the
-/// program's probabilities, `-log max(p[label], 1e-12)`), top-1 and top-5.
+/// Evaluates a program on an ordered pass over a reader with a `Metric`: each batch's feeds go
+/// in, the metric's fetches come out and the metric accumulates them.
 ///
-/// It needs only the image feed and the probability output, so it measures training
-/// programs, saved inference models, and frozen float and int8 models alike.
+/// The first feed takes the batch's images whatever its name (a saved model's one input);
+/// any further feed (e.g. a detector's `im_size`) takes the batch's tensor of the same name.
+/// The default metric is classification's `TopKMetric` on the output (loss, top-1, top-5), which
+/// needs only the image feed and the probability output, so it measures training programs,
+/// saved inference models, and frozen float and int8 models alike.
 public struct Evaluator {
     public var executor: Executor
-    public var image: String
+    /// The feed vars, the image first.
+    public var feeds: [String]
+    /// The output var: a classifier's probabilities (what `outputs` and `logits` read).
     public var output: String
+    /// What the evaluation measures.
+    public var metric: any Metric
 
+    /// A classifier's evaluator: `image` fed with the batch's images, the top-k metric on `output`
+    /// (default: the program's first fetch).
+    /// - Throws: `GraphError` when `output` is nil and the program has no fetch.
     public init(executor: Executor, image: String = "image", output: String? = nil) throws {
         guard let out = output ?? executor.program.fetches.first else {
             throw GraphError("the program has no fetch to evaluate", hints: ["its fetches are empty"])
         }
+        self.init(executor: executor, feeds: [image], output: out, metric: TopKMetric(output: out))
+    }
+
+    /// An evaluator of any task: `feeds` (the image first), `metric` over its fetches; `output`
+    /// is the var `outputs` and `logits` read (a classifier's probabilities).
+    /// - Precondition: `feeds` is not empty.
+    public init(executor: Executor, feeds: [String], output: String, metric: any Metric) {
+        precondition(!feeds.isEmpty, "a model has a feed")
         self.executor = executor
-        self.image = image
-        self.output = out
+        self.feeds = feeds
+        self.output = output
+        self.metric = metric
     }
 
     /// One pass over `reader`'s data in order (last partial batch kept).
     /// - Parameters:
     ///   - onBatch: called after each batch with (batches done, total).
-    ///   - onScores: called with each batch's `[N, C]` scores and `[N, 1]` labels, in data order.
+    ///   - onScores: called with each batch's output (a classifier's `[N, C]` scores) and its
+    ///     `[N, 1]` labels, in data order, for batches that have labels.
     public func evaluate(_ reader: ReaderSpec, scope: Scope, onBatch: ((Int, Int) -> Void)? = nil,
                          onScores: ((Tensor, Tensor) throws -> Void)? = nil) throws -> EvalResult {
         var batches = try Self.orderedBatches(reader)
-        var acc = EvalAccumulator()
+        var metric = metric
+        metric.reset()
+        let fetches = metric.fetches
         var done = 0
         while let batch = try batches.next() {
-            let scores = try outputs(batch, scope: scope).probabilities
-            acc.add(meanLoss: Self.crossEntropy(probabilities: scores, labels: batch.labels), scores: scores, labels: batch.labels)
-            try onScores?(scores, batch.labels)
+            let fetched = try executor.run(feeds: try inputs(batch), scope: scope, mode: .eval, fetches: fetches)
+            try metric.update(batch: batch, outputs: fetched)
+            if let onScores, let scores = fetched[output], let labels = batch[Batch.label] { try onScores(scores, labels) }
             done += 1
             onBatch?(done, batches.count)
         }
-        return acc.result
+        return metric.accumulate()
+    }
+
+    /// The executor's feeds for `batch`: its images to the first feed, the others by name.
+    /// - Throws: `DataError.mismatch` when the batch lacks a feed.
+    func inputs(_ batch: Batch) throws -> [String: Tensor] {
+        try batch.inferenceFeeds(feeds)
     }
 
     /// `reader`'s data in order, unshuffled, the last partial batch kept: what every evaluation reads.
@@ -57,28 +85,8 @@ public struct Evaluator {
     /// - Throws: `GraphError` when the output is not `[N, classes]`, `DataError.labelOutOfRange`.
     public func outputs(_ batch: Batch, scope: Scope, logits: String? = nil,
                         checkLabels: Bool = true) throws -> (probabilities: Tensor, logits: Tensor?) {
-        let fetched = try executor.run(feeds: [image: batch.images], scope: scope, mode: .eval, fetches: [output] + (logits.map { [$0] } ?? []))
-        guard let probabilities = fetched[output], probabilities.shape.count == 2, probabilities.shape[0] == batch.count else {
-            throw GraphError("the model's output '\(output)' is \(fetched[output]?.shape ?? []) for \(batch.count) images",
-                             hints: ["evaluation needs class probabilities [N, classes], a classifier's softmax output"])
-        }
-        if checkLabels { try batch.checkLabels(classes: probabilities.shape[1]) }
+        let fetched = try executor.run(feeds: try inputs(batch), scope: scope, mode: .eval, fetches: [output] + (logits.map { [$0] } ?? []))
+        let probabilities = try TopKMetric.probabilities(fetched[output], of: output, for: batch, checkLabels: checkLabels)
         return (probabilities, logits.flatMap { fetched[$0] })
-    }
-
-    /// Mean of `-log max(p[i, label_i], 1e-12)`.
-    static func crossEntropy(probabilities p: Tensor, labels: Tensor) -> Double {
-        let (n, c) = (p.shape[0], p.shape[1])
-        return p.withUnsafeFloats { probs in
-            labels.withUnsafeElements(as: Int32.self) { l in
-                var total = 0.0
-                for i in 0..<n {
-                    let label = Int(l[i])
-                    let q = label >= 0 && label < c ? Double(probs[i * c + label]) : 0
-                    total -= log(max(q, 1e-12))
-                }
-                return total / Double(max(n, 1))
-            }
-        }
     }
 }

@@ -62,9 +62,10 @@ public final class FloatTrainer {
         let loader = try train.loader(seed: seed)
         defer { loader.stop() }
         let progress = ProgressReporter(epochs: epochs, batchesPerEpoch: itersPerEpoch, logIter: try config.int("log_iter") ?? 20, write: log)
-        let metric = try config.string("metric") ?? "top1"
+        // The `metric` global names the value that picks the best epoch; by default the primary.
+        let metric = try config.string("metric") ?? (session.interface.metric == .topK ? EvalResult.classificationPrimary : nil)
         var best = try BestModel(directory: (outputDir as NSString).appendingPathComponent("best"), eval: eval,
-                                 image: session.image, overwrite: overwrite, log: log)
+                                 image: session.interface.image, overwrite: overwrite, log: log)
         var history: [EvalResult] = []
         let start = ProgressReporter.monotonicSeconds()
         for epoch in 1...epochs {
@@ -86,19 +87,19 @@ public final class FloatTrainer {
         let images = epochs * itersPerEpoch * train.batchSize
         log(TrainingSummary.format(epochs: epochs, batches: epochs * itersPerEpoch, images: images,
                                    seconds: ProgressReporter.monotonicSeconds() - start,
-                                   best: best.epoch.flatMap { epoch in best.result.map { ($0.top1, epoch) } }) + "\n")
+                                   best: best.epoch.flatMap { epoch in best.result.map { ($0.primary, epoch) } },
+                                   bestName: best.result?.primaryName ?? EvalResult.classificationPrimary) + "\n")
         if best.epoch == nil {
-            log("saved \(outputDir)/last; kept \(outputDir)/best of an earlier run: no epoch beat its \(metric)\n")
+            log("saved \(outputDir)/last; kept \(outputDir)/best of an earlier run: no epoch beat its \(metric ?? "primary value")\n")
         } else {
             log("saved \(outputDir)/best and \(outputDir)/last\n")
         }
         return history
     }
 
-    /// Saves the inference program (image -> probabilities) and its parameters.
+    /// Saves the inference program (inference feeds -> outputs) and its parameters.
     func save(to folder: String) throws {
-        let inference = try session.program.pruned(feeds: [session.image], fetches: [session.head.output])
-        let params = session.scope.tensors.filter { inference.variable($0.key)?.persistable == true }
+        let (inference, params) = try session.inferenceModel()
         try ModelFile.save(program: inference, params: params, to: (outputDir as NSString).appendingPathComponent(folder))
     }
 }

@@ -8,9 +8,10 @@ public final class TrainingSession {
     public private(set) var program: Program
     public private(set) var executor: Executor
     public let scope: Scope
-    public let head: ClassifierHead
-    public let image: String
-    public let label: String
+    /// The model's feeds, loss, outputs and metric.
+    public let interface: ModelInterface
+    /// Every feed's name: what a training batch provides.
+    private let feedNames: [String]
     public var optimizerState: [String: Tensor] = [:]
     /// Iterations done so far (the schedule's step).
     public var step = 0
@@ -20,12 +21,18 @@ public final class TrainingSession {
     public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
         program = model.program
         scope = Scope(model.params)
-        head = model.head
-        image = model.image
-        label = model.label
+        interface = model.interface
+        feedNames = model.interface.feeds.map(\.name)
         self.optimizer = optimizer
         self.schedule = schedule
         executor = try Executor(program: model.program, seed: seed)
+    }
+
+    /// The program pruned to the model's inference feeds and outputs, with the persistables it
+    /// reads: the eval model of a checkpoint, `slim train`'s saved models.
+    public func inferenceModel() throws -> (program: Program, params: [String: Tensor]) {
+        let inference = try program.pruned(feeds: interface.inferenceFeeds, fetches: interface.outputVars)
+        return (inference, scope.tensors.filter { inference.variable($0.key)?.persistable == true })
     }
 
     /// Replaces the program (e.g. after a quantization transform) keeping the executor's generator.
@@ -36,33 +43,36 @@ public final class TrainingSession {
         program = newProgram
     }
 
-    /// The classes of the classifier (the last dim of its output): labels must be in `0..<classes`.
-    public var classes: Int { program.variable(head.output)?.shape.last ?? 0 }
+    /// The classes of a classifier (the last dim of its output): labels must be in `0..<classes`.
+    public var classes: Int { program.variable(interface.output)?.shape.last ?? 0 }
 
     /// The learning rate of the next step.
     public var currentLR: Double { schedule.lr(at: step) }
 
-    /// One optimisation step on `batch`: forward in train mode, backward, optimizer update.
+    /// One optimisation step on `batch` (its tensors fed by name, a classifier's labels checked
+    /// first): forward in train mode, backward, optimizer update.
     /// - Returns: the batch's loss and the learning rate used.
     public func trainBatch(_ batch: Batch) throws -> (loss: Double, lr: Double) {
-        try batch.checkLabels(classes: classes)
+        if interface.classifier != nil { try batch.checkLabels(classes: classes) }
         let lr = currentLR
-        let fetched = try executor.run(feeds: [image: batch.images, label: batch.labels], scope: scope, mode: .train, fetches: [head.loss])
-        let grads = try executor.backward(loss: head.loss)
+        let loss = interface.loss
+        let fetched = try executor.run(feeds: try batch.feeds(feedNames), scope: scope, mode: .train, fetches: [loss])
+        let grads = try executor.backward(loss: loss)
         var params = scope.tensors
         optimizer.step(params: &params, grads: grads, state: &optimizerState, lr: Float(lr))
         for name in grads.keys { scope.tensors[name] = params[name] }
         step += 1
-        let loss = Double(fetched[head.loss]!.floats[0])
-        guard loss.isFinite else {
-            throw GraphError("the loss became \(loss) at step \(step)", hints: ["lower LearningRate.base_lr or check the data"])
+        let value = Double(fetched[loss]!.floats[0])
+        guard value.isFinite else {
+            throw GraphError("the loss became \(value) at step \(step)", hints: ["lower LearningRate.base_lr or check the data"])
         }
-        return (loss, lr)
+        return (value, lr)
     }
 
-    /// Evaluates the current weights on `reader` (eval mode: running statistics, stored scales).
+    /// Evaluates the current weights on `reader` with the model's metric (eval mode: running
+    /// statistics, stored scales).
     public func evaluate(_ reader: ReaderSpec, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
-        try Evaluator(executor: executor, image: image, output: head.output).evaluate(reader, scope: scope, onBatch: onBatch)
+        try interface.evaluator(executor).evaluate(reader, scope: scope, onBatch: onBatch)
     }
 
     /// Copies every tensor of `params` whose name and shape match a persistable of the program.

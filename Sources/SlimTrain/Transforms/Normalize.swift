@@ -2,7 +2,7 @@ import SlimTensor
 
 /// Per-channel standardisation: `x'[c] = (x[c] - mean[c]) / std[c]`.
 ///
-/// A single mean/std value applies to every channel.
+/// A single mean/std value applies to every channel. Boxes pass through.
 public struct Normalize: Transform, Sendable {
     public let mean: [Float]
     public let std: [Float]
@@ -27,12 +27,12 @@ public struct Normalize: Transform, Sendable {
         return input
     }
 
-    public func apply(_ image: inout Image, rng: inout SeededGenerator) {
-        precondition(mean.count == 1 || mean.count == image.channels,
-                     "Normalize has \(mean.count) channels, image has \(image.channels)")
-        let plane = image.height * image.width
-        image.data.withUnsafeMutableBufferPointer { p in
-            for c in 0..<image.channels {
+    public func apply(_ sample: inout AnnotatedImage, rng: inout SeededGenerator) {
+        // Only the sizes are read out: a copy of `sample.image` would make the write below copy the pixels.
+        let channels = sample.image.channels, plane = sample.image.height * sample.image.width
+        precondition(mean.count == 1 || mean.count == channels, "Normalize has \(mean.count) channels, image has \(channels)")
+        sample.image.data.withUnsafeMutableBufferPointer { p in
+            for c in 0..<channels {
                 let m = mean.count == 1 ? mean[0] : mean[c]
                 let inv = 1 / (std.count == 1 ? std[0] : std[c])
                 for i in (c * plane)..<((c + 1) * plane) { p[i] = (p[i] - m) * inv }

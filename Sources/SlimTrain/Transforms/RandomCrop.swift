@@ -2,7 +2,8 @@ import SlimTensor
 
 /// Zero-pads every side by `padding` pixels, then crops a `size` window at a uniformly random
 /// offset (`top` in `0...H+2p-h`, `left` in `0...W+2p-w`), as torchvision's `RandomCrop`.
-/// A window larger than the padded image is centred and zero-filled.
+/// A window larger than the padded image is centred and zero-filled. Boxes move with the window
+/// (`x' = x - left`, `y' = y - top`), are clipped to it, and those left without area are dropped.
 public struct RandomCrop: Transform, Sendable {
     public let size: ImageSize
     public let padding: Int
@@ -16,7 +17,8 @@ public struct RandomCrop: Transform, Sendable {
         self.padding = padding
     }
 
-    public func apply(_ image: inout Image, rng: inout SeededGenerator) {
+    public func apply(_ sample: inout AnnotatedImage, rng: inout SeededGenerator) {
+        let image = sample.image
         let paddedH = image.height + 2 * padding, paddedW = image.width + 2 * padding
         let top = Self.offset(slack: paddedH - size.height, rng: &rng) - padding
         let left = Self.offset(slack: paddedW - size.width, rng: &rng) - padding
@@ -31,7 +33,12 @@ public struct RandomCrop: Transform, Sendable {
                 }
             }
         }
-        image = out
+        sample.image = out
+        let (dx, dy, w, h) = (Double(left), Double(top), Double(size.width), Double(size.height))
+        sample.moveBoxes { box in
+            box = BoundingBox(xmin: min(max(box.xmin - dx, 0), w), ymin: min(max(box.ymin - dy, 0), h),
+                              xmax: min(max(box.xmax - dx, 0), w), ymax: min(max(box.ymax - dy, 0), h))
+        }
     }
 
     public func outputShape(_ input: [Int]) throws -> [Int] { [input[0], size.height, size.width] }

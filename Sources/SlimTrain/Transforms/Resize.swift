@@ -1,6 +1,7 @@
 import SlimTensor
 
-/// Bilinear resize to `size` (half-pixel centres, see `Bilinear`).
+/// Bilinear resize to `size` (half-pixel centres, see `Bilinear`); boxes scale with the image:
+/// `x' = x * W' / W`, `y' = y * H' / H`.
 public struct Resize: Transform, Sendable {
     public let size: ImageSize
 
@@ -14,9 +15,15 @@ public struct Resize: Transform, Sendable {
 
     public func outputShape(_ input: [Int]) throws -> [Int] { [input[0], size.height, size.width] }
 
-    public func apply(_ image: inout Image, rng: inout SeededGenerator) {
+    public func apply(_ sample: inout AnnotatedImage, rng: inout SeededGenerator) {
+        let image = sample.image
         guard image.height != size.height || image.width != size.width else { return }
         let data = Bilinear.resize(image.data, channels: image.channels, height: image.height, width: image.width, to: size)
-        image = Image(data: data, channels: image.channels, height: size.height, width: size.width)
+        sample.image = Image(data: data, channels: image.channels, height: size.height, width: size.width)
+        let sx = Double(size.width) / Double(image.width), sy = Double(size.height) / Double(image.height)
+        sample.moveBoxes { box in
+            (box.xmin, box.xmax) = (box.xmin * sx, box.xmax * sx)
+            (box.ymin, box.ymax) = (box.ymin * sy, box.ymax * sy)
+        }
     }
 }
