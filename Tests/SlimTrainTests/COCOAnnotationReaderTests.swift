@@ -65,7 +65,8 @@ final class COCOAnnotationReaderTests: XCTestCase {
             (#"{"images": [\#(image), \#(image)], "categories": [\#(cat)]}"#, ["images[1].id 1 repeats"]),
             (#"{"images": [\#(image)]}"#, ["categories: missing"]),
             (#"{"images": [], "categories": []}"#, ["no image record"]),
-            ("{\"images\": [", ["instances.json"]),
+            ("{\"images\": [", ["instances.json", "not valid JSON"]),
+            (#"{"images": [{"id": 1.5, "file_name": "1.jpg", "width": 10, "height": 10}], "categories": []}"#, ["must be integers"]),
         ]
         for (json, fragments) in cases {
             let files = try makeCOCO(json, images: ["1.jpg"])

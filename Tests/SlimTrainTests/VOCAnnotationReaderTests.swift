@@ -77,6 +77,8 @@ final class VOCAnnotationReaderTests: XCTestCase {
             (xml(objects: [object("cat", (1, 1, 2, 2), difficult: "yes")]), ["a.xml:3", "<difficult> expected an integer"]),
             (xml(objects: [object("cat", (5, 1, 2, 2))]), ["a.xml:3", "<bndbox>", "empty"]),
             ("<annotation>\n<size><width>1</width>\n</annotation>", ["a.xml:3", "not well-formed XML"]),
+            ("<annotation/>\n<annotation/>", ["a.xml:", "not well-formed XML", "extra content"]),
+            ("", ["a.xml", "not well-formed XML", "empty"]),
             (xml(objects: ["<object><name>cat</name><bndbox><xmin>1</xmin><ymin>x</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>"]),
              ["a.xml:3", "<ymin> expected a number, found 'x'"]),
         ]

@@ -99,9 +99,24 @@ public struct COCOAnnotationReader: Sendable {
         do {
             return try JSONDecoder().decode(File.self, from: data)
         } catch let error as DecodingError {
+            if case let .dataCorrupted(context) = error, context.codingPath.isEmpty {
+                throw DataError.malformed(path: annotation, reason: Self.syntaxProblem(data))
+            }
             throw DataError.malformed(path: annotation, reason: Self.describe(error))
         } catch {
             throw DataError.malformed(path: annotation, reason: "not COCO JSON: \(error.localizedDescription)")
+        }
+    }
+
+    /// What is wrong with JSON the decoder refused without naming a place: JSONSerialization's
+    /// syntax error (with its position), else a number that does not fit its integer field.
+    static func syntaxProblem(_ data: Data) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data)
+            return "a value does not fit its field (ids, width, height, category_id, iscrowd must be integers)"
+        } catch {
+            let info = (error as NSError).userInfo
+            return "not valid JSON: \((info[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription)"
         }
     }
 
@@ -117,7 +132,10 @@ public struct COCOAnnotationReader: Sendable {
         case let .keyNotFound(key, context):
             return "\(where_(context.codingPath + [key])): missing"
         case let .dataCorrupted(context):
-            return "\(where_(context.codingPath)): not valid JSON (\(context.debugDescription))"
+            let underlying = (context.underlyingError as NSError?).map { error in
+                (error.userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
+            }
+            return "\(where_(context.codingPath)): \(underlying ?? context.debugDescription)"
         @unknown default:
             return "not COCO JSON: \(error)"
         }

@@ -35,14 +35,23 @@ struct XMLTreeNode: Equatable, Sendable {
         parser.shouldResolveExternalEntities = false
         let builder = XMLTreeBuilder()
         parser.delegate = builder
-        let ok = parser.parse()
+        // On Linux `parse()` may return true although libxml2 reported an error: check both.
+        let ok = parser.parse() && parser.parserError == nil && builder.failureCode == nil
         guard ok, let root = builder.root else {
-            let code = (parser.parserError as NSError?)?.code ?? 0
-            let detail = builder.failure ?? "XML parse error \(code)"
+            let code = (parser.parserError as NSError?)?.code ?? builder.failureCode
+            let detail = code.map(libxml2Message) ?? (data.isEmpty ? "the file is empty" : "no root element")
             throw DataError.malformed(path: "\(path):\(parser.lineNumber):\(parser.columnNumber)",
                                       reason: "not well-formed XML: \(detail)")
         }
         return root
+    }
+
+    /// libxml2's meaning of the error codes malformed annotation files cause most.
+    private static func libxml2Message(_ code: Int) -> String {
+        let known = [4: "the document is empty", 5: "extra content at the end of the document, or a missing end tag",
+                     26: "undeclared entity", 73: "'>' expected", 76: "end tag does not match the start tag",
+                     77: "premature end of data in a tag"]
+        return "\(known[code] ?? "libxml2 error") (code \(code))"
     }
 }
 
@@ -50,7 +59,7 @@ struct XMLTreeNode: Equatable, Sendable {
 private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var stack: [XMLTreeNode] = []
     var root: XMLTreeNode?
-    var failure: String?
+    var failureCode: Int?
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
@@ -68,7 +77,11 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        guard var node = stack.popLast() else { return }
+        guard var node = stack.popLast(), node.name == elementName else {
+            if failureCode == nil { failureCode = 76 }
+            parser.abortParsing()
+            return
+        }
         node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
         if stack.isEmpty {
             root = node
@@ -78,9 +91,6 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-        if failure == nil {
-            let code = (parseError as NSError).code
-            failure = XMLParser.ErrorCode(rawValue: code).map { "\($0) (code \(code))" } ?? "XML parse error \(code)"
-        }
+        if failureCode == nil { failureCode = (parseError as NSError).code }
     }
 }
