@@ -63,6 +63,7 @@ final class COCOAnnotationReaderTests: XCTestCase {
             (#"{"images": [\#(image)], "categories": [\#(cat)], "annotations": [{"image_id": 1, "category_id": 5, "bbox": [1, 2, 3, 4]}]}"#,
              ["annotations[0].category_id 5"]),
             (#"{"images": [\#(image), \#(image)], "categories": [\#(cat)]}"#, ["images[1].id 1 repeats"]),
+            (#"{"images": [{"id": 1, "file_name": "1.jpg", "width": 0, "height": 10}], "categories": []}"#, ["images[0]", "empty image 0x10"]),
             (#"{"images": [\#(image)]}"#, ["categories: missing"]),
             (#"{"images": [], "categories": []}"#, ["no image record"]),
             ("{\"images\": [", ["instances.json", "not valid JSON"]),

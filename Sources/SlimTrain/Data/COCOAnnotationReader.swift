@@ -38,19 +38,25 @@ public struct COCOAnnotationReader: Sendable {
     ///   without any image.
     public func read() throws -> (records: [DetectionRecord], labels: DetectionLabelMap, skippedBoxes: Int) {
         let file = try decode()
-        var categoryIndex: [Int: Int] = [:]
-        for (i, category) in file.categories.enumerated() {
-            guard categoryIndex.updateValue(i, forKey: category.id) == nil else {
-                throw DataError.malformed(path: annotation, reason: "categories[\(i)].id \(category.id) repeats an earlier category")
-            }
+        for (i, image) in file.images.enumerated() where image.width <= 0 || image.height <= 0 {
+            throw DataError.malformed(path: annotation, reason: "images[\(i)] declares an empty image \(image.width)x\(image.height)")
         }
         let labels = DetectionLabelMap(names: file.categories.map(\.name), withBackground: withBackground)
-        var imageIndex: [Int: Int] = [:]
-        for (i, image) in file.images.enumerated() {
-            guard imageIndex.updateValue(i, forKey: image.id) == nil else {
-                throw DataError.malformed(path: annotation, reason: "images[\(i)].id \(image.id) repeats an earlier image")
-            }
+        let (objects, skipped) = try objectsPerImage(file)
+        var records: [DetectionRecord] = []
+        for (i, image) in file.images.enumerated() where !(skipEmptyImages && objects[i].isEmpty) {
+            let path = AnnotationText.join(imageDir, image.file_name)
+            try AnnotationText.requireFile(path, listedAt: "\(annotation) images[\(i)]")
+            records.append(DetectionRecord(imagePath: path, imageID: image.id, width: image.width, height: image.height, objects: objects[i]))
         }
+        guard !records.isEmpty else { throw DataError.malformed(path: annotation, reason: "holds no image record") }
+        return (records, labels, skipped)
+    }
+
+    /// The kept objects of each image (in `images` order), and how many invalid boxes were left out.
+    private func objectsPerImage(_ file: File) throws -> (objects: [[GroundTruthBox]], skipped: Int) {
+        let categoryIndex = try positions(file.categories.map(\.id), of: "categories")
+        let imageIndex = try positions(file.images.map(\.id), of: "images")
         var objects = [[GroundTruthBox]](repeating: [], count: file.images.count)
         var skipped = 0
         for (i, ann) in (file.annotations ?? []).enumerated() {
@@ -70,14 +76,18 @@ public struct COCOAnnotationReader: Sendable {
             objects[imageAt].append(GroundTruthBox(label: category + (withBackground ? 1 : 0), box: box,
                                                    isCrowd: crowd, area: ann.area))
         }
-        var records: [DetectionRecord] = []
-        for (i, image) in file.images.enumerated() where !(skipEmptyImages && objects[i].isEmpty) {
-            let path = AnnotationText.join(imageDir, image.file_name)
-            try AnnotationText.requireFile(path, listedAt: "\(annotation) images[\(i)]")
-            records.append(DetectionRecord(imagePath: path, imageID: image.id, width: image.width, height: image.height, objects: objects[i]))
+        return (objects, skipped)
+    }
+
+    /// Position of each id in `ids`, refusing a repeated id (`section[i].id ... repeats`).
+    private func positions(_ ids: [Int], of section: String) throws -> [Int: Int] {
+        var index: [Int: Int] = [:]
+        for (i, id) in ids.enumerated() {
+            guard index.updateValue(i, forKey: id) == nil else {
+                throw DataError.malformed(path: annotation, reason: "\(section)[\(i)].id \(id) repeats an earlier id")
+            }
         }
-        guard !records.isEmpty else { throw DataError.malformed(path: annotation, reason: "holds no image record") }
-        return (records, labels, skipped)
+        return index
     }
 
     /// PaddleDetection's clipped pixel-inclusive corners of `ann`, or nil when invalid.
