@@ -26,6 +26,8 @@ public struct FashionVOCGenerator: Sendable {
     public var sizes: ClosedRange<Int> = 40...140
     public var quality = 95
     public var sourceDir: String = IDXDataset.defaultFashionMNISTDirectory
+    /// Threads composing and encoding pictures (the output does not depend on it).
+    public var threads = min(8, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Name of the marker file in the output folder.
     public static let markerName = ".slim-fashion-voc"
@@ -70,14 +72,15 @@ public struct FashionVOCGenerator: Sendable {
         var objectCount = 0
         for (s, split) in [IDXDataset.Split.train, .test].enumerated() {
             let count = split == .train ? train : test
+            let first = split == .train ? 0 : train
+            objectCount += try writePictures(split: split, count: count, first: first, source: sources[s], folder: folder)
             var list = ""
             for i in 0..<count {
-                let name = Self.name((split == .train ? 0 : train) + i)
-                objectCount += try writePicture(name, index: i, split: split, source: sources[s], folder: folder)
+                let name = Self.name(first + i)
                 list += "JPEGImages/\(name).jpg Annotations/\(name).xml\n"
                 written += ["JPEGImages/\(name).jpg", "Annotations/\(name).xml"]
-                if (i + 1) % 500 == 0 { progress("\(split.rawValue): \(i + 1)/\(count) pictures") }
             }
+            progress("\(split.rawValue): \(count) pictures")
             let listName = split == .train ? "trainval.txt" : "test.txt"
             try folder.write(Array(list.utf8), to: listName)
             written.append(listName)
@@ -92,6 +95,27 @@ public struct FashionVOCGenerator: Sendable {
     static func name(_ n: Int) -> String {
         let digits = String(n)
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    /// Writes pictures `0..<count` of `split` (files `first...`) on `threads` threads, picture `i`
+    /// on thread `i % threads` (each picture depends only on its index, so the bytes do not
+    /// depend on the thread count); returns the number of objects. The first error is thrown
+    /// once every thread has stopped.
+    private func writePictures(split: IDXDataset.Split, count: Int, first: Int, source: IDXDataset,
+                               folder: OutputFolder) throws -> Int {
+        let workers = max(1, min(threads, count))
+        let tally = Tally()
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for i in stride(from: w, to: count, by: workers) where !tally.failed {
+                do {
+                    tally.add(try writePicture(Self.name(first + i), index: i, split: split, source: source, folder: folder))
+                } catch {
+                    tally.fail(error)
+                }
+            }
+        }
+        if let error = tally.error { throw error }
+        return tally.objects
     }
 
     /// Composes, encodes and writes picture `index` of `split` and its XML; returns its object count.
@@ -112,4 +136,18 @@ public struct FashionVOCGenerator: Sendable {
         try folder.write(Array(xml.utf8), to: "Annotations/\(name).xml")
         return objects.count
     }
+}
+
+/// Object count and first error of the picture threads.
+private final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var firstError: Error?
+
+    var objects: Int { lock.withLock { count } }
+    var error: Error? { lock.withLock { firstError } }
+    var failed: Bool { error != nil }
+
+    func add(_ n: Int) { lock.withLock { count += n } }
+    func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
 }
