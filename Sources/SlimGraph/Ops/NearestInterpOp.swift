@@ -25,6 +25,7 @@ public enum NearestInterpOp: Operator {
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
         try ShapeInference.requireRank(x.shape, [4], "X", of: context.op)
+        guard x.shape[2] > 0, x.shape[3] > 0 else { throw GraphError("op 'nearest_interp': X \(x.shape) is empty") }
         let map = try indexMap(context, x.shape)
         var out = Tensor(shape: [x.shape[0], x.shape[1], map.rows.count, map.cols.count])
         let planes = x.shape[0] * x.shape[1], inPlane = x.shape[2] * x.shape[3], outW = map.cols.count
@@ -90,6 +91,7 @@ public enum NearestInterpOp: Operator {
     private static func staticOutSize(_ op: OpDesc, inH: Int, inW: Int) throws -> (Int, Int) {
         let scale = Float(op.float("scale", default: 0))
         if scale > 0 {
+            guard Float(max(inH, inW)) * scale < 16_777_216 else { throw GraphError("op 'nearest_interp': scale \(scale) is too large") }
             let size = { (n: Int) in n < 0 ? -1 : Int(Float(n) * scale) }
             let (h, w) = (size(inH), size(inW))
             guard h != 0, w != 0 else { throw GraphError("op 'nearest_interp': scale \(scale) gives an empty output") }

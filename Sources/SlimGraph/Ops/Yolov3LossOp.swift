@@ -48,6 +48,7 @@ public enum Yolov3LossOp: Operator {
         _ = try inferShapes(op, inputs: shapes)
         guard label.dtype == .s32 else { throw GraphError("op 'yolov3_loss': GTLabel must be s32, not \(label.dtype)") }
         let terms = try attrs(op, h: x.shape[2], w: x.shape[3])
+        guard x.shape[2] > 0, x.shape[3] > 0 else { throw GraphError("op 'yolov3_loss': X \(x.shape) has an empty grid") }
         let (n, b) = (x.shape[0], box.shape[1]), per = x.count / max(n, 1)
         let boxes = box.floats, labels = label.withUnsafeElements(as: Int32.self) { $0.map(Int.init) }
         let scores = score?.floats ?? [Float](repeating: 1, count: n * b)
@@ -59,7 +60,7 @@ public enum Yolov3LossOp: Operator {
                     let gts = (0..<b).map { t in YoloV3LossTerms.Box(x: boxes[(i * b + t) * 4], y: boxes[(i * b + t) * 4 + 1],
                                                                       w: boxes[(i * b + t) * 4 + 2], h: boxes[(i * b + t) * 4 + 3]) }
                     let imageLabels = Array(labels[(i * b)..<((i + 1) * b)])
-                    try checkLabels(imageLabels, gts, classes: terms.classes, image: i)
+                    try checkGroundTruth(imageLabels, gts, classes: terms.classes, image: i)
                     let r = terms.evaluate(UnsafeBufferPointer(rebasing: input[(i * per)..<((i + 1) * per)]), boxes: gts, labels: imageLabels,
                                            scores: Array(scores[(i * b)..<((i + 1) * b)]),
                                            grad: g.isEmpty ? nil : UnsafeMutableBufferPointer(rebasing: g[(i * per)..<((i + 1) * per)]))
@@ -89,10 +90,15 @@ public enum Yolov3LossOp: Operator {
         context.addInputGrad("X", 0, grad)
     }
 
-    /// Throws unless every used gt row (w and h at least 1e-6) has a label in 0..<classes.
-    private static func checkLabels(_ labels: [Int], _ gts: [YoloV3LossTerms.Box], classes: Int, image: Int) throws {
-        for (t, l) in labels.enumerated() where gts[t].w >= 1e-6 && gts[t].h >= 1e-6 && !(0..<classes).contains(l) {
-            throw GraphError("op 'yolov3_loss': GTLabel \(l) of image \(image) box \(t) is outside 0..<\(classes)")
+    /// Throws unless every used gt row (w and h not under 1e-6) is finite with a label in 0..<classes.
+    private static func checkGroundTruth(_ labels: [Int], _ gts: [YoloV3LossTerms.Box], classes: Int, image: Int) throws {
+        for (t, gt) in gts.enumerated() where !(gt.w < 1e-6) && !(gt.h < 1e-6) {
+            guard [gt.x, gt.y, gt.w, gt.h].allSatisfy(\.isFinite) else {
+                throw GraphError("op 'yolov3_loss': GTBox of image \(image) box \(t) is not finite")
+            }
+            guard (0..<classes).contains(labels[t]) else {
+                throw GraphError("op 'yolov3_loss': GTLabel \(labels[t]) of image \(image) box \(t) is outside 0..<\(classes)")
+            }
         }
     }
 

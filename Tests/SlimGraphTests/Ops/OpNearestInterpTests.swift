@@ -51,6 +51,8 @@ final class OpNearestInterpTests: XCTestCase {
         bilinear.attrs["interp_method"] = .string("bilinear")
         XCTAssertThrowsError(try NearestInterpOp.inferShapes(bilinear, inputs: ["X": [[1, 1, 2, 2]]]))
         XCTAssertEqual(try NearestInterpOp.inferShapes(op(["scale": .float(2)]), inputs: ["X": [[-1, 3, 5, 7]]])["Out"], [[-1, 3, 10, 14]])
+        XCTAssertThrowsError(try NearestInterpOp.inferShapes(op(["scale": .float(1e30)]), inputs: ["X": [[-1, 3, 5, 7]]]))
+        XCTAssertThrowsError(try NearestInterpOp.inferShapes(op(["scale": .float(.infinity)]), inputs: ["X": [[-1, 3, 5, 7]]]))
     }
 }
 

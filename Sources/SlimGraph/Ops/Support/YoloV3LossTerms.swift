@@ -43,7 +43,7 @@ struct YoloV3LossTerms {
             let gt = boxes[t], best = bestAnchor(gt)
             guard let j = anchorMask.firstIndex(of: best) else { continue }
             r.match[t] = j
-            let gi = min(max(Int(gt.x * Float(w)), 0), w - 1), gj = min(max(Int(gt.y * Float(h)), 0), h - 1)
+            let gi = Int(min(max(gt.x * Float(w), 0), Float(w - 1))), gj = Int(min(max(gt.y * Float(h), 0), Float(h - 1)))
             let cell = gj * w + gi
             r.loss += location(x, gt, anchor: best, slot: j, cell: cell, gi: gi, gj: gj, score: scores[t], grad: grad)
             r.objectness[j * cells + cell] = scores[t]
