@@ -95,12 +95,17 @@ public enum YoloBoxOp: Operator {
                     let cy = (Float(k) + sigmoid(x[g.offset(i, a, 1) + cell])) * imgH / gridSize
                     let w = exp(x[g.offset(i, a, 2) + cell]) * anchors[2 * a] * imgW / inputSize
                     let h = exp(x[g.offset(i, a, 3) + cell]) * anchors[2 * a + 1] * imgH / inputSize
-                    var box = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]
-                    if clip {
-                        box = [max(box[0], 0), max(box[1], 0), min(box[2], imgW - 1), min(box[3], imgH - 1)]
-                    }
                     let row = i * g.rows + a * g.cells + cell
-                    for j in 0..<4 { boxes[row * 4 + j] = box[j] }
+                    boxes[row * 4] = cx - w / 2
+                    boxes[row * 4 + 1] = cy - h / 2
+                    boxes[row * 4 + 2] = cx + w / 2
+                    boxes[row * 4 + 3] = cy + h / 2
+                    if clip {
+                        boxes[row * 4] = max(boxes[row * 4], 0)
+                        boxes[row * 4 + 1] = max(boxes[row * 4 + 1], 0)
+                        boxes[row * 4 + 2] = min(boxes[row * 4 + 2], imgW - 1)
+                        boxes[row * 4 + 3] = min(boxes[row * 4 + 3], imgH - 1)
+                    }
                     for c in 0..<g.classes { scores[row * g.classes + c] = conf * sigmoid(x[g.offset(i, a, 5 + c) + cell]) }
                 }
             }

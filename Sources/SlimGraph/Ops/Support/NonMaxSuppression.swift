@@ -53,17 +53,18 @@ struct NonMaxSuppression {
     /// IoU of boxes `a` and `b` (xmin, ymin, xmax, ymax); pixel boxes (`normalized` false) count
     /// `+1` on each side. 0 when they do not touch.
     func jaccard(_ boxes: UnsafeBufferPointer<Float>, _ a: Int, _ b: Int) -> Float {
-        let p = Array(boxes[(4 * a)..<(4 * a + 4)]), q = Array(boxes[(4 * b)..<(4 * b + 4)])
-        if q[0] > p[2] || q[2] < p[0] || q[1] > p[3] || q[3] < p[1] { return 0 }
+        let (p, q) = (4 * a, 4 * b)
+        if boxes[q] > boxes[p + 2] || boxes[q + 2] < boxes[p] || boxes[q + 1] > boxes[p + 3] || boxes[q + 3] < boxes[p + 1] { return 0 }
         let norm: Float = normalized ? 0 : 1
-        let inter = (min(p[2], q[2]) - max(p[0], q[0]) + norm) * (min(p[3], q[3]) - max(p[1], q[1]) + norm)
-        return inter / (area(p) + area(q) - inter)
+        let inter = (min(boxes[p + 2], boxes[q + 2]) - max(boxes[p], boxes[q]) + norm)
+            * (min(boxes[p + 3], boxes[q + 3]) - max(boxes[p + 1], boxes[q + 1]) + norm)
+        return inter / (area(boxes, p) + area(boxes, q) - inter)
     }
 
-    /// Box area, 0 for an inverted box.
-    func area(_ b: [Float]) -> Float {
-        if b[2] < b[0] || b[3] < b[1] { return 0 }
+    /// Area of the box starting at `i`, 0 for an inverted box.
+    func area(_ boxes: UnsafeBufferPointer<Float>, _ i: Int) -> Float {
+        if boxes[i + 2] < boxes[i] || boxes[i + 3] < boxes[i + 1] { return 0 }
         let norm: Float = normalized ? 0 : 1
-        return (b[2] - b[0] + norm) * (b[3] - b[1] + norm)
+        return (boxes[i + 2] - boxes[i] + norm) * (boxes[i + 3] - boxes[i + 1] + norm)
     }
 }
