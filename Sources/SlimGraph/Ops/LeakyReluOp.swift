@@ -1,8 +1,9 @@
 import SlimTensor
 
 /// `leaky_relu`: `Out = X` where `X > 0`, `alpha * X` elsewhere (any shape; `alpha` defaults to
-/// 0.02 as in Paddle 1.6); backward `dX = dOut` where `X > 0`, `alpha * dOut` elsewhere. Runs as
-/// oneDNN's eltwise relu with a negative slope.
+/// 0.02 as in Paddle 1.6); backward `dX = dOut` where `X > 0`, `alpha * dOut` elsewhere (at
+/// exactly 0 Paddle takes slope 1, oneDNN `alpha`). Runs as oneDNN's eltwise relu with a
+/// negative slope.
 public enum LeakyReluOp: Operator {
     public static let type = "leaky_relu"
 
