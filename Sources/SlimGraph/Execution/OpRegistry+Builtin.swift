@@ -3,6 +3,7 @@ extension OpRegistry {
     static let builtinOperators: [any Operator.Type] = [
         Conv2DOp.self, DepthwiseConv2DOp.self, MulOp.self, ElementwiseAddOp.self, BatchNormOp.self, Pool2DOp.self, ConcatOp.self,
         ReluOp.self, Relu6Op.self, Reshape2Op.self, Flatten2Op.self,
+        LeakyReluOp.self, NearestInterpOp.self, Transpose2Op.self, ReduceMeanOp.self, YoloBoxOp.self, MulticlassNMSOp.self, Yolov3LossOp.self,
         SoftmaxOp.self, SoftmaxWithCrossEntropyOp.self, MeanOp.self, AccuracyOp.self, DropoutOp.self,
     ]
 }

@@ -15,6 +15,7 @@ extension EltwiseKind {
     var cacheKey: String {
         switch self {
         case .relu: return "relu"
+        case let .leakyRelu(alpha): return "leaky_relu\(alpha.bitPattern)"
         case .relu6: return "relu6"
         case let .clip(lo, hi): return "clip\(lo.bitPattern),\(hi.bitPattern)"
         case let .linear(alpha, beta): return "linear\(alpha.bitPattern),\(beta.bitPattern)"

@@ -3,6 +3,8 @@ import CDNNL
 /// Element-wise activation functions (oneDNN eltwise algorithms).
 public enum EltwiseKind: Hashable, Sendable {
     case relu
+    /// x for x > 0, alpha * x otherwise (oneDNN relu with a negative slope)
+    case leakyRelu(alpha: Float)
     /// min(max(x, 0), 6)
     case relu6
     /// min(max(x, lo), hi)
@@ -14,6 +16,7 @@ public enum EltwiseKind: Hashable, Sendable {
     var algorithm: (dnnl_alg_kind_t, Float, Float) {
         switch self {
         case .relu: return (dnnl_eltwise_relu, 0, 0)
+        case let .leakyRelu(alpha): return (dnnl_eltwise_relu, alpha, 0)
         case .relu6: return (dnnl_eltwise_clip_v2, 0, 6)
         case let .clip(lo, hi): return (dnnl_eltwise_clip_v2, lo, hi)
         case let .linear(alpha, beta): return (dnnl_eltwise_linear, alpha, beta)

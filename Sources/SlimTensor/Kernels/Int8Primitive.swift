@@ -112,6 +112,7 @@ extension PostOp {
         case .eltwise(.sigmoid): key.append(106)
         case .eltwise(.exp): key.append(107)
         case .eltwise(.abs): key.append(108)
+        case let .eltwise(.leakyRelu(alpha)): key += [109, Int(alpha.bitPattern)]
         }
     }
 }
