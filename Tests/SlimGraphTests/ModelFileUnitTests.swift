@@ -29,6 +29,15 @@ final class ModelFileUnitTests: XCTestCase {
         XCTAssertEqual(try ModelFileSamples.read(dir + "/notes.txt"), Array("keep".utf8))
     }
 
+    func testAFileWhereTheFolderShouldBeIsRefusedAndUntouched() throws {
+        let path = try ModelFileSamples.temporaryDirectory(self) + "/float"
+        try ModelFileSamples.write(Array("mine".utf8), path)
+        assertModelFileError([.io], ["float", "it is a file"]) {
+            try ModelFile.save(program: ModelFileSamples.classifier(), params: ModelFileSamples.classifierParams(), to: path)
+        }
+        XCTAssertEqual(try ModelFileSamples.read(path), Array("mine".utf8))
+    }
+
     func testStaleHiddenFoldersOfAKilledSaveAreRemoved() throws {
         let root = try ModelFileSamples.temporaryDirectory(self)
         try FileManager.default.createDirectory(atPath: root + "/.int8.tmp-1-2", withIntermediateDirectories: true)

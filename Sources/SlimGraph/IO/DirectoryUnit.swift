@@ -25,7 +25,12 @@ public enum DirectoryUnit {
                              fill: (String) throws -> Void) throws {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
-        let exists = FileManager.default.fileExists(atPath: url.path)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if exists, !isDirectory.boolValue {
+            throw ModelFileError(.io, path: url.path, "will not replace it: it is a file, not a folder",
+                                 expected: "a new folder, or one that slim wrote", hints: ["choose another path, or move it away"])
+        }
         if exists, let reason = replaceable(url.path) {
             throw ModelFileError(.io, path: url.path, "will not replace it: \(reason)",
                                  expected: "a new folder, or one that slim wrote", hints: ["choose another path, or move it away"])
