@@ -143,6 +143,16 @@ final class DetectionReaderTests: XCTestCase {
         }
     }
 
+    func testAnImageOfAnotherSizeThanItsAnnotationDeclaresIsAnError() throws {
+        let dir = try makeTempDirectory(self)
+        try writeVOC(dir)
+        let xml = VOCAnnotationWriter.xml(folder: "JPEGImages", filename: "b.png", width: 21, height: 40, depth: 3,
+                                          objects: [.init(name: "cat", xmin: 0, ymin: 0, xmax: 10, ymax: 20)])
+        try writeFile(Array(xml.utf8), "\(dir)/Annotations/b.xml")
+        let spec = try ReaderSpec(try config(dir, reader: ["shuffle: false"]), reader: .train)
+        assertDataError(["b.png", "decoded as 20x40", "declares 21x40"]) { _ = try spec.loader(seed: 0).next() }
+    }
+
     func testCOCODataSetReadsTheJSONAndTheImageFolder() throws {
         let dir = try makeTempDirectory(self)
         try writeVOC(dir)
