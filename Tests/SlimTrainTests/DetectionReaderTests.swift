@@ -32,9 +32,9 @@ final class DetectionReaderTests: XCTestCase {
 
     /// The model YAML; `reader` and `dataset` lines are added to the reader and its data set.
     private func config(_ dir: String, type: String = "VOCDataSet", maxBoxes: String = "3", reader: [String] = [],
-                        dataset: [String] = [], transforms: String = "  - !Resize {size: 16}", batchSize: Int = 2,
+                        dataset: [String] = [], transforms: String = "  - !Resize {size: 16}", batchSize: Int = 2, imageShape: String = "[3, 16, 16]",
                         yaml: String? = nil) throws -> ModelConfig {
-        let text = (["architecture: LeNet5", "TrainReader:", "  batch_size: \(batchSize)", "  image_shape: [3, 16, 16]",
+        let text = (["architecture: LeNet5", "TrainReader:", "  batch_size: \(batchSize)", "  image_shape: \(imageShape)",
                      "  num_max_boxes: \(maxBoxes)"] + reader.map { "  " + $0 }
                     + ["  dataset:", "    type: \(type)", "    dataset_dir: \(dir)", "    use_default_label: false"]
                     + dataset.map { "    " + $0 } + ["  transforms:", transforms]).joined(separator: "\n") + "\n"
@@ -123,6 +123,9 @@ final class DetectionReaderTests: XCTestCase {
         assertConfigError(line: 5, "num_max_boxes") { _ = try ReaderSpec(try self.config(dir, maxBoxes: "0"), reader: .train) }
         assertConfigError(line: 11, "add a Resize") {
             _ = try ReaderSpec(try self.config(dir, transforms: "  - !RandomFlip {prob: 0.5}"), reader: .train)
+        }
+        assertConfigError(line: 4, "3 (RGB) channels") {
+            _ = try ReaderSpec(try self.config(dir, imageShape: "[2, 16, 16]"), reader: .train)
         }
         assertConfigError(line: 4, "image_shape") {
             _ = try ReaderSpec(try self.config(dir, transforms: "  - !Resize {size: 12}"), reader: .train)

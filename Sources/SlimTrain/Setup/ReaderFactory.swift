@@ -38,6 +38,9 @@ public struct ReaderSpec {
         }
         guard (1...Self.maxBatchSize).contains(batchSize) else { throw v.error("batch_size", "must be in 1...\(Self.maxBatchSize), got \(batchSize)") }
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { throw v.error("image_shape", "must be [C, H, W], got \(imageShape)") }
+        if DetectionType(rawValue: node?["dataset"]?["type"]?.text ?? "") != nil, ![1, 3].contains(imageShape[0]) {
+            throw v.error("image_shape", "detection images are read as 1 (gray) or 3 (RGB) channels, got \(imageShape)")
+        }
         dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
                                    imageShape: imageShape, datasetDir: datasetDir, withBackground: withBackground)
         transforms = try Self.transforms(node?["transforms"], path: "\(section).transforms")
