@@ -9,6 +9,8 @@ extension ModuleRegistry {
             OptionSchema("image_shape", .list(.int), "[1, 28, 28]", "Model input [C, H, W]."),
             OptionSchema("dataset", .module("Dataset"), "{type: FashionMNIST}", "Where the images come from."),
             OptionSchema("transforms", .list(.object(transformTags, aliases: [:])), "[]", "Applied in order to each image."),
+            OptionSchema("with_background", .bool, "false", "Detection data: class ids from 1, id 0 the background."),
+            OptionSchema("num_max_boxes", .int, "50", "Detection data: objects per image in the padded ground truth."),
         ])
     }
 
@@ -17,9 +19,16 @@ extension ModuleRegistry {
         reader("EvalReader", batchSize: 256, training: false),
         reader("TestReader", batchSize: 1, training: false),
         ModuleSchema("Dataset", "A data set on disk.", [
-            OptionSchema("type", .choice(["FashionMNIST", "MNIST", "IDX", "MNISTCSV", "ImageFolder"]), "FashionMNIST", "Format."),
-            OptionSchema("dataset_dir", .string, "/usr/share/datasets/fashion-mnist", "Directory of the files (`-d` overrides)."),
-            OptionSchema("split", .choice(["train", "test"]), "train", "Which split of an MNIST-style set."),
+            OptionSchema("type", .choice(["FashionMNIST", "MNIST", "IDX", "MNISTCSV", "ImageFolder", "VOCDataSet", "COCODataSet"]),
+                         "FashionMNIST", "Format."),
+            OptionSchema("dataset_dir", .string, "/usr/share/datasets/fashion-mnist",
+                         "Directory of the files (`-d` overrides; VOCDataSet dataset/voc, COCODataSet dataset/coco)."),
+            OptionSchema("split", .choice(["train", "test"]), "train", "Which split of an MNIST-style set (detection: the default annotation)."),
+            OptionSchema("annotation", .string, nil,
+                         "VOC list file (default trainval.txt / test.txt) or COCO JSON (default annotations/instances_{train,val}2017.json)."),
+            OptionSchema("image_dir", .string, nil, "COCO image folder under dataset_dir (default train2017 / val2017)."),
+            OptionSchema("use_default_label", .bool, "true", "VOC: the 20 VOC classes, else label_list.txt next to the list file."),
+            OptionSchema("sample_num", .int, "-1", "Detection data: use only the first N images (-1 = all)."),
             OptionSchema("image_file", .string, nil, "IDX images file (type IDX)."),
             OptionSchema("label_file", .string, nil, "IDX labels file (type IDX)."),
             OptionSchema("csv_file", .string, nil, "CSV file: label,p0..p783 per line (type MNISTCSV)."),

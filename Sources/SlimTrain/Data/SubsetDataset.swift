@@ -18,6 +18,7 @@ public struct SubsetDataset<Base: Dataset>: Dataset {
     public var count: Int { indices.count }
     public var imageShape: [Int] { base.imageShape }
     public var classNames: [String]? { base.classNames }
+    public var annotatesBoxes: Bool { base.annotatesBoxes }
 
     public func sample(_ i: Int) throws -> Sample { try base.sample(indices[i]) }
     public func sampleName(_ i: Int) -> String { base.sampleName(indices[i]) }

@@ -13,6 +13,8 @@ public struct ReaderSpec {
     public var prefetch: Int
     /// `[C, H, W]` the model expects.
     public var imageShape: [Int]
+    /// Objects per sample in the padded ground truth of detection data (`num_max_boxes`).
+    public var numMaxBoxes: Int
 
     /// The largest `batch_size` (2^20 images; keeps batch and pass counts far from overflow).
     public static let maxBatchSize = 1 << 20
@@ -29,12 +31,21 @@ public struct ReaderSpec {
         dropLast = try v.bool("drop_last", training)
         prefetch = try v.int("prefetch", 2)
         imageShape = try v.ints("image_shape") ?? [1, 28, 28]
+        numMaxBoxes = try v.int("num_max_boxes", 50)
+        let withBackground = try v.bool("with_background", false)
+        guard (1...Self.maxBoxesPerSample).contains(numMaxBoxes) else {
+            throw v.error("num_max_boxes", "must be in 1...\(Self.maxBoxesPerSample), got \(numMaxBoxes)")
+        }
         guard (1...Self.maxBatchSize).contains(batchSize) else { throw v.error("batch_size", "must be in 1...\(Self.maxBatchSize), got \(batchSize)") }
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { throw v.error("image_shape", "must be [C, H, W], got \(imageShape)") }
+        if DetectionType(rawValue: node?["dataset"]?["type"]?.text ?? "") != nil, ![1, 3].contains(imageShape[0]) {
+            throw v.error("image_shape", "detection images are read as 1 (gray) or 3 (RGB) channels, got \(imageShape)")
+        }
         dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
-                                   imageShape: imageShape, datasetDir: datasetDir)
+                                   imageShape: imageShape, datasetDir: datasetDir, withBackground: withBackground)
         transforms = try Self.transforms(node?["transforms"], path: "\(section).transforms")
         let produced = try transforms.outputShape(dataset.imageShape)
+        if dataset.annotatesBoxes { try Self.requireOneShape(transforms, from: dataset.imageShape, at: v) }
         guard produced == imageShape else {
             throw v.error("image_shape", "the data set's images become \(produced) after the transforms, but image_shape is \(imageShape)")
         }
@@ -43,14 +54,22 @@ public struct ReaderSpec {
     /// A loader over this reader (the eval pass uses `evalBatches()`).
     public func loader(seed: UInt64, state: LoaderState = LoaderState()) throws -> DataLoader {
         try DataLoader(dataset: dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
-                       transforms: transforms, seed: seed, prefetch: prefetch, state: state)
+                       transforms: transforms, seed: seed, prefetch: prefetch, state: state, numMaxBoxes: numMaxBoxes)
     }
 
-    static func dataset(_ node: Node?, path: String, split: String, imageShape: [Int], datasetDir: String?) throws -> any Dataset {
+    /// The data set of a reader's `dataset` node; `withBackground` is the reader's
+    /// `with_background` (detection types).
+    static func dataset(_ node: Node?, path: String, split: String, imageShape: [Int], datasetDir: String?,
+                        withBackground: Bool = false) throws -> any Dataset {
         let v = NodeValues(node: node, path: path)
-        let dir = datasetDir ?? v.string("dataset_dir", IDXDataset.defaultFashionMNISTDirectory)!
         let splitValue = IDXDataset.Split(rawValue: v.string("split", split) ?? split) ?? .train
         let type = v.string("type", "FashionMNIST") ?? "FashionMNIST"
+        if let detection = DetectionType(rawValue: type) {
+            let base = try detection.dataset(v, split: splitValue, channels: imageShape[0], datasetDir: datasetDir, withBackground: withBackground)
+            let n = try v.int("sample_num", try v.int("num_samples", -1))
+            return n >= 0 ? SubsetDataset(base, prefix: n) : base
+        }
+        let dir = datasetDir ?? v.string("dataset_dir", IDXDataset.defaultFashionMNISTDirectory)!
         let base: any Dataset
         switch type {
         case "FashionMNIST": base = try IDXDataset.fashionMNIST(dir: dir, split: splitValue)
@@ -66,7 +85,7 @@ public struct ReaderSpec {
         case "ImageFolder":
             base = try ImageFolderDataset(root: dir, channels: imageShape[0], size: ImageSize(height: imageShape[1], width: imageShape[2]))
         default:
-            throw v.error("type", "unknown data set type '\(type)' (FashionMNIST, MNIST, IDX, MNISTCSV, ImageFolder)")
+            throw v.error("type", "unknown data set type '\(type)' (FashionMNIST, MNIST, IDX, MNISTCSV, ImageFolder, VOCDataSet, COCODataSet)")
         }
         let n = try v.int("num_samples", -1)
         return n >= 0 ? SubsetDataset(AnyDataset(base), prefix: n) : base
@@ -108,6 +127,7 @@ struct AnyDataset: Dataset {
     var count: Int { base.count }
     var imageShape: [Int] { base.imageShape }
     var classNames: [String]? { base.classNames }
+    var annotatesBoxes: Bool { base.annotatesBoxes }
     func sample(_ i: Int) throws -> Sample { try base.sample(i) }
     func sampleName(_ i: Int) -> String { base.sampleName(i) }
 }
