@@ -101,6 +101,10 @@ public struct Batch: Equatable, Sendable {
     /// batch's labels and a model (training loss, evaluation, top-k), which assume `0..<classes`.
     /// - Throws: `DataError.labelOutOfRange` naming the first sample whose label is outside.
     public func checkLabels(classes: Int) throws {
+        guard tensors[BoxBatch.box] == nil else {
+            throw DataError.mismatch(path: sampleName(row: 0), reason: "a classifier needs one class label per image, and this data "
+                                     + "set has boxes (VOCDataSet, COCODataSet): use a detection architecture, or an image classification data set")
+        }
         let labels = labels
         let bad = labels.withUnsafeElements(as: Int32.self) { y in (0..<count).first { y[$0] < 0 || Int(y[$0]) >= classes } }
         guard let row = bad else { return }
