@@ -5,7 +5,7 @@ extension ModuleRegistry {
 
     /// The globals of a model YAML, as the pseudo-module `Global`.
     static let global = ModuleSchema("Global", "Top-level settings of a model YAML.", [
-        OptionSchema("architecture", .string, nil, required: true, "Model to build: LeNet5 | MobileNetV1 | ResNet."),
+        OptionSchema("architecture", .string, nil, required: true, "Model to build: LeNet5 | MobileNetV1 | ResNet | YOLOv3."),
         OptionSchema("num_classes", .int, "10", "Number of classes of the classifier head."),
         OptionSchema("max_iters", .int, nil, "Batches per epoch (PaddleSlim's meaning in compression)."),
         OptionSchema("epoch", .int, "1", "Number of training epochs."),
@@ -33,6 +33,31 @@ extension ModuleRegistry {
         ModuleSchema("ResNet", "ResNet: CIFAR depths 20/32/56 or ImageNet-style 18/34.", [
             OptionSchema("depth", .int, "20", "Number of layers."),
             OptionSchema("variant", .choice(["cifar", "imagenet"]), "cifar", "Stage layout."),
+        ]),
+        ModuleSchema("YOLOv3", "YOLOv3 detector (PaddleDetection): backbone, three-scale head and loss, yolo_box + NMS output.", [
+            OptionSchema("backbone", .choice(["MobileNet"]), "MobileNet", "Backbone module."),
+            OptionSchema("yolo_head", .choice(["YOLOv3Head"]), "YOLOv3Head", "Head module."),
+        ]),
+    ]
+
+    /// The component modules of detection architectures (top-level sections of a model YAML).
+    static let detectionModules: [ModuleSchema] = [
+        ModuleSchema("MobileNet", "MobileNetV1 backbone of a detector: feature maps at stride 8, 16, 32.", [
+            OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm (sync_bn is bn on one CPU)."),
+            OptionSchema("norm_decay", .float, "0.0", "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("conv_group_scale", .float, "1", "Multiplier of filters and groups (Paddle's)."),
+            OptionSchema("with_extra_blocks", .bool, "false", "SSD's extra blocks: not supported, must be false."),
+            OptionSchema("scale", .float, "1.0", "Width multiplier of backbone and head (slim's, for CPU runs)."),
+        ]),
+        ModuleSchema("YOLOv3Head", "YOLOv3 detection blocks, output convs, anchors and NMS.", [
+            OptionSchema("anchor_masks", .list(.list(.int)), "[[6, 7, 8], [3, 4, 5], [0, 1, 2]]", "Anchor indices per scale, stride 32 first."),
+            OptionSchema("anchors", .list(.list(.int)), "[[10, 13], [16, 30], ...]", "[w, h] anchor sizes in pixels (PaddleDetection's 9)."),
+            OptionSchema("norm_decay", .float, "0.0", "Accepted for PaddleDetection compatibility; not used."),
+        ]),
+        ModuleSchema("YOLOv3Loss", "The yolov3_loss of each scale.", [
+            OptionSchema("batch_size", .int, "8", "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("ignore_thresh", .float, "0.7", "IoU above which a non-matched prediction's objectness is not penalised."),
+            OptionSchema("label_smooth", .bool, "true", "Smooth class targets to 1 - 1/C and 1/C."),
         ]),
     ]
 

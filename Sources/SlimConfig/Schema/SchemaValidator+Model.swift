@@ -10,7 +10,7 @@ extension SchemaValidator {
     public mutating func checkModel(_ root: Node) {
         guard let entries = root.entries, let global = registry.module("Global") else { return }
         let readers = Dictionary(Self.readerSections(of: root), uniquingKeysWith: { a, _ in a })
-        let topModules = ModuleRegistry.architectures.map(\.name) + ["LearningRate", "OptimizerBuilder"]
+        let topModules = (ModuleRegistry.architectures + ModuleRegistry.detectionModules).map(\.name) + ["LearningRate", "OptimizerBuilder"]
         let valid = global.options.map(\.name) + topModules + readers.keys.sorted()
         for entry in entries {
             guard let key = entry.key.text else { continue }

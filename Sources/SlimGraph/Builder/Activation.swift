@@ -11,4 +11,6 @@ public enum Initializer: Sendable {
     case msraNormal(fanIn: Int)
     /// Every element `value`.
     case constant(Float)
+    /// These elements, row-major (a fixed matrix).
+    case values([Float])
 }

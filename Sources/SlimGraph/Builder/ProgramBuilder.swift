@@ -50,7 +50,11 @@ public struct ProgramBuilder {
 
     /// Declares and initialises a persistable parameter `<prefix>.<suffix>`.
     mutating func parameter(_ layer: Layer, _ suffix: String, shape: [Int], trainable: Bool = true, _ initializer: Initializer) -> String {
-        let name = "\(layer.prefix).\(suffix)"
+        parameter(named: "\(layer.prefix).\(suffix)", shape: shape, trainable: trainable, initializer)
+    }
+
+    /// Declares and initialises a persistable parameter with an explicit (Paddle `ParamAttr`) name.
+    mutating func parameter(named name: String, shape: [Int], trainable: Bool = true, _ initializer: Initializer) -> String {
         program.declare(VarDesc(name: name, shape: shape, persistable: true, trainable: trainable))
         params[name] = initial(shape: shape, initializer)
         return name
@@ -72,6 +76,9 @@ public struct ProgramBuilder {
             for i in 0..<count { values[i] = generator.nextNormal() * std }
         case let .constant(v):
             values = [Float](repeating: v, count: count)
+        case let .values(v):
+            precondition(v.count == count, "initializer of \(v.count) values for shape \(shape)")
+            values = v
         }
         return Tensor(shape: shape, floats: values)
     }

@@ -10,12 +10,12 @@ public enum ModelFactory {
 
     public static func make(_ config: ModelConfig, imageShape: [Int]) throws -> BuiltModel {
         let architecture = try config.string("architecture") ?? ""
-        let options = try Self.options(NodeValues(node: config.node(architecture), path: architecture))
-        let classes = try config.int("num_classes") ?? 10
-        guard (1...maxClasses).contains(classes) else {
-            throw ConfigError("num_classes must be in 1...\(maxClasses), got \(classes)",
-                              at: config.node("num_classes")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
+        if architecture == "YOLOv3" {
+            return try yolov3(config, imageShape: imageShape, classes: try classCount(config),
+                              seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1))
         }
+        let options = try Self.options(NodeValues(node: config.node(architecture), path: architecture))
+        let classes = try classCount(config)
         do {
             let model = try ModelZoo.model(architecture, options: options, numClasses: classes)
             return model.build(inputShape: imageShape, seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1))
@@ -23,6 +23,16 @@ public enum ModelFactory {
             throw ConfigError(error.message, at: config.node("architecture")?.mark ?? SourceMark(file: config.path, line: 1, column: 1),
                               notes: error.hints)
         }
+    }
+
+    /// `num_classes` (default 10), in `1...maxClasses`.
+    static func classCount(_ config: ModelConfig) throws -> Int {
+        let classes = try config.int("num_classes") ?? 10
+        guard (1...maxClasses).contains(classes) else {
+            throw ConfigError("num_classes must be in 1...\(maxClasses), got \(classes)",
+                              at: config.node("num_classes")?.mark ?? SourceMark(file: config.path, line: 1, column: 1))
+        }
+        return classes
     }
 
     /// The architecture module's options: `dropout` in [0, 1), `scale` in (0, 16].

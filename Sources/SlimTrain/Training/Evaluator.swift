@@ -20,13 +20,18 @@ public struct Evaluator {
     public var metric: any Metric
 
     /// A classifier's evaluator: `image` fed with the batch's images, the top-k metric on `output`
-    /// (default: the program's first fetch).
+    /// (default: the program's first fetch). When a `multiclass_nms` writes `output` (a saved
+    /// detector), VOC mAP instead, with the program's other feeds (`im_size`) fed by name.
     /// - Throws: `GraphError` when `output` is nil and the program has no fetch.
     public init(executor: Executor, image: String = "image", output: String? = nil) throws {
         guard let out = output ?? executor.program.fetches.first else {
             throw GraphError("the program has no fetch to evaluate", hints: ["its fetches are empty"])
         }
-        self.init(executor: executor, feeds: [image], output: out, metric: TopKMetric(output: out))
+        if let detection = try DetectionMetric.voc(program: executor.program, output: out) {
+            self.init(executor: executor, feeds: [image] + executor.program.feeds.filter { $0 != image }, output: out, metric: detection)
+        } else {
+            self.init(executor: executor, feeds: [image], output: out, metric: TopKMetric(output: out))
+        }
     }
 
     /// An evaluator of any task: `feeds` (the image first), `metric` over its fetches; `output`
