@@ -15,8 +15,8 @@ final class YOLOv3Tests: XCTestCase {
         return [
             "image": Tensor(shape: [2, 3, 64, 64], floats: pixels),
             "im_size": Tensor(shape: [2, 2], dtype: .s32, integers: [64, 64, 120, 80]),
-            "gt_box": Tensor(shape: [2, 4, 4], floats: [19.2, 22.4, 44.8, 41.6, 9.6, 12.8, 16, 25.6] + Array(repeating: 0, count: 8)
-                + [28.8, 22.4, 60.8, 54.4] + Array(repeating: 0, count: 12)),
+            "gt_box": Tensor(shape: [2, 4, 4], floats: [0.3, 0.35, 0.7, 0.65, 0.15, 0.2, 0.25, 0.4] + Array(repeating: 0, count: 8)
+                + [0.45, 0.35, 0.95, 0.85] + Array(repeating: 0, count: 12)),
             "gt_label": Tensor(shape: [2, 4], dtype: .s32, integers: [1, 2, 0, 0, 0, 0, 0, 0]),
             "gt_score": Tensor(shape: [2, 4], floats: [1, 1, 0, 0, 1, 0, 0, 0]),
         ]
@@ -73,7 +73,7 @@ final class YOLOv3Tests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(again[built.loss]).floats.allSatisfy(\.isFinite))
     }
 
-    /// The program turns the readers' xyxy pixel boxes into yolov3_loss's normalized center boxes.
+    /// The program turns the readers' normalized xyxy boxes (after NormalizeBox) into yolov3_loss's normalized center boxes.
     func testGroundTruthBoxesAreNormalizedCenterBoxes() throws {
         let built = try Self.model()
         let out = try Executor(program: built.program).run(feeds: Self.feeds(), scope: Scope(built.params), mode: .eval, fetches: ["mul_0.tmp_0"])
@@ -82,6 +82,28 @@ final class YOLOv3Tests: XCTestCase {
         let expected: [Float] = [0.5, 0.5, 0.4, 0.3, 0.2, 0.3, 0.1, 0.2] + Array(repeating: 0, count: 8) + [0.7, 0.6, 0.5, 0.5] + Array(repeating: 0, count: 12)
         for (a, e) in zip(boxes, expected) { XCTAssertEqual(a, e, accuracy: 1e-5) }
         XCTAssertEqual(built.program.variable("gt_box_to_cxcywh")?.trainable, false)
+    }
+
+    /// An executor told that `image` is resizable runs the 64x64 program on 96x96 and 32x32
+    /// images (RandomShape batches): the loss and the decoded boxes follow the fed size, and one
+    /// backward pass gives finite gradients; without it the feed is rejected.
+    func testImageFeedOfAnotherSizeRunsWhenResizable() throws {
+        let built = try Self.model()
+        let scope = Scope(built.params)
+        let executor = try Executor(program: built.program)
+        for side in [96, 32] {
+            var feeds = Self.feeds()
+            var rng = SeededGenerator(seed: UInt64(side))
+            feeds["image"] = Tensor(shape: [2, 3, side, side], floats: (0..<(2 * 3 * side * side)).map { _ in rng.nextUnitFloat() })
+            XCTAssertThrowsError(try executor.run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]))
+            executor.resizableFeeds = ["image"]
+            defer { executor.resizableFeeds = [] }
+            let out = try executor.run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss])
+            XCTAssertTrue(try XCTUnwrap(out[built.loss]).floats.allSatisfy(\.isFinite))
+            let grads = try executor.backward(loss: built.loss)
+            XCTAssertEqual(grads["conv1_weights"]?.shape, built.params["conv1_weights"]?.shape)
+            XCTAssertTrue(try XCTUnwrap(grads["conv1_weights"]).floats.allSatisfy(\.isFinite))
+        }
     }
 
     func testBadShapesAndOptionsThrow() throws {

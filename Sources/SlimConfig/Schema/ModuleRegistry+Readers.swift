@@ -9,6 +9,9 @@ extension ModuleRegistry {
             OptionSchema("image_shape", .list(.int), "[1, 28, 28]", "Model input [C, H, W]."),
             OptionSchema("dataset", .module("Dataset"), "{type: FashionMNIST}", "Where the images come from."),
             OptionSchema("transforms", .list(.object(transformTags, aliases: [:])), "[]", "Applied in order to each image."),
+            OptionSchema("sample_transforms", sampleTransformList, "[]", "PaddleDetection operators (0...255 pixels), instead of transforms."),
+            OptionSchema("batch_transforms", batchTransformList, "[]", "Applied to each batch (RandomShape)."),
+            OptionSchema("mixup_epoch", .int, "250", "Passes below it mix samples when sample_transforms has MixupImage."),
             OptionSchema("with_background", .bool, "false", "Detection data: class ids from 1, id 0 the background."),
             OptionSchema("num_max_boxes", .int, "50", "Detection data: objects per image in the padded ground truth."),
         ])
@@ -52,6 +55,6 @@ extension ModuleRegistry {
     ]
 
     static var builtinModules: [ModuleSchema] {
-        [global] + architectures + detectionModules + schedules + optimizers + data + slim
+        [global] + architectures + detectionModules + schedules + optimizers + data + sampleTransformModules + slim
     }
 }

@@ -15,6 +15,11 @@ public final class Executor {
     private let fused: ExecutionPlan
     private let generatorBox: GeneratorBox
     private var tape: [(op: any Operator.Type, context: OpContext)] = []
+    /// Feeds whose last two dims (an image's H and W) may differ from the declared ones, as
+    /// Paddle's `fluid.layers.data` feeds are not shape-checked: a batch transform such as
+    /// `RandomShape` resizes a detector's images per batch, and every op computes its shapes
+    /// from its actual inputs.
+    public var resizableFeeds: Set<String> = []
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
@@ -129,7 +134,9 @@ public final class Executor {
             guard let v = program.variable(name) else {
                 throw GraphError("feed '\(name)' is not a var of the program", hints: ["the program feeds \(program.feeds)"])
             }
-            let matches = v.shape.count == value.shape.count && zip(v.shape, value.shape).allSatisfy { $0 == -1 || $0 == $1 }
+            let fixed = resizableFeeds.contains(name) ? max(v.shape.count - 2, 0) : v.shape.count
+            let matches = v.shape.count == value.shape.count
+                && zip(v.shape, value.shape).prefix(fixed).allSatisfy { $0 == -1 || $0 == $1 } && value.shape.dropFirst(fixed).allSatisfy { $0 > 0 }
             guard matches, v.dtype == value.dtype else {
                 throw GraphError("feed '\(name)' is \(value.dtype)\(value.shape), the program expects \(v.dtype)\(v.shape)")
             }

@@ -3,11 +3,13 @@
 /// NMS-filtered detections.
 ///
 /// Feeds: `image` `[-1, 3, H, W]` and `im_size` `[-1, 2]` s32 (original h, w) for inference;
-/// `gt_box` `[-1, B, 4]` as xyxy pixels of the `H` x `W` image (what slim's detection readers
-/// give; a padded box is all zeros and ignored), `gt_label` `[-1, B]` s32 and `gt_score`
-/// `[-1, B]` for training. Where PaddleDetection's reader converts the boxes
-/// (`BboxXYXY2XYWH` + `NormalizeBox`), the program does: a `mul` by the fixed matrix
-/// `gt_box_to_cxcywh` gives `yolov3_loss` its normalized center boxes.
+/// `gt_box` `[-1, B, 4]` as normalized xyxy (corners divided by the image's width and height,
+/// what PaddleDetection's `NormalizeBox` gives, so boxes stay valid when `RandomShape` resizes
+/// a batch; a padded box is all zeros and ignored), `gt_label` `[-1, B]` s32 and `gt_score`
+/// `[-1, B]` for training. Where PaddleDetection's reader converts the boxes to center form
+/// (`BboxXYXY2XYWH`), the program does: a `mul` by the fixed matrix `gt_box_to_cxcywh` gives
+/// `yolov3_loss` its normalized center boxes. The image feed may be fed at other multiples of
+/// 32 than `H` x `W` (every op takes its shapes from its inputs).
 ///
 /// Loss: `sum_i reduce_mean(yolov3_loss(output_i))` over the three scales (stride 32, 16, 8).
 /// Output `bbox`: `multiclass_nms_0.tmp_0` `[total, 6]` (label, score, xmin, ymin, xmax, ymax in
@@ -43,7 +45,7 @@ public struct YOLOv3: Sendable {
         for f in feeds { b.feed(f.name, shape: f.shape, dtype: f.dtype) }
         let outputs = head.outputs(&b, features: backbone.features(&b, image: "image"))
         let (boxes, counts) = prediction(&b, outputs: outputs)
-        let gtBox = b.normalizedCenterBoxes("gt_box", width: inputShape[2], height: inputShape[1], name: "gt_box_to_cxcywh")
+        let gtBox = b.normalizedCenterBoxes("gt_box", width: 1, height: 1, name: "gt_box_to_cxcywh")
         let loss = self.loss(&b, outputs: outputs, gtBox: gtBox)
         b.fetch([boxes, counts, loss])
         let interface = ModelInterface(feeds: feeds, loss: loss, outputs: [OutputSpec(name: "bbox", variable: boxes),

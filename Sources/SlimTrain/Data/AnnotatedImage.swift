@@ -4,6 +4,9 @@ public struct AnnotatedImage: Equatable, Sendable {
     public var image: Image
     /// The sample's objects; nil for data without boxes.
     public var annotations: BoxAnnotations?
+    /// The second sample `MixupImage` blends in (PaddleDetection's `sample['mixup']`): empty, or
+    /// one sample the loader attaches while the pass is below the feed's `mixup_epoch`.
+    public var mixup: [AnnotatedImage] = []
 
     public init(image: Image, annotations: BoxAnnotations? = nil) {
         self.image = image

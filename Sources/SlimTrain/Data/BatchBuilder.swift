@@ -10,6 +10,11 @@ struct BatchBuilder {
     let sampleShape: [Int]
     /// Objects per sample in a detection batch's padded ground truth.
     let numMaxBoxes: Int
+    /// Applied to each batch's samples before stacking (may change the image size per batch).
+    var batchTransforms: [any BatchTransform] = []
+    /// Passes below this attach a mixup sample to each sample when a `MixupImage` is in the
+    /// transforms (PaddleDetection's `mixup_epoch`; <= 0: never).
+    var mixupEpoch = -1
 
     /// The pass used for evaluation batches' per-sample generators.
     static let evalPass = UInt64.max
@@ -42,27 +47,47 @@ struct BatchBuilder {
     /// Reads, transforms and stacks the samples `indices` of pass `pass`; for a data set with
     /// boxes, also their padded ground truth (`BoxBatch`).
     func batch(_ indices: ArraySlice<Int>, pass: UInt64) throws -> Batch {
-        let n = indices.count, size = sampleShape.reduce(1, *)
-        var images = Tensor(shape: [n] + sampleShape)
+        let n = indices.count
         var labels = Tensor(shape: [n, 1], dtype: .s32)
         var boxes = dataset.annotatesBoxes ? BoxBatch(samples: n, numMaxBoxes: numMaxBoxes) : nil
         let names = indices.map(dataset.sampleName)
+        var samples: [AnnotatedImage] = []
+        samples.reserveCapacity(n)
         for (row, index) in indices.enumerated() {
             let (sample, original) = try transformed(index, pass: pass)
-            let image = sample.image, label = original.label
+            let label = original.label
             let shape = original.shape ?? dataset.imageShape
             boxes?.set(row: row, sample.annotations, originalSize: ImageSize(height: shape[1], width: shape[2]), imageID: original.imageID)
             guard let value = Int32(exactly: label) else {
                 throw DataError.malformed(path: names[row], reason: "label \(label) is not a class index (32-bit)")
             }
-            images.withUnsafeMutableFloats { dst in
-                image.data.withUnsafeBufferPointer { (dst.baseAddress! + row * size).update(from: $0.baseAddress!, count: size) }
-            }
             labels.withUnsafeMutableElements(as: Int32.self) { $0[row] = value }
+            samples.append(sample)
         }
+        if !batchTransforms.isEmpty, let first = indices.first {
+            var rng = SeededGenerator(seed: Self.mix(Self.mix(seed, pass, UInt64(first)), 0xBA7C_5EED, UInt64(n)))
+            for transform in batchTransforms { transform.apply(&samples, rng: &rng) }
+        }
+        let images = try Self.stack(samples, names: names)
         var batch = Batch(images: images, labels: labels, indices: Array(indices), sampleNames: names)
         boxes?.add(to: &batch)
         return batch
+    }
+
+    /// The images as one `[N, C, H, W]` tensor.
+    /// - Throws: `DataError.mismatch` naming a sample whose shape differs from the first one's.
+    static func stack(_ samples: [AnnotatedImage], names: [String]) throws -> Tensor {
+        let shape = samples.first?.image.shape ?? [0, 0, 0], size = shape.reduce(1, *)
+        var images = Tensor(shape: [samples.count] + shape)
+        for (row, sample) in samples.enumerated() {
+            guard sample.image.shape == shape else {
+                throw DataError.mismatch(path: names[row], reason: "batch transforms gave \(sample.image.shape), the batch's first image is \(shape)")
+            }
+            images.withUnsafeMutableFloats { dst in
+                sample.image.data.withUnsafeBufferPointer { (dst.baseAddress! + row * size).update(from: $0.baseAddress!, count: size) }
+            }
+        }
+        return images
     }
 
     /// One sample after the transforms, with its generator seeded by `mix(seed, pass, index)`.
@@ -72,12 +97,28 @@ struct BatchBuilder {
         var annotated = AnnotatedImage(image: try Image(sample: sample, shape: sample.shape ?? dataset.imageShape, source: "sample \(index)"),
                                        annotations: sample.annotations)
         sample.pixels = .bytes([])
+        if let partner = mixupPartner(of: index, pass: pass) {
+            let other = try dataset.sample(partner)
+            annotated.mixup = [AnnotatedImage(image: try Image(sample: other, shape: other.shape ?? dataset.imageShape, source: "sample \(partner)"),
+                                              annotations: other.annotations)]
+        }
         var rng = SeededGenerator(seed: Self.mix(seed, pass, UInt64(index)))
         transforms.apply(&annotated, rng: &rng)
+        annotated.mixup = []
         guard annotated.image.shape == sampleShape else {
             throw DataError.mismatch(path: "sample \(index)", reason: "transformed to \(annotated.image.shape), expected \(sampleShape)")
         }
         return (annotated, sample)
+    }
+
+    /// The sample mixed into `index` in pass `pass`: PaddleDetection's `(pos + k) % n` with `k`
+    /// uniform in `1..<n`, drawn from `mix(mix(seed, pass, index), tag)`; nil when the pass is at
+    /// or past `mixupEpoch`, no `MixupImage` is in the transforms, or the data set has one sample.
+    func mixupPartner(of index: Int, pass: UInt64) -> Int? {
+        let n = dataset.count
+        guard mixupEpoch > 0, pass < UInt64(mixupEpoch), n > 1, transforms.contains(where: { $0 is MixupImage }) else { return nil }
+        var rng = SeededGenerator(seed: Self.mix(Self.mix(seed, pass, UInt64(index)), 0x313C_5EED, 0))
+        return (index + rng.randint(1, n)) % n
     }
 
     /// A 64-bit hash of three words (SplitMix64 finaliser chained).

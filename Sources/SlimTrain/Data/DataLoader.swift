@@ -31,11 +31,16 @@ public final class DataLoader {
     ///   - state: where to start (a saved `state` to resume).
     ///   - numMaxBoxes: objects per sample in the padded ground truth of a data set with boxes
     ///     (PaddleDetection's `num_max_boxes`).
+    ///   - batchTransforms: applied to each batch before stacking (`RandomShape`), with a
+    ///     generator drawn only from `(seed, pass, first sample of the batch)`.
+    ///   - mixupEpoch: passes below it give each sample a mixup partner when a `MixupImage` is
+    ///     in `transforms` (PaddleDetection's `mixup_epoch`; <= 0: never).
     /// - Throws: `DataError.invalidConfiguration` when the data set is empty, smaller than one
     ///   batch with `dropLast`, the state is not a batch boundary, or a transform rejects the shape.
     public init(dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = true,
                 transforms: [any Transform] = [], seed: UInt64 = 0, prefetch: Int = 0,
-                state: LoaderState = LoaderState(), numMaxBoxes: Int = 50) throws {
+                state: LoaderState = LoaderState(), numMaxBoxes: Int = 50,
+                batchTransforms: [any BatchTransform] = [], mixupEpoch: Int = -1) throws {
         guard batchSize > 0, prefetch >= 0 else {
             throw DataError.invalidConfiguration("batch size (\(batchSize)) must be > 0 and prefetch (\(prefetch)) >= 0")
         }
@@ -44,7 +49,9 @@ public final class DataLoader {
             throw DataError.invalidConfiguration(
                 "the data set has \(dataset.count) samples, fewer than one batch of \(batchSize), and drop_last is set: no batch can be formed")
         }
-        let builder = try BatchBuilder(dataset: dataset, transforms: transforms, seed: seed, numMaxBoxes: numMaxBoxes)
+        var builder = try BatchBuilder(dataset: dataset, transforms: transforms, seed: seed, numMaxBoxes: numMaxBoxes)
+        builder.batchTransforms = batchTransforms
+        builder.mixupEpoch = mixupEpoch
         cursor = BatchCursor(builder: builder, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, state: state)
         guard state.pass >= 0, state.offset >= 0, state.offset % batchSize == 0, state.offset < cursor.samplesPerPass else {
             throw DataError.invalidConfiguration(
@@ -60,7 +67,7 @@ public final class DataLoader {
 
     deinit { stop() }
 
-    /// `[C, H, W]` of every sample in a batch (after the transforms).
+    /// `[C, H, W]` of every sample after the transforms (batch transforms may resize a batch).
     public var sampleShape: [Int] { cursor.builder.sampleShape }
     /// Batches in one pass over the data set.
     public var batchesPerPass: Int { cursor.batchesPerPass }

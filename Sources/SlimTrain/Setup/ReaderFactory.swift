@@ -15,6 +15,10 @@ public struct ReaderSpec {
     public var imageShape: [Int]
     /// Objects per sample in the padded ground truth of detection data (`num_max_boxes`).
     public var numMaxBoxes: Int
+    /// Applied to each batch before stacking (`batch_transforms`).
+    public var batchTransforms: [any BatchTransform] = []
+    /// PaddleDetection's `mixup_epoch`: passes below it mix samples (with a `MixupImage`).
+    public var mixupEpoch = 250
 
     /// The largest `batch_size` (2^20 images; keeps batch and pass counts far from overflow).
     public static let maxBatchSize = 1 << 20
@@ -43,7 +47,7 @@ public struct ReaderSpec {
         }
         dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
                                    imageShape: imageShape, datasetDir: datasetDir, withBackground: withBackground)
-        transforms = try Self.transforms(node?["transforms"], path: "\(section).transforms")
+        (transforms, batchTransforms, mixupEpoch) = try Self.pipelines(node, config: config, training: training, at: v)
         let produced = try transforms.outputShape(dataset.imageShape)
         if dataset.annotatesBoxes { try Self.requireOneShape(transforms, from: dataset.imageShape, at: v) }
         guard produced == imageShape else {
@@ -54,7 +58,8 @@ public struct ReaderSpec {
     /// A loader over this reader (the eval pass uses `evalBatches()`).
     public func loader(seed: UInt64, state: LoaderState = LoaderState()) throws -> DataLoader {
         try DataLoader(dataset: dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
-                       transforms: transforms, seed: seed, prefetch: prefetch, state: state, numMaxBoxes: numMaxBoxes)
+                       transforms: transforms, seed: seed, prefetch: prefetch, state: state, numMaxBoxes: numMaxBoxes,
+                       batchTransforms: batchTransforms, mixupEpoch: mixupEpoch)
     }
 
     /// The data set of a reader's `dataset` node; `withBackground` is the reader's

@@ -26,6 +26,7 @@ public final class TrainingSession {
         self.optimizer = optimizer
         self.schedule = schedule
         executor = try Executor(program: model.program, seed: seed)
+        executor.resizableFeeds = [interface.image]
     }
 
     /// The program pruned to the model's inference feeds and outputs, with the persistables it
@@ -40,6 +41,7 @@ public final class TrainingSession {
         let generator = executor.generator
         executor = try Executor(program: newProgram)
         executor.generator = generator
+        executor.resizableFeeds = [interface.image]
         program = newProgram
     }
 
