@@ -53,15 +53,15 @@ extension ReaderSpec {
                                     contrast: try v.doubles("contrast") ?? [0.5, 1.5, 0.5],
                                     brightness: try v.doubles("brightness") ?? [0.5, 1.5, 0.5], randomApply: try v.bool("random_apply", true))
         case "RandomExpand":
-            return try RandomExpand(ratio: try v.double("ratio", 4), prob: try v.double("prob", 0.5),
-                                    fillValue: try v.doubles("fill_value") ?? (try v.optionalDouble("fill_value").map { [$0] }) ?? [127.5, 127.5, 127.5])
+            let fill = v.node?["fill_value"]?.isSequence == true ? try v.doubles("fill_value") : try v.optionalDouble("fill_value").map { [$0] }
+            return try RandomExpand(ratio: try v.double("ratio", 4), prob: try v.double("prob", 0.5), fillValue: fill ?? [127.5, 127.5, 127.5])
         case "RandomCrop":
             return try RandomBoxCrop(aspectRatio: try v.doubles("aspect_ratio") ?? [0.5, 2], thresholds: try v.doubles("thresholds") ?? [0, 0.1, 0.3, 0.5, 0.7, 0.9],
                                      scaling: try v.doubles("scaling") ?? [0.3, 1], numAttempts: try v.int("num_attempts", 50),
                                      allowNoCrop: try v.bool("allow_no_crop", true), coverAllBox: try v.bool("cover_all_box", false))
         case "RandomFlipImage": return try RandomFlipImage(prob: try v.double("prob", 0.5), isNormalized: try v.bool("is_normalized", false))
         case "Resize":
-            let dims = try v.ints("target_dim") ?? [try v.int("target_dim", 0)]
+            let dims = v.node?["target_dim"]?.isSequence == true ? try v.ints("target_dim") ?? [] : [try v.int("target_dim", 0)]
             return try ResizeImage(targetDims: dims, maxSize: try v.int("max_size", 0), interp: try interpolation(v))
         case "NormalizeBox": return NormalizeBox()
         case "NormalizeImage":
