@@ -12,11 +12,27 @@ final class SampleTransformConfigTests: XCTestCase {
         return try ModelConfig.load(path: path)
     }
 
-    private func pipelines(_ reader: String, architecture: String = "YOLOv3", training: Bool = true) throws
+    private func pipelines(_ reader: String, architecture: String = "YOLOv3", training: Bool = true, feedClass: String? = nil) throws
         -> (sample: [any Transform], batch: [any BatchTransform], mixupEpoch: Int) {
         let config = try load(reader, architecture: architecture)
         let node = config.node("TrainReader")
-        return try ReaderSpec.pipelines(node, config: config, training: training, at: NodeValues(node: node, path: "TrainReader"))
+        return try ReaderSpec.pipelines(node, config: config, training: training, at: NodeValues(node: node, path: "TrainReader"),
+                                        feedClass: feedClass)
+    }
+
+    /// A feed class's section without transform lists gets the class's defaults (Resize to
+    /// image_shape's side); listed transforms replace them.
+    func testFeedClassDefaultsApplyWhenNoListIsGiven() throws {
+        let train = try pipelines("  batch_size: 2", feedClass: "YoloTrainFeed")
+        XCTAssertEqual(train.sample.count, 10)
+        XCTAssertEqual((train.sample[6] as? ResizeImage)?.targetDims, [96])
+        XCTAssertEqual((train.batch.first as? RandomShape)?.sizes, Array(stride(from: 320, through: 608, by: 32)))
+        let eval = try pipelines("  batch_size: 2", training: false, feedClass: "YoloEvalFeed")
+        XCTAssertEqual(eval.sample.map { String(describing: type(of: $0)) }, ["DecodeImage", "ResizeImage", "NormalizeImage", "Permute"])
+        XCTAssertEqual((eval.sample[1] as? ResizeImage)?.interp, .code(2))
+        let listed = try pipelines("  sample_transforms:\n  - !Resize {target_dim: 96}", feedClass: "YoloTrainFeed")
+        XCTAssertEqual(listed.sample.count, 2, "Resize and the appended NormalizeBox")
+        XCTAssertTrue(listed.batch.isEmpty)
     }
 
     func testPaddleDetectionTagsBuildTheirOperatorsInOrder() throws {
@@ -63,6 +79,9 @@ final class SampleTransformConfigTests: XCTestCase {
         XCTAssertThrowsError(try pipelines("  sample_transforms:\n  - !Resize {target_dim: 96}\n  batch_transforms:\n  - !RandomShape {sizes: [64]}",
                                            architecture: "LeNet5")) { error in
             XCTAssertTrue("\(error)".contains("NormalizeBox"), "\(error)")
+        }
+        XCTAssertThrowsError(try pipelines("  sample_transforms:\n  - !Resize {target_dim: 96}\n  - !NormalizeBox {}", training: false)) { error in
+            XCTAssertTrue("\(error)".contains("pixels"), "\(error)")
         }
         XCTAssertThrowsError(try pipelines("  sample_transforms:\n  - !Permute {channel_first: false}")) { error in
             XCTAssertTrue(error is ConfigError, "\(error)")

@@ -7,20 +7,35 @@ extension ReaderSpec {
     /// The YOLOv3 training program reads normalized boxes (`NormalizeBox`), so a YOLOv3 train
     /// reader whose transforms have no `NormalizeBox` gets one appended: after the last
     /// transform the boxes are in pixels of the final image, which it divides by its size.
-    /// - Throws: `ConfigError` for both transform lists at once, a bad transform, or a
-    ///   `RandomShape` without a `NormalizeBox` before it (it does not move pixel boxes).
-    static func pipelines(_ node: Node?, config: ModelConfig, training: Bool, at v: NodeValues)
+    ///
+    /// With `feedClass` (a PaddleDetection feed section, e.g. `YoloTrainFeed`), a section that
+    /// lists neither `transforms` nor `sample_transforms` gets the class's defaults
+    /// (`FeedTransformDefaults`), and its batch transforms unless it lists `batch_transforms`.
+    /// - Throws: `ConfigError` for both transform lists at once, a bad transform, a
+    ///   `RandomShape` without a `NormalizeBox` before it (it does not move pixel boxes), or a
+    ///   `NormalizeBox` in an evaluation reader (the metric reads pixel boxes).
+    static func pipelines(_ node: Node?, config: ModelConfig, training: Bool, at v: NodeValues, feedClass: String? = nil)
         throws -> (sample: [any Transform], batch: [any BatchTransform], mixupEpoch: Int) {
         let paddle = node?["sample_transforms"].map { $0.isSequence } ?? false
-        if paddle, !(node?["transforms"]?.items ?? []).isEmpty {
+        let slimList = !(node?["transforms"]?.items ?? []).isEmpty
+        if paddle, slimList {
             throw v.error("sample_transforms", "give either transforms (slim's, 0...1 pixels) or sample_transforms (PaddleDetection's), not both")
+        }
+        let defaults = try feedClass.flatMap { name in
+            try FeedTransformDefaults.transforms(feedClass: name, imageShape: try v.ints("image_shape") ?? [3, 608, 608])
         }
         var sample = paddle ? try sampleTransforms(node?["sample_transforms"], path: "\(v.path).sample_transforms")
                             : try transforms(node?["transforms"], path: "\(v.path).transforms")
+        if !paddle, !slimList, let defaults { sample = defaults.sample }
         if training, config.node("architecture")?.text == "YOLOv3", !sample.contains(where: { $0 is NormalizeBox }) {
             sample.append(NormalizeBox())
         }
-        let batch = try batchTransforms(node?["batch_transforms"], path: "\(v.path).batch_transforms")
+        if !training, sample.contains(where: { $0 is NormalizeBox }) {
+            throw v.error(paddle ? "sample_transforms" : "transforms", "evaluation reads the ground truth in pixels: NormalizeBox belongs in the train reader only")
+        }
+        let listed = node?["batch_transforms"].map { $0.isSequence } ?? false
+        let batch = !listed && !paddle && !slimList ? defaults?.batch ?? []
+            : try batchTransforms(node?["batch_transforms"], path: "\(v.path).batch_transforms")
         if batch.contains(where: { $0 is RandomShape }), !sample.contains(where: { $0 is NormalizeBox }) {
             throw v.error("batch_transforms", "RandomShape resizes the images of a batch but not their boxes: "
                           + "add `- !NormalizeBox {}` to sample_transforms so the boxes are normalized")
