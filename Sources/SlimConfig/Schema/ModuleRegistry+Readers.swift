@@ -52,6 +52,6 @@ extension ModuleRegistry {
     ]
 
     static var builtinModules: [ModuleSchema] {
-        [global] + architectures + detectionModules + schedules + optimizers + data + slim
+        [global] + architectures + detectionModules + [multiClassNMS] + schedules + optimizers + data + feeds + slim
     }
 }

@@ -35,13 +35,18 @@ public struct OptionSchema: Sendable {
     public let type: OptionType
     public let defaultValue: String?
     public let required: Bool
+    /// Known to PaddleDetection and accepted, but without effect in slim (listed in one note
+    /// when a model YAML sets it).
+    public let unused: Bool
     public let doc: String
 
-    public init(_ name: String, _ type: OptionType, _ defaultValue: String?, required: Bool = false, _ doc: String) {
+    public init(_ name: String, _ type: OptionType, _ defaultValue: String?, required: Bool = false, unused: Bool = false,
+                _ doc: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.required = required
+        self.unused = unused
         self.doc = doc
     }
 }
