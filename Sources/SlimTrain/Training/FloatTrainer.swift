@@ -31,6 +31,7 @@ public final class FloatTrainer {
     public init(config: ModelConfig, datasetDir: String? = nil, name: String? = nil, log: @escaping (String) -> Void) throws {
         self.config = config
         self.log = log
+        let pretrained = try config.localPath("pretrain_weights")  // a URL is an error before any data is read
         train = try ReaderSpec(config, reader: .train, datasetDir: datasetDir)
         eval = try ReaderSpec(config, reader: .eval, datasetDir: datasetDir)
         if try config.string("architecture") == "YOLOv3" { try train.checkClassCount(config) }
@@ -46,7 +47,7 @@ public final class FloatTrainer {
         bestMetric = try Self.bestMetric(config, detector: session.interface.metric != .topK)
         if config.node("metric")?.text == "COCO" { session.metricKind = .coco }
         session.mapType = VOCMeanAP.MapType(rawValue: try config.string("map_type") ?? "11point") ?? .elevenPoint
-        try loadPretrained()
+        if let pretrained { try session.loadPretrained(from: pretrained, log: log) }
     }
 
     /// `max_iters` (default: one pass over the train reader) and `epoch`, both > 0, with every
@@ -85,11 +86,6 @@ public final class FloatTrainer {
                               at: node.mark, notes: [detector ? "a detector is measured with VOC or COCO" : "a classifier is measured with top1, top5 or loss"])
         }
         return detector ? nil : name
-    }
-
-    private func loadPretrained() throws {
-        guard let path = try config.localPath("pretrain_weights") else { return }
-        try session.loadPretrained(from: path, log: log)
     }
 
     /// Trains and evaluates every epoch; returns the eval history (one result per epoch).
