@@ -74,5 +74,8 @@ final class PaddleDetectionConfigTests: XCTestCase {
         expectError(["YOLOv3Head.nms.nms_treshold=0.5"], "did you mean 'nms_threshold'?")
         expectError(["YOLOv3Head.yolo_loss=YOLOv3Los"], "did you mean 'YOLOv3Loss'?")
         expectError(["MultiClassNMS.keep_top_k=3"], "unknown top-level key 'MultiClassNMS'")
+        let help = try XCTUnwrap(ModuleRegistry.shared.module("MultiClassNMS")).helpText
+        XCTAssertTrue(help.contains("YOLOv3Head:\n  nms:\n    background_label: -1\n"), help)
+        XCTAssertTrue(help.contains("-o YOLOv3Head.nms.keep_top_k=100"), help)
     }
 }

@@ -78,7 +78,7 @@ extension ModuleRegistry {
         OptionSchema("normalized", .bool, "false", "Boxes in [0, 1] coordinates (false: pixels, +1 in widths)."),
         OptionSchema("score_threshold", .float, "0.01", "Boxes scoring below are dropped."),
         OptionSchema("nms_eta", .float, "1.0", "Adaptive NMS threshold factor (1: fixed)."),
-    ])
+    ], nestedIn: "YOLOv3Head.nms")
 
     static let schedules: [ModuleSchema] = [
         ModuleSchema("LearningRate", "Base learning rate and the schedulers applied to it (PaddleDetection).", [

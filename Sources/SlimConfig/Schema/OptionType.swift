@@ -59,12 +59,16 @@ public struct ModuleSchema: Sendable {
     /// For an object written as a tag (or `type:`) inside another option: that option's dotted
     /// path (`LearningRate.schedulers`); nil for a top-level section.
     public let usedIn: String?
+    /// For a mapping option of another module (`.module(name)`, not a top-level section): its
+    /// dotted path (`YOLOv3Head.nms`).
+    public let nestedIn: String?
 
-    public init(_ name: String, _ description: String, _ options: [OptionSchema], usedIn: String? = nil) {
+    public init(_ name: String, _ description: String, _ options: [OptionSchema], usedIn: String? = nil, nestedIn: String? = nil) {
         self.name = name
         self.description = description
         self.options = options
         self.usedIn = usedIn
+        self.nestedIn = nestedIn
     }
 
     public func option(_ name: String) -> OptionSchema? { options.first { $0.name == name } }
