@@ -50,6 +50,12 @@ final class FeedReaderTests: XCTestCase {
         XCTAssertEqual([eval.batchSize, eval.prefetch, eval.mixupEpoch], [8, 16, -1])
         XCTAssertEqual([eval.shuffle, eval.dropLast], [false, false])
         XCTAssertEqual(try ReaderSpec(try config(["YoloTrainFeed.samples=1"]), reader: .train, datasetDir: dir).dataset.count, 1)
+        // Inference takes a section's transforms without its data set.
+        let test = try ReaderSpec.sectionTransforms(try config(), section: "YoloTestFeed", imageShape: [3, 608, 608])
+        XCTAssertEqual(try test.outputShape([3, 20, 40]), [3, 608, 608])
+        let given = try ReaderSpec.sectionTransforms(try config(["YoloTestFeed.sample_transforms=[!Resize {size: 64}]"]),
+                                                     section: "YoloTestFeed", imageShape: [3, 608, 608])
+        XCTAssertEqual(try given.outputShape([3, 20, 40]), [3, 64, 64])
     }
 
     func testFeedErrorsArePositioned() throws {

@@ -26,14 +26,13 @@ struct FeedDefaults {
 
     init(section: String, reader: ModelConfig.Reader) {
         let training = reader == .train
-        switch section {
-        case "YoloTrainFeed", "YoloEvalFeed", "YoloTestFeed":
+        if ModuleRegistry.feedClasses.contains(section) {
             feedClass = section
             batchSize = section == "YoloTestFeed" ? 1 : 8
             let trainFeed = section == "YoloTrainFeed"
             (shuffle, dropLast, imageShape) = (trainFeed, trainFeed, [3, 608, 608])
             (workers, bufferedImages, mixupEpoch) = (8, 128, trainFeed ? 250 : -1)
-        default:
+        } else {
             feedClass = nil
             (batchSize, shuffle, dropLast, imageShape) = (training ? 64 : 256, training, training, [1, 28, 28])
         }
@@ -72,6 +71,17 @@ struct FeedDefaults {
             list.append(try Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]))
         }
         return list
+    }
+
+    /// The per-image transforms of the reader section `section` (its mapping `node`): a slim
+    /// reader's `transforms`, a feed class's `sample_transforms`, else the feed class's default.
+    static func transforms(_ node: Node?, section: String, imageShape: [Int]) throws -> [any Transform] {
+        let feedClass = ModuleRegistry.feedClasses.contains(section) ? section : nil
+        if feedClass != nil, node?["sample_transforms"] == nil {
+            return try sampleTransforms(feedClass: feedClass, imageShape: imageShape)
+        }
+        let key = feedClass == nil ? "transforms" : "sample_transforms"
+        return try ReaderSpec.transforms(node?[key], path: "\(section).\(key)")
     }
 
     /// The batch transforms of a section: none are applied by slim's loader, so a non-empty

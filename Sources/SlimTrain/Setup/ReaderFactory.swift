@@ -58,12 +58,7 @@ public struct ReaderSpec {
             if samples >= 0 { dataset = SubsetDataset(AnyDataset(dataset), prefix: samples) }
             _ = try FeedDefaults.batchTransforms(node?["batch_transforms"], at: v)
         }
-        if defaults.feedClass != nil, node?["sample_transforms"] == nil {
-            transforms = try FeedDefaults.sampleTransforms(feedClass: defaults.feedClass, imageShape: imageShape)
-        } else {
-            let key = defaults.feedClass == nil ? "transforms" : "sample_transforms"
-            transforms = try Self.transforms(node?[key], path: "\(section).\(key)")
-        }
+        transforms = try FeedDefaults.transforms(node, section: section, imageShape: imageShape)
         let produced = try transforms.outputShape(dataset.imageShape)
         if dataset.annotatesBoxes { try Self.requireOneShape(transforms, from: dataset.imageShape, at: v) }
         guard produced == imageShape else {
