@@ -104,7 +104,7 @@ public final class Compressor {
             context.log("resuming from \(checkpointer.directory(epoch: restored.epoch)) at epoch \(restored.epoch + 1)\n")
             return restored.epoch + 1
         }
-        let initial = try compression.compressor.initModel ?? context.model.string("pretrain_weights")
+        let initial = try compression.compressor.initModel ?? context.model.localPath("pretrain_weights")
         if let path = initial, !path.isEmpty {
             try context.session.loadPretrained(from: path, log: context.log)
         } else {

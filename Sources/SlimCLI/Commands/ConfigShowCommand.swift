@@ -26,6 +26,7 @@ struct ConfigShowCommand: ParsableCommand {
 
     func run() throws {
         let config = try reportingConfigErrors { try ModelConfig.load(path: c, overrides: o) }
+        if let note = config.unusedKeysNote { printError(note) }
         print(config.yaml(markOverrides: true), terminator: "")
         guard let s else { return }
         let compression = try reportingConfigErrors { try CompressionConfig.load(path: s) }

@@ -24,11 +24,12 @@ struct ModelDirOptions: ParsableArguments {
         return modelPath
     }
 
-    /// `--model_path`, else the `weights` global of `config` (exit 65 when it is not a string).
+    /// `--model_path`, else the `weights` global of `config` (exit 65 when it is not a string or
+    /// is a URL).
     /// - Throws: `ValidationError` (exit 64) when neither is given.
     func path(or config: ModelConfig) throws -> String {
         if let modelPath { return modelPath }
-        if let weights = try reportingConfigErrors({ try config.string("weights") }), !weights.isEmpty { return weights }
+        if let weights = try reportingConfigErrors({ try config.localPath("weights") }) { return weights }
         throw ValidationError("no model to load: give --model_path DIR, or set `weights: DIR` in \(config.path)")
     }
 

@@ -25,11 +25,13 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Loads the config (exit 74 when the file is missing, 65 with positioned diagnostics on
-    /// error) and sets the thread count.
+    /// error), writes the one note line of the options it sets without effect to stderr, and
+    /// sets the thread count.
     func load() throws -> ModelConfig {
         registerOps()
         try requireReadableFile(c)
         let config = try reportingConfigErrors { try ModelConfig.load(path: c, overrides: o) }
+        if let note = config.unusedKeysNote { printError(note) }
         let n = try threads ?? reportingConfigErrors { try Self.yamlThreads(config) }
         Kernels.setThreads(n)
         return config

@@ -18,6 +18,11 @@ struct TrainCommand: ParsableCommand {
         on the eval reader when the eval data changed); --overwrite replaces it anyway. last is
         always this run's.
 
+        With `snapshot_iter: N` it also saves <save_dir>/<yaml name>/<step> every N steps
+        (counted over the whole run) and <save_dir>/<yaml name>/model_final at the end, as
+        PaddleDetection's tools/train.py does; a PaddleDetection 0.1 YAML's `weights`
+        (output/<name>/model_final) then names the trained model for eval and infer.
+
         Example:
           slim train -c examples/lenet_fashion_mnist/model.yml -o epoch=2
         """

@@ -34,7 +34,9 @@ extension ModelConfig {
     private func schema(for parts: [String]) -> ModuleSchema? {
         let registry = ModuleRegistry.shared
         if parts.count == 1 { return registry.module("Global") }
-        let readers: [String: String] = [.train, .eval, .test].reduce(into: [:]) { $0[readerSection($1)] = $1.defaultSection }
+        let readers: [String: String] = [.train, .eval, .test].reduce(into: [:]) {
+            $0[readerSection($1)] = ModuleRegistry.readerSchemaName(section: readerSection($1), fallback: $1.defaultSection)
+        }
         var schema = registry.module(readers[parts[0]] ?? parts[0])
         for part in parts.dropFirst().dropLast() {
             guard case .module(let name)? = schema?.option(part)?.type else { return nil }

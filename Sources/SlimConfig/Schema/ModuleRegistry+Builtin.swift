@@ -10,13 +10,18 @@ extension ModuleRegistry {
         OptionSchema("max_iters", .int, nil, "Batches per epoch (PaddleSlim's meaning in compression)."),
         OptionSchema("epoch", .int, "1", "Number of training epochs."),
         OptionSchema("save_dir", .string, "output", "Where `slim train` writes <save_dir>/<name>/{best,last}."),
-        OptionSchema("pretrain_weights", .string, "''", "Model directory to start from (a `slim train` output)."),
-        OptionSchema("weights", .string, "''", "Model directory to evaluate or run."),
+        OptionSchema("pretrain_weights", .string, "''", "Model directory to start from (a `slim train` output; a local path, slim does not download)."),
+        OptionSchema("weights", .string, "''", "Model directory to evaluate or run (default --model_path of eval, infer, calibrate; a local path)."),
         OptionSchema("seed", .int, "1", "Seed of the one random generator (init, shuffle, augmentation)."),
         OptionSchema("log_iter", .int, "20", "Log a progress line every N batches when not on a terminal."),
-        OptionSchema("use_gpu", .bool, "false", "Accepted for PaddleDetection compatibility; slim runs on CPU."),
+        OptionSchema("use_gpu", .bool, "false", unused: true, "Accepted for PaddleDetection compatibility; slim runs on CPU."),
+        OptionSchema("log_smooth_window", .int, "20", unused: true, "PaddleDetection's loss smoothing window; slim logs window means of its own."),
+        OptionSchema("use_fine_grained_loss", .bool, "false", unused: true, "PaddleDetection's YOLOv3 loss spelled in ops; slim uses yolov3_loss."),
+        OptionSchema("snapshot_iter", .int, nil, "`slim train` also saves <save_dir>/<name>/<iter> every N iterations (global count)."),
+        OptionSchema("map_type", .choice(["11point", "integral"]), "11point", "VOC mAP: 11-point interpolated or integral (area) precision."),
         OptionSchema("threads", .int, "0", "oneDNN threads; 0 = OMP_NUM_THREADS or all cores."),
-        OptionSchema("metric", .choice(["top1", "top5", "loss"]), "top1", "Metric that picks the best epoch."),
+        OptionSchema("metric", .choice(["top1", "top5", "loss", "VOC", "COCO"]), "top1",
+                     "Metric that picks the best epoch: top1|top5|loss (classifier), VOC|COCO (detector: its mAP)."),
         OptionSchema("train_feed", .string, "TrainReader", "Name of the training reader section."),
         OptionSchema("eval_feed", .string, "EvalReader", "Name of the evaluation reader section."),
         OptionSchema("test_feed", .string, "TestReader", "Name of the inference reader section."),
@@ -44,7 +49,7 @@ extension ModuleRegistry {
     static let detectionModules: [ModuleSchema] = [
         ModuleSchema("MobileNet", "MobileNetV1 backbone of a detector: feature maps at stride 8, 16, 32.", [
             OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm (sync_bn is bn on one CPU)."),
-            OptionSchema("norm_decay", .float, "0.0", "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("norm_decay", .float, "0.0", unused: true, "Accepted for PaddleDetection compatibility; not used."),
             OptionSchema("conv_group_scale", .float, "1", "Multiplier of filters and groups (Paddle's)."),
             OptionSchema("with_extra_blocks", .bool, "false", "SSD's extra blocks: not supported, must be false."),
             OptionSchema("scale", .float, "1.0", "Width multiplier of backbone and head (slim's, for CPU runs)."),
@@ -52,14 +57,28 @@ extension ModuleRegistry {
         ModuleSchema("YOLOv3Head", "YOLOv3 detection blocks, output convs, anchors and NMS.", [
             OptionSchema("anchor_masks", .list(.list(.int)), "[[6, 7, 8], [3, 4, 5], [0, 1, 2]]", "Anchor indices per scale, stride 32 first."),
             OptionSchema("anchors", .list(.list(.int)), "[[10, 13], [16, 30], ...]", "[w, h] anchor sizes in pixels (PaddleDetection's 9)."),
-            OptionSchema("norm_decay", .float, "0.0", "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("norm_decay", .float, "0.0", unused: true, "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("yolo_loss", .choice(["YOLOv3Loss"]), "YOLOv3Loss", "Loss module (its section configures it)."),
+            OptionSchema("nms", .module("MultiClassNMS"), "{background_label: -1, keep_top_k: 100, nms_threshold: 0.45, nms_top_k: 1000, normalized: false, score_threshold: 0.01}",
+                         "The multiclass_nms of the output (score_threshold is also yolo_box's conf_thresh)."),
         ]),
         ModuleSchema("YOLOv3Loss", "The yolov3_loss of each scale.", [
-            OptionSchema("batch_size", .int, "8", "Accepted for PaddleDetection compatibility; not used."),
+            OptionSchema("batch_size", .int, "8", unused: true, "Accepted for PaddleDetection compatibility; not used."),
             OptionSchema("ignore_thresh", .float, "0.7", "IoU above which a non-matched prediction's objectness is not penalised."),
             OptionSchema("label_smooth", .bool, "true", "Smooth class targets to 1 - 1/C and 1/C."),
         ]),
     ]
+
+    /// The `nms` of `YOLOv3Head` (PaddleDetection's `MultiClassNMS`; not a top-level section).
+    static let multiClassNMS = ModuleSchema("MultiClassNMS", "multiclass_nms settings of a detector's output (YOLOv3Head.nms).", [
+        OptionSchema("background_label", .int, "-1", "Class id skipped by NMS (-1: none)."),
+        OptionSchema("keep_top_k", .int, "100", "Detections kept per image after NMS (-1: all)."),
+        OptionSchema("nms_threshold", .float, "0.45", "IoU above which a lower-scoring box of the same class is suppressed."),
+        OptionSchema("nms_top_k", .int, "1000", "Boxes per class considered, by score (-1: all)."),
+        OptionSchema("normalized", .bool, "false", "Boxes in [0, 1] coordinates (false: pixels, +1 in widths)."),
+        OptionSchema("score_threshold", .float, "0.01", "Boxes scoring below are dropped."),
+        OptionSchema("nms_eta", .float, "1.0", "Adaptive NMS threshold factor (1: fixed)."),
+    ], nestedIn: "YOLOv3Head.nms")
 
     static let schedules: [ModuleSchema] = [
         ModuleSchema("LearningRate", "Base learning rate and the schedulers applied to it (PaddleDetection).", [

@@ -27,6 +27,12 @@ extension ModuleSchema {
             let value = path.hasSuffix("[]") ? "\n  - !\(name) \(flowDefaults)" : " !\(name) \(flowDefaults)"
             return "\(parts[0]):\n  \(parts[1]):\(value.replacingOccurrences(of: "\n  -", with: "\n  -"))\n"
         }
+        if let path = nestedIn {
+            let parts = path.split(separator: ".").map(String.init)
+            let heads = parts.enumerated().map { String(repeating: "  ", count: $0.offset) + $0.element + ":\n" }.joined()
+            let pad = String(repeating: "  ", count: parts.count)
+            return heads + options.map { "\(pad)\($0.name): \($0.defaultValue ?? "~")\n" }.joined()
+        }
         let section = name == "Global" ? "" : name + ":\n"
         let pad = section.isEmpty ? "" : "  "
         return section + options.map { "\(pad)\($0.name): \($0.defaultValue ?? "~")\n" }.joined()
@@ -38,6 +44,7 @@ extension ModuleSchema {
             let value = "!\(name) \(flowDefaults)"
             return [path.hasSuffix("[]") ? "\(key)=\"[\(value)]\"" : "\(key)=\"\(value)\""]
         }
-        return options.map { o in (name == "Global" ? o.name : "\(name).\(o.name)") + "=" + (o.defaultValue ?? "VALUE") }
+        let prefix = name == "Global" ? "" : (nestedIn ?? name) + "."
+        return options.map { o in prefix + o.name + "=" + (o.defaultValue ?? "VALUE") }
     }
 }

@@ -35,13 +35,18 @@ public struct OptionSchema: Sendable {
     public let type: OptionType
     public let defaultValue: String?
     public let required: Bool
+    /// Known to PaddleDetection and accepted, but without effect in slim (listed in one note
+    /// when a model YAML sets it).
+    public let unused: Bool
     public let doc: String
 
-    public init(_ name: String, _ type: OptionType, _ defaultValue: String?, required: Bool = false, _ doc: String) {
+    public init(_ name: String, _ type: OptionType, _ defaultValue: String?, required: Bool = false, unused: Bool = false,
+                _ doc: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.required = required
+        self.unused = unused
         self.doc = doc
     }
 }
@@ -54,12 +59,16 @@ public struct ModuleSchema: Sendable {
     /// For an object written as a tag (or `type:`) inside another option: that option's dotted
     /// path (`LearningRate.schedulers`); nil for a top-level section.
     public let usedIn: String?
+    /// For a mapping option of another module (`.module(name)`, not a top-level section): its
+    /// dotted path (`YOLOv3Head.nms`).
+    public let nestedIn: String?
 
-    public init(_ name: String, _ description: String, _ options: [OptionSchema], usedIn: String? = nil) {
+    public init(_ name: String, _ description: String, _ options: [OptionSchema], usedIn: String? = nil, nestedIn: String? = nil) {
         self.name = name
         self.description = description
         self.options = options
         self.usedIn = usedIn
+        self.nestedIn = nestedIn
     }
 
     public func option(_ name: String) -> OptionSchema? { options.first { $0.name == name } }

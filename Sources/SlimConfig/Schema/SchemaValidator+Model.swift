@@ -2,7 +2,8 @@ extension SchemaValidator {
     /// The reader sections of a model YAML: (section name, schema it is checked with).
     static func readerSections(of root: Node) -> [(String, String)] {
         [("train_feed", "TrainReader"), ("eval_feed", "EvalReader"), ("test_feed", "TestReader")].map { global, schema in
-            (root[global]?.text ?? schema, schema)
+            let section = root[global]?.text ?? schema
+            return (section, ModuleRegistry.readerSchemaName(section: section, fallback: schema))
         }
     }
 
@@ -11,12 +12,14 @@ extension SchemaValidator {
         guard let entries = root.entries, let global = registry.module("Global") else { return }
         let readers = Dictionary(Self.readerSections(of: root), uniquingKeysWith: { a, _ in a })
         let topModules = (ModuleRegistry.architectures + ModuleRegistry.detectionModules).map(\.name) + ["LearningRate", "OptimizerBuilder"]
+            + ModuleRegistry.feedClasses
         let valid = global.options.map(\.name) + topModules + readers.keys.sorted()
         for entry in entries {
             guard let key = entry.key.text else { continue }
             if let option = global.option(key) {
                 check(entry.value, type: option.type, what: key)
-            } else if let schemaName = readers[key], let base = registry.module(schemaName) {
+            } else if let schemaName = readers[key] ?? ModuleRegistry.feedClasses.first(where: { $0 == key }),
+                      let base = registry.module(schemaName) {
                 check(entry.value, module: ModuleSchema(key, base.description, base.options))
             } else if topModules.contains(key), let schema = registry.module(key) {
                 check(entry.value, module: schema)

@@ -165,12 +165,13 @@ extension ProgramBuilder {
     /// `multiclass_nms` (pixel boxes, no background class): rows `[total, 6]`
     /// (`multiclass_nms_N.tmp_0`) and per-image counts `[N]` s32 (`multiclass_nms_N.tmp_1`).
     public mutating func multiclassNMS(boxes: String, scores: String, scoreThreshold: Double, nmsTopK: Int, keepTopK: Int,
-                                       nmsThreshold: Double) -> (out: String, counts: String) {
+                                       nmsThreshold: Double, normalized: Bool = false, nmsEta: Double = 1,
+                                       backgroundLabel: Int = -1) -> (out: String, counts: String) {
         var l = layer("multiclass_nms")
         let out = temporary(&l, shape: [-1, 6]), counts = temporary(&l, shape: [shape(boxes)[0]], dtype: .s32)
         append("multiclass_nms", ["BBoxes": [boxes], "Scores": [scores]], ["Out": [out], "NmsRoisNum": [counts]], [
             "score_threshold": .float(scoreThreshold), "nms_top_k": .int(nmsTopK), "keep_top_k": .int(keepTopK),
-            "nms_threshold": .float(nmsThreshold), "normalized": .bool(false), "nms_eta": .float(1), "background_label": .int(-1),
+            "nms_threshold": .float(nmsThreshold), "normalized": .bool(normalized), "nms_eta": .float(nmsEta), "background_label": .int(backgroundLabel),
         ])
         return (out, counts)
     }

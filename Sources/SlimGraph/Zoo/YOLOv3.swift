@@ -19,8 +19,10 @@ public struct YOLOv3: Sendable {
     public var head: YOLOv3Head
     /// PaddleDetection's `num_max_boxes`: the padded box count B of the gt feeds.
     public var maxBoxes: Int
-    /// PaddleDetection's `MultiClassNMS` defaults of `YOLOv3Head`.
+    /// `YOLOv3Head.nms` (PaddleDetection's `MultiClassNMS` defaults of `YOLOv3Head`);
+    /// `scoreThreshold` is also `yolo_box`'s `conf_thresh`.
     public var scoreThreshold = 0.01, nmsTopK = 1000, keepTopK = 100, nmsThreshold = 0.45
+    public var normalized = false, nmsEta = 1.0, backgroundLabel = -1
 
     public init(backbone: MobileNetBackbone, head: YOLOv3Head, maxBoxes: Int = 50) {
         self.backbone = backbone
@@ -73,6 +75,7 @@ public struct YOLOv3: Sendable {
             scores.append(b.transpose(score, perm: [0, 2, 1]))
         }
         return b.multiclassNMS(boxes: b.concat(boxes, axis: 1), scores: b.concat(scores, axis: 2),
-                               scoreThreshold: scoreThreshold, nmsTopK: nmsTopK, keepTopK: keepTopK, nmsThreshold: nmsThreshold)
+                               scoreThreshold: scoreThreshold, nmsTopK: nmsTopK, keepTopK: keepTopK, nmsThreshold: nmsThreshold,
+                               normalized: normalized, nmsEta: nmsEta, backgroundLabel: backgroundLabel)
     }
 }

@@ -32,7 +32,10 @@ public struct VOCAnnotationFile: Sendable {
     private func object(_ node: XMLTreeNode, width: Int, height: Int) throws -> GroundTruthBox {
         let nameNode = try required("name", in: node)
         guard let label = labels.id(of: nameNode.text) else {
-            throw error(nameNode, "class '\(nameNode.text)' is not one of the \(labels.names.count) classes of the label map")
+            let hint = labels.names == DetectionLabelMap.pascalVOCNames
+                ? " (use_default_label: true reads the 20 Pascal VOC classes; a data set with its own label_list.txt needs use_default_label: false)"
+                : ""
+            throw error(nameNode, "class '\(nameNode.text)' is not one of the \(labels.names.count) classes of the label map" + hint)
         }
         var difficult = false
         if let node = node.child("difficult") {

@@ -28,12 +28,34 @@ extension ModelFactory {
                                   anchorMasks: try pairs(headValues, "anchor_masks") ?? YOLOv3Head.defaultAnchorMasks,
                                   ignoreThresh: ignoreThresh, labelSmooth: try lossValues.bool("label_smooth", true), scale: scale)
         } catch let error as GraphError { throw headValues.error("anchors", ([error.message] + error.hints).joined(separator: "; ")) }
+        var yolov3 = YOLOv3(backbone: backbone, head: head)
+        try nms(NodeValues(node: config.node("YOLOv3Head.nms"), path: "YOLOv3Head.nms"), into: &yolov3)
         do {
-            return try YOLOv3(backbone: backbone, head: head).build(inputShape: imageShape, seed: seed)
+            return try yolov3.build(inputShape: imageShape, seed: seed)
         } catch let error as GraphError {
             throw ConfigError(error.message, at: config.node("architecture")?.mark ?? SourceMark(file: config.path, line: 1, column: 1),
                               notes: error.hints)
         }
+    }
+
+    /// `YOLOv3Head.nms` (PaddleDetection's `MultiClassNMS`): thresholds in [0, 1], `nms_top_k`
+    /// and `keep_top_k` -1 (all) or > 0, `nms_eta` in (0, 1].
+    private static func nms(_ v: NodeValues, into model: inout YOLOv3) throws {
+        model.scoreThreshold = try v.double("score_threshold", model.scoreThreshold)
+        model.nmsThreshold = try v.double("nms_threshold", model.nmsThreshold)
+        model.nmsTopK = try v.int("nms_top_k", model.nmsTopK)
+        model.keepTopK = try v.int("keep_top_k", model.keepTopK)
+        model.normalized = try v.bool("normalized", model.normalized)
+        model.nmsEta = try v.double("nms_eta", model.nmsEta)
+        model.backgroundLabel = try v.int("background_label", model.backgroundLabel)
+        for (key, value) in [("score_threshold", model.scoreThreshold), ("nms_threshold", model.nmsThreshold)] where !(0...1).contains(value) {
+            throw v.error(key, "must be in [0, 1], got \(value)")
+        }
+        for (key, value) in [("nms_top_k", model.nmsTopK), ("keep_top_k", model.keepTopK)] where value != -1 && value < 1 {
+            throw v.error(key, "must be -1 (all) or > 0, got \(value)")
+        }
+        guard model.nmsEta > 0 && model.nmsEta <= 1 else { throw v.error("nms_eta", "must be in (0, 1], got \(model.nmsEta)") }
+        guard model.backgroundLabel >= -1 else { throw v.error("background_label", "must be -1 (none) or a class id, got \(model.backgroundLabel)") }
     }
 
     /// A list of integer lists (`anchors: [[10, 13], ...]`), nil when absent.

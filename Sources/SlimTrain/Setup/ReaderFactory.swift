@@ -17,8 +17,10 @@ public struct ReaderSpec {
     public var numMaxBoxes: Int
     /// Applied to each batch before stacking (`batch_transforms`).
     public var batchTransforms: [any BatchTransform] = []
-    /// PaddleDetection's `mixup_epoch`: passes below it mix samples (with a `MixupImage`).
-    public var mixupEpoch = 250
+    /// PaddleDetection's `mixup_epoch`: passes below it mix pairs of images (with a `MixupImage`).
+    public var mixupEpoch: Int
+    /// A feed's `num_workers`: images decoded and transformed in parallel.
+    public var workers: Int
 
     /// The largest `batch_size` (2^20 images; keeps batch and pass counts far from overflow).
     public static let maxBatchSize = 1 << 20
@@ -30,24 +32,35 @@ public struct ReaderSpec {
         let node = config.node(section)
         let v = NodeValues(node: node, path: section)
         let training = reader == .train
-        batchSize = try v.int("batch_size", training ? 64 : 256)
-        shuffle = try v.bool("shuffle", training)
-        dropLast = try v.bool("drop_last", training)
-        prefetch = try v.int("prefetch", 2)
-        imageShape = try v.ints("image_shape") ?? [1, 28, 28]
-        numMaxBoxes = try v.int("num_max_boxes", 50)
-        let withBackground = try v.bool("with_background", false)
+        let defaults = FeedDefaults(section: section, reader: reader)
+        batchSize = try v.int("batch_size", defaults.batchSize)
+        shuffle = try v.bool("shuffle", defaults.shuffle)
+        dropLast = try v.bool("drop_last", defaults.dropLast)
+        imageShape = try v.ints("image_shape") ?? defaults.imageShape
+        numMaxBoxes = try v.int("num_max_boxes", defaults.numMaxBoxes)
+        workers = try v.int("num_workers", defaults.workers)
+        let withBackground = try v.bool("with_background", defaults.withBackground)
+        guard workers >= 0 else { throw v.error("num_workers", "must be >= 0, got \(workers)") }
         guard (1...Self.maxBoxesPerSample).contains(numMaxBoxes) else {
             throw v.error("num_max_boxes", "must be in 1...\(Self.maxBoxesPerSample), got \(numMaxBoxes)")
         }
         guard (1...Self.maxBatchSize).contains(batchSize) else { throw v.error("batch_size", "must be in 1...\(Self.maxBatchSize), got \(batchSize)") }
+        prefetch = try defaults.prefetch(v, batchSize: batchSize)
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else { throw v.error("image_shape", "must be [C, H, W], got \(imageShape)") }
-        if DetectionType(rawValue: node?["dataset"]?["type"]?.text ?? "") != nil, ![1, 3].contains(imageShape[0]) {
+        let datasetType = node?["dataset"]?["type"]?.text ?? defaults.datasetType(node?["dataset"])
+        if DetectionType(rawValue: datasetType) != nil, ![1, 3].contains(imageShape[0]) {
             throw v.error("image_shape", "detection images are read as 1 (gray) or 3 (RGB) channels, got \(imageShape)")
         }
         dataset = try Self.dataset(node?["dataset"], path: "\(section).dataset", split: training ? "train" : "test",
-                                   imageShape: imageShape, datasetDir: datasetDir, withBackground: withBackground)
-        (transforms, batchTransforms, mixupEpoch) = try Self.pipelines(node, config: config, training: training, at: v)
+                                   imageShape: imageShape, datasetDir: datasetDir, withBackground: withBackground,
+                                   defaultType: defaults.datasetType(node?["dataset"]))
+        if defaults.feedClass != nil {
+            let samples = try v.int("samples", -1)
+            if samples >= 0 { dataset = SubsetDataset(AnyDataset(dataset), prefix: samples) }
+        }
+        (transforms, batchTransforms, mixupEpoch) = try Self.pipelines(node, config: config, training: training, at: v,
+                                                                       feedClass: defaults.feedClass, mixupEpoch: defaults.mixupEpoch,
+                                                                       imageShape: imageShape)
         let produced = try transforms.outputShape(dataset.imageShape)
         if dataset.annotatesBoxes { try Self.requireOneShape(transforms, from: dataset.imageShape, at: v) }
         guard produced == imageShape else {
@@ -63,12 +76,12 @@ public struct ReaderSpec {
     }
 
     /// The data set of a reader's `dataset` node; `withBackground` is the reader's
-    /// `with_background` (detection types).
+    /// `with_background` (detection types), `defaultType` the type when the node has no `type`.
     static func dataset(_ node: Node?, path: String, split: String, imageShape: [Int], datasetDir: String?,
-                        withBackground: Bool = false) throws -> any Dataset {
+                        withBackground: Bool = false, defaultType: String = "FashionMNIST") throws -> any Dataset {
         let v = NodeValues(node: node, path: path)
         let splitValue = IDXDataset.Split(rawValue: v.string("split", split) ?? split) ?? .train
-        let type = v.string("type", "FashionMNIST") ?? "FashionMNIST"
+        let type = v.string("type", defaultType) ?? defaultType
         if let detection = DetectionType(rawValue: type) {
             let base = try detection.dataset(v, split: splitValue, channels: imageShape[0], datasetDir: datasetDir, withBackground: withBackground)
             let n = try v.int("sample_num", try v.int("num_samples", -1))

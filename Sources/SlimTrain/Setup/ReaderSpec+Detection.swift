@@ -44,6 +44,22 @@ extension ReaderSpec {
         }
     }
 
+    /// A detector's `num_classes` must be the class count of its train data's label map (the 20
+    /// VOC classes with `use_default_label: true`, else the lines of `label_list.txt`; one more
+    /// with `with_background: true`).
+    /// - Throws: `ConfigError` at `num_classes` naming both counts and the data set's classes.
+    public func checkClassCount(_ config: ModelConfig) throws {
+        guard dataset.annotatesBoxes, let names = dataset.classNames else { return }
+        let classes = try config.int("num_classes") ?? 10
+        let expected = names.count  // "background" first with with_background: true
+        guard classes != expected else { return }
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
+        throw ConfigError("num_classes is \(classes) but the \(section) data set has \(names.count) classes (\(shown))",
+                          at: config.node("num_classes")?.mark ?? SourceMark(file: config.path, line: 1, column: 1),
+                          notes: ["set num_classes: \(expected)",
+                                  "use_default_label: true means the 20 Pascal VOC classes; false reads label_list.txt next to the list file"])
+    }
+
     /// Detection images keep their own sizes, so the transforms must map every size to one
     /// shape (a `Resize`): checked by sending `shape` and a different size through them.
     /// - Throws: `ConfigError` at the reader's `transforms` when the output depends on the size.

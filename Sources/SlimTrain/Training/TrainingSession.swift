@@ -17,6 +17,9 @@ public final class TrainingSession {
     public var step = 0
     public let optimizer: any Optimizer
     public let schedule: any LRSchedule
+    /// A detector's metric when not its own (`metric: COCO`), and VOC's `map_type`.
+    public var metricKind: MetricKind?
+    public var mapType: VOCMeanAP.MapType = .elevenPoint
 
     public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
         program = model.program
@@ -74,7 +77,7 @@ public final class TrainingSession {
     /// Evaluates the current weights on `reader` with the model's metric (eval mode: running
     /// statistics, stored scales).
     public func evaluate(_ reader: ReaderSpec, onBatch: ((Int, Int) -> Void)? = nil) throws -> EvalResult {
-        try interface.evaluator(executor).evaluate(reader, scope: scope, onBatch: onBatch)
+        try interface.evaluator(executor, kind: metricKind, mapType: mapType).evaluate(reader, scope: scope, onBatch: onBatch)
     }
 
     /// Copies every tensor of `params` whose name and shape match a persistable of the program.
