@@ -163,6 +163,7 @@ final class DetectionEvalInferEndToEndTests: XCTestCase {
         let cases: [([String], Int32, String?)] = [
             (["eval"] + model + ["--output_predictions", "no/such/dir/p.json"], 74, "no/such/dir/p.json"),
             (["eval"] + model + ["--output_eval", "no/such/dir/e.json"], 74, "no/such/dir/e.json"),
+            (["eval"] + model + ["--compare_with", "out/model/last"], 64, "--compare_with"),
             (["infer"] + model + ["--infer_img", "missing.jpg"], 74, "missing.jpg"),
             (["infer"] + model + ["--infer_dir", "missing_dir"], 74, "missing_dir"),
             (["infer"] + model + ["--infer_img", "voc/JPEGImages/000002.jpg", "--output_dir", "model.yml"], 74, "model.yml"),

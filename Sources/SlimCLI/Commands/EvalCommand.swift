@@ -61,6 +61,10 @@ struct EvalCommand: ParsableCommand {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let (executor, params) = try prepare(modelDir.load(modelPath), engine: engine, label: nil)
             if let compareWith {
+                if Detector.isDetector(executor.program) {
+                    printError("error: --compare_with compares classifiers; \(modelPath) is a detector")
+                    throw ExitCode(64)
+                }
                 return try compare(reader, executor: executor, params: params, modelPath: modelPath, reference: compareWith)
             }
             if Detector.isDetector(executor.program) {
