@@ -132,10 +132,11 @@ final class DetectionEvalInferEndToEndTests: XCTestCase {
         }
         let list = try predictions(f.slim, "output/predictions.json")
         XCTAssertEqual(Set(list.compactMap { $0["image"] as? String }), ["in/a.jpg", "in/wide.png"])
-        for p in list where p["image"] as? String == "in/wide.png" {
-            let box = try XCTUnwrap(p["bbox"] as? [Double])
+        let wideBoxes = try list.filter { $0["image"] as? String == "in/wide.png" }.map { try XCTUnwrap($0["bbox"] as? [Double]) }
+        for box in wideBoxes {
             XCTAssertTrue(box[0] >= 0 && box[1] >= 0 && box[2] <= 199 && box[3] <= 119, "\(box) in the 200x120 original")
         }
+        XCTAssertGreaterThan(wideBoxes.map { $0[2] }.max() ?? 0, 120, "boxes span the original width, not the 96 px input")
         // A second run replaces its own files.
         XCTAssertEqual(try f.slim.run(["infer", "-c", "model.yml", "-d", "voc", "--model_path", "out/model/last", "--infer_dir", "in"]).status, 0)
     }
