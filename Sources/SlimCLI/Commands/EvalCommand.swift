@@ -5,7 +5,7 @@ import SlimQuant
 import SlimTensor
 import SlimTrain
 
-/// `slim eval`: loss, top-1 and top-5 of a model directory on the eval reader.
+/// `slim eval`: loss, top-1 and top-5 of a classifier, VOC mAP of a detector, on the eval reader.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -19,6 +19,12 @@ struct EvalCommand: ParsableCommand {
         the same run) on the same images and prints their top-1 agreement and the largest
         probability and logit differences instead:
           slim eval --model_path output/int8 --compare_with output/float -c model.yml
+
+        A detector (a model ending in multiclass_nms, e.g. architecture: YOLOv3) is measured with
+        VOC mAP of the YAML's map_type (11point, else integral), printed as PaddleDetection does,
+        `mAP(0.50, 11point) = 12.34`; --output_eval adds bbox_map (that percentage) and map_type,
+        and --output_predictions writes every detection as a JSON list of {image, image_id, label,
+        name, score, bbox: [xmin, ymin, xmax, ymax]} in original-image pixels.
         """
     )
 
@@ -28,7 +34,7 @@ struct EvalCommand: ParsableCommand {
     var outputEval: String?
 
     @Option(name: .customLong("output_predictions"),
-            help: "Also write each image's top-1 class as JSON lines {\"index\", \"label\", \"prediction\"} (e.g. for bench/onnx_check.py).")
+            help: "Also write each image's top-1 class as JSON lines {\"index\", \"label\", \"prediction\"} (e.g. for bench/onnx_check.py); a detector's detections as a JSON list.")
     var outputPredictions: String?
 
     @Option(help: "int8 (real integer kernels) or float (float emulation); default: int8 for an int8 model, else float.")
@@ -55,7 +61,14 @@ struct EvalCommand: ParsableCommand {
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let (executor, params) = try prepare(modelDir.load(modelPath), engine: engine, label: nil)
             if let compareWith {
+                if Detector.isDetector(executor.program) {
+                    printError("error: --compare_with compares classifiers; \(modelPath) is a detector")
+                    throw ExitCode(64)
+                }
                 return try compare(reader, executor: executor, params: params, modelPath: modelPath, reference: compareWith)
+            }
+            if Detector.isDetector(executor.program) {
+                return try evaluateDetector(reader, executor: executor, params: params, modelPath: modelPath, config: config)
             }
             var predictions = PredictionLines()
             let result = try Evaluator(executor: executor).evaluate(reader, scope: Scope(params),

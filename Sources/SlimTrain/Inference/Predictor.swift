@@ -61,6 +61,12 @@ public struct Predictor {
 
     /// The model input of one decoded image, `[C, H, W]` floats (see the type's summary).
     public func prepare(_ decoded: DecodedImage) -> Image {
+        Self.prepare(decoded, imageShape: imageShape, transforms: transforms)
+    }
+
+    /// `decoded` converted to `imageShape[0]` channels, resized to `[H, W]` of `imageShape` and
+    /// run through `transforms`: the model input `[C, H, W]` (see the type's summary).
+    static func prepare(_ decoded: DecodedImage, imageShape: [Int], transforms: [any Transform]) -> Image {
         let (c, h, w) = (imageShape[0], imageShape[1], imageShape[2])
         let pixels = decoded.converted(toChannels: c).resized(to: ImageSize(height: h, width: w))
         var input = Image(data: pixels.chwFloats, channels: c, height: h, width: w)
