@@ -37,10 +37,12 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var seed: UInt64
     /// Directory of the Fashion-MNIST IDX files for `--data real`.
     public var dataDirectory: String
+    /// The detector's image side (`--image_size`, a multiple of 32); nil: 416. Classifiers take none.
+    public var imageSize: Int?
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
-                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory) {
+                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory, imageSize: Int? = nil) {
         self.target = target
         self.mode = mode
         self.precision = precision
@@ -51,6 +53,7 @@ public struct BenchConfiguration: Equatable, Sendable {
         self.data = data
         self.seed = seed
         self.dataDirectory = dataDirectory
+        self.imageSize = imageSize
     }
 
     /// Checks the options against each other.
@@ -66,6 +69,7 @@ public struct BenchConfiguration: Equatable, Sendable {
             throw BenchError(.usage, "--data real is for lenet only (Fashion-MNIST is 1x28x28)",
                              hints: ["use --data synthetic for \(target.label)"])
         }
+        try validateDetector()
         if case let .directory(path) = target {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -76,6 +80,22 @@ public struct BenchConfiguration: Equatable, Sendable {
         if case .directory = target, mode == .train {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
                              hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
+        }
+    }
+
+    /// `--image_size` is the detector's (a positive multiple of 32); the detector runs FP32.
+    private func validateDetector() throws {
+        let detector = target == .zoo(.yolov3MobileNetV1)
+        if let imageSize {
+            guard detector else {
+                throw BenchError(.usage, "--image_size is for yolov3_mbv1; \(target.label) has a fixed input shape")
+            }
+            guard imageSize > 0, imageSize % 32 == 0 else {
+                throw BenchError(.usage, "--image_size must be a positive multiple of 32, got \(imageSize)", hints: ["e.g. 320, 416 or 608"])
+            }
+        }
+        if detector && precision == .int8 {
+            throw BenchError(.usage, "yolov3_mbv1 is benchmarked in FP32 only", hints: ["drop --dtype int8"])
         }
     }
 }

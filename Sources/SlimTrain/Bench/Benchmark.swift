@@ -31,7 +31,9 @@ public enum Benchmark {
         }
         return BenchResult(model: configuration.target.label, mode: configuration.mode, precision: workload.precision,
                            batch: configuration.batch, threads: configuration.threads, data: configuration.data,
-                           warmup: configuration.warmup, stepMilliseconds: samples, peakRSSMB: PeakMemory.residentMB)
+                           warmup: configuration.warmup, stepMilliseconds: samples, peakRSSMB: PeakMemory.residentMB,
+                           imageSize: configuration.target == .zoo(.yolov3MobileNetV1)
+                               ? configuration.imageSize ?? BenchModel.defaultDetectionImageSize : nil)
     }
 
     static func milliseconds(_ d: Duration) -> Double {
