@@ -48,12 +48,15 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("image_size"), help: "yolov3_mbv1's image side, a multiple of 32 (default 416; e.g. 320, 608).")
     var imageSize: Int?
 
+    @Option(help: "yolov3_mbv1's width multiplier of backbone and head (as MobileNet.scale in a model YAML).")
+    var scale = 1.0
+
     @Flag(help: "Print one JSON object: model, mode, dtype, batch, threads, median_ms, images_per_s, peak_rss_mb.")
     var json = false
 
     func run() throws {
         let config = BenchConfiguration(target: BenchTarget(model), mode: mode, precision: dtype, batch: batch,
-                                        threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize)
+                                        threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize, scale: scale)
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)

@@ -39,10 +39,13 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var dataDirectory: String
     /// The detector's image side (`--image_size`, a multiple of 32); nil: 416. Classifiers take none.
     public var imageSize: Int?
+    /// The detector's width multiplier (`--scale`, backbone and head as `MobileNet.scale`); 1 for the classifiers.
+    public var scale: Double
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
-                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory, imageSize: Int? = nil) {
+                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory, imageSize: Int? = nil,
+                scale: Double = 1) {
         self.target = target
         self.mode = mode
         self.precision = precision
@@ -54,6 +57,7 @@ public struct BenchConfiguration: Equatable, Sendable {
         self.seed = seed
         self.dataDirectory = dataDirectory
         self.imageSize = imageSize
+        self.scale = scale
     }
 
     /// Checks the options against each other.
@@ -83,9 +87,14 @@ public struct BenchConfiguration: Equatable, Sendable {
         }
     }
 
-    /// `--image_size` is the detector's (a positive multiple of 32); the detector runs FP32.
+    /// `--image_size` (a positive multiple of 32) and `--scale` (in (0, 16]) are the detector's;
+    /// the detector runs FP32.
     private func validateDetector() throws {
         let detector = target == .zoo(.yolov3MobileNetV1)
+        if scale != 1 {
+            guard detector else { throw BenchError(.usage, "--scale is for yolov3_mbv1; \(target.label) has fixed widths") }
+            guard scale > 0 && scale <= 16 else { throw BenchError(.usage, "--scale must be in (0, 16], got \(scale)") }
+        }
         if let imageSize {
             guard detector else {
                 throw BenchError(.usage, "--image_size is for yolov3_mbv1; \(target.label) has a fixed input shape")

@@ -51,12 +51,14 @@ public enum BenchModel: String, CaseIterable, Sendable {
         }
     }
 
-    /// The training program with seeded initial parameters.
-    /// - Throws: `GraphError` for a detector image size the strides cannot divide.
-    public func build(seed: UInt64, imageSize: Int? = nil) throws -> BuiltModel {
+    /// The training program with seeded initial parameters; `scale` multiplies the detector's
+    /// widths (the YAML's `MobileNet.scale`: backbone and head).
+    /// - Throws: `GraphError` for a detector image size the strides cannot divide, or a bad scale.
+    public func build(seed: UInt64, imageSize: Int? = nil, scale: Double = 1) throws -> BuiltModel {
         guard isDetector else { return zooModel.build(inputShape: inputShape, seed: seed) }
-        let head = try YOLOv3Head(numClasses: Self.detectionClasses)
-        return try YOLOv3(backbone: try MobileNetBackbone(), head: head).build(inputShape: inputShape(imageSize: imageSize), seed: seed)
+        let head = try YOLOv3Head(numClasses: Self.detectionClasses, scale: scale)
+        return try YOLOv3(backbone: try MobileNetBackbone(scale: scale), head: head)
+            .build(inputShape: inputShape(imageSize: imageSize), seed: seed)
     }
 }
 

@@ -9,7 +9,7 @@ extension BenchWorkload {
     /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 0.01, on one
     /// seeded synthetic batch (`syntheticDetectionBatch`).
     static func detectorTrain(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
-        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize)
+        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
         let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(0.01),
                                           seed: configuration.seed)
         let batch = syntheticDetectionBatch(model, configuration)
@@ -20,7 +20,7 @@ extension BenchWorkload {
     /// (`YOLOv3.headOutputs`, the `yolo_output.i.conv` results): what the ONNX export and the
     /// peers compute; `yolo_box` and `multiclass_nms` are left out as a post-process.
     static func detectorInfer(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
-        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize)
+        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
         let outputs = YOLOv3.headOutputs(of: built.program)
         let program = try built.program.pruned(feeds: [built.image], fetches: outputs)
         let executor = try Executor(program: program, seed: configuration.seed)
