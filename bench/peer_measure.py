@@ -2,7 +2,7 @@
 in a fresh process per configuration, so `peak_rss_mb` (VmHWM) is that configuration's own.
 
     peer_measure.py --framework torch|ort --model M --mode train|infer --dtype fp32|int8
-                    --batch B --steps S --warmup W --threads N [--onnx FILE]
+                    --batch B --steps S --warmup W --threads N [--onnx FILE] [--image-size S]
 
 Measured like `slim bench`: `warmup` untimed steps, then the median of `steps` timed steps on one
 seeded synthetic batch reused every step.
@@ -11,6 +11,8 @@ seeded synthetic batch reused every step.
                  quantization (fuse conv+bn+relu, QuantStub/DeQuantStub, x86 backend = fbgemm),
                  4 calibration batches, convert (bench/peer_models.py)
     ort infer:   the ONNX file peers.py prepared (FP32 export, or its QDQ int8 quantize_static)
+    yolov3_mbv1 (bench/peer_yolov3.py, --image-size, fp32 only): train = forward + the YOLOv3 loss of the three
+                 scales + backward + SGD momentum 0.9; infer = eval-mode forward to the three head outputs
 The ort path imports onnxruntime and numpy only, so its peak RSS carries no PyTorch.
 Peak RSS (VmHWM) covers the whole Python process: interpreter, imports, model build (and for torch int8
 the calibration), and the timed steps.
@@ -35,10 +37,36 @@ def median_ms(step, steps, warmup):
     return statistics.median(times)
 
 
+def yolov3_step(args):
+    import torch
+    import peer_yolov3
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    net = peer_yolov3.YOLOv3()
+    images, gt, labels, scores = peer_yolov3.synthetic(args.batch, args.image_size)
+    if args.mode == "train":
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+        net.train()
+
+        def train():
+            optimizer.zero_grad(set_to_none=True)
+            peer_yolov3.total_loss(net(images), gt, labels, scores).backward()
+            optimizer.step()
+        return train
+    net.eval()
+
+    def infer():
+        with torch.inference_mode():
+            net(images)
+    return infer
+
+
 def torch_step(args):
     import torch
     import torch.nn.functional as F
     import peer_models
+    if args.model == "yolov3_mbv1":
+        return yolov3_step(args)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     net = peer_models.WithSoftmax(peer_models.build(args.model))
@@ -71,7 +99,8 @@ def ort_step(args):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
-    shape = {"lenet": (1, 28, 28), "mbv1": (3, 32, 32), "resnet20": (3, 32, 32)}[args.model]
+    shape = {"lenet": (1, 28, 28), "mbv1": (3, 32, 32), "resnet20": (3, 32, 32),
+             "yolov3_mbv1": (3, args.image_size, args.image_size)}[args.model]
     feed = {session.get_inputs()[0].name: np.random.default_rng(0).random((args.batch,) + shape, dtype=np.float32)}
     return lambda: session.run(None, feed)
 
@@ -92,12 +121,13 @@ def peak_rss_mb():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=["torch", "ort"], required=True)
-    parser.add_argument("--model", choices=["lenet", "mbv1", "resnet20"], required=True)
+    parser.add_argument("--model", choices=["lenet", "mbv1", "resnet20", "yolov3_mbv1"], required=True)
     parser.add_argument("--mode", choices=["train", "infer"], required=True)
     parser.add_argument("--dtype", choices=["fp32", "int8"], required=True)
     for name in ("batch", "steps", "warmup", "threads"):
         parser.add_argument(f"--{name}", type=int, required=True)
     parser.add_argument("--onnx", help="the ONNX file (ort only)")
+    parser.add_argument("--image-size", type=int, default=416, help="yolov3_mbv1's image side")
     args = parser.parse_args()
     if args.framework == "ort" and (args.mode != "infer" or not args.onnx):
         parser.error("ort measures inference of an --onnx file")
@@ -105,10 +135,12 @@ def main():
     step = torch_step(args) if args.framework == "torch" else ort_step(args)
     ms = median_ms(step, args.steps, args.warmup)
     peak_mb = peak_rss_mb()
-    print(json.dumps({"framework": args.framework, "model": args.model, "mode": args.mode, "dtype": args.dtype,
-                      "batch": args.batch, "threads": args.threads, "median_ms": round(ms, 4),
-                      "images_per_s": round(args.batch * 1000 / ms, 2), "peak_rss_mb": round(peak_mb, 1)}),
-          flush=True)
+    line = {"framework": args.framework, "model": args.model, "mode": args.mode, "dtype": args.dtype,
+            "batch": args.batch, "threads": args.threads, "median_ms": round(ms, 4),
+            "images_per_s": round(args.batch * 1000 / ms, 2), "peak_rss_mb": round(peak_mb, 1)}
+    if args.model == "yolov3_mbv1":
+        line["image_size"] = args.image_size
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

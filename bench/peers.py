@@ -4,12 +4,13 @@
     ONNX Runtime (CPU EP): FP32 infer of the exported model; INT8 infer of its QDQ quantize_static
     (per-channel s8 weights, u8 activations, MinMax over 4 calibration batches; Softmax left in float)
 
-The networks are bench/peer_models.py (slim's zoo, layer for layer). The ONNX files are made once
+The networks are bench/peer_models.py (slim's zoo, layer for layer) and bench/peer_yolov3.py (YOLOv3-
+MobileNetV1, FP32 only; ORT runs its export up to the three head outputs). The ONNX files are made once
 here (in --onnx-dir, reused when present, e.g. across thread counts) so ONNX Runtime's processes
 import no PyTorch and their peak RSS is ONNX Runtime's alone.
 
 Usage: peers.py --threads N [--onnx-dir DIR] [--no-ort] [--no-torch] < plan, each plan line being
-`model mode dtype batch steps warmup` (bench/plan.txt). Prints one JSON object per line,
+`model mode dtype batch steps warmup [image_size]` (bench/plan.txt; image_size for yolov3_mbv1, default 416). Prints one JSON object per line,
 configuration and framework: {"framework", "model", "mode", "dtype", "batch", "threads",
 "median_ms", "images_per_s", "peak_rss_mb"}, or {..., "error"} when that peer could not run.
 """
@@ -22,7 +23,8 @@ import tempfile
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODELS = ("lenet", "mbv1", "resnet20")
+MODELS = ("lenet", "mbv1", "resnet20", "yolov3_mbv1")
+DETECTOR = "yolov3_mbv1"
 
 
 def export_fp32(model, path):
@@ -78,8 +80,14 @@ def quantize_int8(model, fp32_path, path):
                     calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=ops)
 
 
-def onnx_file(model, dtype, directory):
+def onnx_file(model, dtype, directory, image_size=None):
     """The ONNX file for (model, dtype), made on first use."""
+    if model == DETECTOR:
+        path = os.path.join(directory, f"{model}_{image_size}_{dtype}.onnx")
+        if not os.path.exists(path):
+            import peer_yolov3
+            peer_yolov3.export_onnx(path, image_size)
+        return path
     path = os.path.join(directory, f"{model}_{dtype}.onnx")
     if not os.path.exists(path):
         fp32 = os.path.join(directory, f"{model}_fp32.onnx")
@@ -92,14 +100,17 @@ def onnx_file(model, dtype, directory):
 
 def measure(framework, config, threads, onnx_dir):
     """Runs peer_measure.py for one configuration; returns its JSON line, or an error line."""
-    model, mode, dtype, batch, steps, warmup = config
+    model, mode, dtype, batch, steps, warmup, image_size = config
     line = {"framework": framework, "model": model, "mode": mode, "dtype": dtype, "batch": batch, "threads": threads}
     command = [sys.executable, os.path.join(HERE, "peer_measure.py"), "--framework", framework, "--model", model,
                "--mode", mode, "--dtype", dtype, "--batch", str(batch), "--steps", str(steps),
                "--warmup", str(warmup), "--threads", str(threads)]
+    if image_size is not None:
+        line["image_size"] = image_size
+        command += ["--image-size", str(image_size)]
     try:
         if framework == "ort":
-            command += ["--onnx", onnx_file(model, dtype, onnx_dir)]
+            command += ["--onnx", onnx_file(model, dtype, onnx_dir, image_size)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         sys.stderr.write(done.stderr)
         results = [l for l in done.stdout.splitlines() if l.startswith("{")]
@@ -118,10 +129,12 @@ def read_plan(lines):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
             continue
-        if len(fields) != 6 or fields[0] not in MODELS or fields[1] not in ("train", "infer") \
-                or fields[2] not in ("fp32", "int8") or (fields[1] == "train" and fields[2] != "fp32"):
+        detector = fields[0] == DETECTOR
+        if len(fields) not in ((6, 7) if detector else (6,)) or fields[0] not in MODELS or fields[1] not in ("train", "infer") \
+                or fields[2] not in ("fp32", "int8") or (fields[2] != "fp32" and (fields[1] == "train" or detector)):
             raise SystemExit(f"peers: bad plan line: {line.strip()}")
-        plan.append((fields[0], fields[1], fields[2], int(fields[3]), int(fields[4]), int(fields[5])))
+        image_size = (int(fields[6]) if len(fields) == 7 else 416) if detector else None
+        plan.append((fields[0], fields[1], fields[2], int(fields[3]), int(fields[4]), int(fields[5]), image_size))
     return plan
 
 

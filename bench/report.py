@@ -5,20 +5,26 @@ Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, sl
   Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
     per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
     slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
-  Goals: the speed goals with their verdicts.
+  Goals: the speed goals with their verdicts (YOLOv3-MobileNetV1 at 416 px: training >= 1.5x PyTorch,
+    FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8).
 Standard library only.
 """
 import argparse
 import json
 import os
 
+# The detector's rows are labelled with their image size (the `image_size` field).
+DETECTOR = "yolov3_mbv1 416px"
 SYSTEMS = [("slim", "fp32"), ("slim", "int8"), ("ort", "fp32"), ("ort", "int8"), ("torch", "fp32"), ("torch", "int8")]
 NAMES = {"slim": "slim", "ort": "ORT", "torch": "PyTorch"}
 # (what, model, batch, threads, numerator, denominator, target): numerator images/s >= target x denominator's.
 GOALS = [("FP32 training", "mbv1", "train", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
          ("INT8 batch-64 throughput", "mbv1", "infer", 64, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
          ("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int8"), ("slim", "fp32"), 2.5),
-         ("INT8 batch-1 latency", "mbv1", "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0)]
+         ("INT8 batch-1 latency", "mbv1", "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0),
+         ("FP32 detector training", DETECTOR, "train", 8, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
+         ("FP32 detector batch-1 latency", DETECTOR, "infer", 1, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
+         ("FP32 detector batch-8 throughput", DETECTOR, "infer", 8, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0)]
 
 
 def read_lines(path):
@@ -38,7 +44,8 @@ def index(slim, peers):
     """{(framework, model, mode, dtype, batch, threads): row}."""
     rows = {}
     for row in [dict(r, framework="slim") for r in slim] + peers:
-        rows[(row.get("framework"), row["model"], row["mode"], row.get("dtype", "fp32"),
+        model = f"{row['model']} {row['image_size']}px" if "image_size" in row else row["model"]
+        rows[(row.get("framework"), model, row["mode"], row.get("dtype", "fp32"),
               int(row["batch"]), int(row["threads"]))] = row
     return rows
 

@@ -40,19 +40,19 @@ PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(comma
   echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each"
   echo "# INT8 peers: ORT = quantize_static QDQ, per-channel s8 weights, u8 activations, MinMax on 4 batches; PyTorch = eager-mode static quantization (fused conv+bn+relu, x86 engine), 4 calibration batches, convert"
 } > "$OUT/header.txt"
-echo "bench: measuring into $OUT (about 10-15 minutes on 2 cores)" >&2
+echo "bench: measuring into $OUT (about 20-25 minutes on 2 cores)" >&2
 [ -n "$peers_note" ] && echo "bench: $peers_note"
 
 plan_lines() { grep -v '^[[:space:]]*#' "$PLAN" | grep -v '^[[:space:]]*$'; }
 
 for t in $THREADS; do
-  while read -r model mode dtype batch steps warmup; do
-    echo "bench: slim $model $mode $dtype batch $batch, $t thread(s)" >&2
+  while read -r model mode dtype batch steps warmup size; do
+    echo "bench: slim $model $mode $dtype batch $batch${size:+ ${size}px}, $t thread(s)" >&2
     if ! OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode "$mode" --dtype "$dtype" --batch "$batch" \
-        --threads "$t" --steps "$steps" --warmup "$warmup" --json >>"$OUT/slim.jsonl" 2>"$OUT/err.txt"; then
+        --threads "$t" --steps "$steps" --warmup "$warmup" ${size:+--image_size "$size"} --json >>"$OUT/slim.jsonl" 2>"$OUT/err.txt"; then
       reason=$(grep -m1 'error' "$OUT/err.txt" | sed 's/^error: //' | tr -d '"\\')
-      printf '{"framework": "slim", "model": "%s", "mode": "%s", "dtype": "%s", "batch": %s, "threads": %s, "error": "%s"}\n' \
-        "$model" "$mode" "$dtype" "$batch" "$t" "${reason:-failed}" >>"$OUT/slim.jsonl"
+      printf '{"framework": "slim", "model": "%s", "mode": "%s", "dtype": "%s", "batch": %s, "threads": %s%s, "error": "%s"}\n' \
+        "$model" "$mode" "$dtype" "$batch" "$t" "${size:+, \"image_size\": $size}" "${reason:-failed}" >>"$OUT/slim.jsonl"
     fi
     cat "$OUT/err.txt" >>"$OUT/log.txt"
   done < <(plan_lines)

@@ -28,10 +28,14 @@ public struct ONNXExporter: Sendable {
         self.producerVersion = producerVersion
     }
 
-    /// The ONNX model of `program` (pruned to its feeds -> fetches) with weights from `params`.
+    /// The ONNX model of `program` (pruned to its feeds -> fetches, or to `fetches` when given:
+    /// the graph outputs, e.g. a detector's raw head outputs before its post-process) with
+    /// weights from `params`. Feeds the pruned program does not read are not graph inputs.
     /// - Throws: `ONNXExportError` naming the op that cannot be exported, or a bad opset;
-    ///   `GraphError` when the program cannot be pruned to its fetches.
-    public func export(_ program: Program, params: [String: Tensor]) throws -> ONNXModel {
+    ///   `GraphError` when the program cannot be pruned to its fetches (naming an unknown one).
+    public func export(_ program: Program, params: [String: Tensor], fetches: [String]? = nil) throws -> ONNXModel {
+        var program = program
+        if let fetches { program.fetches = fetches }
         guard Self.supportedOpsets.contains(opset) else {
             throw ONNXExportError("opset \(opset) is not supported", hints: ["choose one of \(Self.supportedOpsets.lowerBound)...\(Self.supportedOpsets.upperBound)"])
         }

@@ -56,6 +56,14 @@ extension Onnx_AttributeProto {
         a.f = value
         return a
     }
+
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .string
+        a.s = Data(value.utf8)
+        return a
+    }
 }
 
 extension Onnx_ValueInfoProto {

@@ -93,4 +93,33 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 64, r.err)
         XCTAssertTrue(r.err.contains("inference only"), r.err)
     }
+
+    func testYOLOv3TrainsAndInfersAtTheImageSizeItIsGiven() throws {
+        for mode in ["train", "infer"] {
+            let r = try run(["bench", "--model", "yolov3_mbv1", "--mode", mode, "--image_size", "64", "--scale", "0.125", "--batch", "1",
+                             "--steps", "1", "--warmup", "0", "--threads", "1", "--json"])
+            XCTAssertEqual(r.status, 0, "\(mode): \(r.err)")
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out)
+            XCTAssertEqual(object["model"] as? String, "yolov3_mbv1")
+            XCTAssertEqual(object["mode"] as? String, mode)
+            XCTAssertEqual(object["image_size"] as? Int, 64)
+            XCTAssertEqual(object["scale"] as? Double, 0.125)
+            XCTAssertEqual(object["dtype"] as? String, "fp32")
+        }
+    }
+
+    func testImageSizeIsTheDetectorsAndAMultipleOf32() throws {
+        let classifier = try run(["bench", "--model", "mbv1", "--mode", "infer", "--image_size", "64", "--steps", "1"])
+        XCTAssertEqual(classifier.status, 64, classifier.err)
+        XCTAssertTrue(classifier.err.contains("--image_size is for yolov3_mbv1"), classifier.err)
+        let odd = try run(["bench", "--model", "yolov3_mbv1", "--mode", "infer", "--image_size", "100", "--steps", "1"])
+        XCTAssertEqual(odd.status, 64, odd.err)
+        XCTAssertTrue(odd.err.contains("multiple of 32, got 100"), odd.err)
+        let int8 = try run(["bench", "--model", "yolov3_mbv1", "--mode", "infer", "--dtype", "int8", "--steps", "1"])
+        XCTAssertEqual(int8.status, 64, int8.err)
+        XCTAssertTrue(int8.err.contains("FP32 only"), int8.err)
+        let scaled = try run(["bench", "--model", "lenet", "--mode", "infer", "--scale", "0.5", "--steps", "1"])
+        XCTAssertEqual(scaled.status, 64, scaled.err)
+        XCTAssertTrue(scaled.err.contains("--scale is for yolov3_mbv1"), scaled.err)
+    }
 }

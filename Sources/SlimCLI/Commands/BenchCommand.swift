@@ -13,13 +13,15 @@ struct BenchCommand: ParsableCommand {
         images/s (batch / median) and the peak resident memory of the process (ru_maxrss).
         A train step is forward + backward + Momentum update; an infer step is an eval-mode
         forward of the softmax output. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
-        resnet20 (CIFAR ResNet-20, 3x32x32), or a saved model directory (inference only; use ./NAME
-        for a directory named like a zoo model). `make bench` compares these with PyTorch and
+        resnet20 (CIFAR ResNet-20, 3x32x32), yolov3_mbv1 (YOLOv3-MobileNetV1, 80 classes, square
+        --image_size images; train = the whole program with three yolov3_loss on synthetic boxes,
+        infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process),
+        or a saved model directory (inference only; use ./NAME for a directory named like a zoo model). `make bench` compares these with PyTorch and
         ONNX Runtime (bench/run.sh).
         """
     )
 
-    @Option(help: "lenet, mbv1, resnet20, or a model directory.")
+    @Option(help: "lenet, mbv1, resnet20, yolov3_mbv1, or a model directory.")
     var model: String
 
     @Option(help: "train or infer.")
@@ -43,12 +45,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "synthetic (one seeded batch) or real (Fashion-MNIST through the DataLoader; lenet only).")
     var data: BenchConfiguration.DataSource = .synthetic
 
+    @Option(name: .customLong("image_size"), help: "yolov3_mbv1's image side, a multiple of 32 (default 416; e.g. 320, 608).")
+    var imageSize: Int?
+
+    @Option(help: "yolov3_mbv1's width multiplier of backbone and head (as MobileNet.scale in a model YAML).")
+    var scale = 1.0
+
     @Flag(help: "Print one JSON object: model, mode, dtype, batch, threads, median_ms, images_per_s, peak_rss_mb.")
     var json = false
 
     func run() throws {
         let config = BenchConfiguration(target: BenchTarget(model), mode: mode, precision: dtype, batch: batch,
-                                        threads: threads, steps: steps, warmup: warmup, data: data)
+                                        threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize, scale: scale)
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)

@@ -24,7 +24,10 @@ public struct YOLOv3: Sendable {
     public var scoreThreshold = 0.01, nmsTopK = 1000, keepTopK = 100, nmsThreshold = 0.45
     public var normalized = false, nmsEta = 1.0, backgroundLabel = -1
 
-    public init(backbone: MobileNetBackbone, head: YOLOv3Head, maxBoxes: Int = 50) {
+    /// PaddleDetection's default `num_max_boxes`.
+    public static let defaultMaxBoxes = 50
+
+    public init(backbone: MobileNetBackbone, head: YOLOv3Head, maxBoxes: Int = defaultMaxBoxes) {
         self.backbone = backbone
         self.head = head
         self.maxBoxes = maxBoxes
@@ -77,5 +80,12 @@ public struct YOLOv3: Sendable {
         return b.multiclassNMS(boxes: b.concat(boxes, axis: 1), scores: b.concat(scores, axis: 2),
                                scoreThreshold: scoreThreshold, nmsTopK: nmsTopK, keepTopK: keepTopK, nmsThreshold: nmsThreshold,
                                normalized: normalized, nmsEta: nmsEta, backgroundLabel: backgroundLabel)
+    }
+
+    /// The raw head outputs of a YOLOv3 program (the `X` of each `yolo_box`, stride 32 first):
+    /// where an inference program ends when the decoding (`yolo_box`) and `multiclass_nms` run
+    /// as a post-process. Empty for a program without `yolo_box`.
+    public static func headOutputs(of program: Program) -> [String] {
+        program.ops.filter { $0.type == "yolo_box" }.compactMap { $0.inputs["X"]?.first }
     }
 }

@@ -14,6 +14,7 @@ enum OpConverters {
         ConvConverter.self, MulConverter.self, ElementwiseAddConverter.self, BatchNormConverter.self,
         ActivationConverter.self, PoolConverter.self, ReshapeConverter.self, SoftmaxConverter.self,
         ConcatConverter.self, DropoutConverter.self, ActivationQuantizerConverter.self, DequantizerConverter.self,
+        NearestInterpConverter.self,
     ]
 
     static let byType: [String: any OpConverter.Type] = {

@@ -37,10 +37,15 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var seed: UInt64
     /// Directory of the Fashion-MNIST IDX files for `--data real`.
     public var dataDirectory: String
+    /// The detector's image side (`--image_size`, a multiple of 32); nil: 416. Classifiers take none.
+    public var imageSize: Int?
+    /// The detector's width multiplier (`--scale`, backbone and head as `MobileNet.scale`); 1 for the classifiers.
+    public var scale: Double
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
-                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory) {
+                dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory, imageSize: Int? = nil,
+                scale: Double = 1) {
         self.target = target
         self.mode = mode
         self.precision = precision
@@ -51,6 +56,8 @@ public struct BenchConfiguration: Equatable, Sendable {
         self.data = data
         self.seed = seed
         self.dataDirectory = dataDirectory
+        self.imageSize = imageSize
+        self.scale = scale
     }
 
     /// Checks the options against each other.
@@ -66,6 +73,7 @@ public struct BenchConfiguration: Equatable, Sendable {
             throw BenchError(.usage, "--data real is for lenet only (Fashion-MNIST is 1x28x28)",
                              hints: ["use --data synthetic for \(target.label)"])
         }
+        try validateDetector()
         if case let .directory(path) = target {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -76,6 +84,27 @@ public struct BenchConfiguration: Equatable, Sendable {
         if case .directory = target, mode == .train {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
                              hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
+        }
+    }
+
+    /// `--image_size` (a positive multiple of 32) and `--scale` (in (0, 16]) are the detector's;
+    /// the detector runs FP32.
+    private func validateDetector() throws {
+        let detector = target == .zoo(.yolov3MobileNetV1)
+        if scale != 1 {
+            guard detector else { throw BenchError(.usage, "--scale is for yolov3_mbv1; \(target.label) has fixed widths") }
+            guard scale > 0 && scale <= 16 else { throw BenchError(.usage, "--scale must be in (0, 16], got \(scale)") }
+        }
+        if let imageSize {
+            guard detector else {
+                throw BenchError(.usage, "--image_size is for yolov3_mbv1; \(target.label) has a fixed input shape")
+            }
+            guard imageSize > 0, imageSize % 32 == 0 else {
+                throw BenchError(.usage, "--image_size must be a positive multiple of 32, got \(imageSize)", hints: ["e.g. 320, 416 or 608"])
+            }
+        }
+        if detector && precision == .int8 {
+            throw BenchError(.usage, "yolov3_mbv1 is benchmarked in FP32 only", hints: ["drop --dtype int8"])
         }
     }
 }

@@ -12,9 +12,13 @@ public struct BenchResult: Equatable, Sendable {
     public var stepMilliseconds: [Double]
     /// Peak resident set size of the process (MiB) after the last step.
     public var peakRSSMB: Double
+    /// The detector's image side; nil for the classifiers.
+    public var imageSize: Int?
+    /// The detector's width multiplier.
+    public var scale: Double = 1
 
     public init(model: String, mode: BenchConfiguration.Mode, precision: BenchConfiguration.Precision, batch: Int, threads: Int,
-                data: BenchConfiguration.DataSource, warmup: Int, stepMilliseconds: [Double], peakRSSMB: Double) {
+                data: BenchConfiguration.DataSource, warmup: Int, stepMilliseconds: [Double], peakRSSMB: Double, imageSize: Int? = nil) {
         self.model = model
         self.mode = mode
         self.precision = precision
@@ -24,6 +28,7 @@ public struct BenchResult: Equatable, Sendable {
         self.warmup = warmup
         self.stepMilliseconds = stepMilliseconds
         self.peakRSSMB = peakRSSMB
+        self.imageSize = imageSize
     }
 
     /// The median step time: the middle sample, or the mean of the two middle ones.
@@ -40,13 +45,14 @@ public struct BenchResult: Equatable, Sendable {
     }
 
     /// One JSON object with exactly the keys `model, mode, dtype, batch, threads, median_ms,
-    /// images_per_s, peak_rss_mb`, in that order, on one line.
+    /// images_per_s, peak_rss_mb`, in that order, on one line; the detector's adds `image_size`
+    /// (and `scale` when it is not 1).
     public var jsonLine: String {
         let fields: [(String, String)] = [
             ("model", Self.quoted(model)), ("mode", Self.quoted(mode.rawValue)), ("dtype", Self.quoted(precision.rawValue)),
             ("batch", String(batch)), ("threads", String(threads)), ("median_ms", Self.number(medianMilliseconds, digits: 4)),
             ("images_per_s", Self.number(imagesPerSecond, digits: 2)), ("peak_rss_mb", Self.number(peakRSSMB, digits: 1)),
-        ]
+        ] + (imageSize.map { [("image_size", String($0))] } ?? []) + (scale == 1 ? [] : [("scale", Self.number(scale, digits: 4))])
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
     }
 
@@ -54,7 +60,7 @@ public struct BenchResult: Equatable, Sendable {
     public var summary: String {
         let sorted = stepMilliseconds.sorted()
         return """
-        slim bench: \(model) \(mode.rawValue) \(precision.rawValue), batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"), \(data.rawValue) data
+        slim bench: \(model)\(scale == 1 ? "" : " x\(Self.number(scale, digits: 4))")\(imageSize.map { " \($0)x\($0)" } ?? "") \(mode.rawValue) \(precision.rawValue), batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"), \(data.rawValue) data
           median \(Self.number(medianMilliseconds, digits: 3)) ms per step over \(sorted.count) steps \
         (min \(Self.number(sorted.first ?? 0, digits: 3)), max \(Self.number(sorted.last ?? 0, digits: 3))) after \(warmup) warm-up
           \(Self.number(imagesPerSecond, digits: 1)) images/s

@@ -20,7 +20,7 @@ extension BenchWorkload {
     /// Speed does not depend on how good the scales are, so there is no training.
     static func int8(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
         Int8Ops.register()
-        let built = model.build(seed: configuration.seed)
+        let built = try model.build(seed: configuration.seed)
         var program = built.program, params = built.params
         try QuantizationTransformPass(int8Scheme).apply(to: &program, params: &params)
         let scope = Scope(params)

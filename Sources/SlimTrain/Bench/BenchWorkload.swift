@@ -12,6 +12,8 @@ struct BenchWorkload {
     /// - Throws: `BenchError` for what this version cannot run; data, model-file and graph errors.
     static func make(_ configuration: BenchConfiguration) throws -> BenchWorkload {
         switch configuration.target {
+        case let .zoo(model) where model.isDetector:
+            return try configuration.mode == .train ? detectorTrain(model, configuration) : detectorInfer(model, configuration)
         case let .zoo(model):
             switch (configuration.mode, configuration.precision ?? .fp32) {
             case (.train, .fp32): return try train(model, configuration)
@@ -29,7 +31,7 @@ struct BenchWorkload {
     /// `TrainingSession.trainBatch`: forward in train mode, backward, Momentum 0.9 update at a
     /// constant lr 0.01.
     static func train(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
-        let session = try TrainingSession(model: model.build(seed: configuration.seed), optimizer: Momentum(momentum: 0.9),
+        let session = try TrainingSession(model: try model.build(seed: configuration.seed), optimizer: Momentum(momentum: 0.9),
                                           schedule: ConstantLR(0.01), seed: configuration.seed)
         let next = try BenchBatches.source(for: model, configuration)
         return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(try next()) }
@@ -37,7 +39,7 @@ struct BenchWorkload {
 
     /// Eval-mode forward of the classifier's inference output (softmax probabilities).
     static func infer(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
-        let built = model.build(seed: configuration.seed)
+        let built = try model.build(seed: configuration.seed)
         let executor = try Executor(program: built.program, seed: configuration.seed)
         let scope = Scope(built.params)
         let next = try BenchBatches.source(for: model, configuration)

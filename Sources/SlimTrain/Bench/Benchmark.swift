@@ -29,9 +29,13 @@ public enum Benchmark {
             if let failure { throw failure }
             samples.append(milliseconds(elapsed))
         }
-        return BenchResult(model: configuration.target.label, mode: configuration.mode, precision: workload.precision,
+        var result = BenchResult(model: configuration.target.label, mode: configuration.mode, precision: workload.precision,
                            batch: configuration.batch, threads: configuration.threads, data: configuration.data,
-                           warmup: configuration.warmup, stepMilliseconds: samples, peakRSSMB: PeakMemory.residentMB)
+                           warmup: configuration.warmup, stepMilliseconds: samples, peakRSSMB: PeakMemory.residentMB,
+                           imageSize: configuration.target == .zoo(.yolov3MobileNetV1)
+                               ? configuration.imageSize ?? BenchModel.defaultDetectionImageSize : nil)
+        result.scale = configuration.scale
+        return result
     }
 
     static func milliseconds(_ d: Duration) -> Double {

@@ -1,0 +1,64 @@
+import SlimGraph
+import SlimTensor
+
+extension BenchWorkload {
+    /// Objects per synthetic image (of the 50 padded `gt_box` rows).
+    static let syntheticBoxes = 8
+
+    /// `TrainingSession.trainBatch` of the whole YOLOv3 program: forward in train mode (backbone,
+    /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 0.01, on one
+    /// seeded synthetic batch (`syntheticDetectionBatch`).
+    static func detectorTrain(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
+        let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(0.01),
+                                          seed: configuration.seed)
+        let batch = syntheticDetectionBatch(model, configuration)
+        return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(batch) }
+    }
+
+    /// Eval-mode forward of the inference program up to the three raw head outputs
+    /// (`YOLOv3.headOutputs`, the `yolo_output.i.conv` results): what the ONNX export and the
+    /// peers compute; `yolo_box` and `multiclass_nms` are left out as a post-process.
+    static func detectorInfer(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
+        let outputs = YOLOv3.headOutputs(of: built.program)
+        let program = try built.program.pruned(feeds: [built.image], fetches: outputs)
+        let executor = try Executor(program: program, seed: configuration.seed)
+        let scope = Scope(built.params)
+        let images = syntheticDetectionBatch(model, configuration).images
+        let image = built.image
+        return BenchWorkload(precision: .fp32) {
+            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: outputs)
+        }
+    }
+
+    /// Images uniform in [0, 1); `im_size` the input side; per image `syntheticBoxes` boxes
+    /// (xyxy pixels, sides 5%...50% of the image, anywhere inside it) with labels uniform in the
+    /// 80 classes and score 1, the other rows of the 50 zero (padding).
+    static func syntheticDetectionBatch(_ model: BenchModel, _ configuration: BenchConfiguration) -> Batch {
+        let shape = model.inputShape(imageSize: configuration.imageSize)
+        let n = configuration.batch, side = Float(shape[1]), rows = YOLOv3.defaultMaxBoxes
+        var rng = SeededGenerator(seed: configuration.seed)
+        let pixels = (0..<n * shape.reduce(1, *)).map { _ in rng.nextUnitFloat() }
+        var boxes = [Float](repeating: 0, count: n * rows * 4), labels = [Int](repeating: 0, count: n * rows)
+        var scores = [Float](repeating: 0, count: n * rows)
+        for i in 0..<n {
+            for j in 0..<syntheticBoxes {
+                let w = side * (0.05 + 0.45 * rng.nextUnitFloat()), h = side * (0.05 + 0.45 * rng.nextUnitFloat())
+                let x = (side - w) * rng.nextUnitFloat(), y = (side - h) * rng.nextUnitFloat()
+                let row = i * rows + j
+                boxes.replaceSubrange(row * 4..<row * 4 + 4, with: [x, y, x + w, y + h])
+                labels[row] = Int(rng.next() % UInt64(BenchModel.detectionClasses))
+                scores[row] = 1
+            }
+        }
+        let tensors: [String: Tensor] = [
+            "image": Tensor(shape: [n] + shape, floats: pixels),
+            "im_size": Tensor(shape: [n, 2], dtype: .s32, integers: Array(repeating: [shape[1], shape[2]], count: n).flatMap { $0 }),
+            "gt_box": Tensor(shape: [n, rows, 4], floats: boxes),
+            "gt_label": Tensor(shape: [n, rows], dtype: .s32, integers: labels),
+            "gt_score": Tensor(shape: [n, rows], floats: scores),
+        ]
+        return Batch(tensors: tensors, indices: Array(0..<n))
+    }
+}
