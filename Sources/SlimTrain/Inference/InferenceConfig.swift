@@ -25,13 +25,14 @@ public struct InferenceConfig {
         section = config.node(test) != nil ? test : config.readerSection(.eval)
         let node = config.node(section)
         let v = NodeValues(node: node, path: section)
-        imageShape = try v.ints("image_shape") ?? [1, 28, 28]
-        batchSize = try v.int("batch_size", section == test ? 1 : 256)
+        let defaults = FeedDefaults(section: section, reader: section == test ? .test : .eval)
+        imageShape = try v.ints("image_shape") ?? defaults.imageShape
+        batchSize = try v.int("batch_size", section == test ? 1 : defaults.batchSize)
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else {
             throw v.error("image_shape", "must be [C, H, W], got \(imageShape)")
         }
         guard batchSize > 0 else { throw v.error("batch_size", "must be > 0, got \(batchSize)") }
-        transforms = try ReaderSpec.transforms(node?["transforms"], path: "\(section).transforms")
+        transforms = try ReaderSpec.sectionTransforms(config, section: section, imageShape: imageShape)
             .filter { !($0 is RandomCrop || $0 is RandomFlip) }
         configClassNames = config.node("class_names")?.items?.compactMap(\.text)
         datasetNode = node?["dataset"]
