@@ -12,14 +12,14 @@ extension ModuleRegistry {
 
     /// A feed class: its data_feed.py defaults (`mixup_epoch` only for training feeds).
     static func feed(_ name: String, batchSize: Int, training: Bool, dataset: String, useProcess: Bool) -> ModuleSchema {
-        let list = OptionType.list(.object(transformTags, aliases: [:]))
         var options = [
             OptionSchema("batch_size", .int, "\(batchSize)", "Images per batch."),
             OptionSchema("image_shape", .list(.int), "[3, 608, 608]", "Model input [C, H, W]."),
             OptionSchema("dataset", .module("Dataset"), dataset,
                          "Where the images come from; without `type`: VOCDataSet for a .txt annotation, else COCODataSet."),
-            OptionSchema("sample_transforms", list, nil, "Applied in order to each image (default: the feed class's)."),
-            OptionSchema("batch_transforms", list, "[]", "Applied to each batch."),
+            OptionSchema("sample_transforms", sampleTransformList, nil,
+                         "PaddleDetection operators applied in order to each image, 0...255 pixels (default: the feed class's)."),
+            OptionSchema("batch_transforms", batchTransformList, nil, "Applied to each batch, e.g. RandomShape (default: the feed class's)."),
             OptionSchema("num_max_boxes", .int, "50", "Objects per image in the padded ground truth."),
             OptionSchema("shuffle", .bool, "\(training)", "Shuffle each pass with the seeded generator."),
             OptionSchema("drop_last", .bool, "\(training)", "Drop the last partial batch."),
