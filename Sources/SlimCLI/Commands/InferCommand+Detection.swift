@@ -20,7 +20,7 @@ extension InferCommand {
         let results = try run.run(files: files,
                                   onSkip: { printError("warning: skipping \($0.file): \($0.reason)") },
                                   onResult: { printFlushed(run.summary($0) + "\n") })
-        if !results.isEmpty { printFlushed("wrote \(run.predictionsPath) and \(results.count) images with detections drawn\n") }
+        if !results.isEmpty { printFlushed("wrote \(run.predictionsPath) and \(results.count) image\(results.count == 1 ? "" : "s") with detections drawn\n") }
         return results.count
     }
 
