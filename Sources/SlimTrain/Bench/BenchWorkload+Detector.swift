@@ -6,11 +6,11 @@ extension BenchWorkload {
     static let syntheticBoxes = 8
 
     /// `TrainingSession.trainBatch` of the whole YOLOv3 program: forward in train mode (backbone,
-    /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 0.01, on one
+    /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 1e-8 (small enough that the repeated synthetic batch stays finite; the work per step does not depend on it), on one
     /// seeded synthetic batch (`syntheticDetectionBatch`).
     static func detectorTrain(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
         let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
-        let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(0.01),
+        let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(1e-8),
                                           seed: configuration.seed)
         let batch = syntheticDetectionBatch(model, configuration)
         return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(batch) }
