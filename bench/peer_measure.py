@@ -45,7 +45,7 @@ def yolov3_step(args):
     net = peer_yolov3.YOLOv3()
     images, gt, labels, scores = peer_yolov3.synthetic(args.batch, args.image_size)
     if args.mode == "train":
-        optimizer = torch.optim.SGD(net.parameters(), lr=1e-8, momentum=0.9)  # as slim bench: finite on the repeated batch
+        optimizer = torch.optim.SGD(net.parameters(), lr=1e-4, momentum=0.9)  # as slim bench
         net.train()
 
         def train():

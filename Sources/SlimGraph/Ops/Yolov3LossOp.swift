@@ -90,11 +90,19 @@ public enum Yolov3LossOp: Operator {
         context.addInputGrad("X", 0, grad)
     }
 
-    /// Throws unless every used gt row (w and h not under 1e-6) is finite with a label in 0..<classes.
+    /// Throws unless every used gt row (w and h not under 1e-6) is a finite normalized center box
+    /// (within 0.01 of [0, 1]) with a label in 0..<classes.
     private static func checkGroundTruth(_ labels: [Int], _ gts: [YoloV3LossTerms.Box], classes: Int, image: Int) throws {
         for (t, gt) in gts.enumerated() where !(gt.w < 1e-6) && !(gt.h < 1e-6) {
             guard [gt.x, gt.y, gt.w, gt.h].allSatisfy(\.isFinite) else {
                 throw GraphError("op 'yolov3_loss': GTBox of image \(image) box \(t) is not finite")
+            }
+            // Normalized center boxes: a box in pixels (no NormalizeBox) would give weights
+            // 2 - w h far below 0 and a loss without a lower bound, so it is refused by name.
+            let slack: Float = 0.01
+            guard gt.w <= 1 + slack, gt.h <= 1 + slack, (-slack...(1 + slack)).contains(gt.x), (-slack...(1 + slack)).contains(gt.y) else {
+                throw GraphError("op 'yolov3_loss': GTBox of image \(image) box \(t) is (\(gt.x), \(gt.y), \(gt.w), \(gt.h)), not a normalized center box in [0, 1]",
+                                 hints: ["normalize the ground truth by the image size (PaddleDetection's NormalizeBox)"])
             }
             guard (0..<classes).contains(labels[t]) else {
                 throw GraphError("op 'yolov3_loss': GTLabel \(labels[t]) of image \(image) box \(t) is outside 0..<\(classes)")

@@ -6,11 +6,11 @@ extension BenchWorkload {
     static let syntheticBoxes = 8
 
     /// `TrainingSession.trainBatch` of the whole YOLOv3 program: forward in train mode (backbone,
-    /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 1e-8 (small enough that the repeated synthetic batch stays finite; the work per step does not depend on it), on one
+    /// head, three `yolov3_loss`), backward, Momentum 0.9 update at a constant lr 1e-4, on one
     /// seeded synthetic batch (`syntheticDetectionBatch`).
     static func detectorTrain(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
         let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
-        let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(1e-8),
+        let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(1e-4),
                                           seed: configuration.seed)
         let batch = syntheticDetectionBatch(model, configuration)
         return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(batch) }
@@ -33,19 +33,20 @@ extension BenchWorkload {
     }
 
     /// Images uniform in [0, 1); `im_size` the input side; per image `syntheticBoxes` boxes
-    /// (xyxy pixels, sides 5%...50% of the image, anywhere inside it) with labels uniform in the
+    /// (normalized xyxy, as the program's `gt_box` feed takes them after `NormalizeBox`; sides
+    /// 5%...50% of the image, anywhere inside it) with labels uniform in the
     /// 80 classes and score 1, the other rows of the 50 zero (padding).
     static func syntheticDetectionBatch(_ model: BenchModel, _ configuration: BenchConfiguration) -> Batch {
         let shape = model.inputShape(imageSize: configuration.imageSize)
-        let n = configuration.batch, side = Float(shape[1]), rows = YOLOv3.defaultMaxBoxes
+        let n = configuration.batch, rows = YOLOv3.defaultMaxBoxes
         var rng = SeededGenerator(seed: configuration.seed)
         let pixels = (0..<n * shape.reduce(1, *)).map { _ in rng.nextUnitFloat() }
         var boxes = [Float](repeating: 0, count: n * rows * 4), labels = [Int](repeating: 0, count: n * rows)
         var scores = [Float](repeating: 0, count: n * rows)
         for i in 0..<n {
             for j in 0..<syntheticBoxes {
-                let w = side * (0.05 + 0.45 * rng.nextUnitFloat()), h = side * (0.05 + 0.45 * rng.nextUnitFloat())
-                let x = (side - w) * rng.nextUnitFloat(), y = (side - h) * rng.nextUnitFloat()
+                let w = 0.05 + 0.45 * rng.nextUnitFloat(), h = 0.05 + 0.45 * rng.nextUnitFloat()
+                let x = (1 - w) * rng.nextUnitFloat(), y = (1 - h) * rng.nextUnitFloat()
                 let row = i * rows + j
                 boxes.replaceSubrange(row * 4..<row * 4 + 4, with: [x, y, x + w, y + h])
                 labels[row] = Int(rng.next() % UInt64(BenchModel.detectionClasses))

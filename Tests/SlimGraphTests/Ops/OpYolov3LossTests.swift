@@ -79,16 +79,22 @@ final class OpYolov3LossTests: XCTestCase {
         XCTAssertThrowsError(try OpHarness.run(o, values: ["x": x, "box": box, "label": Tensor(shape: [1, 1], dtype: .s32, integers: [3])]))
         let nan = Tensor(shape: [1, 1, 4], floats: [.nan, 0.5, 0.2, 0.2]), label = Tensor(shape: [1, 1], dtype: .s32, integers: [0])
         XCTAssertThrowsError(try OpHarness.run(o, values: ["x": x, "box": nan, "label": label]))
+        // Boxes in pixels (no NormalizeBox), or a center far outside the image, are refused by name.
+        for bad: [Float] in [[120, 80, 40, 30], [1.5, 0.3, 0.2, 0.2], [0.5, 0.5, 1.2, 0.3]] {
+            XCTAssertThrowsError(try OpHarness.run(o, values: ["x": x, "box": Tensor(shape: [1, 1, 4], floats: bad), "label": label])) {
+                XCTAssertTrue("\($0)".contains("normalized"), "\($0)")
+            }
+        }
     }
 
-    /// A gt center at 1 or beyond lands in the last column (Paddle would read past the row):
+    /// A gt center at 1 or just beyond (within the 0.01 slack of a normalized box) lands in the last column (Paddle would read past the row):
     /// gt (x, 0.3, 0.8, 0.9) on a 2x2 grid (S 16) prefers anchor (10, 14): positive in row Int(0.6) = 0,
     /// column 1, with a finite loss.
     func testCenterOnTheEdgeUsesTheLastCell() throws {
         let o = op(anchors: [10, 14, 23, 27], mask: [0], classes: 3, ignore: 0.5, downsample: 8, smooth: true)
         var rng = SeededGenerator(seed: 41)
         let x = OpTestValues.random([1, 8, 2, 2], &rng), label = Tensor(shape: [1, 1], dtype: .s32, integers: [1])
-        for cx: Float in [1, 1.5] {
+        for cx: Float in [1, 1.005] {
             let run = try OpHarness.run(o, values: ["x": x, "box": Tensor(shape: [1, 1, 4], floats: [cx, 0.3, 0.8, 0.9]), "label": label])
             XCTAssertTrue(try XCTUnwrap(run.outputs["loss"]).floats.allSatisfy(\.isFinite), "x \(cx)")
             XCTAssertEqual(try XCTUnwrap(run.outputs["obj"]).floats[1], 1, "x \(cx): positive in row 0, column 1")
