@@ -11,6 +11,9 @@ public final class InferenceWeights: @unchecked Sendable {
     /// The filter, plain until the first run packs it into the primitive's layout.
     var filter: Tensor?
     var bias: Tensor?
+    /// The primitive of the last call and what it was made for (input shape, geometry,
+    /// activation), so a repeated call skips building the primitive cache's key.
+    var lastPrimitive: (key: InferenceCallKey, primitive: PreparedPrimitive)?
 
     public init() {}
 
@@ -33,4 +36,13 @@ public final class InferenceWeights: @unchecked Sendable {
         filter = nil
         bias = nil
     }
+}
+
+/// What a convolution's inference primitive depends on besides the held weights' shapes.
+struct InferenceCallKey: Equatable {
+    let x: [Int]
+    let w: [Int]
+    let bias: Bool
+    let geometry: ConvGeometry
+    let activation: EltwiseKind?
 }

@@ -12,7 +12,14 @@ extension Kernels {
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
         let filterShape = held.shape
         let c = ConvShapes(x: x.shape, w: filterShape, g: g)
-        let p = convForwardPrimitive(c, bias: weights.bias != nil, training: false, activation: activation)
+        let key = InferenceCallKey(x: x.shape, w: filterShape, bias: weights.bias != nil, geometry: g, activation: activation)
+        let p: PreparedPrimitive
+        if let last = weights.lastPrimitive, last.key == key {
+            p = last.primitive
+        } else {
+            p = convForwardPrimitive(c, bias: key.bias, training: false, activation: activation)
+            weights.lastPrimitive = (key, p)
+        }
         var filter = held
         if let slot = p.slots[DNNL_ARG_WEIGHTS], let layout = slot.layout, !(held.layout.map(slot.accepts) ?? false) {
             let source = held.plain()
