@@ -111,3 +111,29 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         assertClose(trained.fused, freshTrained.fused, "after a train run")
     }
 }
+
+/// Eval runs drop each value after the last step that reads or writes it (activations freed as
+/// the run goes, not at its end); fetched values are kept.
+extension ExecutorInferenceFusionTests {
+    func testEveryUnfetchedSlotIsReleasedOnceAfterItsLastUse() throws {
+        let s = try network()
+        let plan = try ExecutionPlan(ops: s.program.ops, registry: .shared)
+        let schedule = RunSchedule(plan: plan, ops: Array(s.program.ops.indices), fetches: ["bn1.out", "loss"], program: s.program)
+        var releasedAt: [Int: Int] = [:]
+        for (k, step) in schedule.steps.enumerated() {
+            for slot in step.releases {
+                XCTAssertNil(releasedAt[slot], "slot \(slot) released twice")
+                releasedAt[slot] = k
+            }
+        }
+        let fetched = Set(schedule.fetches.map { $0.slot })
+        XCTAssertEqual(Set(releasedAt.keys), Set(0..<schedule.slotCount).subtracting(fetched))
+        for (k, step) in schedule.steps.enumerated() {
+            for v in step.inputs + step.outputs where !fetched.contains(v.slot) {
+                XCTAssertGreaterThanOrEqual(try XCTUnwrap(releasedAt[v.slot]), k, "\(v.name) released before step \(k) uses it")
+            }
+        }
+        let convOut = try XCTUnwrap(schedule.slotOf["conv.out"])
+        XCTAssertEqual(releasedAt[convOut], 1, "conv.out is dropped after the bias add, its only reader")
+    }
+}
