@@ -8,11 +8,15 @@ import SlimTensor
 /// parallelises inside each kernel).
 ///
 /// Runs execute the program's ops with conv + bias add and batch norm + relu pairs fused
-/// (`OpFusion`); a run fetching a var between two fused ops runs the ops as written.
+/// (`OpFusion`); eval-mode runs also fold batch norms into the convolutions before them and fuse
+/// activations into convolutions (`OpFusion+Inference`). A run fetching a var between two fused
+/// ops runs the ops as written.
 public final class Executor {
     public let program: Program
     private let written: ExecutionPlan
     private let fused: ExecutionPlan
+    /// `fused` plus the eval-only fusions.
+    private let inference: ExecutionPlan
     private let generatorBox: GeneratorBox
     private var tape: [(op: any Operator.Type, context: OpContext)] = []
     /// Feeds whose last two dims (an image's H and W) may differ from the declared ones, as
@@ -29,6 +33,9 @@ public final class Executor {
         written = try ExecutionPlan(ops: program.ops, registry: registry)
         let fusion = OpFusion(program, registry: registry)
         fused = fusion.removed.isEmpty ? written : try ExecutionPlan(ops: fusion.ops, removed: fusion.removed, registry: registry)
+        let evalFusion = OpFusion(program, registry: registry, inference: true)
+        inference = evalFusion.removed == fusion.removed ? fused
+            : try ExecutionPlan(ops: evalFusion.ops, removed: evalFusion.removed, registry: registry)
         generatorBox = GeneratorBox(SeededGenerator(seed: seed))
     }
 
@@ -51,7 +58,8 @@ public final class Executor {
         let wanted = fetches ?? program.fetches
         try checkFeeds(feeds)
         tape.removeAll()
-        let plan = fused.removed.isDisjoint(with: wanted) ? fused : written
+        let plan = mode == .eval && inference.removed.isDisjoint(with: wanted) ? inference
+            : fused.removed.isDisjoint(with: wanted) ? fused : written
         let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
         var env = [Tensor?](repeating: nil, count: schedule.slotCount)
         for (name, t) in feeds { if let slot = schedule.slotOf[name] { env[slot] = t } }
@@ -82,7 +90,11 @@ public final class Executor {
                 env[v.slot] = t
                 if step.persistable[j] { scope.tensors[v.name] = t }
             }
-            if mode == .train { tape.append((step.implementation, context)) }
+            if mode == .train {
+                tape.append((step.implementation, context))
+            } else {
+                for slot in step.releases { env[slot] = nil }
+            }
         }
         var result: [String: Tensor] = [:]
         for v in schedule.fetches {

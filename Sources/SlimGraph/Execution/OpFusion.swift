@@ -12,22 +12,33 @@ struct OpFusion {
     private(set) var ops: [OpDesc]
     private(set) var removed: Set<String> = []
 
-    init(_ program: Program, registry: OpRegistry) {
+    /// - Parameter inference: also fuse the pairs only eval-mode runs may fuse (`fuseForInference`).
+    init(_ program: Program, registry: OpRegistry, inference: Bool = false) {
         ops = program.ops
         let fusable = Self.fusableVars(program)
+        fusePairs { Self.fuse($0, $1, program: program, registry: registry, fusable: fusable) }
+        if inference {
+            fusePairs { Self.fuseForInference($0, $1, registry: registry, fusable: fusable) }
+        }
+    }
+
+    /// Replaces each adjacent pair `fuse` fuses by its fused op (repeatedly: a fused op may fuse
+    /// with the next one too), noting the vars no longer computed.
+    private mutating func fusePairs(_ fuse: (OpDesc, OpDesc) -> (OpDesc, [String])?) {
         var i = 0
         while i + 1 < ops.count {
-            if let (fused, between) = Self.fuse(ops[i], ops[i + 1], program: program, registry: registry, fusable: fusable) {
-                removed.insert(between)
+            if let (fused, gone) = fuse(ops[i], ops[i + 1]) {
+                removed.formUnion(gone)
                 ops[i] = fused
                 ops.remove(at: i + 1)
+            } else {
+                i += 1
             }
-            i += 1
         }
     }
 
     /// Vars written by one op, read by exactly one op, neither persistable, fed nor fetched.
-    private static func fusableVars(_ program: Program) -> Set<String> {
+    static func fusableVars(_ program: Program) -> Set<String> {
         var readers: [String: Int] = [:], writers: [String: Int] = [:]
         for op in program.ops {
             for name in op.inputNames { readers[name, default: 0] += 1 }
@@ -41,10 +52,8 @@ struct OpFusion {
 
     /// The fused form of `first` followed by `second` and the var between them, or nil.
     private static func fuse(_ first: OpDesc, _ second: OpDesc, program: Program, registry: OpRegistry,
-                             fusable: Set<String>) -> (OpDesc, String)? {
-        func builtin(_ op: OpDesc, _ type: any Operator.Type) -> Bool {
-            (try? registry.op(op.type)).map { ObjectIdentifier($0) == ObjectIdentifier(type) } ?? false
-        }
+                             fusable: Set<String>) -> (OpDesc, [String])? {
+        func builtin(_ op: OpDesc, _ type: any Operator.Type) -> Bool { isBuiltin(op, type, registry) }
         switch (first.type, second.type) {
         case ("conv2d", "elementwise_add") where builtin(first, Conv2DOp.self) && builtin(second, ElementwiseAddOp.self),
              ("depthwise_conv2d", "elementwise_add") where builtin(first, DepthwiseConv2DOp.self) && builtin(second, ElementwiseAddOp.self):
@@ -55,16 +64,21 @@ struct OpFusion {
             var fused = first
             fused.inputs["Bias"] = b
             fused.outputs["Output"] = out
-            return (fused, v)
+            return (fused, [v])
         case ("batch_norm", "relu") where builtin(first, BatchNormOp.self) && builtin(second, ReluOp.self):
             guard !first.bool("fuse_with_relu", default: false), let v = first.output("Y"), fusable.contains(v),
                   first.outputs["Y"]?.count == 1, second.inputs["X"] == [v], let out = second.outputs["Out"] else { return nil }
             var fused = first
             fused.attrs["fuse_with_relu"] = .bool(true)
             fused.outputs["Y"] = out
-            return (fused, v)
+            return (fused, [v])
         default:
             return nil
         }
+    }
+
+    /// Whether `registry` runs `op` with the built-in implementation `type`.
+    static func isBuiltin(_ op: OpDesc, _ type: any Operator.Type, _ registry: OpRegistry) -> Bool {
+        (try? registry.op(op.type)).map { ObjectIdentifier($0) == ObjectIdentifier(type) } ?? false
     }
 }

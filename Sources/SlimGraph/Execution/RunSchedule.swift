@@ -23,6 +23,9 @@ final class RunSchedule {
         let outputs: [Var]
         /// Per output: whether its var is persistable (written back to the scope).
         let persistable: [Bool]
+        /// Slots no later step reads and the run does not fetch: an eval-mode run drops their
+        /// values after this step, so an activation's buffer is freed once its last reader ran.
+        fileprivate(set) var releases: [Int] = []
 
         init(index: Int, op: OpDesc, implementation: any Operator.Type, memo: OpMemo, inputs: [Var], outputs: [Var], persistable: [Bool]) {
             self.index = index
@@ -59,5 +62,19 @@ final class RunSchedule {
         self.fetches = fetches.map(slot)
         slotCount = slots.count
         slotOf = slots
+        Self.noteReleases(steps, keeping: Set(self.fetches.map(\.slot)), slotCount: slotCount)
+    }
+
+    /// Sets each step's `releases`: the slots whose last use (read or write) is that step.
+    private static func noteReleases(_ steps: [Step], keeping kept: Set<Int>, slotCount: Int) {
+        var last = [Int?](repeating: nil, count: slotCount)
+        for (k, step) in steps.enumerated() {
+            for v in step.inputs { last[v.slot] = k }
+            for v in step.outputs { last[v.slot] = k }
+        }
+        for (slot, k) in last.enumerated() {
+            guard let k, !kept.contains(slot) else { continue }
+            steps[k].releases.append(slot)
+        }
     }
 }

@@ -42,7 +42,8 @@ extension ConvolutionOperator {
         let x = try context.floatInput("Input"), w = try context.floatInput("Filter")
         let b = context.hasInput("Bias") ? try context.floatInput("Bias") : nil
         let g = try checkedGeometry(context.op, x: x.shape, w: w.shape, b: b?.shape)
-        context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: b, geometry: g, training: context.isTraining))
+        guard context.isTraining else { return try inferenceForward(context, x: x, w: w, b: b, geometry: g) }
+        context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: b, geometry: g, training: true))
     }
 
     public static func backward(_ context: OpContext) throws {

@@ -158,6 +158,11 @@ final class ReorderPlan: @unchecked Sendable {
 
     private let lock = NSLock()
 
+    /// The plan from `from` to `to`, made once per pair of layouts (`PrimitiveCache`).
+    static func shared(from: MemoryDesc, to: MemoryDesc) -> ReorderPlan {
+        PrimitiveCache.shared.value("reorder \(from.layoutKey) -> \(to.layoutKey)") { ReorderPlan(from: from, to: to) }
+    }
+
     /// Reorders `from` into `to` (one call at a time: the memories are rebound per call).
     func run(_ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer) {
         lock.lock(); defer { lock.unlock() }

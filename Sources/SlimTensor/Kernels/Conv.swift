@@ -42,9 +42,11 @@ extension Kernels {
         }
     }
 
-    /// The forward primitive (also the hint of both backward primitives).
-    static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool) -> PreparedPrimitive {
-        PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training)") {
+    /// The forward primitive (also the hint of both backward primitives); `activation`, applied to
+    /// the result in the same primitive (an eltwise post-op), only for inference.
+    static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil) -> PreparedPrimitive {
+        precondition(activation == nil || !training, "a fused activation is for inference only")
+        return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")") {
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
             var ys = MemoryDesc(c.y, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
@@ -54,7 +56,14 @@ extension Kernels {
                 DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
                     dnnl_convolution_direct, &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv forward desc \(c.key)")
             }
-            let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), what: "conv forward") }
+            let attributes = activation.map { kind in
+                let a = PrimitiveAttributes()
+                a.setPostOps([.eltwise(kind)], sumType: .f32)
+                return a
+            }
+            let prim = withUnsafePointer(to: desc) { pointer in
+                withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "conv forward") }
+            }
             let p = PreparedPrimitive(prim)
             p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_src_md), isOutput: false)
             p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .f32), chosen: prim.md(dnnl_query_weights_md), isOutput: false)

@@ -33,12 +33,14 @@ extension Kernels {
     /// when x is held in a blocked layout.
     private static func eltwiseDims(_ x: Tensor) -> [Int] { x.layout == nil ? [x.count] : x.shape }
 
-    static func eltwiseForwardPrimitive(_ dims: [Int], _ kind: EltwiseKind, layout: TensorLayout?) -> PreparedPrimitive {
-        prepared("eltwise_fwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain")", desc: { () -> dnnl_eltwise_desc_t in
+    /// `training`: the forward_training primitive (also the hint of the backward one); otherwise
+    /// forward_inference.
+    static func eltwiseForwardPrimitive(_ dims: [Int], _ kind: EltwiseKind, layout: TensorLayout?, training: Bool = true) -> PreparedPrimitive {
+        prepared("eltwise_fwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain") t\(training)", desc: { () -> dnnl_eltwise_desc_t in
             let (alg, alpha, beta) = kind.algorithm
             var raw = (layout?.desc ?? MemoryDesc(dims, .f32)).raw
             var desc = dnnl_eltwise_desc_t()
-            DNNL.check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, alg, &raw, alpha, beta), "eltwise desc")
+            DNNL.check(dnnl_eltwise_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, alg, &raw, alpha, beta), "eltwise desc")
             return desc
         }, args: {
             let md = MemoryDesc(dims, .f32)
@@ -46,9 +48,9 @@ extension Kernels {
         })
     }
 
-    /// y = f(x).
-    public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind) -> Tensor {
-        let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout)
+    /// y = f(x). `training: false` runs oneDNN's forward_inference primitive (no backward follows).
+    public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind, training: Bool = true) -> Tensor {
+        let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout, training: training)
         var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape, writesPadding: true)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!

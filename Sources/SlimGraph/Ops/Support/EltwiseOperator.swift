@@ -17,7 +17,7 @@ extension EltwiseOperator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
-        context.setOutput("Out", 0, Kernels.eltwiseForward(x, try eltwiseKind(context.op)))
+        context.setOutput("Out", 0, Kernels.eltwiseForward(x, try eltwiseKind(context.op), training: context.isTraining))
     }
 
     public static func backward(_ context: OpContext) throws {

@@ -1,0 +1,73 @@
+import SlimTensor
+
+/// Eval-mode convolution: oneDNN's forward_inference primitive with the weights kept packed
+/// across runs (`InferenceWeights`, in the op's memo), and the forms the executor's inference
+/// fusion gives it (`OpFusion`, eval runs only):
+///
+/// - a following `batch_norm` folded in, from the inputs `BatchNormScale`, `BatchNormBias`,
+///   `BatchNormMean`, `BatchNormVariance` [O] and attr `batch_norm_epsilon`:
+///   `s = Scale / sqrt(Variance + epsilon)`, `Filter'[o] = Filter[o] * s[o]`,
+///   `Bias'[o] = (Bias[o] - Mean[o]) * s[o] + BatchNormBias[o]` (`Bias` 0 when absent), which is
+///   the batch norm of the convolution with running statistics, up to float rounding;
+/// - attr `fuse_activation` (`relu`, `leaky_relu` with `fuse_alpha`): applied to the result in
+///   the same primitive (an eltwise post-op).
+///
+/// The folded and packed weights are made again whenever one of the tensors they come from is not
+/// the same storage as in the run that made them (see `InferenceWeights`).
+extension ConvolutionOperator {
+    static func inferenceForward(_ context: OpContext, x: Tensor, w: Tensor, b: Tensor?, geometry g: ConvGeometry) throws {
+        let norm = try context.hasInput(ConvolutionSlots.batchNorm[0]) ? batchNormInputs(context, channels: w.shape[0]) : []
+        let sources = [w] + (b.map { [$0] } ?? []) + norm
+        let weights = context.memo { InferenceWeights() }
+        if !weights.holds(madeFrom: sources) {
+            if norm.isEmpty {
+                weights.hold(filter: w, bias: b, madeFrom: sources)
+            } else {
+                let epsilon = Float(context.op.float("batch_norm_epsilon", default: 1e-5))
+                let folded = foldBatchNorm(w, bias: b, scale: norm[0], shift: norm[1], mean: norm[2], variance: norm[3], epsilon: epsilon)
+                weights.hold(filter: folded.filter, bias: folded.bias, madeFrom: sources)
+            }
+        }
+        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try fusedActivation(context.op))
+        context.setOutput("Output", 0, y)
+    }
+
+    /// The batch norm's four [O] vectors.
+    private static func batchNormInputs(_ context: OpContext, channels: Int) throws -> [Tensor] {
+        try ConvolutionSlots.batchNorm.map { slot in
+            let t = try context.floatInput(slot)
+            guard t.shape == [channels] else {
+                throw GraphError("op '\(context.op.type)': \(slot) has shape \(t.shape), expected [\(channels)]")
+            }
+            return t
+        }
+    }
+
+    /// The activation of attr `fuse_activation`, nil when absent.
+    static func fusedActivation(_ op: OpDesc) throws -> EltwiseKind? {
+        switch op.string("fuse_activation", default: "") {
+        case "": return nil
+        case "relu": return .relu
+        case "leaky_relu": return .leakyRelu(alpha: Float(op.float("fuse_alpha", default: 0.02)))
+        case let other: throw GraphError("op '\(op.type)': fuse_activation '\(other)' is not supported", hints: ["relu or leaky_relu"])
+        }
+    }
+
+    /// Filter and bias of the convolution followed by a batch norm with running statistics.
+    static func foldBatchNorm(_ w: Tensor, bias b: Tensor?, scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor,
+                              epsilon: Float) -> (filter: Tensor, bias: Tensor) {
+        let o = w.shape[0], per = w.count / max(o, 1)
+        let (sc, sh, mu, va) = (scale.floats, shift.floats, mean.floats, variance.floats)
+        let bias = b?.floats ?? [Float](repeating: 0, count: o)
+        var filter = w.reshaped(w.shape)
+        var folded = [Float](repeating: 0, count: o)
+        filter.withUnsafeMutableFloats { f in
+            for c in 0..<o {
+                let s = sc[c] / (va[c] + epsilon).squareRoot()
+                for i in c * per..<(c + 1) * per { f[i] *= s }
+                folded[c] = (bias[c] - mu[c]) * s + sh[c]
+            }
+        }
+        return (filter, Tensor(shape: [o], floats: folded))
+    }
+}

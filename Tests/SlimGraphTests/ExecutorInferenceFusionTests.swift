@@ -1,0 +1,139 @@
+import XCTest
+@testable import SlimGraph
+import SlimTensor
+
+/// Eval-mode runs: batch norms folded into convolutions, activations fused as post-ops, weights
+/// packed once and kept across runs; results equal to the ops as written, and a changed weight or
+/// running statistic (a train step, an in-place update) seen by the next eval run.
+final class ExecutorInferenceFusionTests: XCTestCase {
+    typealias Sketch = GradientCheckTests.Sketch
+
+    /// conv2d + bias -> batch_norm -> leaky_relu -> depthwise_conv2d -> batch_norm + relu -> conv2d -> mean.
+    func network() throws -> Sketch {
+        var s = Sketch()
+        s.program.declare(VarDesc(name: "image", shape: [-1, 3, 7, 7]))
+        s.program.feeds = ["image"]
+        s.parameter("conv.w", [6, 3, 3, 3])
+        s.parameter("conv.b", [6])
+        for (name, c) in [("bn1", 6), ("bn2", 6)] {
+            s.parameter("\(name).scale", [c], 0.5, 1.5)
+            s.parameter("\(name).bias", [c], -0.2, 0.2)
+            s.parameter("\(name).mean", [c], trainable: false, -0.1, 0.1)
+            s.parameter("\(name).var", [c], trainable: false, 0.5, 1.5)
+        }
+        s.parameter("dw.w", [6, 1, 3, 3])
+        s.parameter("pw.w", [5, 6, 1, 1])
+        try s.op("conv2d", ["Input": ["image"], "Filter": ["conv.w"]], ["Output": ["conv.out"]], ["paddings": .ints([1, 1])])
+        try s.op("elementwise_add", ["X": ["conv.out"], "Y": ["conv.b"]], ["Out": ["conv.biased"]], ["axis": .int(1)])
+        try batchNorm(&s, "bn1", "conv.biased", "bn1.out")
+        try s.op("leaky_relu", ["X": ["bn1.out"]], ["Out": ["leaky.out"]], ["alpha": .float(0.1)])
+        try s.op("depthwise_conv2d", ["Input": ["leaky.out"], "Filter": ["dw.w"]], ["Output": ["dw.out"]],
+                 ["paddings": .ints([1, 1]), "strides": .ints([2, 2]), "groups": .int(6)])
+        try batchNorm(&s, "bn2", "dw.out", "bn2.out")
+        try s.op("relu", ["X": ["bn2.out"]], ["Out": ["relu.out"]])
+        try s.op("conv2d", ["Input": ["relu.out"], "Filter": ["pw.w"]], ["Output": ["pw.out"]])
+        try s.op("mean", ["X": ["pw.out"]], ["Out": ["loss"]])
+        s.program.fetches = ["loss"]
+        return s
+    }
+
+    private func batchNorm(_ s: inout Sketch, _ name: String, _ x: String, _ y: String) throws {
+        try s.op("batch_norm", ["X": [x], "Scale": ["\(name).scale"], "Bias": ["\(name).bias"], "Mean": ["\(name).mean"], "Variance": ["\(name).var"]],
+                 ["Y": [y], "MeanOut": ["\(name).mean"], "VarianceOut": ["\(name).var"], "SavedMean": ["\(name).saved_mean"],
+                  "SavedVariance": ["\(name).saved_var"]])
+    }
+
+    func testEvalFusionFoldsBatchNormsAndFusesActivations() throws {
+        let s = try network()
+        let fusion = OpFusion(s.program, registry: .shared, inference: true)
+        XCTAssertEqual(fusion.ops.map(\.type), ["conv2d", "depthwise_conv2d", "conv2d", "mean"])
+        XCTAssertEqual(fusion.ops[0].inputs["Bias"], ["conv.b"])
+        XCTAssertEqual(fusion.ops[0].inputs["BatchNormMean"], ["bn1.mean"])
+        XCTAssertEqual(fusion.ops[0].string("fuse_activation", default: ""), "leaky_relu")
+        XCTAssertEqual(fusion.ops[0].float("fuse_alpha", default: 0), 0.1, accuracy: 1e-7)
+        XCTAssertEqual(fusion.ops[0].outputs["Output"], ["leaky.out"])
+        XCTAssertEqual(fusion.ops[1].string("fuse_activation", default: ""), "relu")
+        XCTAssertEqual(fusion.ops[1].outputs["Output"], ["relu.out"])
+        XCTAssertTrue(fusion.removed.isSuperset(of: ["conv.out", "conv.biased", "bn1.out", "bn1.saved_mean", "dw.out", "bn2.out"]))
+        XCTAssertEqual(OpFusion(s.program, registry: .shared).ops.count, 7, "train-mode runs keep the batch norms")
+    }
+
+    /// Eval output fetched alone (fused) and with a var between fused ops (the ops as written).
+    func evalOutputs(_ executor: Executor, _ scope: Scope, _ image: Tensor) throws -> (fused: Tensor, written: Tensor) {
+        let fused = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: ["pw.out"])["pw.out"])
+        let written = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: ["pw.out", "bn1.out"])["pw.out"])
+        return (fused, written)
+    }
+
+    func assertClose(_ a: Tensor, _ b: Tensor, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
+        let worst = zip(a.floats, b.floats).map { abs($0 - $1) / max(1e-2, abs($1)) }.max() ?? 0
+        XCTAssertLessThan(worst, 1e-4, what, file: file, line: line)
+    }
+
+    func testFusedEvalRunsMatchTheOpsAsWrittenAndRepeat() throws {
+        let s = try network()
+        var rng = SeededGenerator(seed: 3)
+        let image = OpTestValues.random([2, 3, 7, 7], &rng, -1, 1)
+        let executor = try Executor(program: s.program)
+        let scope = Scope(s.scope.tensors)
+        let first = try evalOutputs(executor, scope, image)
+        assertClose(first.fused, first.written, "fused vs written")
+        let second = try evalOutputs(executor, scope, image)
+        XCTAssertEqual(second.fused, first.fused, "a second run (packed weights) computes the same")
+        XCTAssertEqual(second.written, first.written)
+        let other = OpTestValues.random([3, 3, 7, 7], &rng, -1, 1)
+        let resized = try evalOutputs(executor, scope, other)
+        assertClose(resized.fused, resized.written, "another batch size")
+    }
+
+    /// Weights changed in place (as an optimizer step does) and running statistics changed by a
+    /// train-mode run: the next eval run of the same executor computes what a new executor does.
+    func testChangedWeightsAndStatisticsReachTheNextEvalRun() throws {
+        let s = try network()
+        var rng = SeededGenerator(seed: 4)
+        let image = OpTestValues.random([2, 3, 7, 7], &rng, -1, 1)
+        let executor = try Executor(program: s.program)
+        let scope = Scope(s.scope.tensors)
+        let before = try evalOutputs(executor, scope, image)
+        for name in ["conv.w", "dw.w", "pw.w", "conv.b", "bn2.scale"] {
+            scope.tensors[name]?.withUnsafeMutableFloats { w in for i in w.indices { w[i] *= -0.5 } }
+        }
+        let changed = try evalOutputs(executor, scope, image)
+        let fresh = try evalOutputs(try Executor(program: s.program), Scope(scope.tensors), image)
+        XCTAssertNotEqual(changed.fused, before.fused)
+        assertClose(changed.fused, fresh.fused, "after in-place weight changes")
+        assertClose(changed.written, fresh.written, "after in-place weight changes, as written")
+        try executor.run(feeds: ["image": image], scope: scope, mode: .train)
+        let trained = try evalOutputs(executor, scope, image)
+        let freshTrained = try evalOutputs(try Executor(program: s.program), Scope(scope.tensors), image)
+        XCTAssertNotEqual(trained.fused, changed.fused, "the train run moved the running statistics")
+        assertClose(trained.fused, freshTrained.fused, "after a train run")
+    }
+}
+
+/// Eval runs drop each value after the last step that reads or writes it (activations freed as
+/// the run goes, not at its end); fetched values are kept.
+extension ExecutorInferenceFusionTests {
+    func testEveryUnfetchedSlotIsReleasedOnceAfterItsLastUse() throws {
+        let s = try network()
+        let plan = try ExecutionPlan(ops: s.program.ops, registry: .shared)
+        let schedule = RunSchedule(plan: plan, ops: Array(s.program.ops.indices), fetches: ["bn1.out", "loss"], program: s.program)
+        var releasedAt: [Int: Int] = [:]
+        for (k, step) in schedule.steps.enumerated() {
+            for slot in step.releases {
+                XCTAssertNil(releasedAt[slot], "slot \(slot) released twice")
+                releasedAt[slot] = k
+            }
+        }
+        let fetched = Set(schedule.fetches.map { $0.slot })
+        XCTAssertEqual(Set(releasedAt.keys), Set(0..<schedule.slotCount).subtracting(fetched))
+        for (k, step) in schedule.steps.enumerated() {
+            for v in step.inputs + step.outputs where !fetched.contains(v.slot) {
+                XCTAssertGreaterThanOrEqual(try XCTUnwrap(releasedAt[v.slot]), k, "\(v.name) released before step \(k) uses it")
+            }
+        }
+        let convOut = try XCTUnwrap(schedule.slotOf["conv.out"])
+        XCTAssertEqual(releasedAt[convOut], 1, "conv.out is dropped after the bias add, its only reader")
+    }
+}
