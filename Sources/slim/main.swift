@@ -1,4 +1,5 @@
 import SlimCLI
+import SlimTensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,5 +15,7 @@ if getenv("OMP_WAIT_POLICY") == nil {
     // execv returns only on failure: carry on with the default policy.
 }
 #endif
+
+HeapPolicy.keepLargeBlocks()
 
 SlimCommand.main()
