@@ -17,7 +17,7 @@ final class SampleTransformConfigTests: XCTestCase {
         let config = try load(reader, architecture: architecture)
         let node = config.node("TrainReader")
         return try ReaderSpec.pipelines(node, config: config, training: training, at: NodeValues(node: node, path: "TrainReader"),
-                                        feedClass: feedClass)
+                                        feedClass: feedClass, imageShape: [3, 96, 96])
     }
 
     /// A feed class's section without transform lists gets the class's defaults (Resize to

@@ -26,45 +26,14 @@ extension ProgramBuilder {
     /// the temporaries keep Paddle's per-layer names (`conv2d_N.tmp_0`, `batch_norm_N.tmp_2`).
     public mutating func convNorm(_ x: String, filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                                   groups: Int = 1, act: Activation? = nil, names: ConvNormNames) -> String {
-        let xs = shape(x)
-        let channels = xs[1]
-        precondition(channels % groups == 0 && filters % groups == 0, "conv2d groups \(groups) for \(channels) -> \(filters)")
-        let filter = [filters, channels / groups, kernel, kernel]
-        var l = layer("conv2d")
-        let w = parameter(named: names.weights, shape: filter, .msraNormal(fanIn: channels / groups * kernel * kernel))
-        let g = ConvGeometry(strides: [stride, stride], paddings: [padding, padding], groups: groups)
-        let out = temporary(&l, shape: g.outputShape(input: xs, filter: filter))
-        let depthwise = groups > 1 && groups == channels && filters == channels
-        append(depthwise ? "depthwise_conv2d" : "conv2d", ["Input": [x], "Filter": [w]], ["Output": [out]], [
-            "strides": .ints([stride, stride]), "paddings": .ints([padding, padding]),
-            "dilations": .ints([1, 1]), "groups": .int(groups),
-        ])
-        var n = layer("batch_norm")
-        let scale = parameter(named: names.scale, shape: [filters], .constant(1))
-        let bias = parameter(named: names.offset, shape: [filters], .constant(0))
-        let mean = parameter(named: names.mean, shape: [filters], trainable: false, .constant(0))
-        let variance = parameter(named: names.variance, shape: [filters], trainable: false, .constant(1))
-        let savedMean = temporary(&n, shape: [filters]), savedVariance = temporary(&n, shape: [filters])
-        let y = temporary(&n, shape: shape(out))
-        append("batch_norm", ["X": [out], "Scale": [scale], "Bias": [bias], "Mean": [mean], "Variance": [variance]],
-               ["Y": [y], "MeanOut": [mean], "VarianceOut": [variance], "SavedMean": [savedMean], "SavedVariance": [savedVariance]],
-               ["epsilon": .float(1e-5), "momentum": .float(0.9), "is_test": .bool(false)])
-        return activation(y, act, in: &n)
+        let y = conv2d(x, filters: filters, kernel: kernel, stride: stride, padding: padding, groups: groups,
+                       names: (names.weights, ""))
+        return batchNorm(y, act: act, names: names)
     }
 
     /// A 1x1 `conv2d` with a bias, parameters `<name>.weights` and `<name>.bias` (a YOLO output conv).
     public mutating func namedConv1x1(_ x: String, filters: Int, name: String) -> String {
-        let xs = shape(x)
-        var l = layer("conv2d")
-        let w = parameter(named: name + ".weights", shape: [filters, xs[1], 1, 1], .msraNormal(fanIn: xs[1]))
-        let out = temporary(&l, shape: [xs[0], filters, xs[2], xs[3]])
-        append("conv2d", ["Input": [x], "Filter": [w]], ["Output": [out]], [
-            "strides": .ints([1, 1]), "paddings": .ints([0, 0]), "dilations": .ints([1, 1]), "groups": .int(1),
-        ])
-        let b = parameter(named: name + ".bias", shape: [filters], .constant(0))
-        let sum = temporary(&l, shape: shape(out))
-        append("elementwise_add", ["X": [out], "Y": [b]], ["Out": [sum]], ["axis": .int(1)])
-        return sum
+        conv2d(x, filters: filters, kernel: 1, bias: true, names: (name + ".weights", name + ".bias"))
     }
 
     /// `leaky_relu`: `x` where positive, else `alpha * x` (`leaky_relu_N.tmp_0`).

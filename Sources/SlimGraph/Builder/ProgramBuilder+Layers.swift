@@ -3,15 +3,18 @@ import SlimTensor
 extension ProgramBuilder {
     /// `conv2d` (or `depthwise_conv2d` when groups == input channels == filters), an optional
     /// bias (`elementwise_add`, axis 1) and an optional activation. Filters are MSRA-initialised.
+    /// Parameters are `conv2d_N.w_0` / `.b_0` unless `names` gives Paddle `ParamAttr` names.
     public mutating func conv2d(_ x: String, filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                                groups: Int = 1, bias: Bool = false, act: Activation? = nil) -> String {
+                                groups: Int = 1, bias: Bool = false, act: Activation? = nil,
+                                names: (weights: String, bias: String)? = nil) -> String {
         let xs = shape(x)
         let channels = xs[1]
         precondition(channels % groups == 0 && filters % groups == 0, "conv2d groups \(groups) for \(channels) -> \(filters)")
         let depthwise = groups > 1 && groups == channels && filters == channels
         var l = layer("conv2d")
         let fanIn = channels / groups * kernel * kernel
-        let w = parameter(l, "w_0", shape: [filters, channels / groups, kernel, kernel], .msraNormal(fanIn: fanIn))
+        let w = parameter(named: names?.weights ?? "\(l.prefix).w_0", shape: [filters, channels / groups, kernel, kernel],
+                          .msraNormal(fanIn: fanIn))
         let g = ConvGeometry(strides: [stride, stride], paddings: [padding, padding], groups: groups)
         let out = temporary(&l, shape: g.outputShape(input: xs, filter: [filters, channels / groups, kernel, kernel]))
         append(depthwise ? "depthwise_conv2d" : "conv2d", ["Input": [x], "Filter": [w]], ["Output": [out]], [
@@ -20,7 +23,7 @@ extension ProgramBuilder {
         ])
         var y = out
         if bias {
-            let b = parameter(l, "b_0", shape: [filters], .constant(0))
+            let b = parameter(named: names?.bias ?? "\(l.prefix).b_0", shape: [filters], .constant(0))
             let sum = temporary(&l, shape: shape(out))
             append("elementwise_add", ["X": [out], "Y": [b]], ["Out": [sum]], ["axis": .int(1)])
             y = sum
@@ -28,14 +31,16 @@ extension ProgramBuilder {
         return activation(y, act, in: &l)
     }
 
-    /// `batch_norm` over channels (axis 1) with scale 1, bias 0, running mean 0, variance 1.
-    public mutating func batchNorm(_ x: String, act: Activation? = nil, momentum: Double = 0.9, epsilon: Double = 1e-5) -> String {
+    /// `batch_norm` over channels (axis 1) with scale 1, bias 0, running mean 0, variance 1;
+    /// parameters `batch_norm_N.w_0`, `.b_0`, `.w_1`, `.w_2` unless `names` gives Paddle's.
+    public mutating func batchNorm(_ x: String, act: Activation? = nil, momentum: Double = 0.9, epsilon: Double = 1e-5,
+                                   names: ConvNormNames? = nil) -> String {
         let c = shape(x)[1]
         var l = layer("batch_norm")
-        let scale = parameter(l, "w_0", shape: [c], .constant(1))
-        let bias = parameter(l, "b_0", shape: [c], .constant(0))
-        let mean = parameter(l, "w_1", shape: [c], trainable: false, .constant(0))
-        let variance = parameter(l, "w_2", shape: [c], trainable: false, .constant(1))
+        let scale = parameter(named: names?.scale ?? "\(l.prefix).w_0", shape: [c], .constant(1))
+        let bias = parameter(named: names?.offset ?? "\(l.prefix).b_0", shape: [c], .constant(0))
+        let mean = parameter(named: names?.mean ?? "\(l.prefix).w_1", shape: [c], trainable: false, .constant(0))
+        let variance = parameter(named: names?.variance ?? "\(l.prefix).w_2", shape: [c], trainable: false, .constant(1))
         let savedMean = temporary(&l, shape: [c]), savedVariance = temporary(&l, shape: [c])
         let y = temporary(&l, shape: shape(x))
         append("batch_norm", ["X": [x], "Scale": [scale], "Bias": [bias], "Mean": [mean], "Variance": [variance]],

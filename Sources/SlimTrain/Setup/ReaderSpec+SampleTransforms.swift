@@ -14,8 +14,9 @@ extension ReaderSpec {
     /// - Throws: `ConfigError` for both transform lists at once, a bad transform, a
     ///   `RandomShape` without a `NormalizeBox` before it (it does not move pixel boxes), or a
     ///   `NormalizeBox` in an evaluation reader (the metric reads pixel boxes).
+    /// - Parameter imageShape: the reader's resolved `image_shape` (the feed class defaults resize to it).
     static func pipelines(_ node: Node?, config: ModelConfig, training: Bool, at v: NodeValues, feedClass: String? = nil,
-                          mixupEpoch: Int = 250, imageShape: [Int]? = nil)
+                          mixupEpoch: Int = 250, imageShape: [Int])
         throws -> (sample: [any Transform], batch: [any BatchTransform], mixupEpoch: Int) {
         let paddle = node?["sample_transforms"].map { $0.isSequence } ?? false
         let slimList = !(node?["transforms"]?.items ?? []).isEmpty
@@ -23,7 +24,7 @@ extension ReaderSpec {
             throw v.error("sample_transforms", "give either transforms (slim's, 0...1 pixels) or sample_transforms (PaddleDetection's), not both")
         }
         let defaults = try feedClass.flatMap { name in
-            try FeedTransformDefaults.transforms(feedClass: name, imageShape: try imageShape ?? v.ints("image_shape") ?? [3, 608, 608])
+            try FeedTransformDefaults.transforms(feedClass: name, imageShape: imageShape)
         }
         var sample = paddle ? try sampleTransforms(node?["sample_transforms"], path: "\(v.path).sample_transforms")
                             : try transforms(node?["transforms"], path: "\(v.path).transforms")
