@@ -49,12 +49,8 @@ public struct Detector {
 
     /// The `multiclass_nms` writing the program's first fetch: its class count and counts var.
     static func nms(of program: Program) -> (classes: Int, counts: String?)? {
-        guard let fetch = program.fetches.first,
-              let op = program.ops.last(where: { $0.type == "multiclass_nms" && $0.output("Out") == fetch }),
-              let scores = op.input("Scores"), let shape = program.variable(scores)?.shape, shape.count == 3, shape[1] > 0 else {
-            return nil
-        }
-        return (shape[1], op.output("NmsRoisNum"))
+        guard let fetch = program.fetches.first, let (op, classes) = DetectionMetric.nmsOp(program: program, output: fetch) else { return nil }
+        return (classes, op.output("NmsRoisNum"))
     }
 
     /// Whether `program` is a detector `Detector` can run.

@@ -19,7 +19,7 @@ public struct DetectionEvaluation {
     /// - Throws: `GraphError` when the program's first fetch is not written by `multiclass_nms`.
     public init(executor: Executor, mapType: VOCMeanAP.MapType = .elevenPoint) throws {
         let program = executor.program
-        guard let output = program.fetches.first, let nms = Detector.nms(of: program) else {
+        guard let output = program.fetches.first, let metric = try DetectionMetric.voc(program: program, output: output, mapType: mapType) else {
             throw GraphError("the model is not a detector", hints: ["its first fetch is not written by a multiclass_nms op"])
         }
         let image = program.feeds.contains("image") ? "image" : program.feeds.first ?? "image"
@@ -27,8 +27,8 @@ public struct DetectionEvaluation {
         feeds = [image] + program.feeds.filter { $0 != image }
         self.output = output
         self.mapType = mapType
-        counts = nms.counts
-        metric = DetectionMetric(.voc(try VOCMeanAP(classNum: nms.classes, mapType: mapType)), output: output, counts: nms.counts)
+        counts = metric.counts
+        self.metric = metric
     }
 
     /// The result (`map` in [0, 1]) and, when `keepPredictions`, every detection in data order.

@@ -17,8 +17,9 @@ extension DetectionMetric {
         return DetectionMetric(.coco(COCOAveragePrecision()), output: output, counts: nms.output("NmsRoisNum"))
     }
 
-    /// The `multiclass_nms` writing `output` and its static class count.
-    private static func nmsOp(program: Program, output: String) -> (OpDesc, Int)? {
+    /// The `multiclass_nms` writing `output` and its static class count (also what makes a
+    /// program a detector for `Detector`).
+    static func nmsOp(program: Program, output: String) -> (OpDesc, Int)? {
         guard let nms = program.ops.last(where: { $0.type == "multiclass_nms" && $0.output("Out") == output }),
               let scores = nms.input("Scores"), let shape = program.variable(scores)?.shape, shape.count == 3, shape[1] > 0 else {
             return nil
