@@ -113,7 +113,7 @@ final class ExportStructureTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(depthwise, 0)
-        let fcWeight = try XCTUnwrap(onnx.producer(of: "fc_0.w_0.dequantized"))
+        let fcWeight = try XCTUnwrap(onnx.producer(of: "fc7_weights.dequantized"))
         XCTAssertNil(fcWeight.attribute("axis"), "mul weights stay per tensor (Paddle 1.6)")
     }
 

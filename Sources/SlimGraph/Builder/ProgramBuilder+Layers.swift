@@ -50,12 +50,13 @@ extension ProgramBuilder {
     }
 
     /// A fully connected layer: flatten to 2-D (`x_num_col_dims` 1), `mul`, `+ bias`, activation.
-    public mutating func fc(_ x: String, size: Int, act: Activation? = nil) -> String {
+    /// Parameters `fc_N.w_0` / `.b_0` unless `names` gives Paddle `ParamAttr` names.
+    public mutating func fc(_ x: String, size: Int, act: Activation? = nil, names: (weights: String, bias: String)? = nil) -> String {
         let xs = shape(x)
         let k = xs.dropFirst().reduce(1, *)
         var l = layer("fc")
-        let w = parameter(l, "w_0", shape: [k, size], .xavierUniform(fanIn: k, fanOut: size))
-        let b = parameter(l, "b_0", shape: [size], .constant(0))
+        let w = parameter(named: names?.weights ?? "\(l.prefix).w_0", shape: [k, size], .xavierUniform(fanIn: k, fanOut: size))
+        let b = parameter(named: names?.bias ?? "\(l.prefix).b_0", shape: [size], .constant(0))
         let product = temporary(&l, shape: [xs[0], size])
         append("mul", ["X": [x], "Y": [w]], ["Out": [product]], ["x_num_col_dims": .int(1), "y_num_col_dims": .int(1)])
         let sum = temporary(&l, shape: [xs[0], size])

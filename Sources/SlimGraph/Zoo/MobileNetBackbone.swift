@@ -10,6 +10,8 @@ public struct MobileNetBackbone: Sendable {
     public var scale: Double
     /// Paddle's `with_extra_blocks` (SSD's extra feature maps): not supported, must be false.
     public var withExtraBlocks: Bool
+    /// Stride of `conv1`: 2 as in Paddle; MobileNetV1 classifiers of small pictures use 1.
+    var stemStride = 2
 
     public init(convGroupScale: Double = 1, scale: Double = 1, withExtraBlocks: Bool = false) throws {
         guard !withExtraBlocks else {
@@ -23,11 +25,17 @@ public struct MobileNetBackbone: Sendable {
         self.withExtraBlocks = withExtraBlocks
     }
 
+    /// The classifier's backbone: `scale` positive, `conv1` with stride `stemStride`.
+    init(scale: Double, stemStride: Int) {
+        (convGroupScale, self.scale, withExtraBlocks, self.stemStride) = (1, scale, false, stemStride)
+    }
+
     func width(_ c: Int) -> Int { max(8, Int(Double(c) * convGroupScale * scale)) }
 
     /// The feature maps at stride 8 (`conv3_2`), 16 (`conv4_2`) and 32 (`conv6`), in that order.
     public func features(_ b: inout ProgramBuilder, image: String) -> [String] {
-        var x = b.convNorm(image, filters: width(32), kernel: 3, stride: 2, padding: 1, act: .relu, names: .backbone("conv1"))
+        var x = b.convNorm(image, filters: width(32), kernel: 3, stride: stemStride, padding: 1, act: .relu,
+                           names: .backbone("conv1"))
         var blocks: [String] = []
         let plan: [(Int, Int, String)] = [(64, 1, "conv2_1"), (128, 2, "conv2_2"), (128, 1, "conv3_1"), (256, 2, "conv3_2"),
                                            (256, 1, "conv4_1"), (512, 2, "conv4_2"), (512, 1, "conv5_1"), (512, 1, "conv5_2"),

@@ -6,9 +6,10 @@ extension TrainingSession {
     static let listedVars = 8
 
     /// Loads the model directory `path` (`pretrain_weights`, `init_model`) into the session: every
-    /// persistable whose name, shape and dtype match (`load(params:)`). Logs how many were
+    /// persistable whose name, shape and dtype match (`load(params:)`), and the 1-channel filters
+    /// of convolutions of the picture spread over its channels (`loadGrayFilters`). Logs how many were
     /// loaded and, when not all, a warning listing those that keep their random initial values.
-    /// - Returns: the names loaded.
+    /// - Returns: the names loaded (adapted filters included).
     /// - Throws: `ModelFileError` when `path` is not a readable model directory, and `.mismatch`
     ///   when none of the program's persistables matches (another model: training would silently
     ///   start from random weights).
@@ -24,8 +25,13 @@ extension TrainingSession {
                                      + Self.listed(expected.map { "\($0.name) \($0.dtype)\($0.shape)" }),
                                  hints: ["found: " + (found.isEmpty ? "no vars" : Self.listed(found))])
         }
-        log("loaded \(loaded.count) of \(expected.count) persistable vars from \(path)\n")
-        let done = Set(loaded)
+        let adapted = loadGrayFilters(params)
+        log("loaded \(loaded.count + adapted.count) of \(expected.count) persistable vars from \(path)\n")
+        for name in adapted {
+            let channels = scope.tensors[name]?.shape[1] ?? 0
+            log("\(name): the file's 1-channel filter spread over the picture's \(channels) channels (1/\(channels) each)\n")
+        }
+        let done = Set(loaded + adapted)
         let missed = expected.filter { !done.contains($0.name) }.map { v -> String in
             guard let found = params[v.name] else { return "\(v.name) (not in \(path))" }
             return "\(v.name) (\(v.dtype)\(v.shape) in the model, \(found.dtype)\(found.shape) in \(path))"
@@ -33,7 +39,7 @@ extension TrainingSession {
         if !missed.isEmpty {
             log("warning: \(missed.count) persistable vars keep their random initial values: \(Self.listed(missed))\n")
         }
-        return loaded
+        return loaded + adapted
     }
 
     /// The first `listedVars` items joined, then "and N more".
