@@ -37,6 +37,20 @@ final class ConfigShowEndToEndTests: XCTestCase {
         XCTAssertTrue(r.out.contains("batch_size: 64  # overridden by -o"), r.out)
     }
 
+    func testEveryExampleYAMLLoads() throws {
+        let examples = Self.repoRoot.appendingPathComponent("examples")
+        var checked = 0
+        for folder in try FileManager.default.contentsOfDirectory(atPath: examples.path).sorted() {
+            let dir = examples.appendingPathComponent(folder)
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where file.hasSuffix(".yml") {
+                let r = try run(["config", "show", "-c", "examples/\(folder)/\(file)"])
+                XCTAssertEqual(r.status, 0, "examples/\(folder)/\(file): \(r.err)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 5, "the examples' model.yml files and the detector's backbone.yml")
+    }
+
     func testBrokenYAMLExits65WithAPosition() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
