@@ -1,0 +1,155 @@
+import Foundation
+import SlimGraph
+import XCTest
+
+/// PaddleDetection release/0.1's YOLOv3 quantization workflow as a user types it, on the shipped
+/// `yolov3_mobilenet_v1_voc.yml` and `yolov3_mobilenet_v1_slim.yaml` (both unchanged, made tiny
+/// with -o) and a generated fashion-voc set: `slim compress` (QAT with the detector's feeds and
+/// loss, the mAP line per epoch, checkpoints, frozen float/int8/mobile models), `slim eval` of the
+/// checkpoint's eval model, `slim freeze` (evaluating first), `slim eval` of float/, `slim infer`
+/// of int8/ drawing boxes.
+final class DetectionCompressEndToEndTests: XCTestCase {
+    static let fixtures = SlimRunner.repoRoot.appendingPathComponent("Tests/Fixtures/PaddleDetection")
+
+    /// The shipped model YAML made a tiny CPU run (width 0.25, 96x96, batches of 2).
+    static let tiny = ["MobileNet.scale=0.25", "YoloTrainFeed.image_shape=[3, 96, 96]", "YoloEvalFeed.image_shape=[3, 96, 96]",
+                       "YoloTestFeed.image_shape=[3, 96, 96]", "YoloEvalFeed.batch_size=2",
+                       "YoloTrainFeed.dataset.use_default_label=false", "YoloEvalFeed.dataset.use_default_label=false",
+                       "YoloTestFeed.dataset.use_default_label=false", "num_classes=10"]
+
+    /// PaddleDetection's documented compress overrides, at 2 iterations and batch 2.
+    static let compressOverrides = ["max_iters=2", "LearningRate.base_lr=0.0001",
+                                    "LearningRate.schedulers=[!PiecewiseDecay {gamma: 0.1, milestones: [258, 516]}]",
+                                    "pretrain_weights=pre/yolov3_mobilenet_v1_voc/model_final", "YoloTrainFeed.batch_size=2"]
+
+    struct Workflow {
+        let slim: SlimRunner
+        let compress: ChildProcess.Result
+        let evalQAT: ChildProcess.Result
+        let freeze: ChildProcess.Result
+        let evalFloat: ChildProcess.Result
+        let infer: ChildProcess.Result
+    }
+
+    nonisolated(unsafe) static var shared: Workflow?
+
+    override class func tearDown() {
+        shared?.slim.cleanUp()
+        shared = nil
+        super.tearDown()
+    }
+
+    /// A data set, the two fixtures and a pretrained detector (one step at a tiny learning rate,
+    /// so its NMS keeps many detections and the mAP is above 0) in `slim`'s work directory.
+    static func prepare(_ slim: SlimRunner, test: Int = 24) throws {
+        let made = try slim.run(["dataset", "fashion-voc", "--output", "voc", "--train", "4", "--test", "\(test)", "--canvas", "140"])
+        XCTAssertEqual(made.status, 0, made.err)
+        for file in ["yolov3_mobilenet_v1_voc.yml", "yolov3_mobilenet_v1_slim.yaml"] {
+            try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent(file).path, toPath: slim.path(file))
+        }
+        let pre = try slim.run(["train", "-c", "yolov3_mobilenet_v1_voc.yml", "-d", "voc", "-o"] + tiny
+                               + ["max_iters=1", "seed=2", "LearningRate.base_lr=0.00001", "pretrain_weights=''", "save_dir=pre",
+                                  "YoloTrainFeed.batch_size=2"])
+        XCTAssertEqual(pre.status, 0, pre.err)
+    }
+
+    func workflow() throws -> Workflow {
+        if let shared = Self.shared { return shared }
+        let slim = try SlimRunner()
+        try Self.prepare(slim)
+        let model = ["-c", "yolov3_mobilenet_v1_voc.yml", "-d", "voc", "-o"] + Self.tiny
+        let compress = try slim.run(["compress", "-s", "yolov3_mobilenet_v1_slim.yaml"] + model + Self.compressOverrides)
+        let evalQAT = try slim.run(["eval", "--model_path", "./checkpoints/yolov3/0/eval_model/", "--model_name", "__model__",
+                                    "--params_name", "__params__"] + model)
+        let freeze = try slim.run(["freeze", "--model_path", "./checkpoints/yolov3/0/eval_model/", "--weight_quant_type", "abs_max",
+                                   "--save_path", "out"] + model)
+        let evalFloat = try slim.run(["eval", "--model_path", "out/float", "--model_name", "model", "--params_name", "weights"] + model)
+        try FileManager.default.createDirectory(atPath: slim.path("imgs"), withIntermediateDirectories: true)
+        for name in ["000001.jpg", "000002.jpg"] {
+            try FileManager.default.copyItem(atPath: slim.path("voc/JPEGImages/\(name)"), toPath: slim.path("imgs/\(name)"))
+        }
+        let infer = try slim.run(["infer", "--model_path", "out/int8", "-c", "yolov3_mobilenet_v1_voc.yml", "-o"] + Self.tiny
+                                 + ["--infer_dir", "imgs", "--output_dir", "boxes"])
+        let made = Workflow(slim: slim, compress: compress, evalQAT: evalQAT, freeze: freeze, evalFloat: evalFloat, infer: infer)
+        Self.shared = made
+        return made
+    }
+
+    /// The value of the line `mAP(0.50, 11point) = V` in `text`.
+    static func mapLines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("mAP(0.50, 11point) = ") }
+    }
+
+    func testCompressTrainsEvaluatesCheckpointsAndFreezes() throws {
+        let w = try workflow()
+        XCTAssertEqual(w.compress.status, 0, w.compress.err)
+        let out = w.compress.out
+        XCTAssertTrue(out.contains("compressing YOLOv3 with quantization_strategy: epochs 0..<1 x 2 batches"), out)
+        XCTAssertTrue(out.contains("inserted fake-quant ops (weights abs_max 8 bit, activations moving_average_abs_max 8 bit)"), out)
+        let lines = Self.mapLines(out)
+        XCTAssertEqual(lines.count, 1, out)
+        let map = try XCTUnwrap(Double(try XCTUnwrap(lines.first).dropFirst("mAP(0.50, 11point) = ".count)), out)
+        XCTAssertGreaterThan(map, 0, "some detection matches, so the comparisons below mean something")
+        XCTAssertTrue(out.contains("Best test box ap: \(String(format: "%.2f", map))"), out)
+        for file in ["checkpoints/yolov3/0/eval_model/__model__", "checkpoints/yolov3/0/eval_model/__params__",
+                     "checkpoints/yolov3/0/model/__params__", "checkpoints/yolov3/0/context.json",
+                     "output/yolov3/float/model", "output/yolov3/float/weights", "output/yolov3/int8/model",
+                     "output/yolov3/int8/weights", "output/yolov3/mobile/model.onnx"] {
+            XCTAssertNotNil(w.slim.bytes(file), "\(file) is written:\n\(out)")
+        }
+        XCTAssertTrue(out.contains("froze epoch 0 and saved ./output/yolov3/float, ./output/yolov3/int8, ./output/yolov3/mobile/model.onnx"), out)
+    }
+
+    /// The checkpoint's eval model: feeds image + im_size, the NMS output, fake-quant pairs on the
+    /// convs and no training-only ops.
+    func testEvalModelIsTheQuantizedInferenceProgram() throws {
+        let w = try workflow()
+        let loaded = try ModelFile.load(from: w.slim.path("checkpoints/yolov3/0/eval_model"), modelName: "__model__", paramsName: "__params__")
+        XCTAssertEqual(loaded.program.feeds, ["image", "im_size"])
+        XCTAssertEqual(loaded.program.fetches.first, "multiclass_nms_0.tmp_0")
+        let convs = loaded.program.ops.filter { ["conv2d", "depthwise_conv2d"].contains($0.type) }
+        XCTAssertFalse(convs.isEmpty)
+        XCTAssertTrue(convs.allSatisfy { $0.inputs["Input"]?.first?.hasSuffix(".dequantized") == true }, "every conv input is fake-quantized")
+        XCTAssertFalse(loaded.program.ops.contains { ["yolov3_loss", "mul"].contains($0.type) })
+    }
+
+    func testEvalOfTheEvalModelAndFreezePrintCompressMAP() throws {
+        let w = try workflow()
+        XCTAssertEqual(w.evalQAT.status, 0, w.evalQAT.err)
+        XCTAssertEqual(w.freeze.status, 0, w.freeze.err)
+        let trained = Self.mapLines(w.compress.out)
+        XCTAssertEqual(Self.mapLines(w.evalQAT.out), trained, "slim eval measures the epoch's eval model as compress did:\n\(w.evalQAT.out)")
+        XCTAssertEqual(Self.mapLines(w.freeze.out), trained, "freeze evaluates the QAT model first:\n\(w.freeze.out)")
+        XCTAssertTrue(w.freeze.out.contains("froze ./checkpoints/yolov3/0/eval_model/ -> out/float, out/int8, out/mobile/model.onnx"), w.freeze.out)
+        for variant in ["float/weights", "int8/weights"] {
+            XCTAssertEqual(w.slim.bytes("out/\(variant)"), w.slim.bytes("output/yolov3/\(variant)"),
+                           "slim freeze of the checkpoint writes what compress froze at end_epoch: \(variant)")
+        }
+    }
+
+    func testEvalOfFloatAndInferOfInt8() throws {
+        let w = try workflow()
+        XCTAssertEqual(w.evalFloat.status, 0, w.evalFloat.err)
+        XCTAssertEqual(Self.mapLines(w.evalFloat.out).count, 1, w.evalFloat.out)
+        XCTAssertTrue(w.evalFloat.out.contains("engine: float"), w.evalFloat.out)
+        XCTAssertEqual(w.infer.status, 0, w.infer.err)
+        XCTAssertTrue(w.infer.out.contains("engine: int8 (integer kernels)"), w.infer.out)
+        XCTAssertTrue(w.infer.out.contains("imgs/000001.jpg: ") && w.infer.out.contains("-> boxes/000001.jpg"), w.infer.out)
+        for file in ["boxes/000001.jpg", "boxes/000002.jpg", "boxes/predictions.json"] {
+            XCTAssertNotNil(w.slim.bytes(file), "\(file):\n\(w.infer.out)")
+        }
+    }
+
+    /// Freeze's -o/-d without -c is a usage error; a missing model directory an I/O error naming it.
+    func testFreezeUsageErrors() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        let noYAML = try slim.run(["freeze", "--model_path", "m", "--save_path", "out", "-d", "voc"])
+        XCTAssertEqual(noYAML.status, 64, noYAML.err)
+        XCTAssertTrue(noYAML.err.contains("need -c"), noYAML.err)
+        let missing = try slim.run(["freeze", "--model_path", "nowhere", "--save_path", "out"])
+        XCTAssertEqual(missing.status, 74, missing.err)
+        XCTAssertTrue(missing.err.contains("nowhere"), missing.err)
+        XCTAssertNil(slim.bytes("out/float/model"))
+    }
+}
