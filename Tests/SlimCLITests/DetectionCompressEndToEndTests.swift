@@ -140,6 +140,54 @@ final class DetectionCompressEndToEndTests: XCTestCase {
         }
     }
 
+    /// bench/detection_int8_check.py on the frozen models: both mAPs as slim eval prints them, most
+    /// float detections reproduced by the INT8 engine (IoU >= 0.9, same class); on hand-made
+    /// predictions, a copy matches everything and boxes moved by a third of their size nothing.
+    func testInt8CheckScriptReportsMAPsAndMatchedShare() throws {
+        let w = try workflow()
+        let python = SlimRunner.repoRoot.appendingPathComponent("bench/.venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            let missing = "no \(python.path) (bench/setup_venv.sh creates it)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { return XCTFail("INT8 check cannot run under CI=true: \(missing)") }
+            throw XCTSkip("INT8 check skipped: \(missing)")
+        }
+        let script = SlimRunner.repoRoot.appendingPathComponent("bench/detection_int8_check.py").path
+        func check(_ args: [String]) throws -> (ChildProcess.Result, [String: Any]) {
+            let p = Process()
+            p.executableURL = python
+            p.arguments = [script] + args
+            p.currentDirectoryURL = w.slim.workDir
+            let r = try ChildProcess.run(p)
+            let json = try JSONSerialization.jsonObject(with: Data((r.out.split(separator: "\n").first ?? "").utf8)) as? [String: Any]
+            return (r, try XCTUnwrap(json, r.out + r.err))
+        }
+        try FileManager.default.createDirectory(atPath: w.slim.path("check"), withIntermediateDirectories: true)
+        let (r, json) = try check(["--slim", ConfigShowEndToEndTests.slimBinary.path, "--int8-model", "out/int8", "--float-model", "out/float",
+                                   "-c", "yolov3_mobilenet_v1_voc.yml", "-d", "voc", "--work-dir", "check", "--min-share", "0.5", "-o"] + Self.tiny)
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let floatMap = try XCTUnwrap(json["float_map"] as? Double), int8Map = try XCTUnwrap(json["int8_map"] as? Double)
+        XCTAssertEqual(Self.mapLines(w.evalFloat.out), ["mAP(0.50, 11point) = \(String(format: "%.2f", 100 * floatMap))"])
+        XCTAssertGreaterThan(int8Map, 0)
+        XCTAssertEqual(json["float_detections"] as? Int, 24 * 100, "keep_top_k 100 for each of the 24 images")
+        let share = try XCTUnwrap(json["matched_share"] as? Double)
+        XCTAssertTrue(share >= 0.5 && share <= 1, "\(share)")
+
+        let float = try XCTUnwrap(try JSONSerialization.jsonObject(with: XCTUnwrap(w.slim.bytes("check/float_predictions.json"))) as? [[String: Any]])
+        let moved = float.map { p -> [String: Any] in
+            var q = p
+            if let b = p["bbox"] as? [Double] { q["bbox"] = [b[0] + (b[2] - b[0]) / 3, b[1], b[2] + (b[2] - b[0]) / 3, b[3]] }
+            return q
+        }
+        try JSONSerialization.data(withJSONObject: moved).write(to: URL(fileURLWithPath: w.slim.path("check/moved.json")))
+        let (same, sameJSON) = try check(["--float-predictions", "check/float_predictions.json", "--int8-predictions", "check/float_predictions.json"])
+        XCTAssertEqual(same.status, 0, same.err)
+        XCTAssertEqual(sameJSON["matched_share"] as? Double, 1)
+        let (off, offJSON) = try check(["--float-predictions", "check/float_predictions.json", "--int8-predictions", "check/moved.json",
+                                        "--min-share", "0.5"])
+        XCTAssertEqual(off.status, 1, "a share below --min-share fails: \(off.out)")
+        XCTAssertEqual(offJSON["matched"] as? Int, 0, "IoU of a box moved by a third of its width is 0.5")
+    }
+
     /// Freeze's -o/-d without -c is a usage error; a missing model directory an I/O error naming it.
     func testFreezeUsageErrors() throws {
         let slim = try SlimRunner()
