@@ -1,5 +1,7 @@
 import Foundation
 import SlimGraph
+import SlimQuant
+import SlimTensor
 import XCTest
 
 /// PaddleDetection release/0.1's YOLOv3 quantization workflow as a user types it, on the shipped
@@ -186,6 +188,60 @@ final class DetectionCompressEndToEndTests: XCTestCase {
                                         "--min-share", "0.5"])
         XCTAssertEqual(off.status, 1, "a share below --min-share fails: \(off.out)")
         XCTAssertEqual(offJSON["matched"] as? Int, 0, "IoU of a box moved by a third of its width is 0.5")
+    }
+
+    /// The mobile model is the int8 model as QDQ ONNX cut at the three head outputs (what `slim
+    /// export` makes of out/int8, byte for byte); ONNX Runtime's head outputs on one batch agree
+    /// with slim's frozen float program (bench/onnx_outputs_check.py).
+    func testMobileQDQONNXAgreesWithONNXRuntime() throws {
+        let w = try workflow()
+        let export = try w.slim.run(["export", "--model_path", "out/int8", "--output", "int8.onnx"])
+        XCTAssertEqual(export.status, 0, export.err)
+        XCTAssertTrue(export.out.contains("QDQ int8"), export.out)
+        XCTAssertEqual(w.slim.bytes("int8.onnx"), w.slim.bytes("out/mobile/model.onnx"), "freeze's mobile model is slim export of int8/")
+
+        let frozen = try ModelFile.load(from: w.slim.path("out/float"), modelName: nil, paramsName: nil)
+        let heads = YOLOv3.headOutputs(of: frozen.program)
+        XCTAssertEqual(heads.count, 3)
+        var rng = SeededGenerator(seed: 4)
+        let image = Tensor(shape: [2, 3, 96, 96], floats: (0..<2 * 3 * 96 * 96).map { _ in 4 * rng.nextUnitFloat() - 2 })
+        SlimQuant.registerOps()
+        let forward = try frozen.program.pruned(feeds: ["image"], fetches: heads)
+        let outputs = try Executor(program: forward).run(feeds: ["image": image], scope: Scope(frozen.params), mode: .eval, fetches: heads)
+        try Self.writeFloats(image, to: w.slim.path("qdq_image.f32"))
+        var scale: Float = 0
+        for (i, name) in heads.enumerated() {
+            let t = try XCTUnwrap(outputs[name])
+            scale = max(scale, t.floats.map(abs).max() ?? 0)
+            try Self.writeFloats(t, to: w.slim.path("qdq_out\(i).f32"))
+        }
+        let python = SlimRunner.repoRoot.appendingPathComponent("bench/.venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            let missing = "no \(python.path) (make onnx-venv creates it)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { return XCTFail("ONNX Runtime check cannot run under CI=true: \(missing)") }
+            throw XCTSkip("ONNX Runtime check skipped: \(missing)")
+        }
+        let p = Process()
+        p.executableURL = python
+        // ONNX Runtime rounds ties to even where slim rounds them away from zero: a tie may move
+        // one activation by a level, so the bound is 2% of the largest output.
+        p.arguments = [SlimRunner.repoRoot.appendingPathComponent("bench/onnx_outputs_check.py").path, "--model", "out/mobile/model.onnx",
+                       "--input", "qdq_image.f32", "--shape", "2,3,96,96", "--expected", "qdq_out0.f32", "qdq_out1.f32", "qdq_out2.f32",
+                       "--atol", "\(0.02 * scale)", "--rtol", "0"]
+        p.currentDirectoryURL = w.slim.workDir
+        let r = try ChildProcess.run(p)
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out + r.err)
+        XCTAssertEqual(json["ok"] as? Bool, true, r.out)
+        let ops = try XCTUnwrap(json["ops"] as? [String])
+        XCTAssertTrue(["QuantizeLinear", "DequantizeLinear", "LeakyRelu", "Resize", "Concat"].allSatisfy(ops.contains), r.out)
+        XCTAssertFalse(ops.contains { $0.contains("NonMaxSuppression") }, r.out)
+        let shapes = (json["outputs"] as? [[String: Any]])?.compactMap { $0["shape"] as? [Int] }
+        XCTAssertEqual(shapes, [[2, 45, 3, 3], [2, 45, 6, 6], [2, 45, 12, 12]], r.out)
+    }
+
+    static func writeFloats(_ t: Tensor, to path: String) throws {
+        try t.floats.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: URL(fileURLWithPath: path))
     }
 
     /// Freeze's -o/-d without -c is a usage error; a missing model directory an I/O error naming it.
