@@ -88,6 +88,8 @@ final class DetectionCompressEndToEndTests: XCTestCase {
         let out = w.compress.out
         XCTAssertTrue(out.contains("compressing YOLOv3 with quantization_strategy: epochs 0..<1 x 2 batches"), out)
         XCTAssertTrue(out.contains("inserted fake-quant ops (weights abs_max 8 bit, activations moving_average_abs_max 8 bit)"), out)
+        XCTAssertTrue(out.contains("from pre/yolov3_mobilenet_v1_voc/model_final"), out)
+        XCTAssertFalse(out.contains("gt_box_to_cxcywh"), "the training-only gt-box matrix is no missing weight:\n\(out)")
         let lines = Self.mapLines(out)
         XCTAssertEqual(lines.count, 1, out)
         let map = try XCTUnwrap(Double(try XCTUnwrap(lines.first).dropFirst("mAP(0.50, 11point) = ".count)), out)
