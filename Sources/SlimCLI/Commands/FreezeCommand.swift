@@ -17,7 +17,8 @@ struct FreezeCommand: ParsableCommand {
         (integer-valued weights, fixed activation scales) and ConvertToInt8Pass, and writes
         SAVE_PATH/float/{model,weights}, SAVE_PATH/int8/{model,weights} and
         SAVE_PATH/mobile/model.onnx (the int8 model as QDQ ONNX; a detector cut at its head
-        outputs). With -c (and -o, -d) it first evaluates the QAT model on the YAML's eval reader,
+        outputs; left out with a warning when ONNX cannot express the model, e.g. 16-bit
+        activations). With -c (and -o, -d) it first evaluates the QAT model on the YAML's eval reader,
         as PaddleDetection's slim/quantization/freeze.py does (a detector prints
         `mAP(0.50, 11point) = ..`).
 
@@ -86,7 +87,8 @@ struct FreezeCommand: ParsableCommand {
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"),
-                                            mobilePath: out.appendingPathComponent("mobile"))
+                                            mobilePath: out.appendingPathComponent("mobile"),
+                                            mobileSkipped: { printError("warning: \(out.appendingPathComponent("mobile")) not written: \($0)") })
             printFlushed("froze \(modelPath) -> \(written.joined(separator: ", "))\n")
         }
     }
