@@ -33,4 +33,13 @@ public final class CompressionContext {
         if let best = bestEpoch, let b = evalHistory[best], !result.isBetter(than: b) { return }
         bestEpoch = epoch
     }
+
+    /// For a detector measured with VOC mAP, what PaddleDetection's `slim/quantization/compress.py`
+    /// logs after the current epoch's evaluation: `mAP(0.50, 11point) = 12.34` and
+    /// `Best test box ap: 23.45` (the best mAP so far, percent); nil for other models or no result.
+    func detectionLines() -> String? {
+        guard session.interface.metric == .voc, session.metricKind ?? .voc == .voc,
+              let map = evalHistory[epoch]?["map"], let best = bestEpoch.flatMap({ evalHistory[$0]?["map"] }) else { return nil }
+        return session.mapType.line(map: map) + "\n" + "Best test box ap: \(String(format: "%.2f", 100 * best))\n"
+    }
 }

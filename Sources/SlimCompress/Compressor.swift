@@ -36,10 +36,13 @@ public final class Compressor {
         try RunLength.check(itersPerEpoch: iters, epochs: epochs, batchSize: train.batchSize,
                             itersMark: model.node("max_iters")?.mark ?? SourceMark(file: model.path, line: 1, column: 1),
                             epochsMark: SourceMark(file: compression.path, line: 1, column: 1))
+        if try model.string("architecture") == "YOLOv3" { try train.checkClassCount(model) }
         let built = try ModelFactory.make(model, imageShape: train.imageShape)
         let session = try TrainingSession(model: built, optimizer: try OptimizerFactory.make(model),
                                           schedule: try ScheduleFactory.make(model, itersPerEpoch: iters, totalIters: iters * epochs),
                                           seed: seed)
+        if model.node("metric")?.text == "COCO" { session.metricKind = .coco }
+        session.mapType = try VOCMeanAP.MapType.configured(in: model)
         context = CompressionContext(session: session, train: train, eval: eval, model: model, itersPerEpoch: iters, log: log)
         strategies = override ?? compression.strategies.map { config -> any Strategy in
             switch config {
@@ -83,6 +86,7 @@ public final class Compressor {
                 let result = try context.session.evaluate(context.eval)
                 context.recordEval(result)
                 progress.summary("epoch \(epoch) eval: \(result)")
+                if let lines = context.detectionLines() { log(lines) }
             } else {
                 progress.finishLine()
             }

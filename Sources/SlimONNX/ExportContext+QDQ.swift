@@ -56,14 +56,16 @@ extension ExportContext {
 
     /// `x -> [Flatten] -> [Clip(-s, s)] -> QuantizeLinear -> DequantizeLinear` (int8, zero point 0).
     ///
-    /// The clip keeps the range `[-bin, bin]` of fewer than 8 bits (QuantizeLinear saturates at
-    /// -128...127 only); a per-run scale (`abs_max`) needs none, `|x| <= max |x|`.
+    /// slim's quantizers clip to `[-bin, bin]`, QuantizeLinear saturates at -128...127 only: the
+    /// clip keeps fewer than 8 bits in range, and at 8 bits keeps `x < -s` at -127, not -128 (a
+    /// level that compounds layer after layer), so it is left out only for an input that is
+    /// provably >= 0 (127 = bin). A per-run scale (`abs_max`) needs none, `|x| <= max |x|`.
     mutating func quantizedInput(_ q: ActivationQuantization, flattenAxis: Int?) throws -> String {
         let key = "qdq:\(q.quantizedVar):\(flattenAxis ?? -1)"
         if let done = emitted[key] { return done }
         var x = try flattened(q.source, axis: flattenAxis, name: q.quantizedVar)
         let scale = activationScale(q, input: x)
-        if let s = q.storedScale, q.bits < 8 {
+        if let s = q.storedScale, q.bits < 8 || !q.nonNegative {
             let s = Self.guarded(s)
             x = graph.add("Clip", [x, graph.scalar(-s, name: "\(q.quantizedVar).min"), graph.scalar(s, name: "\(q.quantizedVar).max")],
                           output: "\(q.quantizedVar).clipped")
@@ -136,4 +138,17 @@ extension ExportContext {
 
     /// `s` if positive and finite, else 1e-8 (as slim's fake-quant ops).
     static func guarded(_ s: Float) -> Float { s.isFinite && s > 0 ? s : minimumScale }
+
+    /// Whether the slim var `name` is provably >= 0: written by `relu`, `relu6`, `softmax` or
+    /// `sigmoid`, possibly through ops that keep signs and read one var (`pool2d`, `reshape2`,
+    /// `flatten2`, `dropout`).
+    func isNonNegative(_ name: String) -> Bool {
+        var v = name
+        while let op = program.ops.last(where: { $0.outputNames.contains(v) }) {
+            if ["relu", "relu6", "softmax", "sigmoid"].contains(op.type) { return true }
+            guard ["pool2d", "reshape2", "flatten2", "dropout"].contains(op.type), let x = op.input("X") else { return false }
+            v = x
+        }
+        return false
+    }
 }

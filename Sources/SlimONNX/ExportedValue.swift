@@ -27,6 +27,8 @@ struct ActivationQuantization {
     /// `s` for quantizers with a stored scale; nil for `abs_max`, whose scale is `max |x|` of each run.
     var storedScale: Float?
     var opType: String
+    /// Whether `x` is provably >= 0 (`ExportContext.isNonNegative`).
+    var nonNegative = false
 
     /// `bin = 2^(b-1) - 1`.
     var bin: Float { Float((1 << (bits - 1)) - 1) }

@@ -14,6 +14,15 @@ public enum QuantizableOp {
         "conv2d": ["Input", "Filter"], "depthwise_conv2d": ["Input", "Filter"], "mul": ["X", "Y"],
     ]
 
+    /// Paddle 1.6's default `skip_pattern`: an op whose `op_namescope` attr contains it stays float.
+    public static let skipPattern = "skip_quant"
+
+    /// Whether `op` is left unquantized on request: its `op_namescope` contains `skipPattern`
+    /// (Paddle 1.6's `QuantizationTransformPass`), or its `skip_quant` attr is true.
+    public static func isSkipped(_ op: OpDesc) -> Bool {
+        op.attrs["op_namescope"]?.stringValue?.contains(skipPattern) == true || op.attrs["skip_quant"]?.boolValue == true
+    }
+
     /// The quantized input slots of `type` (empty for other types).
     static func inputSlots(of type: String) -> [String] { inputSlots[type] ?? [] }
 

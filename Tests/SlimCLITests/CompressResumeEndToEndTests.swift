@@ -18,17 +18,7 @@ final class CompressResumeEndToEndTests: XCTestCase {
         XCTAssertEqual(full.status, 0, full.err)
 
         // Kill during epoch 2 (the third of four): as soon as checkpoint 1 is complete.
-        let p = killed.process(args)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: killed.path("checkpoints/1/strategies.json")) && p.isRunning && Date() < deadline {
-            usleep(20_000)
-        }
-        XCTAssertTrue(p.isRunning, "the run ended before it could be killed")
-        kill(p.processIdentifier, SIGKILL)
-        try ChildProcess.wait(p, timeout: 60)
+        XCTAssertTrue(try killed.killedRun(args, when: "checkpoints/1/strategies.json"), "the run ended before it could be killed")
         XCTAssertNil(killed.bytes("checkpoints/3/context.json"))
 
         let resumed = try killed.run(args)

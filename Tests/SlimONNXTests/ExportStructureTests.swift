@@ -47,7 +47,9 @@ final class ExportStructureTests: XCTestCase {
         let frozen = try ExportFixtures.frozen(LeNet5(numClasses: 10), inputShape: [1, 28, 28], weights: .absMax)
         let onnx = try ONNXExporter().export(frozen.program, params: frozen.params)
         let qdq = ["QuantizeLinear", "DequantizeLinear", "DequantizeLinear"]
-        XCTAssertEqual(onnx.nodeTypes, qdq + ["Conv", "Add", "Relu", "MaxPool"] + qdq + ["Conv", "Add", "Relu", "MaxPool", "Flatten"]
+        // The image (a feed: its sign unknown) is clipped to [-s, s] (slim's quantizer stops at
+        // -127, QuantizeLinear at -128); the ReLU outputs (through MaxPool, Flatten) need no clip.
+        XCTAssertEqual(onnx.nodeTypes, ["Clip"] + qdq + ["Conv", "Add", "Relu", "MaxPool"] + qdq + ["Conv", "Add", "Relu", "MaxPool", "Flatten"]
                        + qdq + ["MatMul", "Add", "Relu"] + qdq + ["MatMul", "Add", "Relu"] + qdq + ["MatMul", "Add", "Softmax"])
         XCTAssertEqual(onnx.quantizedOps, 5)
 
@@ -62,7 +64,11 @@ final class ExportStructureTests: XCTestCase {
             let reader = try XCTUnwrap(onnx.proto.graph.node.first { $0.input.first == dq.output[0] })
             XCTAssertTrue(["Conv", "MatMul"].contains(reader.opType), reader.opType)
         }
-        XCTAssertEqual(onnx.nodes("QuantizeLinear").first?.input.first, "image")
+        let clip = try XCTUnwrap(onnx.nodes("Clip").first)
+        XCTAssertEqual(clip.input.first, "image")
+        XCTAssertEqual(onnx.initializer(clip.input[1])?.floatValues, [-2.5])
+        XCTAssertEqual(onnx.initializer(clip.input[2])?.floatValues, [2.5])
+        XCTAssertEqual(onnx.nodes("QuantizeLinear").first?.input.first, "image.quantized.clipped")
         XCTAssertEqual(onnx.nodes("QuantizeLinear").first?.output, ["image.quantized"])
 
         // Weights: int8 initializers, per-tensor scale max|w| / 127 (the float weight before freezing).

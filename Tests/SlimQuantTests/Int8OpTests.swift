@@ -57,6 +57,19 @@ final class Int8OpTests: XCTestCase {
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: -127, hi: 127), outputType: .s8), bias: false, seed: 9)
     }
 
+    /// YOLOv3's leaky_relu(0.1) as the conv's post-op (oneDNN eltwise_relu with alpha), in f32 and
+    /// requantized to s8 with the clip after it; the epilogue survives its attrs.
+    func testConvLeakyReluPostOp() throws {
+        let scales: [Float] = [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .u8, Int8Epilogue(outputScales: scales, activation: .leakyRelu(alpha: 0.1)), bias: true, seed: 21)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .leakyRelu(alpha: 0.1)), bias: false, groups: 2, seed: 22)
+        let requantized = Int8Epilogue(outputScales: [0.01], activation: .leakyReluClip(alpha: 0.1, lo: -127, hi: 127), outputType: .s8)
+        try checkConv(input: .u8, requantized, bias: true, seed: 23)
+        for e in [requantized, Int8Epilogue(outputScales: [0.5], activation: .leakyRelu(alpha: 0.1))] {
+            XCTAssertEqual(try Int8Epilogue(OpDesc(type: Int8Conv2DOp.type, attrs: e.attrs)), e)
+        }
+    }
+
     func testConvAddsResidualBeforeActivation() throws {
         for (input, seed) in [(DType.u8, UInt64(41)), (.s8, 42)] {
             let xs = [2, 4, 5, 5], ws = [3, 4, 3, 3]

@@ -41,6 +41,8 @@ enum Int8Reference {
             case .none: break
             case .relu: v = max(v, 0)
             case let .clip(lo, hi): v = min(max(v, Double(lo)), Double(hi))
+            case let .leakyRelu(alpha): v = v > 0 ? v : Double(alpha) * v
+            case let .leakyReluClip(alpha, lo, hi): v = min(max(v > 0 ? v : Double(alpha) * v, Double(lo)), Double(hi))
             }
             return v
         }

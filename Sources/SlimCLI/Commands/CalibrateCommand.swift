@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import SlimCompress
+import SlimConfig
 import SlimGraph
 import SlimQuant
+import SlimTensor
 import SlimTrain
 
 /// `slim calibrate`: post-training quantization of a float model directory (HAT's calibration stage).
@@ -16,7 +18,7 @@ struct CalibrateCommand: ParsableCommand {
         augmentation, and never the test split), picks each quantized activation's threshold
         with --algo, and writes SAVE_PATH/eval_model (fake-quant, __model__/__params__),
         SAVE_PATH/float and SAVE_PATH/int8 (model/weights, as slim freeze). Prints the eval
-        top-1 of SAVE_PATH/float at the end. The FP32 model is --model_path, else the model YAML's
+        top-1 of SAVE_PATH/float at the end (a detector's `mAP(0.50, 11point) = ..` line). The FP32 model is --model_path, else the model YAML's
         `weights`.
 
         algo: abs_max (max |x|), avg (mean batch max), hist (--hist_percent of |x|),
@@ -41,7 +43,7 @@ struct CalibrateCommand: ParsableCommand {
     var histPercent: Double = 0.9999
 
     @Option(name: .customLong("weight_quant_type"), help: "Scale of weights (from the weights themselves).")
-    var weightQuantType: WeightQuantizeType = .channelWiseAbsMax
+    var weightQuantType: SlimQuant.WeightQuantizeType = .channelWiseAbsMax
 
     @Option(name: .customLong("weight_bits"), help: "Weight bits, 1...16.")
     var weightBits: Int = 8
@@ -99,11 +101,26 @@ struct CalibrateCommand: ParsableCommand {
                                           floatPath: floatPath, int8Path: out.appendingPathComponent("int8"))
             printFlushed("saved \(written.joined(separator: ", "))\n")
             let frozen = try ModelFile.load(from: floatPath, modelName: nil, paramsName: nil)
-            var evaluator = try Evaluator(executor: try Executor(program: frozen.program), image: image)
-            evaluator.feeds = feeds
-            let result = try evaluator.evaluate(eval, scope: Scope(frozen.params))
+            let result = try evaluate(frozen, reader: eval, image: image, config: config)
             printFlushed("\(floatPath) (PTQ \(algo.rawValue)): \(result)\n")
             if let outputEval { try writeJSON(result, to: outputEval, option: "--output_eval") }
         }
+    }
+
+    /// The eval result of the frozen float model: top-1 of a classifier (images to `image`, the
+    /// other feeds by name); a detector's VOC mAP of the YAML's `map_type`, after printing
+    /// PaddleDetection's mAP line.
+    private func evaluate(_ frozen: (program: Program, params: [String: Tensor]), reader eval: ReaderSpec, image: String,
+                          config: ModelConfig) throws -> EvalResult {
+        if Detector.isDetector(frozen.program) {
+            let evaluation = try DetectionEvaluation(executor: try Executor(program: frozen.program),
+                                                     mapType: try VOCMeanAP.MapType.configured(in: config))
+            let result = try evaluation.evaluate(eval, scope: Scope(frozen.params), keepPredictions: false, classNames: nil).result
+            printFlushed(evaluation.mapType.line(map: result["map"] ?? 0) + "\n")
+            return result
+        }
+        var evaluator = try Evaluator(executor: try Executor(program: frozen.program), image: image)
+        evaluator.feeds = frozen.program.feeds
+        return try evaluator.evaluate(eval, scope: Scope(frozen.params))
     }
 }

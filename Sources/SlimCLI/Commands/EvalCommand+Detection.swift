@@ -19,7 +19,7 @@ extension EvalCommand {
             try OutputFile.write(try DetectionPrediction.json(predictions), to: outputPredictions, option: "--output_predictions")
         }
         let percent = 100 * (result["map"] ?? 0)
-        printFlushed("mAP(0.50, \(evaluation.mapType.rawValue)) = \(String(format: "%.2f", percent))\n")
+        printFlushed(evaluation.mapType.line(map: result["map"] ?? 0) + "\n")
         printFlushed("\(modelPath): \(result)\n")
         if let outputEval {
             try OutputFile.write(try Self.detectionJSON(result, bboxMap: percent, mapType: evaluation.mapType),
@@ -30,11 +30,7 @@ extension EvalCommand {
     /// The YAML's `map_type` (`11point`, the default, or `integral`).
     /// - Throws: `ConfigError` at the value for anything else.
     static func mapType(_ config: ModelConfig) throws -> VOCMeanAP.MapType {
-        guard let text = try config.string("map_type") else { return .elevenPoint }
-        if let type = VOCMeanAP.MapType(rawValue: text) { return type }
-        let message = "map_type must be one of \(VOCMeanAP.MapType.allCases.map(\.rawValue)), got '\(text)'"
-        guard let node = config.node("map_type") else { throw DataError.invalidConfiguration(message) }
-        throw ConfigError(message, at: node.mark)
+        try VOCMeanAP.MapType.configured(in: config)
     }
 
     /// The result's JSON (`EvalResult`'s keys) plus `bbox_map` and `map_type`, pretty-printed with sorted keys.

@@ -28,9 +28,14 @@ struct ModelOptions: ParsableArguments {
     /// error), writes the one note line of the options it sets without effect to stderr, and
     /// sets the thread count.
     func load() throws -> ModelConfig {
+        try Self.load(path: c, overrides: o, threads: threads)
+    }
+
+    /// `load()` of the model YAML `path` with `overrides` and `--threads` (for commands where `-c` is optional).
+    static func load(path: String, overrides: [String], threads: Int?) throws -> ModelConfig {
         registerOps()
-        try requireReadableFile(c)
-        let config = try reportingConfigErrors { try ModelConfig.load(path: c, overrides: o) }
+        try requireReadableFile(path)
+        let config = try reportingConfigErrors { try ModelConfig.load(path: path, overrides: overrides) }
         if let note = config.unusedKeysNote { printError(note) }
         let n = try threads ?? reportingConfigErrors { try Self.yamlThreads(config) }
         Kernels.setThreads(n)

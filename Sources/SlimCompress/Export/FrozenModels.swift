@@ -1,5 +1,6 @@
 import Foundation
 import SlimGraph
+import SlimONNX
 import SlimQuant
 import SlimTensor
 
@@ -30,14 +31,23 @@ public struct FrozenModels {
     /// Freezes and writes `floatPath` and `int8Path` (model directories) and `mobilePath` (the int8
     /// model as QDQ ONNX, `MobileModel`); any may be nil to skip it. The ONNX export is made before
     /// anything is written, so a model ONNX cannot express leaves no files behind.
+    /// - Parameter mobileSkipped: when given, a model ONNX cannot express (`ONNXExportError`)
+    ///   skips `mobilePath` (reported to it) instead of failing the whole save.
     /// - Returns: the paths written.
     @discardableResult
     public func save(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?,
-                     mobilePath: String? = nil) throws -> [String] {
+                     mobilePath: String? = nil, mobileSkipped: ((ONNXExportError) -> Void)? = nil) throws -> [String] {
         let float = try frozen(program, params: params)
         let integer = int8Path != nil || mobilePath != nil ? try int8(float) : nil
         var mobile: MobileModel?
-        if mobilePath != nil, let integer { mobile = try MobileModel(int8: integer.program, params: integer.params) }
+        if mobilePath != nil, let integer {
+            do {
+                mobile = try MobileModel(int8: integer.program, params: integer.params)
+            } catch let error as ONNXExportError {
+                guard let mobileSkipped else { throw error }
+                mobileSkipped(error)
+            }
+        }
         var written: [String] = []
         if let floatPath {
             try ModelFile.save(program: float.program, params: float.params, to: floatPath,

@@ -88,7 +88,8 @@ extension ProgramBuilder {
     /// Boxes `[N, B, 4]` as xyxy pixels of a `width` x `height` image to normalized center boxes
     /// `(cx, cy, w, h)`: one `mul` (`x_num_col_dims` 2) by the fixed non-trainable 4x4 matrix
     /// `<name>` (`cx = (x1 + x2) / 2W`, `w = (x2 - x1) / W`, likewise y and h). All-zero
-    /// (padding) boxes stay zero.
+    /// (padding) boxes stay zero. The `mul` is data preparation, not a layer: its `op_namescope`
+    /// `/<name>/skip_quant/` keeps the quantization passes off it (Paddle 1.6's `skip_pattern`).
     public mutating func normalizedCenterBoxes(_ boxes: String, width: Int, height: Int, name: String) -> String {
         let w = 1 / Float(width), h = 1 / Float(height)
         let matrix = parameter(named: name, shape: [4, 4], trainable: false, .values([
@@ -99,7 +100,8 @@ extension ProgramBuilder {
         ]))
         var l = layer("mul")
         let out = temporary(&l, shape: shape(boxes))
-        append("mul", ["X": [boxes], "Y": [matrix]], ["Out": [out]], ["x_num_col_dims": .int(2), "y_num_col_dims": .int(1)])
+        append("mul", ["X": [boxes], "Y": [matrix]], ["Out": [out]],
+               ["x_num_col_dims": .int(2), "y_num_col_dims": .int(1), "op_namescope": .string("/\(name)/skip_quant/")])
         return out
     }
 

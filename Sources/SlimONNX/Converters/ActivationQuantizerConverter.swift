@@ -29,6 +29,7 @@ enum ActivationQuantizerConverter: OpConverter {
         }
         let out = try context.outputName(op, "Out")
         context.set(out, .quantizedActivation(ActivationQuantization(
-            quantizedVar: out, source: source, scaleVars: scaleVars, bits: bits, storedScale: stored, opType: op.type)))
+            quantizedVar: out, source: source, scaleVars: scaleVars, bits: bits, storedScale: stored, opType: op.type,
+            nonNegative: context.isNonNegative(x))))
     }
 }

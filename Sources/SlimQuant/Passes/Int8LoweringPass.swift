@@ -12,13 +12,17 @@ import SlimTensor
 ///    output scales `s_act * s_w / (bin_a * bin_w)` (per channel for channel-wise weights) folded
 ///    in. With a static activation scale the ops that follow are fused (`Int8Chain`): bias adds and
 ///    eval-mode batch norms fold into per-channel scales and a bias (`<out>.int8_bias`, in
-///    accumulator units), a residual add becomes a sum post-op (`ResidualData`), ReLU / ReLU6 a
-///    post-op; the int8 op takes the place of the last fused op. With a dynamic (`abs_max`) scale
+///    accumulator units), a residual add becomes a sum post-op (`ResidualData`), ReLU / ReLU6 /
+///    leaky ReLU a post-op (leaky: oneDNN's eltwise_relu with alpha = the slope); the int8 op
+///    takes the place of the last fused op. With a dynamic (`abs_max`) scale
 ///    the op yields the raw accumulator in f32 and the dequantizer stays.
 /// 2. When the fused chain's only reader is a static quantizer (possibly through max pooling,
 ///    `reshape2`, `flatten2`, which commute with quantization), the op requantizes straight into
 ///    that quantizer's integers: scales times `bin' / s'`, a clip to `[-bin', bin']` (`[0, bin']`
-///    after ReLU), u8/s8 output; the quantizer disappears and activations stay 8-bit.
+///    after ReLU; after the leaky ReLU, which commutes with the positive factor), u8/s8 output;
+///    the quantizer disappears and activations stay 8-bit. Other readers (YOLOv3's
+///    `nearest_interp`, `concat`, `yolo_box`) get the f32 value: the float boundary, re-entered
+///    through `int8_quantize` (step 3) before the next quantized op.
 /// 3. Every other quantizer read by an int8 op becomes `int8_quantize` (FP32 -> INT8 edge): u8
 ///    when its input is provably non-negative (`NonNegativeVars`), else s8.
 /// 4. Any other op that reads a u8/s8 value (a quantized op the pass could not lower, an integer

@@ -5,7 +5,8 @@ import SlimTensor
 /// `QuantizationTransformPass`.
 ///
 /// Before each quantized input (conv2d/depthwise_conv2d `Input` and `Filter`, mul `X` and `Y`) of
-/// each op of `quantizableOpTypes` it inserts a quantizer and a dequantizer, once per var, and
+/// each op of `quantizableOpTypes` (except those `QuantizableOp.isSkipped`: `op_namescope`
+/// containing `skip_quant`) it inserts a quantizer and a dequantizer, once per var, and
 /// rewires the op to the dequantized var:
 ///
 ///     v -> fake_quantize_*(bit_length) -> v.quantized (integers), v.scale
@@ -39,7 +40,7 @@ public struct QuantizationTransformPass: Sendable {
         var dequantized: [String: String] = [:]
         var ops: [OpDesc] = []
         for var op in program.ops {
-            if quantizableOpTypes.contains(op.type) {
+            if quantizableOpTypes.contains(op.type) && !QuantizableOp.isSkipped(op) {
                 for slot in QuantizableOp.inputSlots(of: op.type) {
                     for (k, name) in (op.inputs[slot] ?? []).enumerated() {
                         if dequantized[name] == nil {

@@ -8,7 +8,9 @@ extension TrainingSession {
     /// Loads the model directory `path` (`pretrain_weights`, `init_model`) into the session: every
     /// persistable whose name, shape and dtype match (`load(params:)`), and the 1-channel filters
     /// of convolutions of the picture spread over its channels (`loadGrayFilters`). Logs how many were
-    /// loaded and, when not all, a warning listing those that keep their random initial values.
+    /// loaded and, when not all, a warning listing those that keep their random initial values. A
+    /// persistable only the training part reads (YOLOv3's fixed `gt_box_to_cxcywh`) is not in an
+    /// inference model such as `model_final` or `best`; it keeps the builder's value silently.
     /// - Returns: the names loaded (adapted filters included).
     /// - Throws: `ModelFileError` when `path` is not a readable model directory, and `.mismatch`
     ///   when none of the program's persistables matches (another model: training would silently
@@ -32,7 +34,8 @@ extension TrainingSession {
             log("\(name): the file's 1-channel filter spread over the picture's \(channels) channels (1/\(channels) each)\n")
         }
         let done = Set(loaded + adapted)
-        let missed = expected.filter { !done.contains($0.name) }.map { v -> String in
+        let inference = Set(try inferenceModel().program.persistables.map(\.name))
+        let missed = expected.filter { !done.contains($0.name) && (inference.contains($0.name) || params[$0.name] != nil) }.map { v -> String in
             guard let found = params[v.name] else { return "\(v.name) (not in \(path))" }
             return "\(v.name) (\(v.dtype)\(v.shape) in the model, \(found.dtype)\(found.shape) in \(path))"
         }

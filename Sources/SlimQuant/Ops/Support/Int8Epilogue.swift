@@ -5,19 +5,26 @@ import SlimTensor
 /// the op's attrs by `Int8LoweringPass`:
 ///
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
-///     v = activation(v)                                (none | relu | clip(clip_min, clip_max))
+///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
+///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
 ///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
 ///
 /// With per-tensor weights `output_scales = [s_act / max_range] = [s_act * s_w / (bin_a * bin_w)]`;
 /// channel-wise `s_act * s_w[o] / (bin_a * bin_w)`. When the op requantizes straight into the next
 /// quantizer (scale `s'`, `bin'`), the scales carry a further `bin' / s'` and the activation is
-/// the clip to the quantizer's integer range (`[-bin', bin']`, `[0, bin']` after ReLU).
+/// the clip to the quantizer's integer range (`[-bin', bin']`, `[0, bin']` after ReLU); a leaky
+/// ReLU (`x` for `x > 0`, `alpha * x` else: oneDNN's eltwise_relu with that alpha) commutes with
+/// the positive factor `bin' / s'` and is followed by that clip.
 public struct Int8Epilogue: Hashable, Sendable {
     /// The activation fused after the output scale.
     public enum Activation: Hashable, Sendable {
         case none
         case relu
         case clip(lo: Float, hi: Float)
+        /// `x > 0 ? x : alpha * x`.
+        case leakyRelu(alpha: Float)
+        /// `leakyRelu(alpha)`, then `clip(lo, hi)` (requantization after a leaky ReLU).
+        case leakyReluClip(alpha: Float, lo: Float, hi: Float)
     }
 
     public var outputScales: [Float]
@@ -52,8 +59,17 @@ public struct Int8Epilogue: Hashable, Sendable {
                 throw GraphError("op '\(op.type)': activation clip needs clip_min <= clip_max")
             }
             activation = .clip(lo: Float(lo), hi: Float(hi))
+        case "leaky_relu":
+            guard let alpha = op.attrs["alpha"]?.floatValue, alpha.isFinite else {
+                throw GraphError("op '\(op.type)': activation leaky_relu needs a finite attr alpha")
+            }
+            switch (op.attrs["clip_min"]?.floatValue, op.attrs["clip_max"]?.floatValue) {
+            case (nil, nil): activation = .leakyRelu(alpha: Float(alpha))
+            case let (lo?, hi?) where lo <= hi: activation = .leakyReluClip(alpha: Float(alpha), lo: Float(lo), hi: Float(hi))
+            default: throw GraphError("op '\(op.type)': activation leaky_relu takes both clip_min <= clip_max or neither")
+            }
         case let other:
-            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu or clip"])
+            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip or leaky_relu"])
         }
         self.init(outputScales: scales, activation: activation, outputType: type)
     }
@@ -68,6 +84,14 @@ public struct Int8Epilogue: Hashable, Sendable {
             a["activation"] = .string("clip")
             a["clip_min"] = .float(Double(lo))
             a["clip_max"] = .float(Double(hi))
+        case let .leakyRelu(alpha):
+            a["activation"] = .string("leaky_relu")
+            a["alpha"] = .float(Double(alpha))
+        case let .leakyReluClip(alpha, lo, hi):
+            a["activation"] = .string("leaky_relu")
+            a["alpha"] = .float(Double(alpha))
+            a["clip_min"] = .float(Double(lo))
+            a["clip_max"] = .float(Double(hi))
         }
         return a
     }
@@ -78,6 +102,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         case .none: return []
         case .relu: return [.relu]
         case let .clip(lo, hi): return [.clip(lo: lo, hi: hi)]
+        case let .leakyRelu(alpha): return [.eltwise(.leakyRelu(alpha: alpha))]
+        case let .leakyReluClip(alpha, lo, hi): return [.eltwise(.leakyRelu(alpha: alpha)), .clip(lo: lo, hi: hi)]
         }
     }
 
@@ -87,6 +113,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         case .none: return false
         case .relu: return true
         case let .clip(lo, _): return lo >= 0
+        case let .leakyRelu(alpha): return alpha == 0
+        case let .leakyReluClip(alpha, lo, _): return alpha == 0 || lo >= 0
         }
     }
 }

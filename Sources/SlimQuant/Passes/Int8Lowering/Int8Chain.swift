@@ -4,7 +4,7 @@ import SlimTensor
 /// One quantized op of a frozen INT8 program and the ops the INT8 engine fuses into it:
 ///
 ///     Out(quantizer) -> conv2d | depthwise_conv2d | mul (s8 weight) -> dequantizer
-///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6]   -> end
+///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6 | leaky_relu]   -> end
 ///
 /// The dequantizer takes the accumulator to `s_act / max_range * acc` per tensor,
 /// `s_w[o] * s_act / (bin_w * bin_a) * acc` per channel; bias adds and eval-mode batch norms are
@@ -18,6 +18,7 @@ struct Int8Chain {
     enum Activation {
         case relu
         case relu6(threshold: Float)
+        case leakyRelu(alpha: Float)
     }
 
     var op: Int
@@ -90,6 +91,10 @@ struct Int8Chain {
                 residual = other
             } else if next.type == "relu" || next.type == "relu6", next.input("X") == end {
                 activation = next.type == "relu" ? .relu : .relu6(threshold: Float(next.float("threshold", default: 6)))
+            } else if next.type == "leaky_relu", next.input("X") == end {
+                let alpha = Float(next.float("alpha", default: 0.02))
+                guard alpha.isFinite, alpha >= 0 else { return }
+                activation = .leakyRelu(alpha: alpha)
             } else {
                 return
             }

@@ -39,11 +39,8 @@ struct Int8Lowering {
         var epilogue = Int8Epilogue(outputScales: scales, activation: floatActivation(c))
         var output = c.end
         if c.residual == nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
-            var hi = q.bin
-            if case let .relu6(t)? = c.activation { hi = min(hi, t * f) }
-            let lo: Float = c.activation == nil ? -q.bin : 0
-            let type: DType = lo >= 0 ? .u8 : .s8
-            epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: .clip(lo: lo, hi: hi), outputType: type)
+            let (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
+            epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: activation, outputType: type)
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
@@ -75,12 +72,27 @@ struct Int8Lowering {
         }
     }
 
+    /// The chain's activation in the units of the quantizer `q` it requantizes into (`f = bin / s`
+    /// levels per unit), ending in the clip to `q`'s integer range, and the output type: u8 when
+    /// nothing below 0 survives (ReLU, ReLU6, a leaky ReLU of slope 0), else s8.
+    private func requantizedActivation(_ c: Int8Chain, into q: ActivationQuantizer, levelsPerUnit f: Float) -> (Int8Epilogue.Activation, DType) {
+        switch c.activation {
+        case nil: return (.clip(lo: -q.bin, hi: q.bin), .s8)
+        case .relu?: return (.clip(lo: 0, hi: q.bin), .u8)
+        case let .relu6(t)?: return (.clip(lo: 0, hi: min(q.bin, t * f)), .u8)
+        case let .leakyRelu(alpha)?:
+            let lo: Float = alpha > 0 ? -q.bin : 0
+            return (.leakyReluClip(alpha: alpha, lo: lo, hi: q.bin), lo >= 0 ? .u8 : .s8)
+        }
+    }
+
     /// The chain's activation as a float-output epilogue activation.
     private func floatActivation(_ c: Int8Chain) -> Int8Epilogue.Activation {
         switch c.activation {
         case nil: return .none
         case .relu?: return .relu
         case let .relu6(t)?: return .clip(lo: 0, hi: t)
+        case let .leakyRelu(alpha)?: return .leakyRelu(alpha: alpha)
         }
     }
 

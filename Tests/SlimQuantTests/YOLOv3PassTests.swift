@@ -1,0 +1,131 @@
+import SlimGraph
+import SlimQuant
+import SlimTensor
+import XCTest
+
+/// The quantization passes on YOLOv3-MobileNetV1 (width 0.25, 64x64): fake-quant pairs on every
+/// conv2d / depthwise_conv2d of backbone and head, none on the gt-box `mul` (skip_quant) or before
+/// leaky_relu, nearest_interp, concat, yolo_box, multiclass_nms; the frozen, INT8 float-emulation
+/// and INT8-engine programs compute the QAT eval program's head outputs and keep the float tail.
+final class YOLOv3PassTests: XCTestCase {
+    override func setUp() { SlimQuant.registerOps() }
+
+    static let floatOps: Set<String> = ["leaky_relu", "nearest_interp", "concat", "yolo_box", "multiclass_nms", "transpose2"]
+
+    static func model() throws -> BuiltModel {
+        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
+        return try yolo.build(inputShape: [3, 64, 64], seed: 7)
+    }
+
+    static func feeds() -> [String: Tensor] {
+        var rng = SeededGenerator(seed: 5)
+        let pixels = (0..<(2 * 3 * 64 * 64)).map { _ in rng.nextUnitFloat() }
+        return [
+            "image": Tensor(shape: [2, 3, 64, 64], floats: pixels),
+            "im_size": Tensor(shape: [2, 2], dtype: .s32, integers: [64, 64, 120, 80]),
+            "gt_box": Tensor(shape: [2, 4, 4], floats: [0.3, 0.35, 0.7, 0.65, 0.15, 0.2, 0.25, 0.4] + Array(repeating: 0, count: 8)
+                + [0.45, 0.35, 0.95, 0.85] + Array(repeating: 0, count: 12)),
+            "gt_label": Tensor(shape: [2, 4], dtype: .s32, integers: [1, 2, 0, 0, 0, 0, 0, 0]),
+            "gt_score": Tensor(shape: [2, 4], floats: [1, 1, 0, 0, 1, 0, 0, 0]),
+        ]
+    }
+
+    func testFakeQuantPairsOnConvsOnlyAndSkippedGTBoxMul() throws {
+        let built = try Self.model()
+        var program = built.program
+        let scope = Scope(built.params)
+        try QuantizationTransformPass(QuantizationScheme()).apply(to: &program, scope: scope)
+        try program.verify()
+        let convs = program.ops.filter { ["conv2d", "depthwise_conv2d"].contains($0.type) }
+        XCTAssertEqual(convs.count, built.program.ops.filter { ["conv2d", "depthwise_conv2d"].contains($0.type) }.count)
+        XCTAssertGreaterThan(convs.count, 30, "backbone and head")
+        for op in convs {
+            for slot in ["Input", "Filter"] {
+                let name = try XCTUnwrap(op.inputs[slot]?.first)
+                XCTAssertTrue(name.hasSuffix(".dequantized"), "\(op.type) \(slot) reads \(name)")
+            }
+        }
+        let mul = try XCTUnwrap(program.ops.first { $0.type == "mul" })
+        XCTAssertEqual(mul.inputs["X"], ["gt_box"], "the gt-box conversion stays float")
+        XCTAssertEqual(mul.inputs["Y"], ["gt_box_to_cxcywh"])
+        let fakeOutputs = Set(program.ops.filter { $0.type.hasPrefix("fake_") }.flatMap(\.outputNames))
+        for op in program.ops where Self.floatOps.contains(op.type) {
+            XCTAssertTrue(Set(op.inputNames).isDisjoint(with: fakeOutputs), "\(op.type) reads a fake-quant output")
+        }
+        let quantizers = program.ops.filter { $0.type.hasPrefix("fake_quantize") }.count
+        let dequantizers = program.ops.filter { $0.type.hasPrefix("fake_") && $0.type.contains("dequantize") }.count
+        XCTAssertEqual(quantizers, dequantizers, "pairs")
+    }
+
+    func testFrozenAndInt8HeadOutputsMatchQATEval() throws {
+        let built = try Self.model()
+        let scheme = QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .movingAverageAbsMax)
+        var train = built.program
+        let scope = Scope(built.params)
+        try QuantizationTransformPass(scheme).apply(to: &train, scope: scope)
+        let feeds = Self.feeds()
+        // Train-mode runs record the activation scales (no weight update).
+        for _ in 0..<3 { _ = try Executor(program: train).run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]) }
+        let eval = try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        let heads = YOLOv3.headOutputs(of: eval)
+        XCTAssertEqual(heads.count, 3)
+        let inferenceFeeds = feeds.filter { built.interface.inferenceFeeds.contains($0.key) }
+        func run(_ p: Program, _ params: [String: Tensor]) throws -> [String: Tensor] {
+            try Executor(program: p).run(feeds: inferenceFeeds, scope: Scope(params), mode: .eval, fetches: heads + p.fetches)
+        }
+        let qat = try run(eval, scope.tensors)
+        var frozen = eval, params = scope.tensors
+        try QuantizationFreezePass(scheme).apply(to: &frozen, params: &params)
+        try frozen.verify()
+        let frozenOut = try run(frozen, params)
+        var int8 = frozen, int8Params = params
+        try ConvertToInt8Pass().apply(to: &int8, params: &int8Params)
+        let emulated = try run(ConvertToInt8Pass.floatEmulationProgram(int8), int8Params)
+        let (lowered, loweredParams) = try InferenceEngine.int8.executionModel(program: int8, params: int8Params)
+        let engine = try run(lowered, loweredParams)
+        for h in heads {
+            let q = try XCTUnwrap(qat[h]).floats, f = try XCTUnwrap(frozenOut[h]).floats
+            let e = try XCTUnwrap(emulated[h]).floats, i = try XCTUnwrap(engine[h]).floats
+            let range = q.map(abs).max() ?? 1
+            XCTAssertLessThan(zip(q, f).map { abs($0 - $1) }.max() ?? 0, 1e-3 * range, "\(h): frozen vs QAT eval")
+            XCTAssertEqual(e, f, "\(h): int8 float emulation computes the frozen program")
+            XCTAssertLessThan(zip(i, f).map { abs($0 - $1) }.max() ?? 0, 0.01 * range, "\(h): int8 engine vs frozen (one rounding tie may flip a level)")
+        }
+        for (name, p) in [("frozen", frozen), ("int8", int8), ("int8 engine", lowered)] {
+            let types = name == "int8 engine" ? ["nearest_interp", "concat", "yolo_box", "multiclass_nms"]
+                : ["leaky_relu", "nearest_interp", "concat", "yolo_box", "multiclass_nms"]
+            for type in types { XCTAssertTrue(p.ops.contains { $0.type == type }, "\(name): \(type) is kept") }
+        }
+        try checkFloatBoundary(lowered)
+        let rows = try XCTUnwrap(engine["multiclass_nms_0.tmp_0"])
+        XCTAssertEqual(rows.shape.last, 6)
+        XCTAssertTrue(rows.floats.allSatisfy(\.isFinite))
+    }
+
+    /// The INT8 engine's program: every conv on integer kernels with its leaky_relu(0.1) fused as
+    /// a post-op (no leaky_relu op left); nearest_interp, concat, yolo_box and multiclass_nms
+    /// read and write float values (the float boundary; `im_size` and the NMS counts are s32), and the value after each concat enters the next
+    /// conv through int8_quantize.
+    private func checkFloatBoundary(_ p: Program) throws {
+        XCTAssertFalse(p.ops.contains { $0.type == "leaky_relu" }, "leaky_relu is a conv post-op")
+        XCTAssertFalse(p.ops.contains { ["conv2d", "depthwise_conv2d"].contains($0.type) }, "every conv runs on integers")
+        let convs = p.ops.filter { $0.type == Int8Conv2DOp.type }
+        let leaky = convs.filter { $0.attrs["activation"]?.stringValue == "leaky_relu" }
+        XCTAssertFalse(leaky.isEmpty)
+        XCTAssertTrue(leaky.allSatisfy { $0.attrs["alpha"]?.floatValue.map { abs($0 - 0.1) < 1e-6 } == true })
+        XCTAssertTrue(leaky.contains { $0.attrs["clip_min"] != nil }, "some leaky conv requantizes straight into the next conv's integers")
+        for op in p.ops where ["nearest_interp", "concat", "yolo_box", "multiclass_nms"].contains(op.type) {
+            for name in op.inputNames + op.outputNames {
+                let type = try XCTUnwrap(p.variable(name)?.dtype, name)
+                XCTAssertTrue(type != .u8 && type != .s8, "\(op.type) reads/writes \(name) as \(type), not as 8-bit integers")
+            }
+        }
+        let routes = p.ops.filter { $0.type == "concat" }.compactMap(\.outputNames.first).filter { out in
+            !p.ops.contains { $0.type == "multiclass_nms" && $0.inputNames.contains(out) }
+        }
+        XCTAssertEqual(routes.count, 2, "the head's two route concats")
+        for out in routes {
+            XCTAssertEqual(p.ops.filter { $0.inputNames.contains(out) }.map(\.type), [Int8QuantizeOp.type], "\(out) is quantized for the next conv")
+        }
+    }
+}
