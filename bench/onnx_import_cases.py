@@ -129,6 +129,8 @@ def misc_cases():
         Case("concat_three", 13, [2, 3, 4, 4], [node("Relu", ["x"], ["r"]), node("Sigmoid", ["x"], ["s"]), node("Concat", ["x", "r", "s"], ["y"], axis=-3)]),
         Case("identity_dropout", 13, [2, 3, 4, 4], [node("Relu", ["x"], ["r"]), node("Dropout", ["r"], ["d"]), node("Identity", ["d"], ["y"])]),
         Case("dropout_opset9", 9, [2, 3, 4, 4], [node("Dropout", ["x"], ["d"], ratio=0.3), node("Relu", ["d"], ["y"])]),
+        Case("reduce_mean_axes_attr", 13, [2, 3, 4, 5], [node("ReduceMean", ["x"], ["y"], axes=[2, 3])]),
+        Case("reduce_mean_axes_input_opset18", 18, [2, 3, 4, 5], [node("ReduceMean", ["x", "axes"], ["y"], keepdims=0)], [init("axes", np.array([-1], np.int64))]),
         Case("two_outputs", 13, [2, 3, 4, 4], [node("Relu", ["x"], ["y"]), node("Sigmoid", ["y"], ["z"])], outputs=("y", "z")),
     ]
 

@@ -11,7 +11,7 @@ enum ImportConverters {
     static let all: [any ImportConverter.Type] = [
         ConvImporter.self, BatchNormImporter.self, ActivationImporter.self, ClipImporter.self, ElementwiseImporter.self,
         GemmImporter.self, MatMulImporter.self, FlattenImporter.self, ReshapeImporter.self, PoolImporter.self,
-        SoftmaxImporter.self, ConcatImporter.self, PassThroughImporter.self, TransposeImporter.self,
+        SoftmaxImporter.self, ConcatImporter.self, PassThroughImporter.self, TransposeImporter.self, ReduceMeanImporter.self,
     ]
 
     static let table: [String: any ImportConverter.Type] = {
