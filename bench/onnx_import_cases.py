@@ -135,8 +135,50 @@ def misc_cases():
     ]
 
 
+def resize_cases():
+    empty = init("roi", np.zeros(0, np.float32))
+    def scales(*v):
+        return init("scales", np.array(v, np.float32))
+    def sizes(*v):
+        return init("sizes", np.array(v, np.int64))
+    c = [
+        Case("upsample_nearest_opset9", 9, [2, 3, 4, 5], [node("Upsample", ["x", "scales"], ["y"], mode="nearest")], [scales(1, 1, 2, 3)]),
+        Case("resize_nearest_opset10", 10, [2, 3, 4, 5], [node("Resize", ["x", "scales"], ["y"], mode="nearest")], [scales(1, 1, 2, 2)]),
+        Case("resize_nearest_asymmetric_floor", 11, [2, 3, 4, 5],
+             [node("Resize", ["x", "roi", "scales"], ["y"], mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+             [empty, scales(1, 1, 2, 2)]),
+        Case("resize_nearest_half_pixel_x3", 13, [2, 3, 4, 5], [node("Resize", ["x", "", "scales"], ["y"], mode="nearest")], [scales(1, 1, 3, 3)]),
+        Case("resize_nearest_sizes_opset13", 13, [2, 3, 4, 5],
+             [node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+             [sizes(2, 3, 8, 15)]),
+        Case("resize_linear_half_pixel", 13, [2, 3, 4, 5], [node("Resize", ["x", "", "scales"], ["y"], mode="linear")], [scales(1, 1, 2, 2)]),
+        Case("resize_linear_pytorch_half_pixel_down", 13, [2, 3, 8, 10],
+             [node("Resize", ["x", "", "", "sizes"], ["y"], mode="linear", coordinate_transformation_mode="pytorch_half_pixel")], [sizes(2, 3, 4, 5)]),
+        Case("resize_linear_align_corners", 11, [2, 3, 4, 5],
+             [node("Resize", ["x", "roi", "scales"], ["y"], mode="linear", coordinate_transformation_mode="align_corners")], [empty, scales(1, 1, 2, 3)]),
+        Case("resize_linear_asymmetric_opset19", 19, [2, 3, 4, 5],
+             [node("Resize", ["x", "", "scales"], ["y"], mode="linear", coordinate_transformation_mode="asymmetric")], [scales(1, 1, 2, 2)]),
+    ]
+    return c
+
+
+def conv_transpose_cases():
+    return [
+        Case("conv_transpose_k2s2", 12, [2, 4, 5, 6], [node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[2, 2], strides=[2, 2])], [init("w", w(4, 3, 2, 2))]),
+        Case("conv_transpose_pads_outpad_bias", 13, [2, 4, 5, 6],
+             [node("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2, 2], pads=[1, 0, 1, 1], output_padding=[1, 0])], [init("w", w(4, 3, 3, 3)), init("b", w(3))]),
+        Case("conv_transpose_group_dilated", 13, [2, 4, 5, 6],
+             [node("ConvTranspose", ["x", "w"], ["y"], group=2, dilations=[2, 1], pads=[1, 1, 1, 1])], [init("w", w(4, 3, 3, 3))]),
+        Case("conv_transpose_output_shape", 13, [2, 4, 5, 6],
+             [node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2], output_shape=[10, 12])], [init("w", w(4, 2, 3, 3))]),
+        Case("conv_transpose_same_upper", 13, [2, 4, 5, 6],
+             [node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2], auto_pad="SAME_UPPER")], [init("w", w(4, 2, 3, 3))]),
+    ]
+
+
 def all_cases():
-    return conv_cases() + activation_cases() + arithmetic_cases() + dense_cases() + pool_cases() + misc_cases()
+    return (conv_cases() + activation_cases() + arithmetic_cases() + dense_cases() + pool_cases() + misc_cases()
+            + resize_cases() + conv_transpose_cases())
 
 
 def write(case, out):
