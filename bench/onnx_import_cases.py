@@ -176,9 +176,22 @@ def conv_transpose_cases():
     ]
 
 
+def pad_prelu_cases():
+    return [
+        Case("pad_constant_opset9", 9, [2, 3, 4, 5], [node("Pad", ["x"], ["y"], pads=[0, 0, 1, 2, 0, 0, 2, 0], value=1.5)]),
+        Case("pad_reflect_opset13", 13, [2, 3, 4, 5], [node("Pad", ["x", "pads"], ["y"], mode="reflect")], [init("pads", np.array([0, 0, 2, 1, 0, 0, 3, 3], np.int64))]),
+        Case("pad_edge_value_opset11", 11, [2, 3, 4, 5], [node("Pad", ["x", "pads"], ["y"], mode="edge")], [init("pads", np.array([0, 0, 1, 1, 0, 0, 1, 4], np.int64))]),
+        Case("pad_constant_value_axes_opset18", 18, [2, 3, 4, 5], [node("Pad", ["x", "pads", "v", "axes"], ["y"])],
+             [init("pads", np.array([1, 2, 3, 0], np.int64)), init("v", np.array(-0.5, np.float32)), init("axes", np.array([2, 3], np.int64))]),
+        Case("prelu_channel", 13, [2, 3, 4, 5], [node("PRelu", ["x", "s"], ["y"])], [init("s", w(3, 1, 1))]),
+        Case("prelu_all_opset9", 9, [2, 3, 4, 5], [node("PRelu", ["x", "s"], ["y"])], [init("s", w(1))]),
+        Case("prelu_element", 16, [2, 3, 4, 5], [node("PRelu", ["x", "s"], ["y"])], [init("s", w(3, 4, 5))]),
+    ]
+
+
 def all_cases():
     return (conv_cases() + activation_cases() + arithmetic_cases() + dense_cases() + pool_cases() + misc_cases()
-            + resize_cases() + conv_transpose_cases())
+            + resize_cases() + conv_transpose_cases() + pad_prelu_cases())
 
 
 def write(case, out):
