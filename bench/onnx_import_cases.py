@@ -83,6 +83,7 @@ def arithmetic_cases():
         c.append(Case(f"{op.lower()}_channel_constant", 13, [2, 3, 4, 4], [node(op, ["x", "k"], ["y"])], [init("k", np.abs(w(3, 1, 1)) + 0.5)]))
         c.append(Case(f"{op.lower()}_two_tensors", 13, [2, 3, 4, 4],
                       [node("Relu", ["x"], ["r"]), node("Sigmoid", ["x"], ["s"]), node(op, ["r", "s"], ["y"])]))
+    c.append(Case("sub_constant_first", 13, [2, 3, 4, 4], [node("Sub", ["k", "x"], ["y"])], [init("k", w(3, 1, 1))]))
     c.append(Case("mul_scalar_first", 13, [2, 3, 4, 4], [node("Mul", ["k", "x"], ["y"])], [init("k", np.float32(1.5))]))
     c.append(Case("add_constant_node", 13, [2, 3, 4, 4],
                   [helper.make_node("Constant", [], ["k"], name="k", value=numpy_helper.from_array(w(4), "k")), node("Add", ["x", "k"], ["y"])]))
@@ -104,6 +105,9 @@ def dense_cases():
              [node("Shape", ["x"], ["shape"]), node("Gather", ["shape", "zero"], ["n"], axis=0), node("Unsqueeze", ["n"], ["n1"], axes=[0]),
               node("Concat", ["n1", "minus1"], ["target"], axis=0), node("Reshape", ["x", "target"], ["y"])],
              [init("zero", np.array(0, np.int64)), init("minus1", np.array([-1], np.int64))]),
+        Case("squeeze_unsqueeze_opset11", 11, [2, 3, 1, 1], [node("Squeeze", ["x"], ["s"], axes=[2, 3]), node("Unsqueeze", ["s"], ["y"], axes=[1])]),
+        Case("squeeze_unsqueeze_opset13", 13, [2, 3, 1, 4],
+             [node("Squeeze", ["x", "a"], ["s"]), node("Unsqueeze", ["s", "b"], ["y"], )], [init("a", np.array([2], np.int64)), init("b", np.array([-1], np.int64))]),
         Case("flatten_axis2", 13, [2, 3, 4, 4], [node("Flatten", ["x"], ["y"], axis=2)]),
         Case("transpose", 13, [2, 3, 4, 5], [node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1])]),
     ]

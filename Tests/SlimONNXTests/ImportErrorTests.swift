@@ -38,6 +38,19 @@ final class ImportErrorTests: XCTestCase {
         assertImportError(ImportFixtures.model([pool], shape: [1, 3, 8, 8]), .unsupported, "ceil_mode = 1 where it changes the output size")
     }
 
+    func testTheRunTimeBatchSizeIsOnlyTakenAsAReshapeTarget() throws {
+        let shape = ImportFixtures.node("Shape", ["x"], ["s"]), cast = ImportFixtures.node("Cast", ["s"], ["f"], [.int("to", 1)])
+        let add = ImportFixtures.node("Add", ["x", "f"], ["y"], name: "add_shape")
+        assertImportError(ImportFixtures.model([shape, cast, add], shape: [1, 3, 4, 4]), .unsupported, "holds the run-time batch size")
+        let transpose = ImportFixtures.node("Transpose", ["x"], ["t"], [.ints("perm", [1, 0, 2, 3])])
+        let target = ImportFixtures.node("Concat", ["s0", "minus"], ["target"], [.int("axis", 0)])
+        let gather = ImportFixtures.node("Gather", ["s", "zero"], ["g"]), unsqueeze = ImportFixtures.node("Unsqueeze", ["g", "axes"], ["s0"])
+        let reshape = ImportFixtures.node("Reshape", ["t", "target"], ["y"], name: "r")
+        let model = ImportFixtures.model([shape, gather, unsqueeze, target, transpose, reshape],
+                                         initializers: ["zero": .int64s([0], dims: []), "axes": .int64s([0], dims: [1]), "minus": .int64s([-1], dims: [1])])
+        assertImportError(model, .unsupported, "whose first dim is not the batch")
+    }
+
     func testSymbolicDimsNeedAnInputShape() throws {
         let model = ImportFixtures.model([ImportFixtures.node("Relu", ["x"], ["y"])], shape: [1, 3, -1, -1])
         assertImportError(model, .malformed, "--input_shape")

@@ -47,6 +47,9 @@ struct ImportContext {
         let name = node.input[i]
         if let v = vars[name] { return v }
         guard let c = constants[name] else { throw malformed("input '\(name)' is not defined before this node") }
+        guard !c.values.contains(where: \.isNaN) else {
+            throw unsupported("input '\(name)' holds the run-time batch size; slim takes shapes only as Reshape targets")
+        }
         let v = parameter(c.tensor, name: name)
         vars[name] = v
         return v

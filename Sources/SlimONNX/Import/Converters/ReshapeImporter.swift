@@ -18,6 +18,9 @@ enum ReshapeImporter: ImportConverter {
                 throw context.unsupported("shape \(target.values): only the first dim may be the batch")
             }
         }
+        if target.values.first?.isNaN == true, context.shape(x).first != -1 {
+            throw context.unsupported("a shape copying the batch size onto input \(context.shape(x)), whose first dim is not the batch")
+        }
         if context.node.int("allowzero", default: 0) == 1 && dims.contains(0) {
             throw context.unsupported("allowzero = 1 with a 0 in the shape")
         }
