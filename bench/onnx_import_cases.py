@@ -108,6 +108,9 @@ def dense_cases():
         Case("squeeze_unsqueeze_opset11", 11, [2, 3, 1, 1], [node("Squeeze", ["x"], ["s"], axes=[2, 3]), node("Unsqueeze", ["s"], ["y"], axes=[1])]),
         Case("squeeze_unsqueeze_opset13", 13, [2, 3, 1, 4],
              [node("Squeeze", ["x", "a"], ["s"]), node("Unsqueeze", ["s", "b"], ["y"], )], [init("a", np.array([2], np.int64)), init("b", np.array([-1], np.int64))]),
+        Case("slice_channels_opset13", 13, [2, 6, 4, 5], [node("Slice", ["x", "st", "en", "ax"], ["y"])],
+             [init("st", np.array([1, -3], np.int64)), init("en", np.array([4, 2**63 - 1], np.int64)), init("ax", np.array([1, 3], np.int64))]),
+        Case("slice_attrs_opset9", 9, [2, 6, 4, 5], [node("Slice", ["x"], ["y"], starts=[0, 2], ends=[2**31 - 1, 3], axes=[0, 2])]),
         Case("flatten_axis2", 13, [2, 3, 4, 4], [node("Flatten", ["x"], ["y"], axis=2)]),
         Case("transpose", 13, [2, 3, 4, 5], [node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1])]),
     ]

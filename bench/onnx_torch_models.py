@@ -1,7 +1,8 @@
 """Exports PyTorch models to ONNX for Tests/SlimCLITests/ONNXImportTorchEndToEndTests.swift: the
 peer zoo networks of peer_models.py (batch norm statistics perturbed; constant folding off, so
-BatchNormalization stays a node) and a mixed module (x.view(x.size(0), -1), hardswish, sigmoid,
-clamp, residual mul), each with a random batch and PyTorch's outputs.
+BatchNormalization stays a node), a mixed module (x.view(x.size(0), -1), hardswish, sigmoid,
+clamp, residual mul) and a decoder (PReLU, reflection pad, transposed conv, bilinear and nearest
+interpolation), each with a random batch and PyTorch's outputs.
 
     onnx_torch_models.py --out DIR [--dynamo]
 
@@ -46,6 +47,25 @@ class Mixed(nn.Module):
         return F.softmax(self.fc(x.view(x.size(0), -1)), dim=1)
 
 
+class Decoder(nn.Module):
+    """Up-sampling ops of segmentation and detection heads: PReLU, reflection padding, a
+    transposed convolution, bilinear and nearest interpolation, concatenation, sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3)
+        self.prelu = nn.PReLU(6)
+        self.up = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
+        self.head = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        x = self.prelu(self.conv(F.pad(x, (1, 1, 1, 1), mode="reflect")))
+        a = self.up(x)
+        b = F.interpolate(x[:, :4], scale_factor=2, mode="bilinear", align_corners=False)
+        y = self.head(torch.cat([a, b], dim=1))
+        return torch.sigmoid(F.interpolate(y, scale_factor=2, mode="nearest"))
+
+
 def perturb(net, seed):
     g = torch.Generator().manual_seed(seed)
     for m in net.modules():
@@ -88,7 +108,10 @@ def main():
         models.append(export(name, net, peer_models.INPUT_SHAPES[name], args.out, 13, False))
     models.append(export("mixed_opset14", perturb(Mixed(), 7), (3, 16, 16), args.out, 14, False))
     models.append(export("mixed_opset17", perturb(Mixed(), 8), (3, 16, 16), args.out, 17, False))
+    models.append(export("decoder_opset13", Decoder().eval(), (3, 12, 16), args.out, 13, False))
+    models.append(export("decoder_opset17", Decoder().eval(), (3, 12, 16), args.out, 17, False))
     if args.dynamo:
+        models.append(export("decoder_dynamo", Decoder().eval(), (3, 12, 16), args.out, 18, True))
         models.append(export("mixed_dynamo", perturb(Mixed(), 9), (3, 16, 16), args.out, 18, True))
         models.append(export("resnet20_dynamo", perturb(peer_models.build("resnet20"), 10), (3, 32, 32), args.out, 18, True))
     with open(os.path.join(args.out, "models.json"), "w") as f:

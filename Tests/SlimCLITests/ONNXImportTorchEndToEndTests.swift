@@ -6,7 +6,9 @@ import XCTest
 /// PyTorch models exported with torch.onnx (bench/onnx_torch_models.py: the peer LeNet,
 /// MobileNetV1 and ResNet20 with perturbed batch norm statistics at opset 13, a mixed module
 /// using view(x.size(0), -1), hardswish, sigmoid gating, clamp, padded average pooling at
-/// opsets 14 and 17, and both through the torch.export-based exporter at opset 18) import with
+/// opsets 14 and 17, a decoder with PReLU, reflection padding, a transposed convolution, channel
+/// slicing, bilinear and nearest interpolation at opsets 13 and 17, and these through the
+/// torch.export-based exporter at opset 18) import with
 /// `slim import` and agree with PyTorch's outputs on a random batch of 3 within 1e-4 of the
 /// output scale. Needs bench/.venv (skipped without).
 final class ONNXImportTorchEndToEndTests: XCTestCase {
@@ -17,7 +19,7 @@ final class ONNXImportTorchEndToEndTests: XCTestCase {
         let made = try ONNXImportHarness.runScript("onnx_torch_models.py", ["--out", "torch", "--dynamo"], in: slim, timeout: 600)
         XCTAssertEqual(made.status, 0, made.err)
         let manifest = try XCTUnwrap(try JSONSerialization.jsonObject(with: try XCTUnwrap(slim.bytes("torch/models.json"))) as? [[String: Any]])
-        XCTAssertEqual(manifest.count, 7, made.out)
+        XCTAssertEqual(manifest.count, 10, made.out)
         for entry in manifest {
             let name = try XCTUnwrap(entry["name"] as? String), shape = try XCTUnwrap(entry["input_shape"] as? [Int])
             let imported = try slim.run(["import", "--model", "torch/\(name).onnx", "--save_path", "models/\(name)"])

@@ -6,7 +6,7 @@
 enum ConstantFolder {
     static let opTypes: Set<String> = [
         "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Reshape", "ConstantOfShape",
-        "Add", "Sub", "Mul", "Div", "Neg", "Identity", "Floor", "Ceil", "Sqrt", "Flatten", "Size",
+        "Add", "Sub", "Mul", "Div", "Neg", "Identity", "Floor", "Ceil", "Sqrt", "Flatten", "Size", "Transpose",
     ]
 
     /// Folds `context.node` when it can be evaluated now, binding its output as a constant.

@@ -37,6 +37,7 @@ enum ConstantMath {
             let axis = node.int("axis", default: 1), r = x.shape.count, a = axis < 0 ? axis + r : axis
             return x.reshaped([x.shape[..<a].reduce(1, *), x.shape[a...].reduce(1, *)])
         case "Slice": return try ConstantShapes.slice(x, inputs: inputs, context)
+        case "Transpose": return try ConstantShapes.transpose(x, perm: node.ints("perm") ?? Array(x.shape.indices.reversed()), context)
         case "ConstantOfShape":
             guard let dims = x.integers, dims.allSatisfy({ $0 >= 0 }) else { throw context.unsupported("the shape \(x.values) is not known at import") }
             let fill = try context.node.attribute("value").map { try $0.t.importedConstant() }

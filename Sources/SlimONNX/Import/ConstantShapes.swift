@@ -63,6 +63,21 @@ enum ConstantShapes {
         return ImportedConstant(shape: Array(x.shape[..<a]) + indices.shape + x.shape[(a + 1)...], values: values, isFloat: x.isFloat)
     }
 
+    static func transpose(_ x: ImportedConstant, perm: [Int], _ context: ImportContext) throws -> ImportedConstant {
+        guard perm.sorted() == Array(x.shape.indices) else { throw context.malformed("perm \(perm) for rank \(x.shape.count)") }
+        let shape = perm.map { x.shape[$0] }, st = strides(x.shape), out = strides(shape)
+        var values = [Double](repeating: 0, count: x.count)
+        for flat in 0..<x.count {
+            var rest = flat, source = 0
+            for d in shape.indices {
+                source += (rest / out[d]) * st[perm[d]]
+                rest %= out[d]
+            }
+            values[flat] = x.values[source]
+        }
+        return ImportedConstant(shape: shape, values: values, isFloat: x.isFloat)
+    }
+
     static func unsqueeze(_ x: ImportedConstant, axes: [Int], _ context: ImportContext) throws -> ImportedConstant {
         let rank = x.shape.count + axes.count
         let normalizedAxes = Set(try axes.map { try normalized($0, rank: rank, context) })

@@ -12,7 +12,7 @@ enum ImportConverters {
         ConvImporter.self, BatchNormImporter.self, ActivationImporter.self, ClipImporter.self, ElementwiseImporter.self,
         GemmImporter.self, MatMulImporter.self, FlattenImporter.self, ReshapeImporter.self, PoolImporter.self,
         SoftmaxImporter.self, ConcatImporter.self, PassThroughImporter.self, TransposeImporter.self, ReduceMeanImporter.self,
-        ResizeImporter.self, ConvTransposeImporter.self, PadImporter.self, PReluImporter.self, SqueezeImporter.self,
+        ResizeImporter.self, ConvTransposeImporter.self, PadImporter.self, PReluImporter.self, SqueezeImporter.self, SliceImporter.self,
     ]
 
     static let table: [String: any ImportConverter.Type] = {

@@ -31,13 +31,14 @@ struct ImportedConstant: Sendable {
     /// The values as f32 with `shape` (rank 0 becomes [1], as slim has no scalars).
     var tensor: Tensor { Tensor(shape: shape.isEmpty ? [1] : shape, floats: values.map { Float($0) }) }
 
-    /// The values as integers, or nil when one is not a finite integer (e.g. the batch dim).
+    /// The values as integers (int64's extremes saturate), or nil when one is not a finite
+    /// integer (e.g. the batch dim).
     var integers: [Int]? {
         var out: [Int] = []
         out.reserveCapacity(values.count)
         for v in values {
-            guard v.isFinite, v.rounded() == v, abs(v) < 9.2e18 else { return nil }
-            out.append(Int(v))
+            guard v.isFinite, v.rounded() == v else { return nil }
+            out.append(v >= 9.2e18 ? Int.max : v <= -9.2e18 ? Int.min : Int(v))   // INT64_MAX/MIN: "to the end"
         }
         return out
     }
