@@ -196,9 +196,23 @@ def pad_prelu_cases():
     ]
 
 
+def opset_cases():
+    """One small classifier (conv, batch norm, relu, pools, flatten, gemm, softmax) per opset the other cases leave out."""
+    c = []
+    for opset in [12, 15, 16, 20, 21]:
+        c.append(Case(f"classifier_opset{opset}", opset, [2, 3, 8, 8],
+                      [node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+                       node("BatchNormalization", ["c", "s", "bb", "m", "v"], ["bn"]), node("Relu", ["bn"], ["r"]),
+                       node("MaxPool", ["r"], ["p"], kernel_shape=[2, 2], strides=[2, 2]), node("GlobalAveragePool", ["p"], ["g"]),
+                       node("Flatten", ["g"], ["f"]), node("Gemm", ["f", "fw", "fb"], ["l"], transB=1), node("Softmax", ["l"], ["y"])],
+                      [init("w", w(4, 3, 3, 3)), init("b", w(4)), init("s", w(4) + 1), init("bb", w(4)), init("m", w(4)),
+                       init("v", np.abs(w(4)) + 0.5), init("fw", w(5, 4)), init("fb", w(5))]))
+    return c
+
+
 def all_cases():
     return (conv_cases() + activation_cases() + arithmetic_cases() + dense_cases() + pool_cases() + misc_cases()
-            + resize_cases() + conv_transpose_cases() + pad_prelu_cases())
+            + resize_cases() + conv_transpose_cases() + pad_prelu_cases() + opset_cases())
 
 
 def write(case, out):
