@@ -10,42 +10,14 @@ enum ConvTransposeImporter: ImportConverter {
         let node = context.node, x = try context.variable(0), xs = context.shape(x)
         let w = try context.requireConstant(1, "weights")
         guard w.shape.count == 4, xs.count == 4 else { throw context.unsupported("only 2-D transposed convolution; weights are \(w.shape)") }
-        let group = node.int("group", default: 1)
         let strides = try SpatialGeometry.pair(context, "strides"), dilations = try SpatialGeometry.pair(context, "dilations")
-        var outputPadding = node.ints("output_padding") ?? [0, 0]
-        var pads: [Int]
-        let extent = (0..<2).map { (w.shape[2 + $0] - 1) * dilations[$0] + 1 }
-        if let shape = node.ints("output_shape") {
-            guard shape.count >= 2, xs[2] > 0, xs[3] > 0 else { throw context.unsupported("output_shape \(shape) with an unknown input size") }
-            let target = Array(shape.suffix(2))
-            pads = [0, 0, 0, 0]
-            for d in 0..<2 {
-                let total = strides[d] * (xs[2 + d] - 1) + outputPadding[d] + extent[d] - target[d]
-                guard total >= 0 else { throw context.unsupported("output_shape \(shape) larger than the full transposed output") }
-                let autoPad = node.string("auto_pad", default: "NOTSET")
-                pads[2 * d] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2
-                pads[2 * d + 1] = total - pads[2 * d]
-            }
-        } else {
-            switch node.string("auto_pad", default: "NOTSET") {
-            case "SAME_UPPER", "SAME_LOWER":
-                guard xs[2] > 0, xs[3] > 0 else { throw context.unsupported("SAME auto_pad with an unknown input size") }
-                let upper = node.string("auto_pad", default: "") == "SAME_UPPER"
-                pads = [0, 0, 0, 0]
-                for d in 0..<2 {
-                    let total = max(strides[d] * (xs[2 + d] - 1) + outputPadding[d] + extent[d] - xs[2 + d] * strides[d], 0)
-                    pads[2 * d] = upper ? total / 2 : total - total / 2
-                    pads[2 * d + 1] = total - pads[2 * d]
-                }
-            default:
-                pads = try SpatialGeometry.paddings(context, input: Array(xs[2...]), kernel: Array(w.shape[2...]), strides: strides, dilations: dilations)
-            }
-        }
+        let outputPadding = node.ints("output_padding") ?? [0, 0]
         guard outputPadding.count == 2 else { throw context.unsupported("output_padding \(outputPadding)") }
-        if outputPadding == [0, 0] { outputPadding = [] }
+        let pads = try paddings(context, input: xs, kernel: Array(w.shape[2...]), strides: strides, dilations: dilations, outputPadding: outputPadding)
         let filter = try context.variable(1)
-        var attrs: [String: Attribute] = ["strides": .ints(strides), "paddings": .ints(pads), "dilations": .ints(dilations), "groups": .int(group)]
-        if !outputPadding.isEmpty { attrs["output_padding"] = .ints(outputPadding) }
+        var attrs: [String: Attribute] = ["strides": .ints(strides), "paddings": .ints(pads), "dilations": .ints(dilations),
+                                          "groups": .int(node.int("group", default: 1))]
+        if outputPadding != [0, 0] { attrs["output_padding"] = .ints(outputPadding) }
         guard context.hasInput(2) else {
             try context.emit("conv2d_transpose", ["Input": [x], "Filter": [filter]], ["Output": [try context.output()]], attrs)
             return
@@ -54,5 +26,27 @@ enum ConvTransposeImporter: ImportConverter {
         let conv = context.temporary("\(node.output.first ?? "deconv").deconv")
         try context.emit("conv2d_transpose", ["Input": [x], "Filter": [filter]], ["Output": [conv]], attrs)
         try context.emit("elementwise_add", ["X": [conv], "Y": [bias]], ["Out": [try context.output()]], ["axis": .int(1)])
+    }
+
+    /// Slim's [top, bottom, left, right]: from `output_shape` (the total padding that gives it),
+    /// SAME auto_pad (output = input * stride), or `pads`. The total is split with the larger
+    /// half at the end for SAME_UPPER, at the start otherwise.
+    static func paddings(_ context: ImportContext, input xs: [Int], kernel: [Int], strides: [Int], dilations: [Int],
+                         outputPadding: [Int]) throws -> [Int] {
+        let autoPad = context.node.string("auto_pad", default: "NOTSET"), shape = context.node.ints("output_shape")
+        guard shape != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" else {
+            return try SpatialGeometry.paddings(context, input: Array(xs[2...]), kernel: kernel, strides: strides, dilations: dilations)
+        }
+        guard xs[2] > 0, xs[3] > 0 else { throw context.unsupported("output_shape or SAME auto_pad with an unknown input size") }
+        let target = shape.map { Array($0.suffix(2)) } ?? [xs[2] * strides[0], xs[3] * strides[1]]
+        var pads = [0, 0, 0, 0]
+        for d in 0..<2 {
+            let full = strides[d] * (xs[2 + d] - 1) + outputPadding[d] + (kernel[d] - 1) * dilations[d] + 1
+            let total = shape == nil ? max(full - target[d], 0) : full - target[d]
+            guard total >= 0 else { throw context.unsupported("output_shape \(target) larger than the full transposed output") }
+            pads[2 * d] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2
+            pads[2 * d + 1] = total - pads[2 * d]
+        }
+        return pads
     }
 }
