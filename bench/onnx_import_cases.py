@@ -2,10 +2,13 @@
 ONNX Runtime outputs, for Tests/SlimCLITests/ONNXImportEndToEndTests.swift.
 
     onnx_import_cases.py --out DIR [--only NAME ...]
+    onnx_import_cases.py --recheck DIR --models MODELS_DIR
 
 For each case NAME: DIR/NAME.onnx, DIR/NAME.input.f32 (little-endian float32, row-major) and
 DIR/NAME.out<k>.f32 per graph output. DIR/cases.json lists {"name", "opset", "input_shape",
-"outputs": [shape, ...]}.
+"outputs": [shape, ...]}. --recheck runs MODELS_DIR/NAME.onnx (the cases after slim import and
+slim export) in ONNX Runtime on DIR's inputs and prints {NAME: max |y - expected| / max |expected|}
+for every case whose file exists.
 """
 import argparse
 import json
@@ -231,11 +234,37 @@ def write(case, out):
             "output_names": case.outputs}
 
 
+def recheck(cases_dir, models_dir):
+    errors = {}
+    for case in json.load(open(os.path.join(cases_dir, "cases.json"))):
+        path = os.path.join(models_dir, case["name"] + ".onnx")
+        if not os.path.exists(path):
+            continue
+        x = np.fromfile(os.path.join(cases_dir, case["name"] + ".input.f32"), "<f4").reshape(case["input_shape"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        ys = session.run(None, {session.get_inputs()[0].name: x})
+        worst = 0.0
+        for k, y in enumerate(ys):
+            want = np.fromfile(os.path.join(cases_dir, f"{case['name']}.out{k}.f32"), "<f4")
+            if want.size != y.size:
+                worst = float("inf")
+                continue
+            worst = max(worst, float(np.abs(y.reshape(-1) - want).max() / max(np.abs(want).max(), 1e-12)))
+        errors[case["name"]] = worst
+    print(json.dumps(errors))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out")
     parser.add_argument("--only", nargs="*")
+    parser.add_argument("--recheck")
+    parser.add_argument("--models")
     args = parser.parse_args()
+    if args.recheck:
+        return recheck(args.recheck, args.models)
     os.makedirs(args.out, exist_ok=True)
     cases = [c for c in all_cases() if not args.only or c.name in args.only]
     manifest = [write(c, args.out) for c in cases]
