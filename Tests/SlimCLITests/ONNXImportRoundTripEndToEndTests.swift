@@ -6,7 +6,8 @@ import XCTest
 /// `slim export` then `slim import` of the zoo classifiers (LeNet, MobileNetV1 x0.25, ResNet20;
 /// FP32, batch norm statistics perturbed) gives a model whose outputs equal the original's bit for bit on
 /// a random batch, keeps the feed and fetch names, and is
-/// accepted by `slim export` and `slim bench --model DIR` again. No Python needed.
+/// accepted by `slim export` and `slim bench --model DIR` again; `slim export` to a directory
+/// that does not exist is an I/O error (74) naming the path. No Python needed.
 final class ONNXImportRoundTripEndToEndTests: XCTestCase {
     func testZooModelsRoundTripThroughONNX() throws {
         let slim = try SlimRunner()
@@ -37,6 +38,9 @@ final class ONNXImportRoundTripEndToEndTests: XCTestCase {
             let again = try slim.run(["export", "--model_path", "\(name)/imported", "--output", "\(name).again.onnx"])
             XCTAssertEqual(again.status, 0, "\(name): \(again.err)")
         }
+        let unwritable = try slim.run(["export", "--model_path", "lenet/imported", "--output", "no/such/dir/lenet.onnx"])
+        XCTAssertEqual(unwritable.status, 74, unwritable.err)
+        XCTAssertTrue(unwritable.err.contains("no/such/dir/lenet.onnx"), unwritable.err)
         let bench = try slim.run(["bench", "--model", "mbv1/imported", "--mode", "infer", "--batch", "2", "--steps", "1", "--warmup", "0", "--threads", "1"])
         XCTAssertEqual(bench.status, 0, bench.err)
     }
