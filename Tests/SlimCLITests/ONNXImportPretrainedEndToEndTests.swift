@@ -8,7 +8,9 @@ import XCTest
 /// (ONNX files of the rapidocr-onnxruntime wheel, unpacked into bench/models/ by
 /// bench/setup_venv.sh) import with `slim import` and, on real images (screenshots and diagrams
 /// shipped by Debian packages: valgrind, nodejs, gnupg), give FP32 outputs within 1e-4 of ONNX
-/// Runtime's (max |slim - ORT| / max |ORT|). Skips without the venv, the models or the images.
+/// Runtime's (max |slim - ORT| / max |ORT|); `slim export` of the imported models gives ONNX
+/// files that reproduce slim's outputs in ONNX Runtime. Skips without the venv, the models or
+/// the images.
 final class ONNXImportPretrainedEndToEndTests: XCTestCase {
     static let models = SlimRunner.repoRoot.appendingPathComponent("bench/models")
     static let images = ["/usr/share/doc/valgrind/html/images/kcachegrind_xtree.png",
@@ -54,7 +56,22 @@ final class ONNXImportPretrainedEndToEndTests: XCTestCase {
             let diff = try XCTUnwrap(first["max_abs_diff"] as? Double), scale = try XCTUnwrap(first["max_abs"] as? Double)
             XCTAssertLessThanOrEqual(diff / scale, 1e-4, "\(model.file): \(check.out)")
             print("pretrained \(model.file): output \(output.shape), max |slim - ORT| \(diff), max |ORT| \(scale), relative \(diff / scale)")
+            try checkExportedAgain(model, slim: slim, batch: images.count)
         }
+    }
+
+    /// `slim export` of the imported model runs in ONNX Runtime with the outputs slim computed.
+    func checkExportedAgain(_ model: Model, slim: SlimRunner, batch: Int) throws {
+        let export = try slim.run(["export", "--model_path", model.file, "--output", "again.onnx"])
+        XCTAssertEqual(export.status, 0, "\(model.file): \(export.err)")
+        let check = try ONNXImportHarness.runScript("onnx_outputs_check.py", [
+            "--model", "again.onnx", "--input", "input.f32", "--shape", "\(batch),3,\(model.size.height),\(model.size.width)",
+            "--expected", "expected.f32", "--atol", "1", "--rtol", "0"], in: slim)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(check.out.utf8)) as? [String: Any], check.out + check.err)
+        let first = try XCTUnwrap((json["outputs"] as? [[String: Any]])?.first, check.out)
+        let diff = try XCTUnwrap(first["max_abs_diff"] as? Double), scale = try XCTUnwrap(first["max_abs"] as? Double)
+        XCTAssertLessThanOrEqual(diff / scale, 1e-4, "\(model.file) exported again: \(check.out)")
+        print("pretrained \(model.file) exported again: relative \(diff / scale)")
     }
 
     /// The images resized (bilinear) to the model's input, scaled to [0, 1] and normalized per
