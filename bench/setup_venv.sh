@@ -9,7 +9,36 @@ PY=${PYTHON:-python3}
 
 usable() { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import torch, onnx, onnxruntime, numpy" 2>/dev/null; }
 
-if usable; then exit 0; fi
+MODELS=$HERE/models
+OCR_FILES="ch_PP-OCRv4_det_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx"
+# Pretrained PP-OCR models for the `slim import` test on real weights: the .onnx files of PyPI's
+# rapidocr-onnxruntime 1.4.4 wheel (downloaded without its dependencies, nothing installed),
+# unpacked into bench/models/ (gitignored). Optional: without them that test skips.
+ocr_models() {
+  local missing=0 f tmp
+  for f in $OCR_FILES; do [ -f "$MODELS/$f" ] || missing=1; done
+  [ "$missing" = 0 ] && return 0
+  tmp=$(mktemp -d) || return 0
+  if "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps rapidocr-onnxruntime==1.4.4 -d "$tmp" >/dev/null 2>&1; then
+    mkdir -p "$MODELS"
+    "$VENV/bin/python" - "$MODELS" "$tmp"/rapidocr_onnxruntime-*.whl $OCR_FILES <<'PY' || echo "setup_venv: note: unpacking the PP-OCR models failed" >&2
+import os, sys, zipfile
+out, wheel, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as z:
+    for name in names:
+        data = z.read(f"rapidocr_onnxruntime/models/{name}")
+        with open(os.path.join(out, name + ".part"), "wb") as f:
+            f.write(data)
+        os.replace(os.path.join(out, name + ".part"), os.path.join(out, name))
+PY
+  else
+    echo "setup_venv: note: could not download rapidocr-onnxruntime (the pretrained-model import test will skip)" >&2
+  fi
+  rm -rf "$tmp"
+  return 0
+}
+
+if usable; then ocr_models; exit 0; fi
 command -v "$PY" >/dev/null || { echo "setup_venv: no $PY on PATH" >&2; exit 1; }
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV" || { echo "setup_venv: '$PY -m venv' failed (install python3-venv)" >&2; rm -rf "$VENV"; exit 1; }
@@ -26,3 +55,4 @@ fi
 # The dynamo-based ONNX exporter of recent torch needs onnxscript; optional (the legacy exporter is tried first).
 "${PIP[@]}" onnxscript >/dev/null 2>&1 || true
 usable || { echo "setup_venv: the venv at $VENV cannot import torch, onnx, onnxruntime and numpy" >&2; exit 1; }
+ocr_models

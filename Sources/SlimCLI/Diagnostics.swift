@@ -42,6 +42,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ONNXExportError {
         printError("error: \(error)")
         throw ExitCode(65)
+    } catch let error as ONNXImportError {
+        printError("error: \(error)")
+        throw ExitCode(error.kind == .io ? 74 : 65)
     } catch let error as OutputFile.WriteError {
         printError("error: \(error)")
         throw ExitCode(74)

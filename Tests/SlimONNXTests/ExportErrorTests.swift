@@ -21,10 +21,10 @@ final class ExportErrorTests: XCTestCase {
     func testUnsupportedOpIsNamed() throws {
         var model = try ExportFixtures.float(LeNet5(numClasses: 10), inputShape: [1, 28, 28])
         let i = try XCTUnwrap(model.program.ops.firstIndex { $0.type == "relu" })
-        model.program.ops[i].type = "sigmoid"
+        model.program.ops[i].type = "bilinear_interp"
         let error = try XCTUnwrap(exportError(model.program, model.params))
-        XCTAssertEqual(error.opType, "sigmoid")
-        XCTAssertTrue(error.description.hasPrefix("cannot export to ONNX: op 'sigmoid' (writing 'conv2d_0.tmp_2') has no ONNX translation"), error.description)
+        XCTAssertEqual(error.opType, "bilinear_interp")
+        XCTAssertTrue(error.description.hasPrefix("cannot export to ONNX: op 'bilinear_interp' (writing 'conv2d_0.tmp_2') has no ONNX translation"), error.description)
         XCTAssertTrue(error.description.contains("conv2d"), "lists what can be exported: \(error.description)")
     }
 

@@ -60,7 +60,7 @@ struct ExportCommand: ParsableCommand {
             let heads = YOLOv3.headOutputs(of: loaded.program)
             let fetches = fetch.isEmpty ? (heads.isEmpty ? nil : heads) : fetch
             let model = try ONNXExporter(opset: opset).export(loaded.program, params: loaded.params, fetches: fetches)
-            try model.write(to: output)
+            try OutputFile.write(try model.serializedData(), to: output, option: "--output")
             let kind = model.quantizedOps > 0 ? "QDQ int8, \(model.quantizedOps) quantized ops" : "float"
             printFlushed("exported \(modelPath) -> \(output) (\(kind), \(model.nodeTypes.count) nodes, opset \(model.opset))\n")
             if fetch.isEmpty && !heads.isEmpty {

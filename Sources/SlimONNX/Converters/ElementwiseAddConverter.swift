@@ -1,10 +1,11 @@
 import SlimGraph
 
-/// `elementwise_add` -> `Add`. Paddle aligns `Y`'s dims to `X`'s starting at `axis`; ONNX
+/// `elementwise_add`/`_sub`/`_mul`/`_div` -> `Add`/`Sub`/`Mul`/`Div`. Paddle aligns `Y`'s dims to `X`'s starting at `axis`; ONNX
 /// broadcasts from the right, so `Y` gets trailing 1s when `axis` leaves dims after it
 /// (a conv bias `[C]` at axis 1 of `[N, C, H, W]` becomes `[C, 1, 1]`).
 enum ElementwiseAddConverter: OpConverter {
-    static let opTypes = ["elementwise_add"]
+    static let opTypes = ["elementwise_add", "elementwise_sub", "elementwise_mul", "elementwise_div"]
+    static let onnxTypes = ["elementwise_add": "Add", "elementwise_sub": "Sub", "elementwise_mul": "Mul", "elementwise_div": "Div"]
 
     static func convert(_ op: OpDesc, in context: inout ExportContext) throws {
         let xName = try context.inputName(op, "X"), yName = try context.inputName(op, "Y")
@@ -20,7 +21,7 @@ enum ElementwiseAddConverter: OpConverter {
         let x = try context.floatInput(op, "X")
         let y = trailing == 0 ? try context.floatInput(op, "Y") : try aligned(yName, shape: ys, trailing: trailing, op: op, in: &context)
         let out = try context.output(op, "Out")
-        context.graph.add("Add", [x, y], [out])
+        context.graph.add(onnxTypes[op.type] ?? "Add", [x, y], [out])
     }
 
     /// `Y` with `trailing` 1-dims appended: a reshaped initializer for a parameter, else a Reshape

@@ -14,7 +14,8 @@ enum OpConverters {
         ConvConverter.self, MulConverter.self, ElementwiseAddConverter.self, BatchNormConverter.self,
         ActivationConverter.self, PoolConverter.self, ReshapeConverter.self, SoftmaxConverter.self,
         ConcatConverter.self, DropoutConverter.self, ActivationQuantizerConverter.self, DequantizerConverter.self,
-        NearestInterpConverter.self,
+        NearestInterpConverter.self, SmoothActivationConverter.self, ConvTransposeConverter.self, LayoutOpConverter.self,
+        PReluConverter.self,
     ]
 
     static let byType: [String: any OpConverter.Type] = {

@@ -23,6 +23,7 @@ extension EltwiseKind {
         case .sigmoid: return "sigmoid"
         case .exp: return "exp"
         case .abs: return "abs"
+        case .hardSwish: return "hard_swish"
         }
     }
 }

@@ -20,6 +20,12 @@ extension Kernels {
     /// a * b with b broadcast onto a.
     public static func multiply(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor { binary(dnnl_binary_mul, a, b, axis: axis) }
 
+    /// a - b with b broadcast onto a.
+    public static func subtract(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor { binary(dnnl_binary_sub, a, b, axis: axis) }
+
+    /// a / b with b broadcast onto a.
+    public static func divide(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor { binary(dnnl_binary_div, a, b, axis: axis) }
+
     /// b is read in a's layout when it has a's shape or is a per-channel operand of a channel-blocked
     /// a, else plain; the result is in a's layout.
     private static func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, axis: Int) -> Tensor {

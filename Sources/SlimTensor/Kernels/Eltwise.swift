@@ -12,6 +12,8 @@ public enum EltwiseKind: Hashable, Sendable {
     /// alpha * x + beta
     case linear(alpha: Float, beta: Float)
     case tanh, sigmoid, exp, abs
+    /// x * min(max(x + 3, 0), 6) / 6
+    case hardSwish
 
     var algorithm: (dnnl_alg_kind_t, Float, Float) {
         switch self {
@@ -24,6 +26,7 @@ public enum EltwiseKind: Hashable, Sendable {
         case .sigmoid: return (dnnl_eltwise_logistic, 0, 0)
         case .exp: return (dnnl_eltwise_exp, 0, 0)
         case .abs: return (dnnl_eltwise_abs, 0, 0)
+        case .hardSwish: return (dnnl_eltwise_hardswish, 0, 0)
         }
     }
 }

@@ -113,6 +113,7 @@ extension PostOp {
         case .eltwise(.exp): key.append(107)
         case .eltwise(.abs): key.append(108)
         case let .eltwise(.leakyRelu(alpha)): key += [109, Int(alpha.bitPattern)]
+        case .eltwise(.hardSwish): key.append(110)
         }
     }
 }

@@ -19,11 +19,15 @@ public struct Evaluator {
     /// What the evaluation measures.
     public var metric: any Metric
 
-    /// A classifier's evaluator: `image` fed with the batch's images, the top-k metric on `output`
-    /// (default: the program's first fetch). When a `multiclass_nms` writes `output` (a saved
-    /// detector), VOC mAP instead, with the program's other feeds (`im_size`) fed by name.
+    /// A classifier's evaluator: `image` (default: the feed named `image`, else the program's
+    /// only feed, as an imported ONNX model's input) fed with the batch's images, the top-k
+    /// metric on `output` (default: the program's first fetch). When a `multiclass_nms` writes
+    /// `output` (a saved detector), VOC mAP instead, with the program's other feeds (`im_size`)
+    /// fed by name.
     /// - Throws: `GraphError` when `output` is nil and the program has no fetch.
-    public init(executor: Executor, image: String = "image", output: String? = nil) throws {
+    public init(executor: Executor, image: String? = nil, output: String? = nil) throws {
+        let feeds = executor.program.feeds
+        let image = image ?? (feeds.count == 1 && !feeds.contains("image") ? feeds[0] : "image")
         guard let out = output ?? executor.program.fetches.first else {
             throw GraphError("the program has no fetch to evaluate", hints: ["its fetches are empty"])
         }

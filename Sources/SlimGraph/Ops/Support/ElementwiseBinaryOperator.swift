@@ -1,0 +1,34 @@
+import SlimTensor
+
+/// An op `Out = X (op) Y` with `Y` broadcast onto `X` as in `elementwise_add`: `Y`'s dims
+/// aligned to `X`'s starting at `axis` (`-1`: from the right), each equal or 1.
+protocol ElementwiseBinaryOperator: Operator {
+    /// The kernel computing `X (op) Y` for `Y` aligned at `axis`.
+    static func apply(_ x: Tensor, _ y: Tensor, axis: Int) -> Tensor
+}
+
+extension ElementwiseBinaryOperator {
+    public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
+        let x = try ShapeInference.shape(inputs, "X", of: op), y = try ShapeInference.shape(inputs, "Y", of: op)
+        _ = try alignedShape(op, x: x, y: y)
+        return ["Out": [x]]
+    }
+
+    public static func forward(_ context: OpContext) throws {
+        let x = try context.floatInput("X"), y = try context.floatInput("Y")
+        _ = try alignedShape(context.op, x: x.shape, y: y.shape)
+        context.setOutput("Out", 0, apply(x, y, axis: context.op.int("axis", default: -1)))
+    }
+
+    /// Y's shape padded with 1s to X's rank at `axis`; throws when the dims do not broadcast.
+    static func alignedShape(_ op: OpDesc, x: [Int], y: [Int]) throws -> [Int] {
+        try ElementwiseAddOp.alignedShape(op, x: x, y: y)
+    }
+
+    /// `t` summed down to Y's shape (the gradient of the broadcast).
+    static func reduced(_ t: Tensor, _ context: OpContext) throws -> Tensor {
+        let y = try context.input("Y")
+        let aligned = try alignedShape(context.op, x: t.shape, y: y.shape)
+        return Kernels.reduceSum(t, to: aligned).reshaped(y.shape)
+    }
+}

@@ -1,0 +1,36 @@
+import SlimGraph
+
+/// `Conv` (2-D, constant weights) -> `conv2d` (or `depthwise_conv2d` when every group is one
+/// input and one output channel), then `elementwise_add` (axis 1) of the bias, as slim's builder
+/// lays out a convolution with bias.
+enum ConvImporter: ImportConverter {
+    static let opTypes = ["Conv"]
+
+    static func convert(_ context: inout ImportContext) throws {
+        let x = try context.variable(0)
+        let w = try context.requireConstant(1, "weights")
+        guard w.shape.count == 4 else { throw context.unsupported("only 2-D convolution (4-D weights); weights are \(w.shape)") }
+        let xs = context.shape(x)
+        guard xs.count == 4 else { throw context.unsupported("input of shape \(xs); slim convolves NCHW tensors") }
+        let group = context.node.int("group", default: 1)
+        guard group > 0, xs[1] < 0 || xs[1] == w.shape[1] * group else {
+            throw context.malformed("weights \(w.shape) with group \(group) do not fit \(xs[1]) input channels")
+        }
+        let strides = try SpatialGeometry.pair(context, "strides"), dilations = try SpatialGeometry.pair(context, "dilations")
+        if let k = context.node.ints("kernel_shape"), k != Array(w.shape[2...]) {
+            throw context.malformed("kernel_shape \(k) differs from the weights' \(Array(w.shape[2...]))")
+        }
+        let paddings = try SpatialGeometry.paddings(context, input: Array(xs[2...]), kernel: Array(w.shape[2...]), strides: strides, dilations: dilations)
+        let filter = try context.variable(1)
+        let depthwise = group > 1 && group == xs[1] && w.shape[0] == group
+        let attrs: [String: Attribute] = ["strides": .ints(strides), "paddings": .ints(paddings), "dilations": .ints(dilations), "groups": .int(group)]
+        guard context.hasInput(2) else {
+            try context.emit(depthwise ? "depthwise_conv2d" : "conv2d", ["Input": [x], "Filter": [filter]], ["Output": [try context.output()]], attrs)
+            return
+        }
+        let bias = try context.variable(2)
+        let conv = context.temporary("\(context.node.output.first ?? "conv").conv")
+        try context.emit(depthwise ? "depthwise_conv2d" : "conv2d", ["Input": [x], "Filter": [filter]], ["Output": [conv]], attrs)
+        try context.emit("elementwise_add", ["X": [conv], "Y": [bias]], ["Out": [try context.output()]], ["axis": .int(1)])
+    }
+}
