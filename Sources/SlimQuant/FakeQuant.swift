@@ -107,13 +107,19 @@ public enum FakeQuant {
     public static func dequantize(_ x: Tensor, scales: [Float], axis: Int, extra: Float = 1, range: Float) -> Tensor {
         let inner = x.shape.count > axis ? x.shape[(axis + 1)...].reduce(1, *) : 1
         let channels = scales.count
+        guard range != 0 else { return Tensor(shape: x.shape) }
+        if channels == 1 {
+            return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
+                FakeQuantKernel.dequantize(src, into: dst, scale: scales[0], extra: extra, range: range)
+            }
+        }
         var out = Tensor(shape: x.shape)
-        guard range != 0 else { return out }
         x.withUnsafeFloats { src in
             out.withUnsafeMutableFloats { dst in
-                for i in 0..<src.count {
-                    let s = channels == 1 ? scales[0] : scales[(i / inner) % channels]
-                    dst[i] = src[i] * s * extra / range
+                for start in stride(from: 0, to: src.count, by: max(inner, 1)) {
+                    let run = start ..< min(start + inner, src.count)
+                    FakeQuantKernel.dequantize(UnsafeBufferPointer(rebasing: src[run]), into: UnsafeMutableBufferPointer(rebasing: dst[run]),
+                                               scale: scales[(start / inner) % channels], extra: extra, range: range)
                 }
             }
         }

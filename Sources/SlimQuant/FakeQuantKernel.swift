@@ -27,6 +27,25 @@ enum FakeQuantKernel {
         return result
     }
 
+    /// `max |x|` over the finite elements of `x`, 0 when there are none (the observers' maximum).
+    static func finiteAbsMax(_ x: UnsafeBufferPointer<Float>) -> Float {
+        guard let p = x.baseAddress else { return 0 }
+        let n = x.count, whole = n - n % width, infinity = Vector(repeating: .infinity)
+        var m = Vector(repeating: 0)
+        var i = 0
+        while i < whole {
+            let a = magnitude(load(p + i))
+            m = m.replacing(with: a, where: (a .< infinity) .& (a .>= m))
+            i += width
+        }
+        var result = m.max()
+        while i < n {
+            if p[i].isFinite { result = max(result, abs(p[i])) }
+            i += 1
+        }
+        return result
+    }
+
     /// `out[i] = dequantized ? q * s / bin : q` with `q = round(clip(x[i], -g, g) * (bin / g))`, `g`
     /// the guarded `s` (`FakeQuant.quantize`); dequantized with `bin == 0` (1 bit) every output is 0.
     static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
@@ -55,6 +74,21 @@ enum FakeQuantKernel {
             }
         }
         while i < n { target[i] = scalar(source[i], s: s, bin: bin, dequantized: dequantized); i += 1 }
+    }
+
+    /// `out[i] = x[i] * s * extra / range` (the dequantizers, left to right; `range != 0`).
+    static func dequantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                           scale s: Float, extra: Float, range: Float) {
+        precondition(out.count == x.count, "\(x.count) inputs, \(out.count) outputs")
+        guard let source = x.baseAddress, let target = out.baseAddress else { return }
+        let n = x.count, whole = n - n % width
+        let scale = Vector(repeating: s), e = Vector(repeating: extra), r = Vector(repeating: range)
+        var i = 0
+        while i < whole {
+            store(load(source + i) * scale * e / r, target + i)
+            i += width
+        }
+        while i < n { target[i] = source[i] * s * extra / range; i += 1 }
     }
 
     /// `out[i] = |x[i]| <= g ? grad[i] : 0`, `g` the guarded `s` (the straight-through estimator).

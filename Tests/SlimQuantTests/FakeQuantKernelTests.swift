@@ -105,4 +105,22 @@ final class FakeQuantKernelTests: XCTestCase {
             }
         }
     }
+
+    func testDequantizersAndObserverMaximumMatchTheScalarFormula() {
+        let x = Self.values(count: 2 * 6 * 5, scale: 100, bin: 127, seed: 11)
+        let scales: [Float] = [0.5, 3e-3, 7, 1e-30, 2, 0.1]
+        for (axis, shape) in [(0, [6, 2, 5]), (1, [2, 6, 5])] {
+            let inner = shape[(axis + 1)...].reduce(1, *)
+            let reference = x.indices.map { i in x[i] * scales[(i / inner) % 6] * 0.25 / 16129 }
+            assertBitIdentical(FakeQuant.dequantize(Tensor(shape: shape, floats: x), scales: scales, axis: axis, extra: 0.25, range: 16129).floats,
+                               reference, "per-channel dequantize, axis \(axis)")
+        }
+        assertBitIdentical(FakeQuant.dequantize(Tensor(shape: [x.count], floats: x), scales: [0.3], axis: 0, range: 127).floats,
+                           x.map { $0 * 0.3 * 1 / 127 }, "per-tensor dequantize")
+        var observer = AbsMaxObserver()
+        observer.observe(Tensor(shape: [x.count], floats: x))
+        var m: Float = 0
+        for v in x where v.isFinite { m = max(m, abs(v)) }
+        XCTAssertEqual(observer.scale.bitPattern, m.bitPattern)
+    }
 }
