@@ -55,7 +55,7 @@ public enum FakeQuant {
 
     /// `max |x|` (0 for an empty tensor), read in the tensor's memory order (no reorder).
     public static func absMax(_ x: Tensor) -> Float {
-        x.withUnsafeFloatsInMemoryOrder(FakeQuantKernel.absMax)
+        x.withUnsafeFloatsInMemoryOrder { FakeQuantKernel.parallelMax($0, FakeQuantKernel.absMax) }
     }
 
     /// `max |x|` of each of the `channels` contiguous blocks of `x` (channel axis 0).
@@ -86,7 +86,10 @@ public enum FakeQuant {
         let bin = bin(bits: bits), block = x.count / scales.count, dequantized = output == .dequantized
         if scales.count == 1 {
             return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
-                FakeQuantKernel.quantize(src, into: dst, scale: scales[0], bin: bin, dequantized: dequantized)
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[r]), into: UnsafeMutableBufferPointer(rebasing: dst[r]),
+                                             scale: scales[0], bin: bin, dequantized: dequantized)
+                }
             }
         }
         var out = Tensor(shape: x.shape)
@@ -110,7 +113,10 @@ public enum FakeQuant {
         guard range != 0 else { return Tensor(shape: x.shape) }
         if channels == 1 {
             return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
-                FakeQuantKernel.dequantize(src, into: dst, scale: scales[0], extra: extra, range: range)
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.dequantize(UnsafeBufferPointer(rebasing: src[r]), into: UnsafeMutableBufferPointer(rebasing: dst[r]),
+                                               scale: scales[0], extra: extra, range: range)
+                }
             }
         }
         var out = Tensor(shape: x.shape)
@@ -133,7 +139,12 @@ public enum FakeQuant {
         precondition(grad.shape == x.shape, "gradient \(grad.shape) for input \(x.shape)")
         precondition(!scales.isEmpty && x.count % scales.count == 0, "\(scales.count) scales for \(x.shape)")
         if scales.count == 1 {
-            return grad.zipElements(x) { g, src, dst in FakeQuantKernel.straightThrough(g, input: src, into: dst, scale: scales[0]) }
+            return grad.zipElements(x) { g, src, dst in
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[r]), input: UnsafeBufferPointer(rebasing: src[r]),
+                                                    into: UnsafeMutableBufferPointer(rebasing: dst[r]), scale: scales[0])
+                }
+            }
         }
         let block = x.count / scales.count
         var out = Tensor(shape: x.shape)

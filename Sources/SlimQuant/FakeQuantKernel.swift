@@ -9,7 +9,7 @@
 /// holding a NaN, or a factor `bin / s` that is not finite, goes through the scalar formula.
 enum FakeQuantKernel {
     typealias Vector = SIMD16<Float>
-    private static let width = Vector.scalarCount
+    static let width = Vector.scalarCount
 
     /// `max |x|` over `x`, 0 when empty (a NaN is skipped, as `max(m, abs(x))` skips it).
     static func absMax(_ x: UnsafeBufferPointer<Float>) -> Float {

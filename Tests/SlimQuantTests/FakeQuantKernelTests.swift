@@ -123,4 +123,23 @@ final class FakeQuantKernelTests: XCTestCase {
         for v in x where v.isFinite { m = max(m, abs(v)) }
         XCTAssertEqual(observer.scale.bitPattern, m.bitPattern)
     }
+
+    func testLargeTensorsSplitAcrossThreadsGiveTheSameBits() {
+        let previous = Kernels.threads ?? 1
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(previous) }
+        let count = 3 * (1 << 15) + 5
+        var x = Self.values(count: count, scale: 0.8, bin: 127, seed: 5)
+        x[count - 2] = 50  // the maximum in the last chunk
+        let t = Tensor(shape: [count], floats: x)
+        let s = FakeQuant.absMax(t)
+        XCTAssertEqual(s.bitPattern, Reference.absMax(x).bitPattern)
+        let q = Reference.quantize(x, scales: [0.8], bits: 8)
+        assertBitIdentical(FakeQuant.quantizeDequantize(t, scales: [0.8], bits: 8).floats,
+                           Reference.dequantize(q, scales: [0.8], range: 127), "quantize-dequantize over threads")
+        let grad = x.map { $0.isNaN ? 1 : -$0 }
+        assertBitIdentical(FakeQuant.straightThrough(Tensor(shape: [count], floats: grad), input: t, scales: [0.8]).floats,
+                           Reference.straightThrough(grad, x, scales: [0.8]), "straight-through over threads")
+        assertBitIdentical(FakeQuant.dequantize(t, scales: [0.3], axis: 0, range: 127).floats, x.map { $0 * 0.3 * 1 / 127 }, "dequantize over threads")
+    }
 }

@@ -15,6 +15,6 @@ public struct AbsMaxObserver: Observer {
     /// memory order (no reorder of a blocked tensor), 16 at a time.
     static func finiteAbsMax(_ x: Tensor) -> Float {
         precondition(x.dtype == .f32, "observers read f32 tensors, got \(x.dtype)")
-        return x.withUnsafeFloatsInMemoryOrder(FakeQuantKernel.finiteAbsMax)
+        return x.withUnsafeFloatsInMemoryOrder { FakeQuantKernel.parallelMax($0, FakeQuantKernel.finiteAbsMax) }
     }
 }
