@@ -1,48 +1,44 @@
-/// The element loops of fake quantization, 16 floats at a time, bit for bit the scalar formulas of
-/// `FakeQuant` (`quantize`, the dequantizers' `q * s / range`, the straight-through mask, `max |x|`).
+/// The element loops of fake quantization, bit for bit the scalar formulas of `FakeQuant`
+/// (`quantize`, the dequantizers' `q * s / range`, the straight-through mask, `max |x|`), written
+/// as branch-free loops over raw pointers that the optimizer turns into vector code.
 ///
-/// Rounding half away from zero without a rounding instruction: for `0 <= a < 2^23`,
-/// `r = (a + 2^23) - 2^23` is `a` rounded to nearest, ties to even (exact float arithmetic), and
-/// `a - r` is exact, so a tie rounded down (`a - r == 0.5`) is moved up: `r + 1`. The sign of the
-/// value is copied back onto the magnitude, as `rounded(.toNearestOrAwayFromZero)` keeps it
-/// (`-0.3 -> -0.0`). Quantized magnitudes are at most `bin <= 32767`, far below `2^23`; a vector
-/// holding a NaN, or a factor `bin / s` that is not finite, goes through the scalar formula.
+/// Rounding half away from zero without a rounding call (which would stop vectorization): for
+/// `0 <= a < 2^23`, `r = (a + 2^23) - 2^23` is `a` rounded to nearest, ties to even (exact float
+/// arithmetic), and `a - r` is exact, so a tie rounded down (`a - r == 0.5`) is moved up: `r + 1`.
+/// The sign of the value is copied back onto the magnitude, as `rounded(.toNearestOrAwayFromZero)`
+/// keeps it (`-0.3 -> -0.0`). Quantized magnitudes are at most `bin <= 32767`, far below `2^23`;
+/// a factor `bin / s` that is not finite goes through the scalar formula. The maxima keep 16
+/// running maxima (independent chains the optimizer can put in vector registers).
 enum FakeQuantKernel {
-    typealias Vector = SIMD16<Float>
-    static let width = Vector.scalarCount
+    static let width = 16
 
     /// `max |x|` over `x`, 0 when empty (a NaN is skipped, as `max(m, abs(x))` skips it).
     static func absMax(_ x: UnsafeBufferPointer<Float>) -> Float {
-        guard let p = x.baseAddress else { return 0 }
-        let n = x.count, whole = n - n % width
-        var m = Vector(repeating: 0)
-        var i = 0
-        while i < whole {
-            let a = magnitude(load(p + i))
-            m = m.replacing(with: a, where: a .>= m)
-            i += width
-        }
-        var result = m.max()
-        while i < n { result = max(result, abs(p[i])); i += 1 }
-        return result
+        maximum(x) { $0 }
     }
 
     /// `max |x|` over the finite elements of `x`, 0 when there are none (the observers' maximum).
     static func finiteAbsMax(_ x: UnsafeBufferPointer<Float>) -> Float {
+        maximum(x) { $0 < .infinity ? $0 : 0 }
+    }
+
+    /// The largest `keep(|x|)` (`keep` maps what to skip to 0), as `max(m, keep(abs(x)))` in order.
+    @inline(__always)
+    private static func maximum(_ x: UnsafeBufferPointer<Float>, _ keep: (Float) -> Float) -> Float {
         guard let p = x.baseAddress else { return 0 }
-        let n = x.count, whole = n - n % width, infinity = Vector(repeating: .infinity)
-        var m = Vector(repeating: 0)
+        let n = x.count, whole = n - n % width
+        var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
         var i = 0
         while i < whole {
-            let a = magnitude(load(p + i))
-            m = m.replacing(with: a, where: (a .< infinity) .& (a .>= m))
+            withUnsafeMutableBytes(of: &m) { raw in
+                let lanes = raw.bindMemory(to: Float.self)
+                for k in 0..<width { lanes[k] = max(lanes[k], keep(abs(p[i + k]))) }
+            }
             i += width
         }
-        var result = m.max()
-        while i < n {
-            if p[i].isFinite { result = max(result, abs(p[i])) }
-            i += 1
-        }
+        var result = withUnsafeBytes(of: m) { $0.bindMemory(to: Float.self).reduce(Float(0)) { max($0, $1) } }
+        while i < n { result = max(result, keep(abs(p[i]))); i += 1 }
         return result
     }
 
@@ -58,22 +54,15 @@ enum FakeQuantKernel {
             return
         }
         let g = FakeQuant.guarded(s), factor = bin / g
-        var i = 0
-        if factor.isFinite {
-            let whole = n - n % width
-            let lower = Vector(repeating: -g), upper = Vector(repeating: g), f = Vector(repeating: factor)
-            let scale = Vector(repeating: s), range = Vector(repeating: bin)
-            while i < whole {
-                let q = rounded(clamp(load(source + i), lower, upper) * f)
-                if (q .!= q) == SIMDMask(repeating: false) {
-                    store(dequantized ? q * scale / range : q, target + i)
-                } else {
-                    for k in i ..< i + width { target[k] = scalar(source[k], s: s, bin: bin, dequantized: dequantized) }
-                }
-                i += width
-            }
+        guard factor.isFinite else {
+            for i in 0..<n { target[i] = scalar(source[i], s: s, bin: bin, dequantized: dequantized) }
+            return
         }
-        while i < n { target[i] = scalar(source[i], s: s, bin: bin, dequantized: dequantized); i += 1 }
+        if dequantized {
+            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) * s / bin }
+        } else {
+            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) }
+        }
     }
 
     /// `out[i] = x[i] * s * extra / range` (the dequantizers, left to right; `range != 0`).
@@ -81,14 +70,7 @@ enum FakeQuantKernel {
                            scale s: Float, extra: Float, range: Float) {
         precondition(out.count == x.count, "\(x.count) inputs, \(out.count) outputs")
         guard let source = x.baseAddress, let target = out.baseAddress else { return }
-        let n = x.count, whole = n - n % width
-        let scale = Vector(repeating: s), e = Vector(repeating: extra), r = Vector(repeating: range)
-        var i = 0
-        while i < whole {
-            store(load(source + i) * scale * e / r, target + i)
-            i += width
-        }
-        while i < n { target[i] = source[i] * s * extra / range; i += 1 }
+        for i in 0..<x.count { target[i] = source[i] * s * extra / range }
     }
 
     /// `out[i] = |x[i]| <= g ? grad[i] : 0`, `g` the guarded `s` (the straight-through estimator).
@@ -96,14 +78,8 @@ enum FakeQuantKernel {
                                 into out: UnsafeMutableBufferPointer<Float>, scale s: Float) {
         precondition(grad.count == x.count && out.count == x.count, "\(grad.count) gradients, \(x.count) inputs, \(out.count) outputs")
         guard let dy = grad.baseAddress, let source = x.baseAddress, let target = out.baseAddress else { return }
-        let g = FakeQuant.guarded(s), n = x.count, whole = n - n % width
-        let limit = Vector(repeating: g), zero = Vector(repeating: 0)
-        var i = 0
-        while i < whole {
-            store(zero.replacing(with: load(dy + i), where: magnitude(load(source + i)) .<= limit), target + i)
-            i += width
-        }
-        while i < n { target[i] = abs(source[i]) <= g ? dy[i] : 0; i += 1 }
+        let g = FakeQuant.guarded(s)
+        for i in 0..<x.count { target[i] = abs(source[i]) <= g ? dy[i] : 0 }
     }
 
     /// The scalar formula: `FakeQuant.quantize`, then `q * s / bin` when `dequantized`.
@@ -114,35 +90,11 @@ enum FakeQuantKernel {
         return bin == 0 ? 0 : q * s / bin
     }
 
-    /// Each lane rounded to nearest, ties away from zero, its sign kept (see the type's comment);
-    /// exact for magnitudes below 2^23.
+    /// `v` rounded to nearest, ties away from zero, its sign kept (see the type's comment); exact
+    /// for magnitudes below 2^23 and NaN stays NaN.
     @inline(__always)
-    static func rounded(_ v: Vector) -> Vector {
-        let a = magnitude(v), magic = Vector(repeating: 8_388_608)
-        let r = (a + magic) - magic
-        let away = r.replacing(with: r + Vector(repeating: 1), where: a - r .== Vector(repeating: 0.5))
-        let sign = unsafeBitCast(v, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x8000_0000)
-        return unsafeBitCast(unsafeBitCast(away, to: SIMD16<UInt32>.self) | sign, to: Vector.self)
-    }
-
-    /// `min(max(x, lower), upper)` lane by lane, with `Swift.max`'s and `Swift.min`'s choices (NaN stays NaN).
-    @inline(__always)
-    private static func clamp(_ x: Vector, _ lower: Vector, _ upper: Vector) -> Vector {
-        let low = x.replacing(with: lower, where: lower .>= x)
-        return low.replacing(with: upper, where: upper .< low)
-    }
-
-    /// Each lane's absolute value (its sign bit cleared, as `abs`).
-    @inline(__always)
-    private static func magnitude(_ v: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x7FFF_FFFF), to: Vector.self)
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-
-    @inline(__always)
-    private static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    static func rounded(_ v: Float) -> Float {
+        let a = v.magnitude, r = (a + 8_388_608) - 8_388_608
+        return Float(signOf: v, magnitudeOf: a - r == 0.5 ? r + 1 : r)
     }
 }
