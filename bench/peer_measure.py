@@ -1,12 +1,14 @@
 """Measures ONE peer configuration in this process and prints one JSON line; bench/peers.py runs it
 in a fresh process per configuration, so `peak_rss_mb` (VmHWM) is that configuration's own.
 
-    peer_measure.py --framework torch|ort --model M --mode train|infer --dtype fp32|int8
+    peer_measure.py --framework torch|ort --model M --mode train|qat|infer --dtype fp32|int8
                     --batch B --steps S --warmup W --threads N [--onnx FILE] [--image-size S]
 
 Measured like `slim bench`: `warmup` untimed steps, then the median of `steps` timed steps on one
 seeded synthetic batch reused every step.
     torch train: forward + cross-entropy + backward + SGD momentum 0.9 step (lr 0.01), train mode
+    torch qat:   the train step after eager-mode QAT preparation (fuse_modules_qat conv+bn+relu, x86 default
+                 QAT qconfig, prepare_qat: fake quant of weights and activations; bench/peer_models.py)
     torch infer: eval-mode forward + softmax under inference_mode; int8 = eager-mode static
                  quantization (fuse conv+bn+relu, QuantStub/DeQuantStub, x86 backend = fbgemm),
                  4 calibration batches, convert (bench/peer_models.py)
@@ -71,6 +73,15 @@ def torch_step(args):
     torch.manual_seed(0)
     net = peer_models.WithSoftmax(peer_models.build(args.model))
     x, y = peer_models.synthetic(args.model, args.batch)
+    if args.mode == "qat":
+        net = peer_models.prepare_qat(net)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+
+        def qat():
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(net.dequant(net.model(net.quant(x))), y).backward()
+            optimizer.step()
+        return qat
     if args.mode == "train":
         optimizer = torch.optim.SGD(net.model.parameters(), lr=0.01, momentum=0.9)
         net.model.train()
@@ -122,7 +133,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=["torch", "ort"], required=True)
     parser.add_argument("--model", choices=["lenet", "mbv1", "resnet20", "yolov3_mbv1"], required=True)
-    parser.add_argument("--mode", choices=["train", "infer"], required=True)
+    parser.add_argument("--mode", choices=["train", "qat", "infer"], required=True)
     parser.add_argument("--dtype", choices=["fp32", "int8"], required=True)
     for name in ("batch", "steps", "warmup", "threads"):
         parser.add_argument(f"--{name}", type=int, required=True)

@@ -5,6 +5,7 @@ the network (identities in FP32) with the softmax in float after it, as slim's I
 
     build(name) -> nn.Module (logits), WithSoftmax(net) -> probabilities (what `slim bench` fetches)
     quantize_int8(net, name) -> the int8 model after fuse, prepare, 4 calibration batches, convert
+    prepare_qat(net) -> WithSoftmax(net) fused (conv + bn + relu QAT modules) and prepared for eager QAT
 """
 import torch
 import torch.nn as nn
@@ -121,9 +122,10 @@ def synthetic(model, batch, seed=0):
     return x, y
 
 
-def fuse_in_place(net):
-    """Fuses every conv + bn (+ relu) and linear + relu Sequential (eval mode: BN folds into the conv)."""
-    fuse = torch.ao.quantization.fuse_modules
+def fuse_in_place(net, qat=False):
+    """Fuses every conv + bn (+ relu) and linear + relu Sequential (eval mode: BN folds into the conv;
+    qat: train mode, conv + bn become a QAT module that simulates the fold with batch statistics)."""
+    fuse = torch.ao.quantization.fuse_modules_qat if qat else torch.ao.quantization.fuse_modules
     for module in list(net.modules()):  # a list: fusing replaces children while walking
         if isinstance(module, nn.Sequential) and len(module) in (2, 3) and \
                 isinstance(module[0], (nn.Conv2d, nn.Linear)) and not isinstance(module[1], nn.Sequential):
@@ -143,3 +145,15 @@ def quantize_int8(net, name, engine="x86"):
         for seed in range(1, CALIBRATION_BATCHES + 1):
             net(synthetic(name, CALIBRATION_SIZE, seed)[0])
     return q.convert(net, inplace=True)
+
+
+def prepare_qat(net, engine="x86"):
+    """Eager-mode quantization-aware training of WithSoftmax(net): fuse in train mode, the default `engine`
+    QAT qconfig (per-channel s8 weight fake quant, u8 moving-average activation fake quant), prepare_qat.
+    Train on `net.dequant(net.model(net.quant(x)))` (the logits)."""
+    q = torch.ao.quantization
+    torch.backends.quantized.engine = engine
+    net.train()
+    fuse_in_place(net, qat=True)
+    net.qconfig = q.get_default_qat_qconfig(engine)
+    return q.prepare_qat(net, inplace=True)

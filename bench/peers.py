@@ -1,6 +1,7 @@
 """The peers slim is measured against, one fresh process per configuration (bench/peer_measure.py):
 
-    PyTorch (CPU): FP32 train and infer; INT8 infer after eager-mode static quantization + convert
+    PyTorch (CPU): FP32 train and infer; QAT train step (eager-mode prepare_qat, x86 qconfig); INT8 infer
+                   after eager-mode static quantization + convert
     ONNX Runtime (CPU EP): FP32 infer of the exported model; INT8 infer of its QDQ quantize_static
     (per-channel s8 weights, u8 activations, MinMax over 4 calibration batches; Softmax left in float)
 
@@ -130,8 +131,9 @@ def read_plan(lines):
         if not fields or fields[0].startswith("#"):
             continue
         detector = fields[0] == DETECTOR
-        if len(fields) not in ((6, 7) if detector else (6,)) or fields[0] not in MODELS or fields[1] not in ("train", "infer") \
-                or fields[2] not in ("fp32", "int8") or (fields[2] != "fp32" and (fields[1] == "train" or detector)):
+        if len(fields) not in ((6, 7) if detector else (6,)) or fields[0] not in MODELS or fields[1] not in ("train", "qat", "infer") \
+                or fields[2] not in ("fp32", "int8") or (fields[2] != "fp32" and (fields[1] != "infer" or detector)) \
+                or (detector and fields[1] == "qat"):
             raise SystemExit(f"peers: bad plan line: {line.strip()}")
         image_size = (int(fields[6]) if len(fields) == 7 else 416) if detector else None
         plan.append((fields[0], fields[1], fields[2], int(fields[3]), int(fields[4]), int(fields[5]), image_size))
@@ -154,7 +156,7 @@ def main():
         os.makedirs(onnx_dir, exist_ok=True)
         for config in plan:
             for framework in frameworks:
-                if framework == "ort" and config[1] == "train":
+                if framework == "ort" and config[1] != "infer":
                     continue
                 print(measure(framework, config, args.threads, onnx_dir), flush=True)
 

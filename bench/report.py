@@ -2,11 +2,14 @@
 
 Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, slim_real.jsonl and peers.jsonl.
   Training: per model x batch x threads, slim and PyTorch images/s, their ratio, peak RSS.
+  QAT training: the same for the train step with fake quantization (slim's QuantizationTransformPass,
+    PyTorch's eager prepare_qat), and slim's QAT step time over its FP32 step time.
   Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
     per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
     slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
   Goals: the speed goals with their verdicts (YOLOv3-MobileNetV1 at 416 px: training >= 1.5x PyTorch,
-    FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8).
+    FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8; QAT >= 2x
+    PyTorch QAT, and a QAT step at most 1.3x slim's FP32 step).
 Standard library only.
 """
 import argparse
@@ -17,14 +20,17 @@ import os
 DETECTOR = "yolov3_mbv1 416px"
 SYSTEMS = [("slim", "fp32"), ("slim", "int8"), ("ort", "fp32"), ("ort", "int8"), ("torch", "fp32"), ("torch", "int8")]
 NAMES = {"slim": "slim", "ort": "ORT", "torch": "PyTorch"}
-# (what, model, batch, threads, numerator, denominator, target): numerator images/s >= target x denominator's.
+# (what, model, mode, batch, threads, numerator, denominator, target): numerator images/s >= target x
+# denominator's; a system (framework, dtype, mode) is measured in its own mode instead of the goal's.
 GOALS = [("FP32 training", "mbv1", "train", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
          ("INT8 batch-64 throughput", "mbv1", "infer", 64, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
          ("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int8"), ("slim", "fp32"), 2.5),
          ("INT8 batch-1 latency", "mbv1", "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0),
          ("FP32 detector training", DETECTOR, "train", 8, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
          ("FP32 detector batch-1 latency", DETECTOR, "infer", 1, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
-         ("FP32 detector batch-8 throughput", DETECTOR, "infer", 8, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0)]
+         ("FP32 detector batch-8 throughput", DETECTOR, "infer", 8, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
+         ("QAT training", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
+         ("QAT step over FP32 step", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("slim", "fp32", "train"), 1 / 1.3)]
 
 
 def read_lines(path):
@@ -51,6 +57,7 @@ def index(slim, peers):
 
 
 def value(rows, system, model, mode, batch, threads, field="images_per_s"):
+    mode = system[2] if len(system) > 2 else mode
     row = rows.get((system[0], model, mode, system[1], batch, threads), {})
     return None if "error" in row else row.get(field)
 
@@ -72,15 +79,27 @@ def configs(rows, mode):
     return seen
 
 
-def training_table(rows):
+def training_table(rows, mode="train"):
     lines = ["| model | batch | threads | slim img/s | PyTorch img/s | slim / PyTorch | slim ms/step "
              "| slim peak RSS MB | PyTorch peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for model, batch, threads in configs(rows, "train"):
-        get = lambda system, field="images_per_s": value(rows, system, model, "train", batch, threads, field)
+    for model, batch, threads in configs(rows, mode):
+        get = lambda system, field="images_per_s": value(rows, system, model, mode, batch, threads, field)
         ours, theirs = get(("slim", "fp32")), get(("torch", "fp32"))
         lines.append(f"| {model} | {batch} | {threads} | {fmt(ours)} | {fmt(theirs)} | {ratio(ours, theirs)} "
                      f"| {fmt(get(('slim', 'fp32'), 'median_ms'), 2)} | {fmt(get(('slim', 'fp32'), 'peak_rss_mb'))} "
                      f"| {fmt(get(('torch', 'fp32'), 'peak_rss_mb'))} |")
+    return lines
+
+
+def qat_table(rows):
+    """The QAT train step, slim against PyTorch, and slim's QAT step over its own FP32 step (ms / ms)."""
+    lines = training_table(rows, "qat")
+    lines[0] += " slim QAT ms / slim FP32 ms |"
+    lines[1] += "---:|"
+    for k, (model, batch, threads) in enumerate(configs(rows, "qat")):
+        qat = value(rows, ("slim", "fp32"), model, "qat", batch, threads, "median_ms")
+        fp32 = value(rows, ("slim", "fp32"), model, "train", batch, threads, "median_ms")
+        lines[k + 2] += f" {ratio(qat, fp32)} |"
     return lines
 
 
@@ -114,6 +133,10 @@ def goal_lines(rows):
     lines = []
     for what, model, mode, batch, threads, num, den, target in GOALS:
         label = f"{what} ({model} batch {batch}, {threads} threads): {NAMES[num[0]]} {num[1]} >= {target}x {NAMES[den[0]]} {den[1]} images/s"
+        if mode == "qat":
+            label = f"{what} ({model} batch {batch}, {threads} threads): slim QAT >= {target}x PyTorch QAT images/s"
+            if len(den) > 2:
+                label = f"{what} ({model} batch {batch}, {threads} threads): slim QAT step <= {1 / target:.1f}x slim FP32 step"
         if batch == 1 and target == 1.0:
             label = f"{what} ({model}, {threads} threads): {NAMES[num[0]]} {num[1]} ms <= {NAMES[den[0]]} {den[1]} ms"
         a, b = value(rows, num, model, mode, batch, threads), value(rows, den, model, mode, batch, threads)
@@ -124,6 +147,8 @@ def goal_lines(rows):
         if batch == 1:
             a_ms, b_ms = 1000 / a, 1000 / b
             lines.append(f"- {label}: {a_ms:.2f} vs {b_ms:.2f} ms (speed {a / b:.2f}x) -- {verdict}.")
+        elif len(den) > 2:  # a step-time ratio: the numerator's ms over the denominator's
+            lines.append(f"- {label}: {b / a:.2f}x ({1000 * batch / a:.1f} vs {1000 * batch / b:.1f} ms) -- {verdict}.")
         else:
             lines.append(f"- {label}: {a / b:.2f}x ({a:,.1f} vs {b:,.1f}) -- {verdict}.")
     return lines
@@ -159,6 +184,9 @@ def main():
         print(open(header).read().rstrip())
     rows = index(read_lines(os.path.join(args.out, "slim.jsonl")), read_lines(os.path.join(args.out, "peers.jsonl")))
     sections = [("Training (FP32; images/s, higher is better)", training_table(rows))]
+    if configs(rows, "qat"):
+        sections.append(("Quantization-aware training (train step with fake quantization; images/s, higher is better)",
+                         qat_table(rows)))
     real = read_lines(os.path.join(args.out, "slim_real.jsonl"))
     if real:
         sections.append(("slim training on the real data loader (Fashion-MNIST, prefetch thread; images/s)",

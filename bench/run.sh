@@ -38,6 +38,7 @@ PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(comma
   echo "# slim $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?')$([ $peers = 1 ] && "$PYTHON" -c 'import torch, onnxruntime; print(f", torch {torch.__version__}, onnxruntime {onnxruntime.__version__}")' 2>/dev/null)"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on the machine slows 2-thread runs most)"
   echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each"
+  echo "# QAT: slim = the train step after QuantizationTransformPass (channel_wise_abs_max weights, moving_average_abs_max activations, 8 bits); PyTorch = eager-mode QAT (fuse_modules_qat conv+bn+relu, x86 default QAT qconfig, prepare_qat)"
   echo "# INT8 peers: ORT = quantize_static QDQ, per-channel s8 weights, u8 activations, MinMax on 4 batches; PyTorch = eager-mode static quantization (fused conv+bn+relu, x86 engine), 4 calibration batches, convert"
 } > "$OUT/header.txt"
 echo "bench: measuring into $OUT (about 20-25 minutes on 2 cores)" >&2

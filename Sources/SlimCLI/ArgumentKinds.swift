@@ -6,6 +6,7 @@ import SlimTrain
 // ("values: ...") and rejects any other value with its own usage error (exit 64).
 
 extension WeightQuantizeType: ExpressibleByArgument {}
+extension ActivationQuantizeType: ExpressibleByArgument {}
 extension CalibrationAlgorithm: ExpressibleByArgument {}
 extension InferenceEngine: ExpressibleByArgument {}
 extension BenchConfiguration.Mode: ExpressibleByArgument {}

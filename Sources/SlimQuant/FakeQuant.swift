@@ -17,6 +17,10 @@ import SlimTensor
 ///   replaced by `minimumScale` for the arithmetic, so nothing divides by zero;
 /// - 1 bit gives `bin = 0`: every value quantizes to 0, and dequantizing by a zero range gives 0.
 public enum FakeQuant {
+    /// What a quantizer writes to `Out`: the integers `q`, or `q * s / bin` (a quantizer and its
+    /// dequantizer fused, `FakeQuantizeDequantize`).
+    public enum Output: Sendable { case quantized, dequantized }
+
     /// Valid `bit_length` values.
     public static let bitRange = 1...16
 
@@ -49,9 +53,9 @@ public enum FakeQuant {
         return bits
     }
 
-    /// `max |x|` (0 for an empty tensor).
+    /// `max |x|` (0 for an empty tensor), read in the tensor's memory order (no reorder).
     public static func absMax(_ x: Tensor) -> Float {
-        x.withUnsafeFloats { $0.reduce(Float(0)) { max($0, abs($1)) } }
+        x.withUnsafeFloatsInMemoryOrder { FakeQuantKernel.parallelMax($0, FakeQuantKernel.absMax) }
     }
 
     /// `max |x|` of each of the `channels` contiguous blocks of `x` (channel axis 0).
@@ -59,19 +63,42 @@ public enum FakeQuant {
         precondition(channels > 0 && x.count % channels == 0, "\(channels) channels in \(x.shape)")
         let block = x.count / channels
         return x.withUnsafeFloats { p in
-            (0..<channels).map { c in p[c * block ..< (c + 1) * block].reduce(Float(0)) { max($0, abs($1)) } }
+            (0..<channels).map { c in FakeQuantKernel.absMax(UnsafeBufferPointer(rebasing: p[c * block ..< (c + 1) * block])) }
         }
     }
 
-    /// Quantizes `x` with one scale per contiguous block along axis 0 (one scale: per tensor).
+    /// Quantizes `x` with one scale per contiguous block along axis 0 (one scale: per tensor, in
+    /// the tensor's layout).
     public static func quantize(_ x: Tensor, scales: [Float], bits: Int) -> Tensor {
+        fake(x, scales: scales, bits: bits, .quantized)
+    }
+
+    /// `quantize(x, scales:bits:)` dequantized in the same pass: `q * s / bin` per element, `s` the
+    /// element's block's scale as given (not guarded), bit for bit the dequantizers' output.
+    public static func quantizeDequantize(_ x: Tensor, scales: [Float], bits: Int) -> Tensor {
+        fake(x, scales: scales, bits: bits, .dequantized)
+    }
+
+    /// `quantize` or `quantizeDequantize`: one scale maps the elements in memory order (a blocked
+    /// tensor stays blocked); per-block scales go over the plain elements.
+    private static func fake(_ x: Tensor, scales: [Float], bits: Int, _ output: Output) -> Tensor {
         precondition(!scales.isEmpty && x.count % scales.count == 0, "\(scales.count) scales for \(x.shape)")
-        let bin = bin(bits: bits), block = x.count / scales.count
+        let bin = bin(bits: bits), block = x.count / scales.count, dequantized = output == .dequantized
+        if scales.count == 1 {
+            return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[r]), into: UnsafeMutableBufferPointer(rebasing: dst[r]),
+                                             scale: scales[0], bin: bin, dequantized: dequantized)
+                }
+            }
+        }
         var out = Tensor(shape: x.shape)
         x.withUnsafeFloats { src in
             out.withUnsafeMutableFloats { dst in
                 for (c, s) in scales.enumerated() {
-                    for i in c * block ..< (c + 1) * block { dst[i] = quantize(src[i], scale: s, bin: bin) }
+                    FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
+                                             into: UnsafeMutableBufferPointer(rebasing: dst[c * block ..< (c + 1) * block]),
+                                             scale: s, bin: bin, dequantized: dequantized)
                 }
             }
         }
@@ -83,13 +110,22 @@ public enum FakeQuant {
     public static func dequantize(_ x: Tensor, scales: [Float], axis: Int, extra: Float = 1, range: Float) -> Tensor {
         let inner = x.shape.count > axis ? x.shape[(axis + 1)...].reduce(1, *) : 1
         let channels = scales.count
+        guard range != 0 else { return Tensor(shape: x.shape) }
+        if channels == 1 {
+            return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.dequantize(UnsafeBufferPointer(rebasing: src[r]), into: UnsafeMutableBufferPointer(rebasing: dst[r]),
+                                               scale: scales[0], extra: extra, range: range)
+                }
+            }
+        }
         var out = Tensor(shape: x.shape)
-        guard range != 0 else { return out }
         x.withUnsafeFloats { src in
             out.withUnsafeMutableFloats { dst in
-                for i in 0..<src.count {
-                    let s = channels == 1 ? scales[0] : scales[(i / inner) % channels]
-                    dst[i] = src[i] * s * extra / range
+                for start in stride(from: 0, to: src.count, by: max(inner, 1)) {
+                    let run = start ..< min(start + inner, src.count)
+                    FakeQuantKernel.dequantize(UnsafeBufferPointer(rebasing: src[run]), into: UnsafeMutableBufferPointer(rebasing: dst[run]),
+                                               scale: scales[(start / inner) % channels], extra: extra, range: range)
                 }
             }
         }
@@ -98,15 +134,27 @@ public enum FakeQuant {
 
     /// The straight-through gradient of a quantizer: `dOut` where `|x| <= s[c]`, 0 elsewhere
     /// (`c` the block along axis 0, as in `quantize(_:scales:bits:)`; `s` guarded as in `quantize`).
+    /// With one scale, in one pass over the gradient's layout when the input is held in the same one.
     public static func straightThrough(_ grad: Tensor, input x: Tensor, scales: [Float]) -> Tensor {
         precondition(grad.shape == x.shape, "gradient \(grad.shape) for input \(x.shape)")
+        precondition(!scales.isEmpty && x.count % scales.count == 0, "\(scales.count) scales for \(x.shape)")
+        if scales.count == 1 {
+            return grad.zipElements(x) { g, src, dst in
+                FakeQuantKernel.forEachChunk(src.count) { r in
+                    FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[r]), input: UnsafeBufferPointer(rebasing: src[r]),
+                                                    into: UnsafeMutableBufferPointer(rebasing: dst[r]), scale: scales[0])
+                }
+            }
+        }
         let block = x.count / scales.count
         var out = Tensor(shape: x.shape)
         x.withUnsafeFloats { src in
             grad.withUnsafeFloats { g in
                 out.withUnsafeMutableFloats { dst in
-                    for (c, s) in scales.map(guarded).enumerated() {
-                        for i in c * block ..< (c + 1) * block where abs(src[i]) <= s { dst[i] = g[i] }
+                    for (c, s) in scales.enumerated() {
+                        let range = c * block ..< (c + 1) * block
+                        FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[range]), input: UnsafeBufferPointer(rebasing: src[range]),
+                                                        into: UnsafeMutableBufferPointer(rebasing: dst[range]), scale: s)
                     }
                 }
             }
@@ -116,17 +164,18 @@ public enum FakeQuant {
 
     /// The per-tensor fake-quant ops' forward: `s` is the stored `InScale` when the op runs with
     /// its stored scale (eval), else `train(x)`; then `emitPerTensor`.
-    static func forwardPerTensor(_ context: OpContext, train: (Tensor) throws -> Float) throws {
+    static func forwardPerTensor(_ context: OpContext, _ output: Output, train: (Tensor) throws -> Float) throws {
         let op = context.op
         let x = try context.floatInput("X")
         let s = context.usesStoredScale ? try scalar(try context.input("InScale"), slot: "InScale", of: op) : try train(x)
-        try emitPerTensor(context, x: x, scale: s)
+        try emitPerTensor(context, x: x, scale: s, output)
     }
 
-    /// Writes `Out = quantize(x, s)` (the op's `bit_length`) and `OutScale = [s]`, and saves `s` for
-    /// the straight-through backward.
-    static func emitPerTensor(_ context: OpContext, x: Tensor, scale s: Float) throws {
-        context.setOutput("Out", 0, quantize(x, scales: [s], bits: try bits(of: context.op)))
+    /// Writes `Out = quantize(x, s)` (the op's `bit_length`; dequantized for `.dequantized`) and
+    /// `OutScale = [s]`, and saves `s` for the straight-through backward.
+    static func emitPerTensor(_ context: OpContext, x: Tensor, scale s: Float, _ output: Output) throws {
+        let bits = try bits(of: context.op)
+        context.setOutput("Out", 0, output == .quantized ? quantize(x, scales: [s], bits: bits) : quantizeDequantize(x, scales: [s], bits: bits))
         context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
         context.saved["scales"] = [s]
     }

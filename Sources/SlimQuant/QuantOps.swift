@@ -11,6 +11,10 @@ public enum QuantOps {
         FakeDequantizeMaxAbsOp.self,
         FakeChannelWiseDequantizeMaxAbsOp.self,
         Int8ToFloatOp.self,
+        FakeQuantizeDequantizeAbsMaxOp.self,
+        FakeQuantizeDequantizeMovingAverageAbsMaxOp.self,
+        FakeQuantizeDequantizeRangeAbsMaxOp.self,
+        FakeChannelWiseQuantizeDequantizeAbsMaxOp.self,
     ]
 
     /// The quantizer op types (they read `X`, write integer values to `Out` and the scale to `OutScale`).
@@ -23,9 +27,11 @@ public enum QuantOps {
     public static let dequantizeTypes: Set<String> = [FakeDequantizeMaxAbsOp.type, FakeChannelWiseDequantizeMaxAbsOp.type]
 }
 
-/// Registers SlimQuant's ops in `registry` (idempotent: registering again replaces them with
-/// themselves). Call it once before building an `Executor` for a quantized program; spelled
+/// Registers SlimQuant's ops in `registry`, and the fusion of each quantizer with its dequantizer
+/// (`FakeQuantizeDequantize`) that executors apply (idempotent: registering again replaces them
+/// with themselves). Call it once before building an `Executor` for a quantized program; spelled
 /// `SlimQuant.registerOps()` from other modules.
 public func registerOps(in registry: OpRegistry = .shared) {
     for op in QuantOps.all { registry.register(op) }
+    registry.registerFusion(named: "fake_quantize_dequantize", FakeQuantizeDequantize.fuse)
 }

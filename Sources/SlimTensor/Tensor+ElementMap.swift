@@ -18,3 +18,33 @@ extension Tensor {
         return withExtendedLifetime(source) { out }
     }
 }
+
+extension Tensor {
+    /// Read-only access to the f32 elements in memory order: in this tensor's oneDNN layout when
+    /// that layout holds exactly the elements (no padding, no extra data), else plain row-major.
+    /// For reads whose result does not depend on the order (a maximum, a sum of exact values).
+    public func withUnsafeFloatsInMemoryOrder<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(dtype == .f32, "tensor is \(dtype), not f32")
+        let source = layout?.retyped(.f32) == nil ? plain() : self
+        return try withExtendedLifetime(source) {
+            try body(UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: Float.self), count: count))
+        }
+    }
+
+    /// A new f32 tensor of this shape whose element at every position is `transform`'s output for
+    /// this tensor's and `other`'s elements at that position (`other` has the same shape). Both
+    /// are read, and the result written, in this tensor's layout when `other` is held in the same
+    /// one and it has no padding (`mapElements`), else all three in plain row-major.
+    public func zipElements(_ other: Tensor, _ transform: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>,
+                                                            UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        precondition(dtype == .f32 && other.dtype == .f32, "zipElements maps f32 tensors, got \(dtype) and \(other.dtype)")
+        precondition(shape == other.shape, "zipElements of \(shape) and \(other.shape)")
+        let shared = layout.flatMap { mine in other.layout.flatMap { $0 === mine || $0.key == mine.key ? mine.retyped(.f32) : nil } }
+        let (a, b) = shared == nil ? (plain(), other.plain()) : (self, other)
+        let out = Tensor(uninitializedShape: shape, dtype: .f32, layout: shared, zeroPadding: false)
+        transform(UnsafeBufferPointer(start: a.buffer.pointer.assumingMemoryBound(to: Float.self), count: count),
+                  UnsafeBufferPointer(start: b.buffer.pointer.assumingMemoryBound(to: Float.self), count: count),
+                  UnsafeMutableBufferPointer(start: out.buffer.pointer.assumingMemoryBound(to: Float.self), count: count))
+        return withExtendedLifetime((a, b)) { out }
+    }
+}

@@ -31,7 +31,7 @@ public final class TensorStorage: @unchecked Sendable {
         Self.plainCacheLock.lock(); defer { Self.plainCacheLock.unlock() }
         if let plainCache { return plainCache }
         let plain = TensorStorage(uninitializedByteCount: shape.reduce(1, *) * dtype.byteSize)
-        layout.reorder(pointer, plain.pointer, toPlain: true)
+        ReorderClock.measure { layout.reorder(pointer, plain.pointer, toPlain: true) }
         plainCache = plain
         return plain
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlimGraph
+import SlimQuant
 import SlimTrain
 
 /// `slim bench`: the speed and peak memory of one model configuration (docs/ARCHITECTURE.md section 9).
@@ -11,8 +12,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
         Runs --warmup untimed steps, then --steps timed ones, and reports the median step time,
         images/s (batch / median) and the peak resident memory of the process (ru_maxrss).
-        A train step is forward + backward + Momentum update; an infer step is an eval-mode
-        forward of the softmax output. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
+        A train step is forward + backward + Momentum update; a qat step is the same on the
+        program after the quantization transform (fake quantization of conv and mul inputs,
+        --weight_quantize_type x --activation_quantize_type, 8 bits); an infer step is an eval-mode
+        forward of the softmax output. --profile adds the time per op type and phase. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
         resnet20 (CIFAR ResNet-20, 3x32x32), yolov3_mbv1 (YOLOv3-MobileNetV1, 80 classes, square
         --image_size images; train = the whole program with three yolov3_loss on synthetic boxes,
         infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process),
@@ -24,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "lenet, mbv1, resnet20, yolov3_mbv1, or a model directory.")
     var model: String
 
-    @Option(help: "train or infer.")
+    @Option(help: "train, qat (a train step with fake quantization) or infer.")
     var mode: BenchConfiguration.Mode
 
     @Option(help: "fp32 or int8 (default: fp32, or the model directory's own precision).")
@@ -51,15 +54,32 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "yolov3_mbv1's width multiplier of backbone and head (as MobileNet.scale in a model YAML).")
     var scale = 1.0
 
+    @Option(name: .customLong("weight_quantize_type"), help: "--mode qat: abs_max or channel_wise_abs_max.")
+    var weightQuantizeType: WeightQuantizeType = BenchConfiguration.qatScheme.weightQuantizeType
+
+    @Option(name: .customLong("activation_quantize_type"), help: "--mode qat: abs_max, range_abs_max or moving_average_abs_max.")
+    var activationQuantizeType: ActivationQuantizeType = BenchConfiguration.qatScheme.activationQuantizeType
+
+    @Flag(help: "Also time every op of the timed steps: ms per step by op type and phase (forward, backward), reorders to plain inside them.")
+    var profile = false
+
     @Flag(help: "Print one JSON object: model, mode, dtype, batch, threads, median_ms, images_per_s, peak_rss_mb.")
     var json = false
 
     func run() throws {
-        let config = BenchConfiguration(target: BenchTarget(model), mode: mode, precision: dtype, batch: batch,
-                                        threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize, scale: scale)
+        var scheme = BenchConfiguration.qatScheme
+        scheme.weightQuantizeType = weightQuantizeType
+        scheme.activationQuantizeType = activationQuantizeType
+        var config = BenchConfiguration(target: BenchTarget(model), mode: mode, precision: dtype, batch: batch,
+                                        threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize, scale: scale,
+                                        quantization: scheme)
+        config.profile = profile
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)
+            if let table = result.profile {
+                if json { FileHandle.standardError.write(Data((table + "\n").utf8)) } else { print(table) }
+            }
         } catch let error as BenchError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(error.kind == .usage ? 64 : 1)

@@ -24,6 +24,8 @@ public final class Executor {
     /// `RandomShape` resizes a detector's images per batch, and every op computes its shapes
     /// from its actual inputs.
     public var resizableFeeds: Set<String> = []
+    /// When set, every op's forward and backward time is added to it (per op type).
+    public var profile: OpProfile?
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
@@ -84,7 +86,11 @@ public final class Executor {
                 }
                 context.values[v.name] = t
             }
-            try step.implementation.forward(context)
+            if let profile {
+                try profile.measure(step.op.type, .forward) { try step.implementation.forward(context) }
+            } else {
+                try step.implementation.forward(context)
+            }
             for (j, v) in step.outputs.enumerated() {
                 guard let t = context.values[v.name] else { continue }
                 env[v.slot] = t
@@ -120,9 +126,14 @@ public final class Executor {
             guard !wants.isEmpty else { continue }
             for name in outs { context.outputGrads[name] = grads[name] }
             context.wantsGrad = wants
-            try op.backward(context)
+            if let profile {
+                try profile.measure(context.op.type, .backward) { try op.backward(context) }
+            } else {
+                try op.backward(context)
+            }
             for (name, g) in context.inputGrads {
-                grads[name] = grads[name].map { Kernels.add($0, g) } ?? g
+                guard let sum = grads[name] else { grads[name] = g; continue }
+                grads[name] = profile.map { p in p.measureGradientSum { Kernels.add(sum, g) } } ?? Kernels.add(sum, g)
             }
             context.values.removeAll()
             context.saved.removeAll()

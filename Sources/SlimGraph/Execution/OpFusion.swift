@@ -6,8 +6,10 @@
 ///   convolution; its gradient comes from the convolution's backward-weights instead of a reduction).
 /// - `batch_norm` whose `Y` feeds only a `relu`: the batch norm with `fuse_with_relu`.
 ///
+/// - any pair a registered `OpRegistry.PairFusion` fuses (SlimQuant's quantizer + dequantizer).
+///
 /// The var between the two ops is no longer computed (`removed`): a run that fetches it runs the
-/// unfused ops. Only the built-in implementations are fused.
+/// unfused ops. Only the built-in implementations and registered fusions are fused.
 struct OpFusion {
     private(set) var ops: [OpDesc]
     private(set) var removed: Set<String> = []
@@ -73,6 +75,9 @@ struct OpFusion {
             fused.outputs["Y"] = out
             return (fused, [v])
         default:
+            for fusion in registry.fusions {
+                if let (fused, between) = fusion(first, second), fusable.contains(between) { return (fused, [between]) }
+            }
             return nil
         }
     }

@@ -41,7 +41,7 @@ public struct AbsHistogram: Sendable, Equatable {
         let m = AbsMaxObserver.finiteAbsMax(x)
         if width == 0 {
             guard m > 0 else {
-                counts[0] += Double(x.withUnsafeFloats { $0.lazy.filter(\.isFinite).count })
+                counts[0] += Double(x.withUnsafeFloatsInMemoryOrder { $0.lazy.filter(\.isFinite).count })
                 return
             }
             width = m / Float(bins)
@@ -49,7 +49,7 @@ public struct AbsHistogram: Sendable, Equatable {
         if !isFixed && m > range { grow(toCover: m) }
         let last = bins - 1, inverse = 1 / width
         counts.withUnsafeMutableBufferPointer { c in
-            x.withUnsafeFloats { p in
+            x.withUnsafeFloatsInMemoryOrder { p in  // counts do not depend on the order
                 for v in p where v.isFinite { c[min(Int(abs(v) * inverse), last)] += 1 }
             }
         }

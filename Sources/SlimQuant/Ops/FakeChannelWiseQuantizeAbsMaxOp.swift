@@ -19,14 +19,18 @@ public enum FakeChannelWiseQuantizeAbsMaxOp: Operator {
         return ["Out": [x], "OutScale": [[channels]]]
     }
 
-    public static func forward(_ context: OpContext) throws {
+    public static func forward(_ context: OpContext) throws { try run(context, .quantized) }
+
+    /// The forward, writing `output` to `Out`.
+    static func run(_ context: OpContext, _ output: FakeQuant.Output) throws {
         let bits = try FakeQuant.bits(of: context.op)
         let x = try context.floatInput("X")
         guard let channels = x.shape.first, channels > 0 else {
             throw GraphError("op '\(type)': X \(x.shape) has no channel axis 0")
         }
         let scales = FakeQuant.channelAbsMax(x, channels: channels)
-        context.setOutput("Out", 0, FakeQuant.quantize(x, scales: scales, bits: bits))
+        context.setOutput("Out", 0, output == .quantized ? FakeQuant.quantize(x, scales: scales, bits: bits)
+                                                          : FakeQuant.quantizeDequantize(x, scales: scales, bits: bits))
         context.setOutput("OutScale", 0, Tensor(shape: [channels], floats: scales))
         context.saved["scales"] = scales
     }

@@ -16,9 +16,12 @@ public enum FakeQuantizeAbsMaxOp: Operator {
         return ["Out": [x], "OutScale": [[1]]]
     }
 
-    public static func forward(_ context: OpContext) throws {
+    public static func forward(_ context: OpContext) throws { try run(context, .quantized) }
+
+    /// The forward, writing `output` to `Out`.
+    static func run(_ context: OpContext, _ output: FakeQuant.Output) throws {
         let x = try context.floatInput("X")
-        try FakeQuant.emitPerTensor(context, x: x, scale: FakeQuant.absMax(x))
+        try FakeQuant.emitPerTensor(context, x: x, scale: FakeQuant.absMax(x), output)
     }
 
     public static func backward(_ context: OpContext) throws { try context.straightThroughToX() }

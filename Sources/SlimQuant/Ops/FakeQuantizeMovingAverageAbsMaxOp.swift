@@ -22,8 +22,11 @@ public enum FakeQuantizeMovingAverageAbsMaxOp: Operator {
         return ["Out": [x], "OutScale": [[1]], "OutAccum": [[1]], "OutState": [[1]]]
     }
 
-    public static func forward(_ context: OpContext) throws {
-        try FakeQuant.forwardPerTensor(context) { x in
+    public static func forward(_ context: OpContext) throws { try run(context, .quantized) }
+
+    /// The forward, writing `output` to `Out`.
+    static func run(_ context: OpContext, _ output: FakeQuant.Output) throws {
+        try FakeQuant.forwardPerTensor(context, output) { x in
             let op = context.op
             let r = Float(op.float("moving_rate", default: 0.9))
             let state = r * (try FakeQuant.scalar(try context.input("InState"), slot: "InState", of: op)) + 1

@@ -25,8 +25,11 @@ public enum FakeQuantizeRangeAbsMaxOp: Operator {
         return ["Out": [x], "OutScale": [[1]], "OutScales": [[op.int("window_size", default: 10000)]], "Iter": [[1]]]
     }
 
-    public static func forward(_ context: OpContext) throws {
-        try FakeQuant.forwardPerTensor(context) { x in try updateWindow(context, batchMax: FakeQuant.absMax(x)) }
+    public static func forward(_ context: OpContext) throws { try run(context, .quantized) }
+
+    /// The forward, writing `output` to `Out`.
+    static func run(_ context: OpContext, _ output: FakeQuant.Output) throws {
+        try FakeQuant.forwardPerTensor(context, output) { x in try updateWindow(context, batchMax: FakeQuant.absMax(x)) }
     }
 
     /// Records `batchMax` in the window, advances `Iter`, and returns the window's maximum.

@@ -27,7 +27,7 @@ enum BenchBatches {
     /// The LeNet example's readers: training split shuffled with random crops, or the test split
     /// in order, both normalised; 2 batches prefetched on a background thread.
     static func fashionMNIST(_ configuration: BenchConfiguration) throws -> DataLoader {
-        let training = configuration.mode == .train
+        let training = configuration.mode != .infer
         let dataset = try IDXDataset.fashionMNIST(dir: configuration.dataDirectory, split: training ? .train : .test)
         let normalize = try Normalize(mean: [0.2860], std: [0.3530])
         let transforms: [any Transform] = training

@@ -1,4 +1,5 @@
 import Foundation
+import SlimQuant
 import SlimTensor
 
 /// One configuration `slim bench` measures: a model, what a step does, the batch, the threads,
@@ -10,6 +11,9 @@ public struct BenchConfiguration: Equatable, Sendable {
         case train
         /// Eval-mode forward of the inference output (softmax probabilities).
         case infer
+        /// A `train` step of the program after `QuantizationTransformPass` (`quantization`):
+        /// fake quantization of the conv and mul inputs, straight-through gradients, scale updates.
+        case qat
     }
 
     /// The arithmetic of the kernels.
@@ -41,11 +45,15 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var imageSize: Int?
     /// The detector's width multiplier (`--scale`, backbone and head as `MobileNet.scale`); 1 for the classifiers.
     public var scale: Double
+    /// The scheme of `--mode qat` (`--weight_quantize_type`, `--activation_quantize_type`).
+    public var quantization: QuantizationScheme
+    /// Time every op of the timed steps (`BenchResult.profile`).
+    public var profile = false
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
                 dataDirectory: String = IDXDataset.defaultFashionMNISTDirectory, imageSize: Int? = nil,
-                scale: Double = 1) {
+                scale: Double = 1, quantization: QuantizationScheme = BenchConfiguration.qatScheme) {
         self.target = target
         self.mode = mode
         self.precision = precision
@@ -58,7 +66,11 @@ public struct BenchConfiguration: Equatable, Sendable {
         self.dataDirectory = dataDirectory
         self.imageSize = imageSize
         self.scale = scale
+        self.quantization = quantization
     }
+
+    /// The default scheme of `--mode qat`: channel_wise_abs_max weights, moving_average_abs_max activations.
+    public static let qatScheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
 
     /// Checks the options against each other.
     /// - Throws: `BenchError` `.usage` naming the option at fault.
@@ -81,7 +93,7 @@ public struct BenchConfiguration: Equatable, Sendable {
                                  hints: ["zoo models: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))"])
             }
         }
-        if case .directory = target, mode == .train {
+        if case .directory = target, mode != .infer {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
                              hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
         }
@@ -102,6 +114,9 @@ public struct BenchConfiguration: Equatable, Sendable {
             guard imageSize > 0, imageSize % 32 == 0 else {
                 throw BenchError(.usage, "--image_size must be a positive multiple of 32, got \(imageSize)", hints: ["e.g. 320, 416 or 608"])
             }
+        }
+        if detector && mode == .qat {
+            throw BenchError(.usage, "yolov3_mbv1 is benchmarked in FP32 only", hints: ["use --mode train"])
         }
         if detector && precision == .int8 {
             throw BenchError(.usage, "yolov3_mbv1 is benchmarked in FP32 only", hints: ["drop --dtype int8"])

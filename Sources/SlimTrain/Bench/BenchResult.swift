@@ -16,6 +16,8 @@ public struct BenchResult: Equatable, Sendable {
     public var imageSize: Int?
     /// The detector's width multiplier.
     public var scale: Double = 1
+    /// The per-op profile of the timed steps (`--profile`), a table for a person.
+    public var profile: String?
 
     public init(model: String, mode: BenchConfiguration.Mode, precision: BenchConfiguration.Precision, batch: Int, threads: Int,
                 data: BenchConfiguration.DataSource, warmup: Int, stepMilliseconds: [Double], peakRSSMB: Double, imageSize: Int? = nil) {

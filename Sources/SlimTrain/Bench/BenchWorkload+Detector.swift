@@ -13,7 +13,7 @@ extension BenchWorkload {
         let session = try TrainingSession(model: built, optimizer: Momentum(momentum: 0.9), schedule: ConstantLR(1e-4),
                                           seed: configuration.seed)
         let batch = syntheticDetectionBatch(model, configuration)
-        return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(batch) }
+        return BenchWorkload(precision: .fp32, executor: session.executor) { _ = try session.trainBatch(batch) }
     }
 
     /// Eval-mode forward of the inference program up to the three raw head outputs
@@ -27,7 +27,7 @@ extension BenchWorkload {
         let scope = Scope(built.params)
         let images = syntheticDetectionBatch(model, configuration).images
         let image = built.image
-        return BenchWorkload(precision: .fp32) {
+        return BenchWorkload(precision: .fp32, executor: executor) {
             try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: outputs)
         }
     }

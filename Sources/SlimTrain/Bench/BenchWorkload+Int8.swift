@@ -47,7 +47,7 @@ extension BenchWorkload {
         let scope = Scope(params)
         let shape = model?.inputShape ?? Array((program.variable(image)?.shape ?? []).dropFirst())
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: shape, classes: 10, seed: configuration.seed).images
-        return BenchWorkload(precision: .int8) {
+        return BenchWorkload(precision: .int8, executor: executor) {
             try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
         }
     }

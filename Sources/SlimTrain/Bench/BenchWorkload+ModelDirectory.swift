@@ -37,7 +37,7 @@ extension BenchWorkload {
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: Array(imageVar.shape.dropFirst()),
                                             classes: 1, seed: configuration.seed).images
         let image = imageVar.name
-        return BenchWorkload(precision: stored) {
+        return BenchWorkload(precision: stored, executor: executor) {
             try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
         }
     }

@@ -6,6 +6,14 @@ struct BenchWorkload {
     /// The precision the step really runs in (the label of the result).
     var precision: BenchConfiguration.Precision
     var step: () throws -> Void
+    /// The executor of the step, for `--profile` (nil where the step is not one executor's runs).
+    var executor: Executor?
+
+    init(precision: BenchConfiguration.Precision, executor: Executor? = nil, step: @escaping () throws -> Void) {
+        self.precision = precision
+        self.executor = executor
+        self.step = step
+    }
 
     /// Builds the step `configuration` describes (model, optimizer state, batches, primitives
     /// are created lazily by the first steps, which is why there is a warm-up).
@@ -19,7 +27,8 @@ struct BenchWorkload {
             case (.train, .fp32): return try train(model, configuration)
             case (.infer, .fp32): return try infer(model, configuration)
             case (.infer, .int8): return try int8(model, configuration)
-            case (.train, .int8):
+            case (.qat, .fp32): return try qat(model, configuration)
+            case (.train, .int8), (.qat, .int8):
                 throw BenchError(.usage, "--dtype int8 is for inference; training runs in FP32 (with fake quantization in QAT)",
                                  hints: ["use --mode infer --dtype int8, or --mode train --dtype fp32"])
             }
@@ -34,7 +43,7 @@ struct BenchWorkload {
         let session = try TrainingSession(model: try model.build(seed: configuration.seed), optimizer: Momentum(momentum: 0.9),
                                           schedule: ConstantLR(0.01), seed: configuration.seed)
         let next = try BenchBatches.source(for: model, configuration)
-        return BenchWorkload(precision: .fp32) { _ = try session.trainBatch(try next()) }
+        return BenchWorkload(precision: .fp32, executor: session.executor) { _ = try session.trainBatch(try next()) }
     }
 
     /// Eval-mode forward of the classifier's inference output (softmax probabilities).
@@ -44,7 +53,7 @@ struct BenchWorkload {
         let scope = Scope(built.params)
         let next = try BenchBatches.source(for: model, configuration)
         let image = built.image, output = built.interface.output
-        return BenchWorkload(precision: .fp32) {
+        return BenchWorkload(precision: .fp32, executor: executor) {
             try executor.run(feeds: [image: try next().images], scope: scope, mode: .eval, fetches: [output])
         }
     }

@@ -1,3 +1,4 @@
+import SlimGraph
 import SlimTensor
 
 /// Measures one configuration: `warmup` untimed steps (they create and cache the oneDNN
@@ -17,7 +18,15 @@ public enum Benchmark {
                              hints: ["run with OMP_NUM_THREADS=\(configuration.threads)"])
         }
         let workload = try BenchWorkload.make(configuration)
+        let profile = configuration.profile ? OpProfile() : nil
+        if let profile {
+            guard let executor = workload.executor else {
+                throw BenchError(.usage, "--profile times the ops of one executor; \(configuration.target.label) \(configuration.mode.rawValue) has none")
+            }
+            executor.profile = profile
+        }
         for _ in 0..<configuration.warmup { try workload.step() }
+        profile?.reset()
         let clock = ContinuousClock()
         var samples: [Double] = []
         samples.reserveCapacity(configuration.steps)
@@ -35,6 +44,7 @@ public enum Benchmark {
                            imageSize: configuration.target == .zoo(.yolov3MobileNetV1)
                                ? configuration.imageSize ?? BenchModel.defaultDetectionImageSize : nil)
         result.scale = configuration.scale
+        result.profile = profile?.table(runs: configuration.steps)
         return result
     }
 

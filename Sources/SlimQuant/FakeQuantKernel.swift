@@ -1,0 +1,100 @@
+/// The element loops of fake quantization, bit for bit the scalar formulas of `FakeQuant`
+/// (`quantize`, the dequantizers' `q * s / range`, the straight-through mask, `max |x|`), written
+/// as branch-free loops over raw pointers that the optimizer turns into vector code.
+///
+/// Rounding half away from zero without a rounding call (which would stop vectorization): for
+/// `0 <= a < 2^23`, `r = (a + 2^23) - 2^23` is `a` rounded to nearest, ties to even (exact float
+/// arithmetic), and `a - r` is exact, so a tie rounded down (`a - r == 0.5`) is moved up: `r + 1`.
+/// The sign of the value is copied back onto the magnitude, as `rounded(.toNearestOrAwayFromZero)`
+/// keeps it (`-0.3 -> -0.0`). Quantized magnitudes are at most `bin <= 32767`, far below `2^23`;
+/// a factor `bin / s` that is not finite goes through the scalar formula. The maxima keep 16
+/// running maxima (independent chains the optimizer can put in vector registers).
+enum FakeQuantKernel {
+    static let width = 16
+
+    /// `max |x|` over `x`, 0 when empty (a NaN is skipped, as `max(m, abs(x))` skips it).
+    static func absMax(_ x: UnsafeBufferPointer<Float>) -> Float {
+        maximum(x) { $0 }
+    }
+
+    /// `max |x|` over the finite elements of `x`, 0 when there are none (the observers' maximum).
+    static func finiteAbsMax(_ x: UnsafeBufferPointer<Float>) -> Float {
+        maximum(x) { $0 < .infinity ? $0 : 0 }
+    }
+
+    /// The largest `keep(|x|)` (`keep` maps what to skip to 0), as `max(m, keep(abs(x)))` in order.
+    @inline(__always)
+    private static func maximum(_ x: UnsafeBufferPointer<Float>, _ keep: (Float) -> Float) -> Float {
+        guard let p = x.baseAddress else { return 0 }
+        let n = x.count, whole = n - n % width
+        var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var i = 0
+        while i < whole {
+            withUnsafeMutableBytes(of: &m) { raw in
+                let lanes = raw.bindMemory(to: Float.self)
+                for k in 0..<width { lanes[k] = max(lanes[k], keep(abs(p[i + k]))) }
+            }
+            i += width
+        }
+        var result = withUnsafeBytes(of: m) { $0.bindMemory(to: Float.self).reduce(Float(0)) { max($0, $1) } }
+        while i < n { result = max(result, keep(abs(p[i]))); i += 1 }
+        return result
+    }
+
+    /// `out[i] = dequantized ? q * s / bin : q` with `q = round(clip(x[i], -g, g) * (bin / g))`, `g`
+    /// the guarded `s` (`FakeQuant.quantize`); dequantized with `bin == 0` (1 bit) every output is 0.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                         scale s: Float, bin: Float, dequantized: Bool) {
+        precondition(out.count == x.count, "\(x.count) inputs, \(out.count) outputs")
+        guard let source = x.baseAddress, let target = out.baseAddress else { return }
+        let n = x.count
+        if dequantized && bin == 0 {
+            target.update(repeating: 0, count: n)
+            return
+        }
+        let g = FakeQuant.guarded(s), factor = bin / g
+        guard factor.isFinite else {
+            for i in 0..<n { target[i] = scalar(source[i], s: s, bin: bin, dequantized: dequantized) }
+            return
+        }
+        if dequantized {
+            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) * s / bin }
+        } else {
+            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) }
+        }
+    }
+
+    /// `out[i] = x[i] * s * extra / range` (the dequantizers, left to right; `range != 0`).
+    static func dequantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                           scale s: Float, extra: Float, range: Float) {
+        precondition(out.count == x.count, "\(x.count) inputs, \(out.count) outputs")
+        guard let source = x.baseAddress, let target = out.baseAddress else { return }
+        for i in 0..<x.count { target[i] = source[i] * s * extra / range }
+    }
+
+    /// `out[i] = |x[i]| <= g ? grad[i] : 0`, `g` the guarded `s` (the straight-through estimator).
+    static func straightThrough(_ grad: UnsafeBufferPointer<Float>, input x: UnsafeBufferPointer<Float>,
+                                into out: UnsafeMutableBufferPointer<Float>, scale s: Float) {
+        precondition(grad.count == x.count && out.count == x.count, "\(grad.count) gradients, \(x.count) inputs, \(out.count) outputs")
+        guard let dy = grad.baseAddress, let source = x.baseAddress, let target = out.baseAddress else { return }
+        let g = FakeQuant.guarded(s)
+        for i in 0..<x.count { target[i] = abs(source[i]) <= g ? dy[i] : 0 }
+    }
+
+    /// The scalar formula: `FakeQuant.quantize`, then `q * s / bin` when `dequantized`.
+    @inline(__always)
+    static func scalar(_ x: Float, s: Float, bin: Float, dequantized: Bool) -> Float {
+        let q = FakeQuant.quantize(x, scale: s, bin: bin)
+        guard dequantized else { return q }
+        return bin == 0 ? 0 : q * s / bin
+    }
+
+    /// `v` rounded to nearest, ties away from zero, its sign kept (see the type's comment); exact
+    /// for magnitudes below 2^23 and NaN stays NaN.
+    @inline(__always)
+    static func rounded(_ v: Float) -> Float {
+        let a = v.magnitude, r = (a + 8_388_608) - 8_388_608
+        return Float(signOf: v, magnitudeOf: a - r == 0.5 ? r + 1 : r)
+    }
+}
