@@ -37,6 +37,8 @@ test: deps
 	@$(MAKE) --no-print-directory onnx-venv || { \
 	  if [ "$${CI:-}" = true ]; then echo "make test: CI=true and no ONNX Runtime venv at $(VENV): failing" >&2; exit 1; fi; \
 	  echo "make test: no ONNX Runtime venv at $(VENV); the ONNX Runtime checks will be skipped"; }
+	@# PyTorch (from a local CPU wheel, when the machine has one) and the PP-OCR models for the import checks.
+	@bash bench/setup_venv.sh || echo "make test: no PyTorch in $(VENV); the PyTorch import check will be skipped"
 	$(SWIFT) build --build-tests
 	@rm -f $(TEST_LOGS)/*.log; mkdir -p $(TEST_LOGS)
 	set -o pipefail; $(SWIFT) test --skip-build 2>&1 | tee $(TEST_LOGS)/all.log

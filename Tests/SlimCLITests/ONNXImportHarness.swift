@@ -17,6 +17,20 @@ enum ONNXImportHarness {
         }
     }
 
+    /// Skips unless the venv's Python imports torch (bench/setup_venv.sh installs it from a local
+    /// CPU wheel; `make test` runs it when the machine has one).
+    static func requireTorch() throws {
+        try requireVenv()
+        let p = Process()
+        p.executableURL = python
+        p.arguments = ["-c", "import torch"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("PyTorch check skipped: \(python.path) has no torch (bench/setup_venv.sh installs it from /opt/wheels)") }
+    }
+
     /// Runs `bench/<script>` with `args` in `slim`'s work directory.
     static func runScript(_ script: String, _ args: [String], in slim: SlimRunner, timeout: TimeInterval = 300) throws -> ChildProcess.Result {
         let p = Process()

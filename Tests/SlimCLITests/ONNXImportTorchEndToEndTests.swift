@@ -10,10 +10,10 @@ import XCTest
 /// slicing, bilinear and nearest interpolation at opsets 13 and 17, and these through the
 /// torch.export-based exporter at opset 18) import with
 /// `slim import` and agree with PyTorch's outputs on a random batch of 3 within 1e-4 of the
-/// output scale. Needs bench/.venv (skipped without).
+/// output scale. Needs bench/.venv with torch (skipped without).
 final class ONNXImportTorchEndToEndTests: XCTestCase {
     func testTorchExportedModelsAgreeWithPyTorch() throws {
-        try ONNXImportHarness.requireVenv()
+        try ONNXImportHarness.requireTorch()
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
         let made = try ONNXImportHarness.runScript("onnx_torch_models.py", ["--out", "torch", "--dynamo"], in: slim, timeout: 600)
