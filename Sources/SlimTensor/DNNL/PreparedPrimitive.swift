@@ -106,6 +106,10 @@ final class PreparedPrimitive: @unchecked Sendable {
 
     /// Runs on caller buffers, each plain or in its slot's chosen layout.
     func run(_ arguments: [Int32: Argument], extra: [(Int32, Memory)] = []) {
+        Kernels.withPrimitiveThreads(self) { execute(arguments, extra: extra) }
+    }
+
+    private func execute(_ arguments: [Int32: Argument], extra: [(Int32, Memory)]) {
         var args: [(Int32, Memory)] = owned + extra
         for (arg, slot) in slots {
             guard let argument = arguments[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
@@ -122,6 +126,10 @@ extension PreparedPrimitive {
     /// the slots beforehand: no dictionaries per call).
     func run(slots list: [(Slot, Argument)]) {
         precondition(list.count == slots.count, "\(list.count) arguments for \(slots.count) slots")
+        Kernels.withPrimitiveThreads(self) { execute(slots: list) }
+    }
+
+    private func execute(slots list: [(Slot, Argument)]) {
         var args = owned
         args.reserveCapacity(owned.count + list.count)
         for (slot, argument) in list { args.append((slot.arg, slot.prepare(argument))) }

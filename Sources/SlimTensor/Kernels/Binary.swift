@@ -31,7 +31,7 @@ extension Kernels {
     private static func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, axis: Int) -> Tensor {
         let bShape = broadcastShape(b.shape, to: a.shape, axis: axis)
         let layout = a.layout
-        let p = prepared("binary \(alg.rawValue) \(a.shape.cacheKey) \(bShape.cacheKey) \(layout?.key ?? "plain")", desc: { () -> dnnl_binary_desc_t in
+        let p = prepared("binary \(alg.rawValue) \(a.shape.cacheKey) \(bShape.cacheKey) \(layout?.key ?? "plain")", work: a.count, desc: { () -> dnnl_binary_desc_t in
             let aDesc = layout?.desc ?? MemoryDesc(a.shape, .f32)
             let bDesc = bShape == a.shape ? aDesc : layout?.channelBlocked(bShape, .f32) ?? MemoryDesc(bShape, .f32)
             var (ra, rb, rc) = (aDesc.raw, bDesc.raw, aDesc.raw)

@@ -18,6 +18,9 @@ extension Kernels {
             groupedW = g.groups == 1 ? w : [g.groups, w[0] / g.groups, w[1], w[2], w[3]]
         }
 
+        /// Multiply-adds of one call: every output element sums C/groups x KH x KW products.
+        var macs: Int { y.reduce(1, *) * w[1] * w[2] * w[3] }
+
         var key: String { "x\(x.cacheKey) w\(w.cacheKey) s\(g.strides.cacheKey) p\(g.paddings.cacheKey) d\(g.dilations.cacheKey) g\(g.groups)" }
 
         /// One input and one output channel per group. oneDNN's gemm convolution runs a depthwise
@@ -61,10 +64,16 @@ extension Kernels {
                 a.setPostOps([.eltwise(kind)], sumType: .f32)
                 return a
             }
-            let prim = withUnsafePointer(to: desc) { pointer in
-                withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "conv forward") }
+            // Inference: small layers (batch 1) on fewer threads (`convMACsPerThread`); training keeps
+            // every thread, so its numerics never depend on the layer size.
+            let threads = training ? nil : threadsFor(work: c.macs, perThread: convMACsPerThread)
+            let prim = withThreads(threads) {
+                withUnsafePointer(to: desc) { pointer in
+                    withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "conv forward") }
+                }
             }
             let p = PreparedPrimitive(prim)
+            p.threads = threads
             p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, .f32), chosen: prim.md(dnnl_query_src_md), isOutput: false)
             p.bind(DNNL_ARG_WEIGHTS, plain: MemoryDesc(c.groupedW, .f32), chosen: prim.md(dnnl_query_weights_md), isOutput: false)
             if bias { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }

@@ -39,7 +39,7 @@ extension Kernels {
     /// `training`: the forward_training primitive (also the hint of the backward one); otherwise
     /// forward_inference.
     static func eltwiseForwardPrimitive(_ dims: [Int], _ kind: EltwiseKind, layout: TensorLayout?, training: Bool = true) -> PreparedPrimitive {
-        prepared("eltwise_fwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain") t\(training)", desc: { () -> dnnl_eltwise_desc_t in
+        prepared("eltwise_fwd \(dims.cacheKey) \(kind.cacheKey) \(layout?.key ?? "plain") t\(training)", work: dims.reduce(1, *), desc: { () -> dnnl_eltwise_desc_t in
             let (alg, alpha, beta) = kind.algorithm
             var raw = (layout?.desc ?? MemoryDesc(dims, .f32)).raw
             var desc = dnnl_eltwise_desc_t()

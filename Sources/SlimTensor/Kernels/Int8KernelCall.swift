@@ -62,7 +62,7 @@ public final class Int8KernelCall {
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
         if let bs, let bias { list.append((bias, argument(bs))) }
         withExtendedLifetime((xs, ws, bs)) {
-            Kernels.withInt8Threads(primitive) { primitive.run(slots: list) }
+            Kernels.withPrimitiveThreads(primitive) { primitive.run(slots: list) }
         }
         return y
     }

@@ -44,19 +44,15 @@ extension Kernels {
     /// (MobileNetV1 at batch 1, 2 threads: 0.78 ms, vs 0.86 ms at 2M and 0.89 ms at any size); with
     /// spinning threads (`ACTIVE`) every layer is split (0.53 ms, vs 0.68 ms at 2M). A batch of 64
     /// runs every layer on all threads either way.
-    static let int8WorkPerThread: Int = {
-        let policy = ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"]?.uppercased()
-        return policy == "ACTIVE" ? 1 << 14 : 1 << 19
-    }()
+    static let int8WorkPerThread: Int = waitPolicyIsActive ? 1 << 14 : 1 << 19
 
     /// The int8 primitive for `key`, made by `make` the first time, for `macs` multiply-adds per call:
-    /// created (and later run, `withInt8Threads`) on `macs / int8WorkPerThread` threads, at least one and at
+    /// created (and later run, `withPrimitiveThreads`) on `macs / int8WorkPerThread` threads, at least one and at
     /// most the current OpenMP maximum. oneDNN sizes a primitive's per-thread split and scratch
     /// when it is created, so it must never run on more threads than that.
     static func int8Primitive(_ key: Int8PrimitiveKey, macs: Int, make: () -> PreparedPrimitive) -> PreparedPrimitive {
         PrimitiveCache.shared.value(int8: key) {
-            let available = OpenMPThreads.maxThreads ?? 1
-            let threads = min(available, max(1, macs / int8WorkPerThread))
+            let threads = threadsFor(work: macs, perThread: int8WorkPerThread)
             let p = withThreads(threads, make)
             p.threads = threads
             return p
@@ -64,7 +60,7 @@ extension Kernels {
     }
 
     /// `body` on no more threads than `p` was created for (nor than the caller's current count).
-    static func withInt8Threads<R>(_ p: PreparedPrimitive, _ body: () -> R) -> R {
+    static func withPrimitiveThreads<R>(_ p: PreparedPrimitive, _ body: () -> R) -> R {
         let threads = p.threads.map { min($0, OpenMPThreads.maxThreads ?? $0) }
         return withThreads(threads, body)
     }

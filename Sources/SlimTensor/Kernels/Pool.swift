@@ -85,7 +85,7 @@ extension Kernels {
     /// The forward primitive (also the hint of the backward one), on x held in `layout` (nil: plain);
     /// a blocked input gives an output in the same blocking.
     static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType = .f32, layout: TensorLayout? = nil) -> PreparedPrimitive {
-        prepared("pool_fwd \(c.key) t\(training) \(dtype.rawValue) \(layout?.key ?? "plain")", desc: { () -> dnnl_pooling_desc_t in
+        prepared("pool_fwd \(c.key) t\(training) \(dtype.rawValue) \(layout?.key ?? "plain")", work: c.x.reduce(1, *), desc: { () -> dnnl_pooling_desc_t in
             var rx = (layout?.desc ?? MemoryDesc(c.x, dtype)).raw
             var ry = MemoryDesc(c.y, dtype, plain: layout == nil).raw
             var desc = dnnl_pooling_desc_t()
