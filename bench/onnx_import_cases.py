@@ -64,6 +64,14 @@ def conv_cases():
                    node("BatchNormalization", ["c", "s", "bb", "m", "v"], ["bn"], epsilon=1e-3),
                    node("Relu", ["bn"], ["y"])],
                   [init("w", w(4, 1, 3, 3)), init("s", w(4) + 1), init("bb", w(4)), init("m", w(4)), init("v", np.abs(w(4)) + 0.5)]))
+    # Paddle2ONNX's MobileNetV3 forms: a bias as an Add of a [1, O, 1, 1] constant, hard swish as
+    # x * relu6(x + 3) / 6 (imported as one hard_swish op, the bias inside the convolution).
+    c.append(Case("conv_add_bias_decomposed_hardswish_opset11", 11, [2, 3, 8, 8],
+                  [node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]), node("Add", ["c", "b"], ["cb"]),
+                   node("Add", ["cb", "three"], ["a"]), node("Clip", ["a", "lo", "hi"], ["r"]),
+                   node("Mul", ["cb", "r"], ["m"]), node("Div", ["m", "six"], ["y"])],
+                  [init("w", w(4, 3, 3, 3)), init("b", w(1, 4, 1, 1)), init("three", np.float32(3)),
+                   init("lo", np.float32(0)), init("hi", np.float32(6)), init("six", np.float32(6))], low=-4, high=4))
     return c
 
 

@@ -9,7 +9,9 @@ final class ExecutorInferenceFusionTests: XCTestCase {
     typealias Sketch = GradientCheckTests.Sketch
 
     /// conv2d + bias -> batch_norm -> leaky_relu -> depthwise_conv2d -> batch_norm + relu -> conv2d -> mean.
-    func network() throws -> Sketch {
+    /// `first` / `second`: the activations after the first and second batch norm (leaky_relu
+    /// with alpha 0.1 and relu by default).
+    func network(first: String = "leaky_relu", second: String = "relu") throws -> Sketch {
         var s = Sketch()
         s.program.declare(VarDesc(name: "image", shape: [-1, 3, 7, 7]))
         s.program.feeds = ["image"]
@@ -26,11 +28,11 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         try s.op("conv2d", ["Input": ["image"], "Filter": ["conv.w"]], ["Output": ["conv.out"]], ["paddings": .ints([1, 1])])
         try s.op("elementwise_add", ["X": ["conv.out"], "Y": ["conv.b"]], ["Out": ["conv.biased"]], ["axis": .int(1)])
         try batchNorm(&s, "bn1", "conv.biased", "bn1.out")
-        try s.op("leaky_relu", ["X": ["bn1.out"]], ["Out": ["leaky.out"]], ["alpha": .float(0.1)])
+        try s.op(first, ["X": ["bn1.out"]], ["Out": ["leaky.out"]], first == "leaky_relu" ? ["alpha": .float(0.1)] : [:])
         try s.op("depthwise_conv2d", ["Input": ["leaky.out"], "Filter": ["dw.w"]], ["Output": ["dw.out"]],
                  ["paddings": .ints([1, 1]), "strides": .ints([2, 2]), "groups": .int(6)])
         try batchNorm(&s, "bn2", "dw.out", "bn2.out")
-        try s.op("relu", ["X": ["bn2.out"]], ["Out": ["relu.out"]])
+        try s.op(second, ["X": ["bn2.out"]], ["Out": ["relu.out"]])
         try s.op("conv2d", ["Input": ["relu.out"], "Filter": ["pw.w"]], ["Output": ["pw.out"]])
         try s.op("mean", ["X": ["pw.out"]], ["Out": ["loss"]])
         s.program.fetches = ["loss"]
@@ -56,6 +58,19 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         XCTAssertEqual(fusion.ops[1].outputs["Output"], ["relu.out"])
         XCTAssertTrue(fusion.removed.isSuperset(of: ["conv.out", "conv.biased", "bn1.out", "bn1.saved_mean", "dw.out", "bn2.out"]))
         XCTAssertEqual(OpFusion(s.program, registry: .shared).ops.count, 7, "train-mode runs keep the batch norms")
+    }
+
+    /// hard_swish and relu6 (MobileNetV3, imported models) fuse as post-ops too, with the same results.
+    func testHardSwishAndRelu6FuseAsPostOps() throws {
+        let s = try network(first: "hard_swish", second: "relu6")
+        let fusion = OpFusion(s.program, registry: .shared, inference: true)
+        XCTAssertEqual(fusion.ops.map(\.type), ["conv2d", "depthwise_conv2d", "conv2d", "mean"])
+        XCTAssertEqual(fusion.ops[0].string("fuse_activation", default: ""), "hard_swish")
+        XCTAssertEqual(fusion.ops[1].string("fuse_activation", default: ""), "relu6")
+        var rng = SeededGenerator(seed: 5)
+        let image = OpTestValues.random([2, 3, 7, 7], &rng, -3, 3)
+        let outputs = try evalOutputs(try Executor(program: s.program), Scope(s.scope.tensors), image)
+        assertClose(outputs.fused, outputs.written, "fused vs written")
     }
 
     /// Eval output fetched alone (fused) and with a var between fused ops (the ops as written).

@@ -6,7 +6,8 @@
 ///   (`MeanOut` / `VarianceOut` are `Mean` / `Variance`): the batch norm folded into the
 ///   convolution's weights (see `ConvolutionOperator.inferenceForward`), its `fuse_with_relu` as
 ///   `fuse_activation` `relu`. `SavedMean` / `SavedVariance` (not computed in eval) are not computed.
-/// - such a convolution without an activation whose `Output` feeds only a `relu` or `leaky_relu`:
+/// - such a convolution without an activation whose `Output` feeds only a `relu`, `leaky_relu`,
+///   `relu6` or `hard_swish` (Paddle's 6, 6, 3):
 ///   the activation as `fuse_activation` (and `fuse_alpha`), a post-op of the convolution.
 extension OpFusion {
     static func fuseForInference(_ first: OpDesc, _ second: OpDesc, registry: OpRegistry, fusable: Set<String>) -> (OpDesc, [String])? {
@@ -19,6 +20,10 @@ extension OpFusion {
             activation = "relu"
         } else if isBuiltin(second, LeakyReluOp.self, registry) {
             activation = "leaky_relu"
+        } else if isBuiltin(second, Relu6Op.self, registry), second.float("threshold", default: 6) == 6 {
+            activation = "relu6"
+        } else if isBuiltin(second, HardSwishOp.self, registry), (try? HardSwishOp.eltwiseKind(second)) != nil {
+            activation = "hard_swish"
         } else {
             return nil
         }

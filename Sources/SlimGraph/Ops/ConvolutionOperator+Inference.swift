@@ -9,7 +9,7 @@ import SlimTensor
 ///   `s = Scale / sqrt(Variance + epsilon)`, `Filter'[o] = Filter[o] * s[o]`,
 ///   `Bias'[o] = (Bias[o] - Mean[o]) * s[o] + BatchNormBias[o]` (`Bias` 0 when absent), which is
 ///   the batch norm of the convolution with running statistics, up to float rounding;
-/// - attr `fuse_activation` (`relu`, `leaky_relu` with `fuse_alpha`): applied to the result in
+/// - attr `fuse_activation` (`relu`, `leaky_relu` with `fuse_alpha`, `relu6`, `hard_swish`): applied to the result in
 ///   the same primitive (an eltwise post-op).
 ///
 /// The folded and packed weights are made again whenever one of the tensors they come from is not
@@ -49,7 +49,10 @@ extension ConvolutionOperator {
         case "": return nil
         case "relu": return .relu
         case "leaky_relu": return .leakyRelu(alpha: Float(op.float("fuse_alpha", default: 0.02)))
-        case let other: throw GraphError("op '\(op.type)': fuse_activation '\(other)' is not supported", hints: ["relu or leaky_relu"])
+        case "relu6": return .relu6
+        case "hard_swish": return .hardSwish
+        case let other:
+            throw GraphError("op '\(op.type)': fuse_activation '\(other)' is not supported", hints: ["relu, leaky_relu, relu6 or hard_swish"])
         }
     }
 

@@ -65,6 +65,8 @@ public struct ONNXImporter: Sendable {
             return v
         }
         program = Self.namingFetches(program, as: graph.output.map(\.name))
+        _ = HardSwishPattern.rewrite(&program, params: context.params)
+        _ = ConvBiasPattern.rewrite(&program, params: &context.params)
         do {
             try program.verify()
         } catch let error as GraphError {
