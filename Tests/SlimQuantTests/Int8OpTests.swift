@@ -70,6 +70,19 @@ final class Int8OpTests: XCTestCase {
         }
     }
 
+    /// MobileNetV3's hard swish as the conv's post-op: in f32, and requantized to s8 with the
+    /// levels-per-unit factor after it (it does not commute with the factor); attrs round-trip.
+    func testConvHardSwishPostOp() throws {
+        let scales: [Float] = [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .u8, Int8Epilogue(outputScales: scales, activation: .hardSwish), bias: true, seed: 24)
+        let requantized = Int8Epilogue(outputScales: [0.002], activation: .hardSwishRequantized(levelsPerUnit: 25, lo: -127, hi: 127),
+                                       outputType: .s8)
+        try checkConv(input: .s8, requantized, bias: true, seed: 25)
+        for e in [requantized, Int8Epilogue(outputScales: [0.5], activation: .hardSwish)] {
+            XCTAssertEqual(try Int8Epilogue(OpDesc(type: Int8Conv2DOp.type, attrs: e.attrs)), e)
+        }
+    }
+
     func testConvAddsResidualBeforeActivation() throws {
         for (input, seed) in [(DType.u8, UInt64(41)), (.s8, 42)] {
             let xs = [2, 4, 5, 5], ws = [3, 4, 3, 3]

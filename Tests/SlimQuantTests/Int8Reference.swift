@@ -43,6 +43,8 @@ enum Int8Reference {
             case let .clip(lo, hi): v = min(max(v, Double(lo)), Double(hi))
             case let .leakyRelu(alpha): v = v > 0 ? v : Double(alpha) * v
             case let .leakyReluClip(alpha, lo, hi): v = min(max(v > 0 ? v : Double(alpha) * v, Double(lo)), Double(hi))
+            case .hardSwish: v = v * min(max(v + 3, 0), 6) / 6
+            case let .hardSwishRequantized(f, lo, hi): v = min(max(Double(f) * v * min(max(v + 3, 0), 6) / 6, Double(lo)), Double(hi))
             }
             return v
         }

@@ -25,6 +25,11 @@ public struct Int8Epilogue: Hashable, Sendable {
         case leakyRelu(alpha: Float)
         /// `leakyRelu(alpha)`, then `clip(lo, hi)` (requantization after a leaky ReLU).
         case leakyReluClip(alpha: Float, lo: Float, hi: Float)
+        /// `x * min(max(x + 3, 0), 6) / 6`.
+        case hardSwish
+        /// `hardSwish`, then `x * levelsPerUnit`, then `clip(lo, hi)` (requantization after a
+        /// hard swish, which does not commute with the factor: the output scales stay in real units).
+        case hardSwishRequantized(levelsPerUnit: Float, lo: Float, hi: Float)
     }
 
     public var outputScales: [Float]
@@ -68,8 +73,15 @@ public struct Int8Epilogue: Hashable, Sendable {
             case let (lo?, hi?) where lo <= hi: activation = .leakyReluClip(alpha: Float(alpha), lo: Float(lo), hi: Float(hi))
             default: throw GraphError("op '\(op.type)': activation leaky_relu takes both clip_min <= clip_max or neither")
             }
+        case "hard_swish":
+            switch (op.attrs["levels_per_unit"]?.floatValue, op.attrs["clip_min"]?.floatValue, op.attrs["clip_max"]?.floatValue) {
+            case (nil, nil, nil): activation = .hardSwish
+            case let (f?, lo?, hi?) where f.isFinite && f > 0 && lo <= hi:
+                activation = .hardSwishRequantized(levelsPerUnit: Float(f), lo: Float(lo), hi: Float(hi))
+            default: throw GraphError("op '\(op.type)': activation hard_swish takes levels_per_unit > 0 and clip_min <= clip_max, or none of them")
+            }
         case let other:
-            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip or leaky_relu"])
+            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu or hard_swish"])
         }
         self.init(outputScales: scales, activation: activation, outputType: type)
     }
@@ -92,6 +104,12 @@ public struct Int8Epilogue: Hashable, Sendable {
             a["alpha"] = .float(Double(alpha))
             a["clip_min"] = .float(Double(lo))
             a["clip_max"] = .float(Double(hi))
+        case .hardSwish: a["activation"] = .string("hard_swish")
+        case let .hardSwishRequantized(f, lo, hi):
+            a["activation"] = .string("hard_swish")
+            a["levels_per_unit"] = .float(Double(f))
+            a["clip_min"] = .float(Double(lo))
+            a["clip_max"] = .float(Double(hi))
         }
         return a
     }
@@ -104,6 +122,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let .clip(lo, hi): return [.clip(lo: lo, hi: hi)]
         case let .leakyRelu(alpha): return [.eltwise(.leakyRelu(alpha: alpha))]
         case let .leakyReluClip(alpha, lo, hi): return [.eltwise(.leakyRelu(alpha: alpha)), .clip(lo: lo, hi: hi)]
+        case .hardSwish: return [.eltwise(.hardSwish)]
+        case let .hardSwishRequantized(f, lo, hi): return [.eltwise(.hardSwish), .eltwise(.linear(alpha: f, beta: 0)), .clip(lo: lo, hi: hi)]
         }
     }
 
@@ -115,6 +135,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let .clip(lo, _): return lo >= 0
         case let .leakyRelu(alpha): return alpha == 0
         case let .leakyReluClip(alpha, lo, _): return alpha == 0 || lo >= 0
+        case .hardSwish: return false
+        case let .hardSwishRequantized(_, lo, _): return lo >= 0
         }
     }
 }

@@ -4,7 +4,7 @@ import SlimTensor
 /// One quantized op of a frozen INT8 program and the ops the INT8 engine fuses into it:
 ///
 ///     Out(quantizer) -> conv2d | depthwise_conv2d | mul (s8 weight) -> dequantizer
-///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6 | leaky_relu]   -> end
+///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6 | leaky_relu | hard_swish]   -> end
 ///
 /// The dequantizer takes the accumulator to `s_act / max_range * acc` per tensor,
 /// `s_w[o] * s_act / (bin_w * bin_a) * acc` per channel; bias adds and eval-mode batch norms are
@@ -19,6 +19,8 @@ struct Int8Chain {
         case relu
         case relu6(threshold: Float)
         case leakyRelu(alpha: Float)
+        /// Paddle's `hard_swish` with its defaults (6, 6, 3).
+        case hardSwish
     }
 
     var op: Int
@@ -95,6 +97,9 @@ struct Int8Chain {
                 let alpha = Float(next.float("alpha", default: 0.02))
                 guard alpha.isFinite, alpha >= 0 else { return }
                 activation = .leakyRelu(alpha: alpha)
+            } else if next.type == "hard_swish", next.input("X") == end,
+                      [next.float("threshold", default: 6), next.float("scale", default: 6), next.float("offset", default: 3)] == [6, 6, 3] {
+                activation = .hardSwish
             } else {
                 return
             }

@@ -40,7 +40,9 @@ struct Int8Lowering {
         var output = c.end
         if c.residual == nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
             let (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
-            epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: activation, outputType: type)
+            // Hard swish does not commute with the factor f: it runs on real values, f after it.
+            let unitScales = c.activation.map { if case .hardSwish = $0 { return true } else { return false } } ?? false
+            epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type)
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
@@ -74,7 +76,8 @@ struct Int8Lowering {
 
     /// The chain's activation in the units of the quantizer `q` it requantizes into (`f = bin / s`
     /// levels per unit), ending in the clip to `q`'s integer range, and the output type: u8 when
-    /// nothing below 0 survives (ReLU, ReLU6, a leaky ReLU of slope 0), else s8.
+    /// nothing below 0 survives (ReLU, ReLU6, a leaky ReLU of slope 0), else s8. Hard swish
+    /// (down to -3/8) is computed on real values, then scaled by `f` and clipped.
     private func requantizedActivation(_ c: Int8Chain, into q: ActivationQuantizer, levelsPerUnit f: Float) -> (Int8Epilogue.Activation, DType) {
         switch c.activation {
         case nil: return (.clip(lo: -q.bin, hi: q.bin), .s8)
@@ -83,6 +86,7 @@ struct Int8Lowering {
         case let .leakyRelu(alpha)?:
             let lo: Float = alpha > 0 ? -q.bin : 0
             return (.leakyReluClip(alpha: alpha, lo: lo, hi: q.bin), lo >= 0 ? .u8 : .s8)
+        case .hardSwish?: return (.hardSwishRequantized(levelsPerUnit: f, lo: -q.bin, hi: q.bin), .s8)
         }
     }
 
@@ -93,6 +97,7 @@ struct Int8Lowering {
         case .relu?: return .relu
         case let .relu6(t)?: return .clip(lo: 0, hi: t)
         case let .leakyRelu(alpha)?: return .leakyRelu(alpha: alpha)
+        case .hardSwish?: return .hardSwish
         }
     }
 
