@@ -111,7 +111,7 @@ public final class Compressor {
         let initial = try compression.compressor.initModel ?? context.model.localPath("pretrain_weights")
         if let path = initial, !path.isEmpty {
             try context.session.loadPretrained(from: path, log: context.log)
-        } else {
+        } else if try context.model.string("architecture") != "Imported" {   // an imported model starts from its own weights
             context.log("warning: no pretrain_weights or init_model: compressing from random initial weights\n")
         }
         return 0

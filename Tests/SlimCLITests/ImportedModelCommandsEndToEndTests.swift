@@ -61,3 +61,44 @@ extension Program {
         return p
     }
 }
+
+/// `architecture: Imported`: a model directory written by `slim import` is fine-tuned and
+/// quantized by `slim compress` from its own weights (no pretrain_weights), its picture feed
+/// named `input.1`; the int8 model it saves runs on the INT8 engine; a model whose output is not a
+/// softmax is refused (exit 65) at the YAML's Imported section.
+final class ImportedArchitectureEndToEndTests: XCTestCase {
+    func testCompressFineTunesAndQuantizesAnImportedClassifier() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        try slim.write("model.yml", SlimRunner.tinyModel)
+        let built = LeNet5(numClasses: 10).build(inputShape: [1, 28, 28], seed: 3)
+        let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        try ModelFile.save(program: inference, params: built.params, to: slim.path("original"))
+        XCTAssertEqual(try slim.run(["export", "--model_path", "original", "--output", "lenet.onnx"]).status, 0)
+        var renamed = try ModelFile.load(from: slim.path("original"))
+        renamed.program = renamed.program.renamingForTest("image", to: "input.1")
+        try ModelFile.save(program: renamed.program, params: renamed.params, to: slim.path("renamed"))
+        XCTAssertEqual(try slim.run(["export", "--model_path", "renamed", "--output", "renamed.onnx"]).status, 0)
+        XCTAssertEqual(try slim.run(["import", "--model", "renamed.onnx", "--save_path", "imported"]).status, 0)
+        let yaml = SlimRunner.tinyModel.replacingOccurrences(of: "architecture: LeNet5", with: "architecture: Imported\nImported: {model_dir: imported}")
+        try slim.write("imported.yml", yaml)
+        try slim.write("slim.yaml", SlimRunner.tinySlim(epochs: 2))
+        let run = try slim.run(["compress", "-s", "slim.yaml", "-c", "imported.yml"])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertFalse(run.out.contains("random initial weights"), run.out)
+        XCTAssertTrue(run.out.contains("epoch 1 eval"), run.out)
+        let eval = try slim.run(["eval", "--model_path", "quant/int8", "-c", "model.yml"])
+        XCTAssertEqual(eval.status, 0, eval.err)
+        XCTAssertTrue(eval.out.contains("engine: int8"), eval.out)
+
+        var noSoftmax = try ModelFile.load(from: slim.path("imported"))
+        noSoftmax.program.ops.removeLast()
+        noSoftmax.program.fetches = [noSoftmax.program.ops.last?.outputNames.first ?? ""]
+        try ModelFile.save(program: noSoftmax.program, params: noSoftmax.params, to: slim.path("logits"))
+        try slim.write("logits.yml", yaml.replacingOccurrences(of: "model_dir: imported", with: "model_dir: logits"))
+        let refused = try slim.run(["compress", "-s", "slim.yaml", "-c", "logits.yml"])
+        XCTAssertEqual(refused.status, 65, refused.err)
+        XCTAssertTrue(refused.err.contains("logits.yml:2:"), refused.err)
+        XCTAssertTrue(refused.err.contains("softmax"), refused.err)
+    }
+}

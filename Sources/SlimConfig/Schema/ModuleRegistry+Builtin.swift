@@ -5,7 +5,7 @@ extension ModuleRegistry {
 
     /// The globals of a model YAML, as the pseudo-module `Global`.
     static let global = ModuleSchema("Global", "Top-level settings of a model YAML.", [
-        OptionSchema("architecture", .string, nil, required: true, "Model to build: LeNet5 | MobileNetV1 | ResNet | YOLOv3."),
+        OptionSchema("architecture", .string, nil, required: true, "Model to build: LeNet5 | MobileNetV1 | ResNet | YOLOv3 | Imported (a model directory, e.g. slim import's)."),
         OptionSchema("num_classes", .int, "10", "Number of classes of the classifier head."),
         OptionSchema("max_iters", .int, nil, "Batches per epoch (PaddleSlim's meaning in compression)."),
         OptionSchema("epoch", .int, "1", "Number of training epochs."),
@@ -38,6 +38,11 @@ extension ModuleRegistry {
         ModuleSchema("ResNet", "ResNet: CIFAR depths 20/32/56 or ImageNet-style 18/34.", [
             OptionSchema("depth", .int, "20", "Number of layers."),
             OptionSchema("variant", .choice(["cifar", "imagenet"]), "cifar", "Stage layout."),
+        ]),
+        ModuleSchema("Imported", "A classifier read from a model directory (slim import's output): its weights are the start, a softmax cross-entropy head is added for training.", [
+            OptionSchema("model_dir", .string, nil, required: true, "The model directory (e.g. what slim import --save_path wrote)."),
+            OptionSchema("model_name", .string, nil, "Program file name (default: __model__, else model)."),
+            OptionSchema("params_name", .string, nil, "Params file name (default: __params__, else weights)."),
         ]),
         ModuleSchema("YOLOv3", "YOLOv3 detector (PaddleDetection): backbone, three-scale head and loss, yolo_box + NMS output.", [
             OptionSchema("backbone", .choice(["MobileNet"]), "MobileNet", "Backbone module."),

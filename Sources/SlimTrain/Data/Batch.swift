@@ -70,13 +70,15 @@ public struct Batch: Equatable, Sendable {
     /// Where the sample in `row` comes from.
     public func sampleName(row: Int) -> String { sampleNames?[row] ?? "sample \(indices[row])" }
 
-    /// The executor's feeds for the feed vars `names`: each one's tensor of the same name.
+    /// The executor's feeds for the feed vars `names` (a model's feeds, its image first): each
+    /// one's tensor of the same name; the first, when the batch has no tensor of its name, takes
+    /// the batch's images (an imported model's picture input is often called `x` or `input.1`).
     /// - Throws: `DataError.mismatch` naming the first feed the batch does not provide.
     public func feeds(_ names: [String]) throws -> [String: Tensor] {
         var feeds: [String: Tensor] = [:]
         feeds.reserveCapacity(names.count)
-        for name in names {
-            guard let tensor = tensors[name] else {
+        for (i, name) in names.enumerated() {
+            guard let tensor = tensors[name] ?? (i == 0 ? tensors[Self.image] : nil) else {
                 throw DataError.mismatch(path: sampleName(row: 0),
                                          reason: "the model feeds '\(name)', which the data does not provide (it gives \(tensors.keys.sorted().joined(separator: ", ")))")
             }

@@ -14,6 +14,7 @@ public enum ModelFactory {
             return try yolov3(config, imageShape: imageShape, classes: try classCount(config),
                               seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1))
         }
+        if architecture == "Imported" { return try imported(config, imageShape: imageShape) }
         let options = try Self.options(NodeValues(node: config.node(architecture), path: architecture))
         let classes = try classCount(config)
         do {
@@ -45,5 +46,34 @@ public enum ModelFactory {
         guard options.dropout >= 0 && options.dropout < 1 else { throw v.error("dropout", "must be in [0, 1), got \(options.dropout)") }
         guard options.scale > 0 && options.scale <= 16 else { throw v.error("scale", "must be in (0, 16], got \(options.scale)") }
         return options
+    }
+
+    /// `architecture: Imported`: the classifier in `Imported.model_dir` (`ImportedClassifier`),
+    /// whose picture feed must take the reader's `image_shape`.
+    static func imported(_ config: ModelConfig, imageShape: [Int]) throws -> BuiltModel {
+        let v = NodeValues(node: config.node("Imported"), path: config.path)
+        guard let dir = v.string("model_dir", nil), !dir.isEmpty else {
+            throw ConfigError("architecture Imported needs Imported.model_dir (the directory slim import wrote)",
+                              at: config.node("architecture")?.mark ?? SourceMark(file: config.path, line: 1, column: 1),
+                              notes: ["Imported: {model_dir: imported}"])
+        }
+        let mark = config.node("Imported")?.mark ?? SourceMark(file: config.path, line: 1, column: 1)
+        let loaded = try ModelFile.load(from: dir, modelName: v.string("model_name", nil), paramsName: v.string("params_name", nil))
+        do {
+            let model = try ImportedClassifier.build(program: loaded.program, params: loaded.params)
+            let classes = model.program.variable(model.interface.output)?.shape.last ?? 0
+            if config.node("num_classes") != nil, let n = try config.int("num_classes"), n != classes {
+                throw ConfigError("num_classes is \(n), but the model in \(dir) has \(classes) classes",
+                                  at: config.node("num_classes")?.mark ?? mark, notes: ["leave num_classes out, or set it to \(classes)"])
+            }
+            let feedShape = Array(model.interface.feeds[0].shape.dropFirst())
+            guard feedShape == imageShape else {
+                throw ConfigError("the model in \(dir) takes pictures \(feedShape), but the reader's image_shape is \(imageShape)",
+                                  at: mark, notes: ["set TrainReader/EvalReader image_shape to \(feedShape)"])
+            }
+            return model
+        } catch let error as GraphError {
+            throw ConfigError("\(dir): \(error.message)", at: mark, notes: error.hints)
+        }
     }
 }
