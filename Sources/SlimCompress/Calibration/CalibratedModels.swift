@@ -2,6 +2,7 @@ import Foundation
 import SlimGraph
 import SlimQuant
 import SlimTensor
+import SlimTrain
 
 /// Post-training quantization of a float inference model into the variants `slim calibrate` and
 /// `PostTrainingQuantizationStrategy` save: the calibrated fake-quant eval model
@@ -26,6 +27,7 @@ public struct CalibratedModels {
     /// - Returns: the paths written.
     @discardableResult
     public func save(_ program: Program, params: [String: Tensor], evalPath: String?, floatPath: String?, int8Path: String?) throws -> [String] {
+        guard MPIWorld.isRoot else { return [] }   // under mpirun rank 0 writes
         var written: [String] = []
         if let evalPath {
             try ModelFile.save(program: program, params: params, to: evalPath)
