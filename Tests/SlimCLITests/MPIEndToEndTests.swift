@@ -126,3 +126,47 @@ extension MPIEndToEndTests {
         XCTAssertLessThan(Date().timeIntervalSince(start), 120, "the job ends soon after the timeout")
     }
 }
+
+extension MPIEndToEndTests {
+    /// `slim train`, `eval` and `calibrate` under two ranks: the same model and numbers as one
+    /// process with the global batch (train), the whole eval set (eval, sharded and summed) and
+    /// the same calibrated files (calibrate: every rank calibrates on the same batches, rank 0 writes).
+    func testTrainEvalAndCalibrateUnderTwoRanks() throws {
+        let single = try SlimRunner(), ranks = try SlimRunner()
+        defer { single.cleanUp(); ranks.cleanUp() }
+        try single.write("model.yml", model(batch: 32))
+        try ranks.write("model.yml", model(batch: 16))
+        let train = ["train", "-c", "model.yml"]
+        let one = try single.run(train)
+        XCTAssertEqual(one.status, 0, one.err)
+        let two = try mpiRun(ranks, train)
+        XCTAssertEqual(two.status, 0, two.out + two.err)
+        XCTAssertTrue(two.out.contains("batches of 16 x 2 ranks"), two.out)
+        let a = try params(single, "out/model/last"), b = try params(ranks, "out/model/last")
+        for (name, x) in a {
+            let y = try XCTUnwrap(b[name], name)
+            let diff = zip(x.floats, y.floats).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(diff, 1e-4 * max(1, x.floats.map(abs).max() ?? 0), name)
+        }
+
+        // Both evaluate and calibrate the single process's model (7 eval batches: 4 on rank 0, 3 on rank 1).
+        let evalModel = SlimRunner.tinyModel.replacingOccurrences(of: "batch_size: 100", with: "batch_size: 30")
+        try single.write("eval.yml", evalModel)
+        try ranks.write("eval.yml", evalModel)
+        let modelPath = single.path("out/model/last")
+        let evalOne = try single.run(["eval", "-c", "eval.yml", "--model_path", modelPath, "--output_eval", "eval.json"])
+        let evalTwo = try mpiRun(ranks, ["eval", "-c", "eval.yml", "--model_path", modelPath, "--output_eval", "eval.json"])
+        XCTAssertEqual(evalOne.status, 0, evalOne.err)
+        XCTAssertEqual(evalTwo.status, 0, evalTwo.out + evalTwo.err)
+        XCTAssertEqual(single.bytes("eval.json"), ranks.bytes("eval.json"), "the summed counts give the single process's result")
+
+        let calibrate = ["calibrate", "-c", "eval.yml", "--model_path", modelPath, "--algo", "KL", "--batch_nums", "2", "--save_path", "ptq"]
+        XCTAssertEqual(try single.run(calibrate).status, 0)
+        let calibrated = try mpiRun(ranks, calibrate)
+        XCTAssertEqual(calibrated.status, 0, calibrated.out + calibrated.err)
+        for file in ["ptq/int8/weights", "ptq/float/weights", "ptq/eval_model/__params__"] {
+            XCTAssertNotNil(single.bytes(file), file)
+            XCTAssertEqual(single.bytes(file), ranks.bytes(file), file)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import SlimConfig
 import SlimTensor
 import XCTest
 @testable import SlimTrain
@@ -51,5 +52,17 @@ final class DataShardTests: XCTestCase {
         XCTAssertEqual(MPIWorld.launchedRanks(["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "1"])?.rank, 1)
         XCTAssertThrowsError(try MPIWorld.timeout(["SLIM_MPI_TIMEOUT": "soon"]))
         XCTAssertEqual(try MPIWorld.timeout(["SLIM_MPI_TIMEOUT": "2.5"]), 2.5)
+    }
+}
+
+extension DataShardTests {
+    func testSyncBatchNormIsFoundForTheRefusal() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sync-bn-\(UUID().uuidString).yml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "architecture: YOLOv3\nMobileNet:\n  norm_decay: 0.\n  norm_type: sync_bn\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let found = try XCTUnwrap(TrainingSession.syncBatchNorm(try ModelConfig.load(path: path).root))
+        XCTAssertEqual(found.mark.line, 4)
+        try "architecture: YOLOv3\nMobileNet:\n  norm_type: bn\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNil(TrainingSession.syncBatchNorm(try ModelConfig.load(path: path).root))
     }
 }

@@ -14,9 +14,10 @@ import SlimTensor
 ///   ranks' variances).
 /// - bucket "max": every other float state the forward pass writes to a persistable (the
 ///   quantization observers: moving-average `OutAccum`/`OutState`/`OutScale`, range abs max
-///   `OutScales`/`OutScale`): the element-wise maximum. Each rank's observer saw the abs max of
-///   its shard; their maximum is the abs max of the global batch, so the scales equal those of one
-///   process with the global batch, and every rank holds the same scales.
+///   `OutScales`/`OutScale`): the element-wise maximum. The observers already take the maximum of
+///   their batch's `max |x|` over the ranks in the forward (`FakeQuant.batchMaxReduction`), so
+///   these are the values of one process with the global batch on every rank; the maximum
+///   guarantees that every rank holds bit-identical scales whatever a state's op.
 public final class GradientAllreduce {
     public let world: MPIWorld
     private var reported = false
@@ -61,12 +62,12 @@ public final class GradientAllreduce {
         return Tensor(shape: tensor.shape, floats: values)
     }
 
-    /// Logs once what every step exchanges: the elements of each bucket are f32.
+    /// Logs once what every step exchanges (f32 elements).
     private func report(parameters: Int, sum: Int, max: Int) {
         reported = true
-        let buckets = max > 0 ? 2 : 1
-        log("allreduce: \(parameters) parameters, \((sum + max) * 4) bytes per step in \(buckets) bucket\(buckets > 1 ? "s" : "") "
-            + "(sum: gradients, loss and batch norm statistics \(sum * 4) bytes; max: quantization scales \(max * 4) bytes) over \(world.size) ranks\n")
+        let maxPart = max > 0 ? "; max: quantization state \(max * 4) bytes" : ""
+        log("allreduce: \(parameters) parameters, \((sum + max) * 4) bytes per step in \(max > 0 ? 2 : 1) bucket\(max > 0 ? "s" : "") "
+            + "(sum: gradients, loss and batch norm statistics \(sum * 4) bytes\(maxPart)) over \(world.size) ranks\n")
     }
 
     /// The f32 persistables the program's ops write (other than `excluding`, the trained
