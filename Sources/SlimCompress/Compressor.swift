@@ -60,7 +60,8 @@ public final class Compressor {
         checkpointer.removeStaleTemporaries()
         defer { checkpointer.removeStaleTemporaries() }
         let start = try resumeOrStart()
-        try MPIWorld.shared()?.requireAgreement(start, on: "the epoch to start at", hint: "every node must see the same compressor.checkpoint_path (a shared folder)")
+        try MPIWorld.shared()?.requireAgreement(start, on: "the epoch to start at",
+                                                hint: "every node must see the same compressor.checkpoint_path (a shared folder)")
         let epochs = compression.compressor.epoch
         if start < epochs { try checkpointer.checkReplaceable(epochs: start..<epochs) }
         for s in strategies { try s.onCompressionBegin(context) }   // e.g. a freeze a stopped run had not done

@@ -86,9 +86,9 @@ final class MPIEndToEndTests: XCTestCase {
     }
 
     func testKilledRankResumesByteIdentical() throws {
-        let straight = try SlimRunner(), killed = try SlimRunner()
-        defer { straight.cleanUp(); killed.cleanUp() }
-        for slim in [straight, killed] {
+        let straight = try SlimRunner(), killed = try (0..<2).map { _ in try SlimRunner() }
+        defer { straight.cleanUp(); killed.forEach { $0.cleanUp() } }
+        for slim in [straight] + killed {
             try slim.write("model.yml", model(batch: 16))
             try slim.write("slim.yaml", SlimRunner.tinySlim(epochs: 3))
         }
@@ -96,18 +96,21 @@ final class MPIEndToEndTests: XCTestCase {
         let full = try mpiRun(straight, args)
         XCTAssertEqual(full.status, 0, full.out + full.err)
 
-        let stopped = try mpiRun(killed, args, environment: ["SLIM_TEST_KILL_AT": "checkpoint-saved-1", "SLIM_TEST_KILL_RANK": "1"])
-        XCTAssertNotEqual(stopped.status, 0, "the job fails when a rank dies")
-        XCTAssertNotNil(killed.bytes("checkpoints/1/context.json"), "checkpoint 1 was in place before the kill")
-        XCTAssertNil(killed.bytes("checkpoints/2/context.json"))
+        for (rank, slim) in killed.enumerated() {  // SIGKILL-like stop of rank 1, then of rank 0
+            let victim = String(1 - rank)
+            let stopped = try mpiRun(slim, args, environment: ["SLIM_TEST_KILL_AT": "checkpoint-saved-1", "SLIM_TEST_KILL_RANK": victim])
+            XCTAssertNotEqual(stopped.status, 0, "rank \(victim): the job fails when a rank dies")
+            XCTAssertNotNil(slim.bytes("checkpoints/1/context.json"), "rank \(victim): checkpoint 1 was in place before the kill")
+            XCTAssertNil(slim.bytes("checkpoints/2/context.json"))
 
-        let resumed = try mpiRun(killed, args)
-        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
-        XCTAssertTrue(resumed.out.contains("resuming from"), resumed.out)
-        for file in ["checkpoints/2/model/__params__", "checkpoints/2/context.json", "quant/float/weights", "quant/int8/weights"] {
-            let a = straight.bytes(file), b = killed.bytes(file)
-            XCTAssertNotNil(a, file)
-            XCTAssertEqual(a, b, "\(file) differs between the straight and the resumed 2-rank run")
+            let resumed = try mpiRun(slim, args)
+            XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+            XCTAssertTrue(resumed.out.contains("resuming from"), resumed.out)
+            for file in ["checkpoints/2/model/__params__", "checkpoints/2/context.json", "quant/float/weights", "quant/int8/weights"] {
+                let a = straight.bytes(file), b = slim.bytes(file)
+                XCTAssertNotNil(a, file)
+                XCTAssertEqual(a, b, "rank \(victim) killed: \(file) differs between the straight and the resumed 2-rank run")
+            }
         }
     }
 }
