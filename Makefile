@@ -1,6 +1,6 @@
 # slim: every install step lives here so a fresh machine (and CI) needs nothing else.
 SHELL := /bin/bash
-DEB_PACKAGES := libyaml-dev libdnnl-dev zlib1g-dev libpng-dev libjpeg-dev libxml2 dataset-fashion-mnist pkg-config
+DEB_PACKAGES := libyaml-dev libdnnl-dev zlib1g-dev libpng-dev libjpeg-dev libxml2 dataset-fashion-mnist pkg-config libopenmpi-dev openmpi-bin
 SWIFT ?= swift
 CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

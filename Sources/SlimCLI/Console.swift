@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SlimTrain
 
 /// The commands' console lines, by swift-log level (set by `LogOptions`: `--quiet`, `--verbose`):
 ///
@@ -15,7 +16,9 @@ enum Console {
     nonisolated(unsafe) static var logger = Logger(label: "slim") { _ in ConsoleLogHandler() }
 
     /// A progress or result line (`text` ends with its own newline), or a warning when it starts with "warning: ".
+    /// Under `mpirun` only rank 0 logs (every rank computes the same lines).
     static func line(_ text: String) {
+        guard MPIWorld.isRoot else { return }
         if text.hasPrefix("warning: ") {
             logger.warning("\(text)")
         } else {

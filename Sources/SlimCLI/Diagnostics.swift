@@ -21,6 +21,16 @@ func reportingConfigErrors<T>(_ body: () throws -> T) throws -> T {
 /// bad config, data or model files, 1 for anything else.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
+        return try mappingErrors(body)
+    } catch {
+        MPIWorld.noteFailure()
+        throw error
+    }
+}
+
+/// `reportingErrors` without the `mpirun` bookkeeping.
+private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
         return try body()
     } catch let error as ExitCode {
         throw error
@@ -65,8 +75,10 @@ func requireReadableFile(_ path: String) throws {
     throw ExitCode(74)
 }
 
+/// Under `mpirun` the line starts with the rank (`rank 1: `).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let prefix = MPIWorld.launchedRanks().map { "rank \($0.rank): " } ?? ""
+    FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
 }
 
 /// A progress or result line to stdout, written immediately (progress lines must not wait for a

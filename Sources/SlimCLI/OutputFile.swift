@@ -1,4 +1,5 @@
 import Foundation
+import SlimTrain
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +20,10 @@ enum OutputFile {
     /// Writes `data` to a temporary file next to `path`, flushes it, and renames it to `path`: a
     /// reader sees the old file or the new one, never part of one.
     /// - Throws: `WriteError` with the system's reason (a missing directory, a directory in the
-    ///   way, no permission, a full disk); the temporary file is removed.
+    ///   way, no permission, a full disk); the temporary file is removed. Under `mpirun` rank 0
+    ///   writes (every rank holds the same result).
     static func write(_ data: Data, to path: String, option: String) throws {
+        guard MPIWorld.isRoot else { return }
         func failure(_ what: String) -> WriteError {
             WriteError(option: option, path: path, reason: "\(what): \(String(cString: strerror(errno)))")
         }

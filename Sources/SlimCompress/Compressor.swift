@@ -30,7 +30,7 @@ public final class Compressor {
         let eval = try ReaderSpec(model, reader: .eval, datasetDir: datasetDir)
         seed = UInt64(truncatingIfNeeded: try model.int("seed") ?? 1)
         logIter = try model.int("log_iter") ?? 20
-        let perPass = train.dataset.count / train.batchSize
+        let perPass = train.dataset.count / train.globalBatchSize
         let iters = try model.int("max_iters") ?? max(perPass, 1)
         let epochs = compression.compressor.epoch
         try RunLength.check(itersPerEpoch: iters, epochs: epochs, batchSize: train.batchSize,
@@ -41,6 +41,7 @@ public final class Compressor {
         let session = try TrainingSession(model: built, optimizer: try OptimizerFactory.make(model),
                                           schedule: try ScheduleFactory.make(model, itersPerEpoch: iters, totalIters: iters * epochs),
                                           seed: seed)
+        try session.distribute(config: model, log: log)
         if model.node("metric")?.text == "COCO" { session.metricKind = .coco }
         session.mapType = try VOCMeanAP.MapType.configured(in: model)
         context = CompressionContext(session: session, train: train, eval: eval, model: model, itersPerEpoch: iters, log: log)
@@ -59,6 +60,8 @@ public final class Compressor {
         checkpointer.removeStaleTemporaries()
         defer { checkpointer.removeStaleTemporaries() }
         let start = try resumeOrStart()
+        try MPIWorld.shared()?.requireAgreement(start, on: "the epoch to start at",
+                                                hint: "every node must see the same compressor.checkpoint_path (a shared folder)")
         let epochs = compression.compressor.epoch
         if start < epochs { try checkpointer.checkReplaceable(epochs: start..<epochs) }
         for s in strategies { try s.onCompressionBegin(context) }   // e.g. a freeze a stopped run had not done
@@ -79,7 +82,7 @@ public final class Compressor {
                 for s in strategies { try s.onBatchBegin(context) }
                 let batch = try loader.next()
                 let (loss, lr) = try context.session.trainBatch(batch)
-                progress.batchEnded(epoch: epoch + 1, batch: b, images: batch.images.shape[0], loss: loss, lr: lr)
+                progress.batchEnded(epoch: epoch + 1, batch: b, images: batch.images.shape[0] * loader.shard.count, loss: loss, lr: lr)
                 for s in strategies { try s.onBatchEnd(context) }
             }
             if (epoch + 1) % compression.compressor.evalEpoch == 0 || epoch == epochs - 1 {

@@ -58,6 +58,17 @@ public enum FakeQuant {
         x.withUnsafeFloatsInMemoryOrder { FakeQuantKernel.parallelMax($0, FakeQuantKernel.absMax) }
     }
 
+    /// Under data parallelism, the maximum of a value over every process (each passes its own,
+    /// all get the same result, in the same op order); nil in a single process.
+    public nonisolated(unsafe) static var batchMaxReduction: ((Float) -> Float)?
+
+    /// The training observers' `max |x|` of a batch: with `batchMaxReduction`, the maximum over
+    /// every process's shard, i.e. the abs max of the global batch.
+    static func batchAbsMax(_ x: Tensor) -> Float {
+        let m = absMax(x)
+        return batchMaxReduction.map { $0(m) } ?? m
+    }
+
     /// `max |x|` of each of the `channels` contiguous blocks of `x` (channel axis 0).
     public static func channelAbsMax(_ x: Tensor, channels: Int) -> [Float] {
         precondition(channels > 0 && x.count % channels == 0, "\(channels) channels in \(x.shape)")

@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let trainer = try FloatTrainer(config: config, datasetDir: model.d, log: printFlushed)
             trainer.overwrite = overwrite
-            printFlushed("training \(try config.string("architecture") ?? "?"): \(trainer.epochs) epochs x \(trainer.itersPerEpoch) batches of \(trainer.train.batchSize), \(trainer.train.dataset.count) train / \(trainer.eval.dataset.count) eval images\n")
+            printFlushed("training \(try config.string("architecture") ?? "?"): \(trainer.epochs) epochs x \(trainer.itersPerEpoch) batches of \(trainer.train.batchSize)\(MPIWorld.launchedRanks().map { " x \($0.size) ranks" } ?? ""), \(trainer.train.dataset.count) train / \(trainer.eval.dataset.count) eval images\n")
             try trainer.run()
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import SlimGraph
 import SlimQuant
 import SlimTensor
+import SlimTrain
 
 /// Post-training quantization of a float inference model into the variants `slim calibrate` and
 /// `PostTrainingQuantizationStrategy` save: the calibrated fake-quant eval model
@@ -22,12 +23,13 @@ public struct CalibratedModels {
         return (qat, qatParams.filter { qat.variable($0.key)?.persistable == true }, result)
     }
 
-    /// Writes the eval model to `evalPath` and the frozen float and int8 models (any path may be nil).
+    /// Writes the eval model to `evalPath` and the frozen float and int8 models (any path may be
+    /// nil); under `mpirun` rank 0 writes and every rank returns once the files are in place.
     /// - Returns: the paths written.
     @discardableResult
     public func save(_ program: Program, params: [String: Tensor], evalPath: String?, floatPath: String?, int8Path: String?) throws -> [String] {
         var written: [String] = []
-        if let evalPath {
+        if let evalPath, MPIWorld.isRoot {   // under mpirun rank 0 writes (FrozenModels waits for it)
             try ModelFile.save(program: program, params: params, to: evalPath)
             written.append(evalPath)
         }

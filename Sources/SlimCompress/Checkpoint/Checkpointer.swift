@@ -42,21 +42,27 @@ public struct Checkpointer {
         }
     }
 
-    /// Removes the hidden folders (`.<epoch>.tmp-*`, `.tmp-*`) that a killed save left in `root`.
+    /// Removes the hidden folders (`.<epoch>.tmp-*`, `.tmp-*`) that a killed save left in `root`
+    /// (under `mpirun`: rank 0, the one that writes).
     func removeStaleTemporaries() {
+        guard MPIWorld.isRoot else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         for name in names where name.hasPrefix(".tmp-") || (name.hasPrefix(".") && name.contains(".tmp-")) {
             try? FileManager.default.removeItem(atPath: (root as NSString).appendingPathComponent(name))
         }
     }
 
-    /// Saves the state at the end of `context.epoch`.
+    /// Saves the state at the end of `context.epoch`. Under `mpirun` rank 0 writes (every rank
+    /// holds the same state) and the ranks wait for each other until the checkpoint is in place.
     func save(context: CompressionContext, loader: LoaderState, strategies: [any Strategy]) throws {
         let final = directory(epoch: context.epoch)
-        try DirectoryUnit.write(final, replaceable: { isCheckpoint($0) ? nil : "it is not a slim checkpoint" }) { temp in
-            try write(context: context, loader: loader, strategies: strategies, into: temp)
-            Self.testHook("checkpoint-written-\(context.epoch)")
+        if MPIWorld.isRoot {
+            try DirectoryUnit.write(final, replaceable: { isCheckpoint($0) ? nil : "it is not a slim checkpoint" }) { temp in
+                try write(context: context, loader: loader, strategies: strategies, into: temp)
+                Self.testHook("checkpoint-written-\(context.epoch)")
+            }
         }
+        try MPIWorld.shared()?.barrier("checkpoint \(final)")
     }
 
     private func write(context: CompressionContext, loader: LoaderState, strategies: [any Strategy], into temp: String) throws {
@@ -85,8 +91,15 @@ public struct Checkpointer {
     /// stand-in for a crash: `_exit`, no clean-up, no buffered output). Points:
     /// `checkpoint-written-<epoch>` (files of a checkpoint written, not yet in place) and
     /// `checkpoint-saved-<epoch>` (in place, before the strategies' epoch end, e.g. the freeze).
+    /// Under `mpirun`, `SLIM_TEST_KILL_RANK` (when set) limits the stop to that rank, and
+    /// `SLIM_TEST_HANG_AT` makes that rank sleep forever there instead (a hung rank).
     static func testHook(_ point: String) {
-        guard let wanted = ProcessInfo.processInfo.environment["SLIM_TEST_KILL_AT"], wanted == point else { return }
+        let environment = ProcessInfo.processInfo.environment
+        if let rank = environment["SLIM_TEST_KILL_RANK"], Int(rank) != MPIWorld.rank { return }
+        if environment["SLIM_TEST_HANG_AT"] == point {
+            while true { sleep(1000) }
+        }
+        guard let wanted = environment["SLIM_TEST_KILL_AT"], wanted == point else { return }
         _exit(137)
     }
 

@@ -3,6 +3,7 @@ import SlimGraph
 import SlimONNX
 import SlimQuant
 import SlimTensor
+import SlimTrain
 
 /// Freezes a QAT eval model into the variants PaddleSlim saves: `float` (QuantizationFreezePass:
 /// integer-valued f32 weights, fixed activation scales, one dequantize after each quantized op)
@@ -33,10 +34,20 @@ public struct FrozenModels {
     /// anything is written, so a model ONNX cannot express leaves no files behind.
     /// - Parameter mobileSkipped: when given, a model ONNX cannot express (`ONNXExportError`)
     ///   skips `mobilePath` (reported to it) instead of failing the whole save.
+    /// Under `mpirun` only rank 0 writes; the others write nothing and wait until rank 0 has
+    /// written (they may read the models next).
     /// - Returns: the paths written.
     @discardableResult
     public func save(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?,
                      mobilePath: String? = nil, mobileSkipped: ((ONNXExportError) -> Void)? = nil) throws -> [String] {
+        let written = MPIWorld.isRoot ? try write(program, params: params, floatPath: floatPath, int8Path: int8Path,
+                                                  mobilePath: mobilePath, mobileSkipped: mobileSkipped) : []
+        try MPIWorld.shared()?.barrier("the saved models")
+        return written
+    }
+
+    private func write(_ program: Program, params: [String: Tensor], floatPath: String?, int8Path: String?,
+                       mobilePath: String?, mobileSkipped: ((ONNXExportError) -> Void)?) throws -> [String] {
         let float = try frozen(program, params: params)
         let integer = int8Path != nil || mobilePath != nil ? try int8(float) : nil
         var mobile: MobileModel?

@@ -30,7 +30,7 @@ public enum FakeQuantizeMovingAverageAbsMaxOp: Operator {
             let op = context.op
             let r = Float(op.float("moving_rate", default: 0.9))
             let state = r * (try FakeQuant.scalar(try context.input("InState"), slot: "InState", of: op)) + 1
-            let accum = r * (try FakeQuant.scalar(try context.input("InAccum"), slot: "InAccum", of: op)) + FakeQuant.absMax(x)
+            let accum = r * (try FakeQuant.scalar(try context.input("InAccum"), slot: "InAccum", of: op)) + FakeQuant.batchAbsMax(x)
             context.setOutput("OutState", 0, Tensor(shape: [1], floats: [state]))
             context.setOutput("OutAccum", 0, Tensor(shape: [1], floats: [accum]))
             return accum / state

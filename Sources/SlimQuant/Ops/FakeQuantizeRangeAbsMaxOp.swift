@@ -29,7 +29,7 @@ public enum FakeQuantizeRangeAbsMaxOp: Operator {
 
     /// The forward, writing `output` to `Out`.
     static func run(_ context: OpContext, _ output: FakeQuant.Output) throws {
-        try FakeQuant.forwardPerTensor(context, output) { x in try updateWindow(context, batchMax: FakeQuant.absMax(x)) }
+        try FakeQuant.forwardPerTensor(context, output) { x in try updateWindow(context, batchMax: FakeQuant.batchAbsMax(x)) }
     }
 
     /// Records `batchMax` in the window, advances `Iter`, and returns the window's maximum.

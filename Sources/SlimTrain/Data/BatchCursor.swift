@@ -1,13 +1,15 @@
 /// The sequential walk of a `DataLoader` over its endless stream of passes.
 ///
 /// Pass `p` visits the data set in `BatchBuilder.order(pass: p)`; each batch takes the next
-/// `batchSize` positions. A pass ends after `floor(n / b)` batches with `dropLast`, else after
+/// `batchSize` positions (a data-parallel rank builds only its `shard` of them). A pass ends after `floor(n / b)` batches with `dropLast`, else after
 /// `ceil(n / b)` (the last one partial).
 struct BatchCursor {
     let builder: BatchBuilder
     let batchSize: Int
     let shuffle: Bool
     let dropLast: Bool
+    /// The part of each batch this process builds (`batchSize` is the global batch).
+    var shard = DataShard.whole
     private(set) var state: LoaderState
     private var cachedOrder: (pass: Int, order: [Int])?
 
@@ -35,7 +37,8 @@ struct BatchCursor {
         }
         let order = cachedOrder!.order
         let end = min(state.offset + batchSize, samplesPerPass)
-        let batch = try builder.batch(order[state.offset..<end], pass: UInt64(state.pass))
+        let positions = shard.positions(of: state.offset..<end, perRank: batchSize / shard.count)
+        let batch = try builder.batch(order[positions], pass: UInt64(state.pass))
         state = end >= samplesPerPass ? LoaderState(pass: state.pass + 1, offset: 0) : LoaderState(pass: state.pass, offset: end)
         return batch
     }

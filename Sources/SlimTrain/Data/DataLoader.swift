@@ -15,6 +15,8 @@ public final class DataLoader {
     public let dropLast: Bool
     public let prefetch: Int
     public let seed: UInt64
+    /// The part of every global batch of `batchSize * shard.count` samples this process reads.
+    public let shard: DataShard
     /// The position of the next batch `next()` returns.
     public private(set) var state: LoaderState
     private var cursor: BatchCursor
@@ -35,12 +37,14 @@ public final class DataLoader {
     ///     generator drawn only from `(seed, pass, first sample of the batch)`.
     ///   - mixupEpoch: passes below it give each sample a mixup partner when a `MixupImage` is
     ///     in `transforms` (PaddleDetection's `mixup_epoch`; <= 0: never).
+    ///   - shard: a data-parallel rank's part of each global batch (`DataShard`); `state`
+    ///     offsets then count global samples.
     /// - Throws: `DataError.invalidConfiguration` when the data set is empty, smaller than one
     ///   batch with `dropLast`, the state is not a batch boundary, or a transform rejects the shape.
     public init(dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = true,
                 transforms: [any Transform] = [], seed: UInt64 = 0, prefetch: Int = 0,
                 state: LoaderState = LoaderState(), numMaxBoxes: Int = 50,
-                batchTransforms: [any BatchTransform] = [], mixupEpoch: Int = -1) throws {
+                batchTransforms: [any BatchTransform] = [], mixupEpoch: Int = -1, shard: DataShard = .whole) throws {
         guard batchSize > 0, prefetch >= 0 else {
             throw DataError.invalidConfiguration("batch size (\(batchSize)) must be > 0 and prefetch (\(prefetch)) >= 0")
         }
@@ -52,8 +56,17 @@ public final class DataLoader {
         var builder = try BatchBuilder(dataset: dataset, transforms: transforms, seed: seed, numMaxBoxes: numMaxBoxes)
         builder.batchTransforms = batchTransforms
         builder.mixupEpoch = mixupEpoch
-        cursor = BatchCursor(builder: builder, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, state: state)
-        guard state.pass >= 0, state.offset >= 0, state.offset % batchSize == 0, state.offset < cursor.samplesPerPass else {
+        cursor = BatchCursor(builder: builder, batchSize: batchSize * shard.count, shuffle: shuffle, dropLast: dropLast, state: state)
+        cursor.shard = shard
+        guard shard.count == 1 || cursor.samplesPerPass % cursor.batchSize == 0 else {
+            throw DataError.invalidConfiguration(
+                "the last batch of a pass (\(cursor.samplesPerPass % cursor.batchSize) of \(cursor.samplesPerPass) samples) cannot be split over \(shard.count) processes: set the reader's drop_last: true")
+        }
+        guard dataset.count >= cursor.batchSize || !dropLast else {
+            throw DataError.invalidConfiguration(
+                "the data set has \(dataset.count) samples, fewer than one global batch of \(batchSize) x \(shard.count) processes, and drop_last is set: no batch can be formed")
+        }
+        guard state.pass >= 0, state.offset >= 0, state.offset % cursor.batchSize == 0, state.offset < cursor.samplesPerPass else {
             throw DataError.invalidConfiguration(
                 "loader state pass \(state.pass) offset \(state.offset) is not a batch boundary of a pass of \(cursor.samplesPerPass) samples")
         }
@@ -62,6 +75,7 @@ public final class DataLoader {
         self.dropLast = dropLast
         self.prefetch = prefetch
         self.seed = seed
+        self.shard = shard
         self.state = state
     }
 
@@ -95,7 +109,8 @@ public final class DataLoader {
     public func stop() {
         prefetcher?.stop()
         prefetcher = nil
-        cursor = BatchCursor(builder: cursor.builder, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, state: state)
+        cursor = BatchCursor(builder: cursor.builder, batchSize: batchSize * shard.count, shuffle: shuffle, dropLast: dropLast, state: state)
+        cursor.shard = shard
     }
 
     /// One ordered pass over the whole data set (no shuffle, last partial batch kept), with

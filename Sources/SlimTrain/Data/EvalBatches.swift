@@ -12,6 +12,14 @@ public struct EvalBatches {
     /// Number of batches in the pass: `ceil(n / batchSize)`.
     public var count: Int { (builder.dataset.count + batchSize - 1) / batchSize }
 
+    /// Whether every batch has been returned or skipped.
+    public var isFinished: Bool { offset >= builder.dataset.count }
+
+    /// Passes over the next batch without building it.
+    public mutating func skip() {
+        offset = min(offset + batchSize, builder.dataset.count)
+    }
+
     /// The next batch, or nil after the last one.
     public mutating func next() throws -> Batch? {
         let n = builder.dataset.count

@@ -68,12 +68,17 @@ public struct ReaderSpec {
         }
     }
 
-    /// A loader over this reader (the eval pass uses `evalBatches()`).
+    /// A loader over this reader (the eval pass uses `evalBatches()`); under `mpirun`, this
+    /// rank's shard of global batches of `batchSize` x ranks (`DataShard`).
     public func loader(seed: UInt64, state: LoaderState = LoaderState()) throws -> DataLoader {
         try DataLoader(dataset: dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
                        transforms: transforms, seed: seed, prefetch: prefetch, state: state, numMaxBoxes: numMaxBoxes,
-                       batchTransforms: batchTransforms, mixupEpoch: mixupEpoch)
+                       batchTransforms: batchTransforms, mixupEpoch: mixupEpoch, shard: try DataShard.current())
     }
+
+    /// Samples of one training step over every process: `batch_size` x the `mpirun` ranks
+    /// (PaddleDetection's multi-card batch size), `batch_size` outside `mpirun`.
+    public var globalBatchSize: Int { batchSize * (MPIWorld.launchedRanks()?.size ?? 1) }
 
     /// The data set of a reader's `dataset` node; `withBackground` is the reader's
     /// `with_background` (detection types), `defaultType` the type when the node has no `type`.

@@ -63,7 +63,7 @@ public struct BestModel {
     /// Makes `candidate` of `epoch` the best: `save` writes the model files, then the record.
     /// The old record is removed first, so a record never describes another model.
     public mutating func replace(with candidate: EvalResult, epoch: Int, save: () throws -> Void) throws {
-        if FileManager.default.fileExists(atPath: recordPath) {
+        if MPIWorld.isRoot, FileManager.default.fileExists(atPath: recordPath) {
             do {
                 try FileManager.default.removeItem(atPath: recordPath)
             } catch {
@@ -97,7 +97,9 @@ public struct BestModel {
         }
     }
 
+    /// Writes `best/eval.json` (under `mpirun`: rank 0).
     private func write(_ record: Record) throws {
+        guard MPIWorld.isRoot else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try ImageCodec.atomicWrite([UInt8](try encoder.encode(record)), to: recordPath)

@@ -49,7 +49,8 @@ public struct Evaluator {
         self.metric = metric
     }
 
-    /// One pass over `reader`'s data in order (last partial batch kept).
+    /// One pass over `reader`'s data in order (last partial batch kept); under `mpirun` a
+    /// classifier's pass is shared by the ranks and its counts summed (`ShardedEvaluation`).
     /// - Parameters:
     ///   - onBatch: called after each batch with (batches done, total).
     ///   - onScores: called with each batch's output (a classifier's `[N, C]` scores) and its
@@ -61,14 +62,17 @@ public struct Evaluator {
         metric.reset()
         let fetches = metric.fetches
         var done = 0
-        while let batch = try batches.next() {
+        let shard = onScores == nil ? try ShardedEvaluation.shard(for: metric) : .whole
+        for index in 0..<batches.count {
+            guard index % shard.count == shard.rank else { batches.skip(); continue }
+            guard let batch = try batches.next() else { break }
             let fetched = try executor.run(feeds: try inputs(batch), scope: scope, mode: .eval, fetches: fetches)
             try metric.update(batch: batch, outputs: fetched)
             if let onScores, let scores = fetched[output], let labels = batch[Batch.label] { try onScores(scores, labels) }
             done += 1
             onBatch?(done, batches.count)
         }
-        return metric.accumulate()
+        return try ShardedEvaluation.combine(metric.accumulate(), shard: shard)
     }
 
     /// The executor's feeds for `batch`: its images to the first feed, the others by name.

@@ -45,6 +45,7 @@ public final class FloatTrainer {
         outputDir = ((try config.string("save_dir") ?? "output") as NSString).appendingPathComponent(runName)
         snapshotIter = try Self.snapshotIter(config)
         bestMetric = try Self.bestMetric(config, detector: session.interface.metric != .topK)
+        try session.distribute(config: config, log: log)
         if config.node("metric")?.text == "COCO" { session.metricKind = .coco }
         session.mapType = VOCMeanAP.MapType(rawValue: try config.string("map_type") ?? "11point") ?? .elevenPoint
         if let pretrained { try session.loadPretrained(from: pretrained, log: log) }
@@ -53,7 +54,8 @@ public final class FloatTrainer {
     /// `max_iters` (default: one pass over the train reader) and `epoch`, both > 0, with every
     /// count of the run (batches, images) representable.
     static func runLength(_ config: ModelConfig, train: ReaderSpec) throws -> (itersPerEpoch: Int, epochs: Int) {
-        let perPass = train.dropLast ? train.dataset.count / train.batchSize : (train.dataset.count + train.batchSize - 1) / train.batchSize
+        let batch = train.globalBatchSize
+        let perPass = train.dropLast ? train.dataset.count / batch : (train.dataset.count + batch - 1) / batch
         let iters = try config.int("max_iters") ?? perPass, epochs = try config.int("epoch") ?? 1
         let mark = config.node("max_iters")?.mark ?? SourceMark(file: config.path, line: 1, column: 1)
         guard epochs > 0 else { throw ConfigError("epoch must be > 0, got \(epochs)", at: config.node("epoch")?.mark ?? mark) }
@@ -103,7 +105,7 @@ public final class FloatTrainer {
             for b in 1...itersPerEpoch {
                 let batch = try loader.next()
                 let (loss, lr) = try session.trainBatch(batch)
-                progress.batchEnded(epoch: epoch, batch: b, images: batch.images.shape[0], loss: loss, lr: lr)
+                progress.batchEnded(epoch: epoch, batch: b, images: batch.images.shape[0] * loader.shard.count, loss: loss, lr: lr)
                 if let every = snapshotIter, session.step % every == 0 {
                     try save(to: String(session.step))
                     progress.summary("saved snapshot \(outputDir)/\(session.step)")
@@ -119,7 +121,7 @@ public final class FloatTrainer {
             }
             progress.summary("epoch \(epoch)/\(epochs) eval: \(result)\(note)")
         }
-        let images = epochs * itersPerEpoch * train.batchSize
+        let images = epochs * itersPerEpoch * train.globalBatchSize
         log(TrainingSummary.format(epochs: epochs, batches: epochs * itersPerEpoch, images: images,
                                    seconds: ProgressReporter.monotonicSeconds() - start,
                                    best: best.epoch.flatMap { epoch in best.result.map { ($0.primary, epoch) } },
@@ -136,8 +138,10 @@ public final class FloatTrainer {
         return history
     }
 
-    /// Saves the inference program (inference feeds -> outputs) and its parameters.
+    /// Saves the inference program (inference feeds -> outputs) and its parameters (under
+    /// `mpirun`: rank 0 writes, the ranks hold the same weights).
     func save(to folder: String) throws {
+        guard MPIWorld.isRoot else { return }
         let (inference, params) = try session.inferenceModel()
         try ModelFile.save(program: inference, params: params, to: (outputDir as NSString).appendingPathComponent(folder))
     }

@@ -20,6 +20,8 @@ public final class TrainingSession {
     /// A detector's metric when not its own (`metric: COCO`), and VOC's `map_type`.
     public var metricKind: MetricKind?
     public var mapType: VOCMeanAP.MapType = .elevenPoint
+    /// Under `mpirun`: averages each step's gradients over the ranks (`distribute(config:log:)`).
+    public var gradientAllreduce: GradientAllreduce?
 
     public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
         program = model.program
@@ -62,12 +64,13 @@ public final class TrainingSession {
         let lr = currentLR
         let loss = interface.loss
         let fetched = try executor.run(feeds: try batch.feeds(feedNames), scope: scope, mode: .train, fetches: [loss])
-        let grads = try executor.backward(loss: loss)
+        var grads = try executor.backward(loss: loss)
+        var value = Double(fetched[loss]!.floats[0])
+        if let gradientAllreduce { value = gradientAllreduce.reduce(grads: &grads, loss: value, program: program, scope: scope) }
         var params = scope.tensors
         optimizer.step(params: &params, grads: grads, state: &optimizerState, lr: Float(lr))
         for name in grads.keys { scope.tensors[name] = params[name] }
         step += 1
-        let value = Double(fetched[loss]!.floats[0])
         guard value.isFinite else {
             throw GraphError("the loss became \(value) at step \(step)", hints: ["lower LearningRate.base_lr or check the data"])
         }
