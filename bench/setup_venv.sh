@@ -51,7 +51,7 @@ if [ -z "$wheel" ] || [ ! -f "$wheel" ]; then
   exit 1
 fi
 "${PIP[@]}" "$wheel" || { echo "setup_venv: installing $wheel failed" >&2; exit 1; }
-"${PIP[@]}" numpy onnx onnxruntime || { echo "setup_venv: installing onnx/onnxruntime/numpy failed" >&2; exit 1; }
+"${PIP[@]}" numpy onnx onnxruntime pillow || { echo "setup_venv: installing onnx/onnxruntime/numpy failed" >&2; exit 1; }
 # The dynamo-based ONNX exporter of recent torch needs onnxscript; optional (the legacy exporter is tried first).
 "${PIP[@]}" onnxscript >/dev/null 2>&1 || true
 usable || { echo "setup_venv: the venv at $VENV cannot import torch, onnx, onnxruntime and numpy" >&2; exit 1; }

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// Post-training quantization of a real pretrained model imported from ONNX: PP-OCR's
+/// text-direction classifier (MobileNetV3, Paddle2ONNX, opset 11) on text-line crops that
+/// PP-OCRv4's detector cuts from pictures Debian packages ship (bench/ppocr_cls_data.py).
+/// `slim import` then `slim calibrate --algo mse` on 202 crops; the INT8 engine runs the
+/// MobileNetV3 convolutions on integer kernels with hard swish fused; its top-1 agreement with the
+/// FP32 model and with ONNX Runtime's own `quantize_static` INT8 model (all crops) is printed, and
+/// the INT8 model must agree with the FP32 one on at least 88% of the crops (measured: 92.3%;
+/// ONNX Runtime's INT8 agrees on 92.3%) and lose at most 2 points of top-1.
+/// Skips without the venv (with pillow) or the models.
+final class PPOCRClassifierPTQEndToEndTests: XCTestCase {
+    func testCalibratedClassifierAgreesWithFloatAndIsComparedWithONNXRuntime() throws {
+        try ONNXImportHarness.requireVenv()
+        let models = SlimRunner.repoRoot.appendingPathComponent("bench/models")
+        let classifier = models.appendingPathComponent("ch_ppocr_mobile_v2.0_cls_infer.onnx").path
+        let detector = models.appendingPathComponent("ch_PP-OCRv4_det_infer.onnx").path
+        for path in [classifier, detector] where !FileManager.default.fileExists(atPath: path) {
+            throw XCTSkip("no \(path) (bench/setup_venv.sh fetches it)")
+        }
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        let data = try ONNXImportHarness.runScript("ppocr_cls_data.py", ["--detector", detector, "--output", "crops"], in: slim)
+        guard data.status == 0 else {
+            if data.err.contains("No module named 'PIL'") { throw XCTSkip("the venv has no pillow (make onnx-venv installs it)") }
+            return XCTFail(data.err)
+        }
+        try slim.write("cls.yml", """
+        architecture: Imported
+        Imported: {model_dir: imported}
+        seed: 1
+        TrainReader:
+          batch_size: 101
+          image_shape: [3, 48, 192]
+          dataset: {type: ImageFolder, dataset_dir: crops}
+          transforms: [!Normalize {mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]}]
+        EvalReader:
+          batch_size: 64
+          image_shape: [3, 48, 192]
+          dataset: {type: ImageFolder, dataset_dir: crops}
+          transforms: [!Normalize {mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]}]
+
+        """)
+        let imported = try slim.run(["import", "--model", classifier, "--save_path", "imported", "--input_shape", "1,3,48,192"])
+        XCTAssertEqual(imported.status, 0, imported.err)
+        let calibrate = try slim.run(["calibrate", "--model_path", "imported", "-c", "cls.yml", "--algo", "mse",
+                                      "--batch_nums", "2", "--save_path", "ptq"])
+        XCTAssertEqual(calibrate.status, 0, calibrate.err)
+        for (dir, file) in [("imported", "fp32.jsonl"), ("ptq/int8", "int8.jsonl")] {
+            let eval = try slim.run(["eval", "--model_path", dir, "-c", "cls.yml", "--output_predictions", file])
+            XCTAssertEqual(eval.status, 0, eval.err)
+            if dir == "ptq/int8" {
+                // "engine: int8 (oneDNN u8/s8 kernels: 84 int8 ops, 31 fp32 ops)": with hard swish a post-op of
+                // the integer convolutions (130 fp32 ops without it), only pooling, the SE gates and softmax stay f32.
+                let counts = eval.out.split(separator: "\n").first { $0.hasPrefix("engine: int8") }
+                let fp32Ops = try XCTUnwrap(counts.flatMap { $0.split(separator: ",").last?.split(separator: " ").first.flatMap { Int($0) } }, eval.out)
+                XCTAssertLessThanOrEqual(fp32Ops, 40, eval.out)
+            }
+        }
+        let compare = try ONNXImportHarness.runScript("ppocr_cls_ptq.py", [
+            "--onnx", classifier, "--data", "crops", "--slim-fp32", "fp32.jsonl", "--slim-int8", "int8.jsonl"], in: slim)
+        XCTAssertEqual(compare.status, 0, compare.err)
+        print(compare.out)
+        let line = try XCTUnwrap(compare.out.split(separator: "\n").first, compare.out)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let agreement = try XCTUnwrap(json["agreement"] as? [String: Double]), top1 = try XCTUnwrap(json["top1"] as? [String: Double])
+        XCTAssertEqual(agreement["slim FP32 vs ORT FP32"] ?? 0, 1, accuracy: 0.002, "the imported model is ONNX Runtime's")
+        XCTAssertGreaterThanOrEqual(agreement["slim INT8 vs ORT FP32"] ?? 0, 0.88)
+        XCTAssertGreaterThanOrEqual((top1["slim INT8"] ?? 0) - (top1["slim FP32"] ?? 1), -0.02)
+    }
+}

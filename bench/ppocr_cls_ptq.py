@@ -1,0 +1,180 @@
+"""slim's post-training INT8 of PP-OCR's direction classifier against ONNX Runtime's quantize_static.
+
+Given the text-line data set of bench/ppocr_cls_data.py (OUT/0, OUT/180), the classifier's ONNX file
+and slim's per-sample predictions (`slim eval --output_predictions`, one JSON line per sample in
+the data set's order: class folders sorted, files sorted), this script
+  1. quantizes the ONNX file with ONNX Runtime's quantize_static (QDQ, per-channel s8 weights, u8
+     activations, MinMax) on the same calibration images slim used (every crop of the set),
+  2. runs ORT FP32 and ORT INT8 on every crop (PP-OCR's preprocessing: RGB / 255, (x - 0.5) / 0.5),
+  3. prints the top-1 of each against the labels and the top-1 agreement of every pair,
+  4. with --slim-bench, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
+     `slim bench --model DIR --mode infer` of slim's float and int8 directories, same threads.
+
+    python bench/ppocr_cls_ptq.py --onnx M.onnx --data DIR --slim-fp32 fp32.jsonl --slim-int8 int8.jsonl \
+        [--slim SLIM --slim-float-dir D --slim-int8-dir D --threads 2]
+Prints a JSON object (the numbers) and a Markdown table.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+
+def load_set(root):
+    images, labels = [], []
+    for label, name in enumerate(sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))):
+        folder = os.path.join(root, name)
+        for file in sorted(os.listdir(folder)):
+            if file.lower().endswith((".png", ".jpg", ".jpeg")):
+                x = np.asarray(Image.open(os.path.join(folder, file)).convert("RGB").resize((192, 48), Image.BILINEAR),
+                               dtype=np.float32) / 255.0
+                images.append(((x - 0.5) / 0.5).transpose(2, 0, 1))
+                labels.append(label)
+    return np.stack(images).astype(np.float32), np.array(labels)
+
+
+def session(path, threads):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def predict(sess, images, batch=64):
+    name = sess.get_inputs()[0].name
+    out = [sess.run(None, {name: images[i:i + batch]})[0] for i in range(0, len(images), batch)]
+    return np.concatenate(out).argmax(axis=1)
+
+
+class Calibration:
+    def __init__(self, images, name, batch=101):
+        self.batches = iter([{name: images[i:i + batch]} for i in range(0, len(images), batch)])
+
+    def get_next(self):
+        return next(self.batches, None)
+
+    def rewind(self):
+        pass
+
+
+def quantize(onnx_path, out_path, images):
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    import onnx
+    from onnx import version_converter
+    model = onnx.load(onnx_path)
+    if max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")) < 13:
+        # per-channel DequantizeLinear (its axis) needs opset 13: the opset-11 Paddle2ONNX file is converted first
+        onnx_path = out_path.replace(".onnx", "_opset13.onnx")
+        onnx.save(version_converter.convert_version(model, 13), onnx_path)
+    pre = out_path.replace(".onnx", "_pre.onnx")
+    try:
+        quant_pre_process(onnx_path, pre)
+    except Exception:   # symbolic shape inference fails on some Paddle2ONNX graphs: ONNX's own inference then
+        quant_pre_process(onnx_path, pre, skip_symbolic_shape=True)
+    name = ort.InferenceSession(pre, providers=["CPUExecutionProvider"]).get_inputs()[0].name
+    quantize_static(pre, out_path, Calibration(images, name), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    calibrate_method=CalibrationMethod.MinMax)
+
+
+def slim_predictions(path):
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return np.array([r["prediction"] for r in sorted(rows, key=lambda r: r["index"])])
+
+
+def median_ms(run, steps, warmup):
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def ort_speed(path, images, batch, threads):
+    sess = session(path, threads)
+    feed = {sess.get_inputs()[0].name: np.ascontiguousarray(images[:batch])}
+    steps, warmup = (200, 20) if batch == 1 else (20, 3)
+    return median_ms(lambda: sess.run(None, feed), steps, warmup)
+
+
+def slim_speed(slim, directory, batch, threads):
+    steps, warmup = (200, 20) if batch == 1 else (20, 3)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    out = subprocess.run([slim, "bench", "--model", directory, "--mode", "infer", "--batch", str(batch),
+                          "--threads", str(threads), "--steps", str(steps), "--warmup", str(warmup), "--json"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["median_ms"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--onnx", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--slim-fp32", required=True, help="slim eval --output_predictions of the imported model")
+    parser.add_argument("--slim-int8", required=True, help="... of slim calibrate's int8 directory")
+    parser.add_argument("--work", default=".", help="where the ORT INT8 file is written")
+    parser.add_argument("--slim", help="the slim binary, to time slim bench next to ORT")
+    parser.add_argument("--slim-float-dir")
+    parser.add_argument("--slim-int8-dir")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    images, labels = load_set(args.data)
+    int8_path = os.path.join(args.work, "cls_ort_int8.onnx")
+    quantize(args.onnx, int8_path, images)
+    preds = {"ORT FP32": predict(session(args.onnx, args.threads), images),
+             "ORT INT8": predict(session(int8_path, args.threads), images),
+             "slim FP32": slim_predictions(args.slim_fp32), "slim INT8": slim_predictions(args.slim_int8)}
+    for name, p in preds.items():
+        if len(p) != len(labels):
+            sys.exit(f"{name}: {len(p)} predictions for {len(labels)} samples")
+    result = {"samples": len(labels),
+              "top1": {k: float((p == labels).mean()) for k, p in preds.items()},
+              "agreement": {f"{a} vs {b}": float((preds[a] == preds[b]).mean())
+                            for a, b in [("slim INT8", "ORT INT8"), ("slim INT8", "ORT FP32"), ("ORT INT8", "ORT FP32"),
+                                         ("slim FP32", "ORT FP32")]}}
+    if args.slim:
+        speed = {}
+        for batch in (1, 64):
+            speed[f"ORT FP32 b{batch} ms"] = ort_speed(args.onnx, images, batch, args.threads)
+            speed[f"ORT INT8 b{batch} ms"] = ort_speed(int8_path, images, batch, args.threads)
+            speed[f"slim FP32 b{batch} ms"] = slim_speed(args.slim, args.slim_float_dir, batch, args.threads)
+            speed[f"slim INT8 b{batch} ms"] = slim_speed(args.slim, args.slim_int8_dir, batch, args.threads)
+        result["speed"] = speed
+    print(json.dumps(result))
+    print(f"\n| {len(labels)} text lines | top-1 vs labels |")
+    print("|---|---|")
+    for k, v in result["top1"].items():
+        print(f"| {k} | {100 * v:.2f}% |")
+    for k, v in result["agreement"].items():
+        print(f"| top-1 agreement {k} | {100 * v:.2f}% |")
+    if args.slim:
+        s = result["speed"]
+        print(f"\n| {args.threads} threads | ORT FP32 | slim FP32 | ORT INT8 | slim INT8 | slim/ORT INT8 speed |")
+        print("|---|---|---|---|---|---|")
+        for batch in (1, 64):
+            row = [s[f"{e} b{batch} ms"] for e in ("ORT FP32", "slim FP32", "ORT INT8", "slim INT8")]
+            unit = "latency ms" if batch == 1 else "img/s"
+            vals = row if batch == 1 else [batch * 1000 / v for v in row]
+            ratio = row[2] / row[3]
+            print(f"| batch {batch} {unit} | " + " | ".join(f"{v:.2f}" if batch == 1 else f"{v:.0f}" for v in vals)
+                  + f" | {ratio:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
