@@ -45,6 +45,44 @@ final class ONNXImportRoundTripEndToEndTests: XCTestCase {
         XCTAssertEqual(bench.status, 0, bench.err)
     }
 
+    /// INT8: each zoo classifier calibrated by `slim calibrate`, its int8 model exported as QDQ
+    /// ONNX and imported again keeps its scales: the imported model runs on the INT8 engine with the
+    /// same predictions and probabilities as the original int8 model.
+    func testInt8ZooModelsRoundTripThroughQDQ() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        let root = SlimRunner.repoRoot.appendingPathComponent("examples").path
+        let zoo: [(String, any ZooModel, String)] = [
+            ("lenet", LeNet5(numClasses: 10), "\(root)/lenet_fashion_mnist/model.yml"),
+            ("mbv1", MobileNetV1(numClasses: 10, scale: 0.25), "\(root)/mobilenetv1_fashion_mnist/model.yml"),
+            ("resnet20", try ResNet(numClasses: 10, depth: 20), "\(root)/resnet20_fashion_mnist/model.yml")]
+        let small = ["-o", "TrainReader.dataset.num_samples=64", "EvalReader.dataset.num_samples=64", "TrainReader.batch_size=32",
+                     "EvalReader.batch_size=32"]
+        for (name, model, yaml) in zoo {
+            let shape = name == "lenet" ? [1, 28, 28] : [1, 32, 32]
+            let built = model.build(inputShape: shape, seed: 5)
+            let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+            try ModelFile.save(program: inference, params: Self.perturbedBatchNorm(inference, built.params), to: slim.path("\(name)/float"))
+            let calibrate = try slim.run(["calibrate", "--model_path", "\(name)/float", "-c", yaml, "--algo", "abs_max",
+                                          "--batch_nums", "2", "--save_path", "\(name)/ptq"] + small)
+            XCTAssertEqual(calibrate.status, 0, "\(name): \(calibrate.err)")
+            let export = try slim.run(["export", "--model_path", "\(name)/ptq/int8", "--output", "\(name).int8.onnx"])
+            XCTAssertEqual(export.status, 0, "\(name): \(export.err)")
+            let imported = try slim.run(["import", "--model", "\(name).int8.onnx", "--save_path", "\(name)/imported"])
+            XCTAssertEqual(imported.status, 0, "\(name): \(imported.err)")
+            XCTAssertTrue(imported.out.contains("QDQ: "), imported.out)
+            XCTAssertFalse(imported.out.contains("asymmetric"), imported.out)
+            for dir in ["ptq/int8", "imported"] {
+                let eval = try slim.run(["eval", "--model_path", "\(name)/\(dir)", "-c", yaml, "--output_predictions", "\(name)/\(dir).jsonl"] + small)
+                XCTAssertEqual(eval.status, 0, "\(name) \(dir): \(eval.err)")
+                XCTAssertTrue(eval.out.contains("engine: int8"), "\(name) \(dir): \(eval.out)")
+            }
+            XCTAssertEqual(slim.bytes("\(name)/imported.jsonl"), slim.bytes("\(name)/ptq/int8.jsonl"), name)
+            let compare = try slim.run(["eval", "--model_path", "\(name)/imported", "-c", yaml, "--compare_with", "\(name)/ptq/int8"] + small)
+            XCTAssertTrue(compare.out.contains("max |prob diff| 0.0000"), "\(name): \(compare.out)")
+        }
+    }
+
     /// Moves each batch norm's running statistics away from 0 and 1.
     static func perturbedBatchNorm(_ program: Program, _ params: [String: Tensor]) -> [String: Tensor] {
         var out = params

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlimGraph
 import SlimONNX
+import SlimQuant
 
 /// `slim import`: an ONNX file -> a slim model directory (`__model__` + `__params__`).
 struct ImportCommand: ParsableCommand {
@@ -49,6 +50,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         log.apply()
         try requireReadableFile(model)
+        registerOps()   // a QDQ model imports as a frozen INT8 program (fake-quant ops)
         try reportingErrors {
             let imported = try ONNXImporter(inputShape: try parsedInputShape()).importModel(at: model)
             try ModelFile.save(program: imported.program, params: imported.params, to: savePath)
@@ -57,6 +59,15 @@ struct ImportCommand: ParsableCommand {
                          + "\(program.ops.count) slim ops, \(imported.foldedNodes) nodes folded at import)\n")
             let shapes = program.feeds.map { "\($0) \(program.variable($0)?.shape ?? [])" }
             printFlushed("feeds: \(shapes.joined(separator: ", ")); fetches: \(program.fetches.joined(separator: ", "))\n")
+            if imported.quantizedOps > 0 {
+                printFlushed("QDQ: \(imported.quantizedOps) convolutions and products imported as int8 with their scales "
+                             + "(slim eval/infer/bench run them on the INT8 engine)\n")
+            }
+            if !imported.widenedActivations.isEmpty {
+                let names = imported.widenedActivations.prefix(3).joined(separator: ", ") + (imported.widenedActivations.count > 3 ? ", ..." : "")
+                printFlushed("note: \(imported.widenedActivations.count) activations had asymmetric zero points (\(names)); "
+                             + "slim quantizes symmetrically, so their scales were widened to cover the same range\n")
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ enum ConstantFolder {
         guard opTypes.contains(node.opType), node.output.count == 1 else { return false }
         let value: ImportedConstant
         switch node.opType {
-        case "Constant": value = try constantAttribute(context)
+        case "Constant": value = try constantAttribute(&context)
         case "Shape", "Size":
             guard context.hasInput(0) else { throw context.malformed("input 0 is missing") }
             let shape = try context.inputShape(0).map { $0 < 0 ? ImportedConstant.batch : Double($0) }
@@ -35,9 +35,12 @@ enum ConstantFolder {
     }
 
     /// `Constant`'s value from whichever attribute it carries.
-    private static func constantAttribute(_ context: ImportContext) throws -> ImportedConstant {
+    private static func constantAttribute(_ context: inout ImportContext) throws -> ImportedConstant {
         let node = context.node
-        if let t = node.attribute("value") { return try t.t.importedConstant() }
+        if let t = node.attribute("value") {
+            context.elementTypes[node.output[0]] = t.t.dataType
+            return try t.t.importedConstant()
+        }
         if let a = node.attribute("value_float") { return ImportedConstant(shape: [], values: [Double(a.f)], isFloat: true) }
         if let a = node.attribute("value_floats") { return ImportedConstant(shape: [a.floats.count], values: a.floats.map(Double.init), isFloat: true) }
         if let a = node.attribute("value_int") { return ImportedConstant(shape: [], values: [Double(a.i)], isFloat: false) }

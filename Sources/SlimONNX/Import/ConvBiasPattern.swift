@@ -4,7 +4,8 @@ import SlimTensor
 /// A convolution's bias added by a separate `Add` of a `[1, O, 1, 1]` constant, as Paddle2ONNX
 /// writes the bias of a convolution it could not give one: imported as Paddle writes a bias
 /// (an `elementwise_add` with axis 1 of an `[O]` param), the form the executor computes inside
-/// the convolution. Only a constant no other op reads is reshaped.
+/// the convolution (or, quantized, into the INT8 engine's convolution after its dequantizer). Only
+/// a constant no other op reads is reshaped.
 enum ConvBiasPattern {
     static func rewrite(_ program: inout Program, params: inout [String: Tensor]) -> Int {
         var uses: [String: Int] = [:]
@@ -13,6 +14,11 @@ enum ConvBiasPattern {
         for op in program.ops where op.type == "conv2d" || op.type == "depthwise_conv2d" {
             guard let out = op.outputs["Output"], out.count == 1, let f = op.inputs["Filter"]?.first,
                   let shape = program.variable(f)?.shape else { continue }
+            filterOf[out[0]] = shape
+        }
+        // A quantized convolution's bias follows its dequantizer (a QDQ model's frozen INT8 form).
+        for op in program.ops where op.type.hasPrefix("fake_") && op.type.hasSuffix("dequantize_max_abs") {
+            guard let x = op.inputs["X"]?.first, let shape = filterOf[x], let out = op.outputs["Out"], out.count == 1 else { continue }
             filterOf[out[0]] = shape
         }
         var rewritten = 0

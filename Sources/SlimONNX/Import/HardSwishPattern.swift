@@ -7,7 +7,8 @@ import SlimTensor
 /// `elementwise_mul` (x and the relu6, either order) -> `elementwise_div` (by 6). Each such chain
 /// whose intermediate results feed nothing else becomes one `hard_swish` op (the same function,
 /// one pass over the tensor instead of four, and a convolution before it fuses it as a post-op);
-/// the constants 3 and 6 go when nothing else reads them.
+/// the constants 3 and 6 go when nothing else reads them. `Mul(x, HardSigmoid(x, 1/6, 1/2))`
+/// (`slim export` and PyTorch below opset 14) becomes `hard_swish` too.
 enum HardSwishPattern {
     static func rewrite(_ program: inout Program, params: [String: Tensor]) -> Int {
         var uses: [String: Int] = [:]
@@ -22,6 +23,13 @@ enum HardSwishPattern {
                   removed.isDisjoint(with: chain.ops) else { continue }
             removed.formUnion(chain.ops.filter { $0 != d })
             program.ops[d] = OpDesc(type: "hard_swish", inputs: ["X": [chain.x]], outputs: ["Out": div.outputs["Out"] ?? []],
+                                    attrs: ["threshold": .float(6), "scale": .float(6), "offset": .float(3)])
+            replaced += 1
+        }
+        for (m, mul) in program.ops.enumerated() where mul.type == "elementwise_mul" && !removed.contains(m) {
+            guard let gate = sigmoidGate(m, program: program, uses: uses, producer: producer), !removed.contains(gate.op) else { continue }
+            removed.insert(gate.op)
+            program.ops[m] = OpDesc(type: "hard_swish", inputs: ["X": [gate.x]], outputs: ["Out": mul.outputs["Out"] ?? []],
                                     attrs: ["threshold": .float(6), "scale": .float(6), "offset": .float(3)])
             replaced += 1
         }
@@ -60,6 +68,20 @@ enum HardSwishPattern {
                   let si = inner(s), program.ops[si].type == "elementwise_add", plainAxis(program.ops[si]),
                   single(program.ops[si], "X") == x, isConstant(single(program.ops[si], "Y"), 3) else { continue }
             return Chain(x: x, ops: [si, ri, mi, d])
+        }
+        return nil
+    }
+
+    /// `Mul(x, HardSigmoid(x, 1/6, 1/2))`, hard swish as `slim export` and PyTorch write it below
+    /// opset 14: the gate op and x when op `m` is that product and the gate feeds nothing else.
+    private static func sigmoidGate(_ m: Int, program: Program, uses: [String: Int], producer: [String: Int]) -> (op: Int, x: String)? {
+        let mul = program.ops[m]
+        guard plainAxis(mul), let a = mul.inputs["X"], let b = mul.inputs["Y"], a.count == 1, b.count == 1 else { return nil }
+        for (x, g) in [(a[0], b[0]), (b[0], a[0])] {
+            guard uses[g] == 1, !program.fetches.contains(g), let gi = producer[g], program.ops[gi].type == "hard_sigmoid",
+                  program.ops[gi].inputs["X"] == [x], abs(program.ops[gi].float("slope", default: 0.2) - 1.0 / 6) < 1e-6,
+                  abs(program.ops[gi].float("offset", default: 0.5) - 0.5) < 1e-7 else { continue }
+            return (gi, x)
         }
         return nil
     }

@@ -13,6 +13,10 @@ struct ImportContext {
     var vars: [String: String] = [:]
     /// Slim var names taken so far.
     private var taken: Set<String> = []
+    /// ONNX element type of each initializer and `Constant` tensor (QDQ zero points: int8 or uint8).
+    var elementTypes: [String: Int32] = [:]
+    /// QDQ state (`QDQImporter`).
+    var qdq = QDQState()
     let opset: Int
     /// The node being converted.
     var node = Onnx_NodeProto()

@@ -12,4 +12,8 @@ public struct ImportedModel: Sendable {
     public let nodeTypes: [String]
     /// Nodes evaluated at import time (constants and shape arithmetic).
     public let foldedNodes: Int
+    /// Convolutions and products of a QDQ model imported in slim's frozen INT8 form.
+    public var quantizedOps = 0
+    /// Activations whose QDQ zero point was not symmetric: their slim scale covers the range.
+    public var widenedActivations: [String] = []
 }

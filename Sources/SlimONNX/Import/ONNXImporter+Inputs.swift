@@ -4,7 +4,10 @@ extension ONNXImporter {
     /// Declares the graph inputs that are not initializers as feed vars (batch -1) and records
     /// the initializers as constants. Returns the feed var names.
     func declareInputs(_ graph: Onnx_GraphProto, in context: inout ImportContext) throws -> [String] {
-        for t in graph.initializer { context.constants[t.name] = try t.importedConstant() }
+        for t in graph.initializer {
+            context.constants[t.name] = try t.importedConstant()
+            context.elementTypes[t.name] = t.dataType
+        }
         let inputs = graph.input.filter { context.constants[$0.name] == nil }
         guard !inputs.isEmpty else { throw ONNXImportError(.malformed, "the graph has no inputs besides its initializers") }
         var feeds: [String] = []

@@ -47,6 +47,7 @@ public struct ONNXImporter: Sendable {
         for node in graph.node {
             context.node = node
             guard node.domain.isEmpty || node.domain == "ai.onnx" else { throw ONNXImportError.unsupportedOp(node, opset: opset) }
+            if try QDQImporter.absorb(&context) { continue }
             if try ConstantFolder.fold(&context) {
                 folded += 1
                 continue
@@ -67,13 +68,23 @@ public struct ONNXImporter: Sendable {
         program = Self.namingFetches(program, as: graph.output.map(\.name))
         _ = HardSwishPattern.rewrite(&program, params: context.params)
         _ = ConvBiasPattern.rewrite(&program, params: &context.params)
+        if context.qdq.quantizedOps > 0 {   // the Clips absorbed by QDQ quantizers
+            do {
+                program = try program.pruned(feeds: program.feeds, fetches: program.fetches)
+            } catch let error as GraphError {
+                throw ONNXImportError(.malformed, "the imported program is inconsistent: \(error.message)")
+            }
+        }
         do {
             try program.verify()
         } catch let error as GraphError {
             throw ONNXImportError(.malformed, "the imported program is inconsistent: \(error.message)")
         }
         let params = context.params.filter { program.variable($0.key)?.persistable == true }
-        return ImportedModel(program: program, params: params, opset: opset, nodeTypes: graph.node.map(\.opType), foldedNodes: folded)
+        var imported = ImportedModel(program: program, params: params, opset: opset, nodeTypes: graph.node.map(\.opType), foldedNodes: folded)
+        imported.quantizedOps = context.qdq.quantizedOps
+        imported.widenedActivations = context.qdq.widened
+        return imported
     }
 
     /// The default-domain opset, which must be in `supportedOpsets`.
