@@ -22,15 +22,23 @@ SYSTEMS = [("slim", "fp32"), ("slim", "int8"), ("ort", "fp32"), ("ort", "int8"),
 NAMES = {"slim": "slim", "ort": "ORT", "torch": "PyTorch"}
 # (what, model, mode, batch, threads, numerator, denominator, target): numerator images/s >= target x
 # denominator's; a system (framework, dtype, mode) is measured in its own mode instead of the goal's.
-GOALS = [("FP32 training", "mbv1", "train", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
-         ("INT8 batch-64 throughput", "mbv1", "infer", 64, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
-         ("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int8"), ("slim", "fp32"), 2.5),
-         ("INT8 batch-1 latency", "mbv1", "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0),
+GOALS = [("FP32 training", "mbv1", "train", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5)]
+for _m in ("mbv1", "resnet20"):
+    GOALS += [("FP32 batch-64 throughput", _m, "infer", 64, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
+              ("FP32 batch-1 latency", _m, "infer", 1, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
+              ("INT8 batch-64 throughput", _m, "infer", 64, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
+              ("INT8 batch-1 latency", _m, "infer", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.0)]
+GOALS += [("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int8"), ("slim", "fp32"), 2.5),
          ("FP32 detector training", DETECTOR, "train", 8, 2, ("slim", "fp32"), ("torch", "fp32"), 1.5),
          ("FP32 detector batch-1 latency", DETECTOR, "infer", 1, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
          ("FP32 detector batch-8 throughput", DETECTOR, "infer", 8, 2, ("slim", "fp32"), ("ort", "fp32"), 1.0),
          ("QAT training", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
-         ("QAT step over FP32 step", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("slim", "fp32", "train"), 1 / 1.3)]
+         ("QAT training", "resnet20", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
+         ("QAT training", "lenet", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
+         ("QAT step over FP32 step", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("slim", "fp32", "train"), 1 / 1.3),
+         ("QAT step over FP32 step", "resnet20", "qat", 64, 2, ("slim", "fp32"), ("slim", "fp32", "train"), 1 / 1.3)]
+# (what, model, batch, threads, system, reference, at most): peak RSS of inference <= factor x the reference's.
+MEMORY_GOALS = [("INT8 peak RSS of a saved model", "mbv1", 1, 2, ("slim", "int8"), ("ort", "int8"), 1.5)]
 
 
 def read_lines(path):
@@ -154,6 +162,18 @@ def goal_lines(rows):
     return lines
 
 
+def memory_goal_lines(rows):
+    lines = []
+    for what, model, batch, threads, num, den, factor in MEMORY_GOALS:
+        label = f"{what} ({model} batch {batch}, {threads} threads): {NAMES[num[0]]} {num[1]} <= {factor}x {NAMES[den[0]]} {den[1]} MB"
+        a, b = (rows.get((k[0], model, "infer", k[1], batch, threads), {}).get("peak_rss_mb") for k in (num, den))
+        if not a or not b:
+            lines.append(f"- {label}: not measured.")
+            continue
+        lines.append(f"- {label}: {a:.0f} vs {b:.0f} MB ({a / b:.2f}x) -- {'met' if a <= factor * b else 'NOT met'}.")
+    return lines
+
+
 def errors(rows):
     return [f"- {NAMES.get(k[0], k[0])} {' '.join(map(str, k[1:4]))} batch {k[4]}, {k[5]} thread(s): {r['error']}"
             for k, r in rows.items() if "error" in r]
@@ -199,7 +219,7 @@ def main():
     sections.append(("Peak RSS of inference, MB (each configuration's own process; see the note)", memory_table(rows)))
     for title, lines in sections:
         print(f"\n{title}\n\n" + "\n".join(lines))
-    print("\nGoals:\n" + "\n".join(goal_lines(rows)))
+    print("\nGoals:\n" + "\n".join(goal_lines(rows) + memory_goal_lines(rows)))
     print("\nNote: peak RSS is the whole process: slim's includes building the model (for INT8, QAT calibration "
           "and lowering); PyTorch's its interpreter and imports (INT8: calibration and convert); ORT's loads a "
           "prepared ONNX file and imports no PyTorch.")

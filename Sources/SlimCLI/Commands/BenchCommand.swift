@@ -66,6 +66,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object: model, mode, dtype, batch, threads, median_ms, images_per_s, peak_rss_mb.")
     var json = false
 
+    @Option(name: .customLong("save_model"),
+            help: "--mode infer of lenet, mbv1 or resnet20: also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
+    var saveModel: String?
+
     func run() throws {
         var scheme = BenchConfiguration.qatScheme
         scheme.weightQuantizeType = weightQuantizeType
@@ -74,6 +78,7 @@ struct BenchCommand: ParsableCommand {
                                         threads: threads, steps: steps, warmup: warmup, data: data, imageSize: imageSize, scale: scale,
                                         quantization: scheme)
         config.profile = profile
+        config.saveModel = saveModel
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)

@@ -49,6 +49,9 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var quantization: QuantizationScheme
     /// Time every op of the timed steps (`BenchResult.profile`).
     public var profile = false
+    /// Also save the inference model of a zoo workload (`--save_model`): the FP32 inference
+    /// program, or the INT8 model after `ConvertToInt8Pass` (what `slim freeze` writes to int8/).
+    public var saveModel: String?
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,

@@ -34,6 +34,7 @@ extension BenchWorkload {
         var weights = scope.tensors
         try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
         try ConvertToInt8Pass().apply(to: &inference, params: &weights)
+        if let dir = configuration.saveModel { try ModelFile.save(program: inference, params: weights, to: dir) }
         return try lowered(inference, weights, image: built.image, output: built.interface.output, model: model, configuration)
     }
 

@@ -49,6 +49,10 @@ struct BenchWorkload {
     /// Eval-mode forward of the classifier's inference output (softmax probabilities).
     static func infer(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
         let built = try model.build(seed: configuration.seed)
+        if let dir = configuration.saveModel {
+            let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+            try ModelFile.save(program: inference, params: built.params.filter { inference.has($0.key) }, to: dir)
+        }
         let executor = try Executor(program: built.program, seed: configuration.seed)
         let scope = Scope(built.params)
         let next = try BenchBatches.source(for: model, configuration)
