@@ -17,14 +17,14 @@ Prints a JSON object (the numbers) and a Markdown table.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 import onnxruntime as ort
 from PIL import Image
+
+from peer_measure import median_ms
 
 
 def load_set(root):
@@ -91,17 +91,6 @@ def slim_predictions(path):
     with open(path) as f:
         rows = [json.loads(line) for line in f if line.strip()]
     return np.array([r["prediction"] for r in sorted(rows, key=lambda r: r["index"])])
-
-
-def median_ms(run, steps, warmup):
-    for _ in range(warmup):
-        run()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def ort_speed(path, images, batch, threads):

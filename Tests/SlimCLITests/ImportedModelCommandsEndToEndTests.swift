@@ -10,11 +10,7 @@ final class ImportedModelCommandsEndToEndTests: XCTestCase {
     func testEvalInferAndCalibrateAcceptImportedModels() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
-        try slim.write("model.yml", SlimRunner.tinyModel)
-        let built = LeNet5(numClasses: 10).build(inputShape: [1, 28, 28], seed: 3)
-        let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
-        try ModelFile.save(program: inference, params: built.params, to: slim.path("original"))
-        XCTAssertEqual(try slim.run(["export", "--model_path", "original", "--output", "lenet.onnx"]).status, 0)
+        try slim.writeLeNetExport()
         let imported = try slim.run(["import", "--model", "lenet.onnx", "--save_path", "imported"])
         XCTAssertEqual(imported.status, 0, imported.err)
 
@@ -40,6 +36,17 @@ final class ImportedModelCommandsEndToEndTests: XCTestCase {
         let calibrate = try slim.run(["calibrate", "--model_path", "renamed", "-c", "model.yml", "--batch_nums", "1", "--save_path", "ptq"])
         XCTAssertEqual(calibrate.status, 0, calibrate.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: slim.path("ptq/int8")), calibrate.out)
+    }
+}
+
+extension SlimRunner {
+    /// `model.yml` (the tiny LeNet YAML), a LeNet model directory `original` and its ONNX export `lenet.onnx`.
+    func writeLeNetExport() throws {
+        try write("model.yml", SlimRunner.tinyModel)
+        let built = LeNet5(numClasses: 10).build(inputShape: [1, 28, 28], seed: 3)
+        let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        try ModelFile.save(program: inference, params: built.params, to: path("original"))
+        XCTAssertEqual(try run(["export", "--model_path", "original", "--output", "lenet.onnx"]).status, 0)
     }
 }
 
@@ -70,11 +77,7 @@ final class ImportedArchitectureEndToEndTests: XCTestCase {
     func testCompressFineTunesAndQuantizesAnImportedClassifier() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
-        try slim.write("model.yml", SlimRunner.tinyModel)
-        let built = LeNet5(numClasses: 10).build(inputShape: [1, 28, 28], seed: 3)
-        let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
-        try ModelFile.save(program: inference, params: built.params, to: slim.path("original"))
-        XCTAssertEqual(try slim.run(["export", "--model_path", "original", "--output", "lenet.onnx"]).status, 0)
+        try slim.writeLeNetExport()
         var renamed = try ModelFile.load(from: slim.path("original"))
         renamed.program = renamed.program.renamingForTest("image", to: "input.1")
         try ModelFile.save(program: renamed.program, params: renamed.params, to: slim.path("renamed"))
