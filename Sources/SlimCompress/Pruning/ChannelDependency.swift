@@ -49,12 +49,12 @@ public struct ChannelDependency {
             if groupsAttr == 1 {
                 add(x, member: .init(name: w, axis: 1, block: 1))
                 root(out)
-                producers[out, default: []].append(w)
+                producers[find(out), default: []].append(w)
                 add(out, member: .init(name: w, axis: 0, block: 1))
             } else if groupsAttr == channels && f[0] == channels && f[1] == 1 {
                 union(x, out)
                 add(x, member: .init(name: w, axis: 0, block: 1))
-                depthwise[x, default: []].append(i)
+                depthwise[find(x), default: []].append(i)
             } else {
                 touchAll(op, "grouped conv #\(i) (groups \(groupsAttr)) reads it")
             }
@@ -63,6 +63,9 @@ public struct ChannelDependency {
             union(x, y)
             for slot in ["Scale", "Bias", "Mean", "Variance"] {
                 if let p = op.input(slot) { add(x, member: .init(name: p, axis: 0, block: 1)) }
+            }
+            for slot in ["SavedMean", "SavedVariance"] {   // per-channel temporaries: resized, nothing to gather
+                if let t = op.output(slot) { add(x, member: .init(name: t, axis: 0, block: 1)) }
             }
         case let t where Self.elementwise.contains(t):
             elementwiseOp(op, at: i)

@@ -25,7 +25,7 @@ public struct ChannelGroup: Sendable, Equatable {
     public var channels: Int
     /// Filters whose output channels (axis 0) are the group's channels.
     public var producers: [String]
-    /// Parameters that follow the channels (producers included, at axis 0).
+    /// Parameters that follow the channels (producers included, at axis 0), and batch norm's per-channel temporaries.
     public var members: [Member]
     /// Activation vars whose axis 1 is the group's channels.
     public var vars: [String]
