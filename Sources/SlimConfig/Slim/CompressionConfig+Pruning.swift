@@ -75,7 +75,7 @@ extension SchemaValidator {
         c.evalRate = float("eval_rate") ?? c.evalRate
         c.metricName = node["metric_name"]?.text ?? c.metricName
         c.sensitivitiesFile = node["sensitivities_file"]?.text
-        if let p = node["pruner"], !pruners.contains(c.pruner) {
+        if let p = node["pruner"], !pruners.contains(c.pruner), !defined.contains(c.pruner) {
             report("unknown pruner '\(c.pruner)'", at: p.mark, notes: (Suggestion.note(for: c.pruner, in: defined).map { [$0] } ?? [])
                    + [defined.isEmpty ? "no pruners are defined (add a 'pruners:' section)" : "defined: \(defined.joined(separator: ", "))"])
         }
