@@ -98,6 +98,28 @@ final class PruneEndToEndTests: XCTestCase {
         XCTAssertEqual(slim.bytes("a/0/model/__params__"), slim.bytes("b/0/model/__params__"), "same table, same pruning")
     }
 
+    func testPruningThenQuantizationSavesPrunedQuantizedModels() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        try slim.write("model.yml", SlimRunner.tinyModel)
+        try slim.write("slim.yaml", Self.pruner + """
+            strategies:
+              uniform: {class: UniformPruneStrategy, pruner: pruner_1, target_ratio: 0.5, pruned_params: 'conv2d_.*w_0'}
+              quant: {class: QuantizationStrategy, start_epoch: 1, end_epoch: 1, float_model_save_path: ./quant/float, int8_model_save_path: ./quant/int8}
+            compressor: {epoch: 2, checkpoint_path: ./checkpoints/, strategies: [uniform, quant]}
+
+            """)
+        let r = try slim.run(["compress", "-s", "slim.yaml", "-c", "model.yml"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("pruned FLOPs: 416520 -> ") && r.out.contains("quant: froze epoch 1"), r.out)
+        let ops = try slim.run(["calops", "-c", "model.yml", "--model_path", "quant/float"])
+        XCTAssertEqual(ops.status, 0, ops.err)
+        XCTAssertFalse(ops.out.contains("[1, 16, 10, 10]"), "the frozen float model has the pruned shapes: \(ops.out)")
+        let eval = try slim.run(["eval", "-c", "model.yml", "--model_path", "quant/int8"])
+        XCTAssertEqual(eval.status, 0, eval.err)
+        XCTAssertTrue(eval.out.contains("top1"), eval.out)
+    }
+
     func testQuantizationBeforePruningIsAConfigError() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
