@@ -16,7 +16,7 @@ public struct SlimCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, CompressCommand.self, FreezeCommand.self, EvalCommand.self,
             InferCommand.self, CalibrateCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self,
-            ConfigCommand.self, DatasetCommand.self,
+            ConfigCommand.self, DatasetCommand.self, CalopsCommand.self,
         ]
     )
 

@@ -49,6 +49,8 @@ public final class Compressor {
             switch config {
             case let .quantization(name, q): return QuantizationStrategy(name: name, config: q)
             case let .postTrainingQuantization(name, c): return PostTrainingQuantizationStrategy(name: name, config: c)
+            case let .prune(name, p):
+                return p.kind == .uniform ? UniformPruneStrategy(name: name, config: p) : SensitivePruneStrategy(name: name, config: p)
             }
         }
         checkpointer = Checkpointer(root: compression.compressor.checkpointPath)
@@ -113,6 +115,7 @@ public final class Compressor {
         }
         let initial = try compression.compressor.initModel ?? context.model.localPath("pretrain_weights")
         if let path = initial, !path.isEmpty {
+            for s in strategies { try s.onInitModel(path: path, context: context) }
             try context.session.loadPretrained(from: path, log: context.log)
         } else if try context.model.string("architecture") != "Imported" {   // an imported model starts from its own weights
             context.log("warning: no pretrain_weights or init_model: compressing from random initial weights\n")

@@ -23,6 +23,9 @@ public protocol Strategy: AnyObject {
     /// Replays the program changes of every epoch up to and including `record`'s epoch of a
     /// checkpoint, from the state `record()` wrote, before its parameters are loaded.
     func restore(_ record: [String: String], context: CompressionContext) throws
+    /// Called before the model directory `path` (`init_model` or `pretrain_weights`) loads into a
+    /// fresh run, e.g. to rebuild the shapes of a pruned model so its values load.
+    func onInitModel(path: String, context: CompressionContext) throws
 }
 
 extension Strategy {
@@ -35,4 +38,5 @@ extension Strategy {
     public func onCompressionEnd(_ context: CompressionContext) throws {}
     public func record() -> [String: String] { [:] }
     public func restore(_ record: [String: String], context: CompressionContext) throws {}
+    public func onInitModel(path: String, context: CompressionContext) throws {}
 }

@@ -14,12 +14,14 @@ extension CompressionConfig {
         guard root.isMapping else {
             throw ConfigError("a slim YAML must be a mapping with version, strategies and compressor", at: root.mark, source: reader.source)
         }
-        v.checkKeys(root, allowed: ["version", "strategies", "compressor"], in: "the slim YAML")
+        v.checkKeys(root, allowed: ["version", "pruners", "strategies", "compressor"], in: "the slim YAML")
         var named: [String: (Node, StrategyConfig)] = [:], defined: [String] = []
+        let pruners = v.pruners(root["pruners"])
+        let prunerNames = (root["pruners"]?.entries ?? []).compactMap(\.key.text).sorted()
         for entry in root["strategies"]?.entries ?? [] {
             guard let name = entry.key.text else { continue }
             defined.append(name)
-            if let strategy = v.strategy(named: name, entry.value) { named[name] = (entry.value, strategy) }
+            if let strategy = v.strategy(named: name, entry.value, pruners: (pruners, prunerNames)) { named[name] = (entry.value, strategy) }
         }
         if let s = root["strategies"], !s.isMapping, s.scalarValue != .null {
             v.report("strategies must be a mapping of names to strategies, found \(s.kindDescription)", at: s.mark)
@@ -27,6 +29,8 @@ extension CompressionConfig {
         var compressor = CompressorConfig(epoch: 0)
         if let node = root["compressor"] {
             compressor = v.compressor(node, known: defined.sorted())   // a strategy with errors is still defined
+            v.checkStrategyOrder(node, classes: Dictionary((root["strategies"]?.entries ?? []).compactMap { e in
+                e.key.text.flatMap { k in e.value["class"]?.text.map { (k, $0) } } }, uniquingKeysWith: { a, _ in a }))
         } else {
             v.report("missing required section 'compressor'", at: root.mark)
         }
@@ -48,7 +52,7 @@ extension SchemaValidator {
     }
 
     /// One `strategies:` entry: its class and parameters.
-    mutating func strategy(named name: String, _ node: Node) -> StrategyConfig? {
+    mutating func strategy(named name: String, _ node: Node, pruners: (valid: Set<String>, defined: [String]) = ([], [])) -> StrategyConfig? {
         guard node.isMapping else {
             report("strategy '\(name)' must be a mapping with a 'class:' key", at: node.mark)
             return nil
@@ -66,6 +70,10 @@ extension SchemaValidator {
         let before = diagnostics.count
         check(node, module: schema, extraKeys: ["class"])
         let schemaOK = diagnostics.count == before
+        if let kind = PruneStrategyConfig.Kind(rawValue: cls) {
+            let p = prune(node, kind: kind, pruners: pruners.valid, defined: pruners.defined)
+            return schemaOK && diagnostics.count == before ? .prune(name: name, p) : nil
+        }
         if cls == "PostTrainingQuantizationStrategy" {
             let ptq = postTrainingQuantization(node)
             return schemaOK ? .postTrainingQuantization(name: name, ptq) : nil

@@ -11,10 +11,11 @@ public struct CompressionConfig: Sendable {
 public enum StrategyConfig: Sendable, Equatable {
     case quantization(name: String, QuantizationStrategyConfig)
     case postTrainingQuantization(name: String, PostTrainingQuantizationStrategyConfig)
+    case prune(name: String, PruneStrategyConfig)
 
     public var name: String {
         switch self {
-        case .quantization(let name, _), .postTrainingQuantization(let name, _): return name
+        case .quantization(let name, _), .postTrainingQuantization(let name, _), .prune(let name, _): return name
         }
     }
 
@@ -23,6 +24,7 @@ public enum StrategyConfig: Sendable, Equatable {
         switch self {
         case .quantization(_, let q): return q.endEpoch
         case .postTrainingQuantization: return 0
+        case .prune(_, let p): return p.startEpoch
         }
     }
 }
