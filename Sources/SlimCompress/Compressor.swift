@@ -48,6 +48,7 @@ public final class Compressor {
             switch config {
             case let .quantization(name, q): return QuantizationStrategy(name: name, config: q)
             case let .postTrainingQuantization(name, c): return PostTrainingQuantizationStrategy(name: name, config: c)
+            case let .distillation(name, d): return DistillationStrategy(name: name, config: d)
             }
         }
         checkpointer = Checkpointer(root: compression.compressor.checkpointPath)

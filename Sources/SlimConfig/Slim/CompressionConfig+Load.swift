@@ -14,12 +14,13 @@ extension CompressionConfig {
         guard root.isMapping else {
             throw ConfigError("a slim YAML must be a mapping with version, strategies and compressor", at: root.mark, source: reader.source)
         }
-        v.checkKeys(root, allowed: ["version", "strategies", "compressor"], in: "the slim YAML")
+        v.checkKeys(root, allowed: ["version", "distillers", "strategies", "compressor"], in: "the slim YAML")
         var named: [String: (Node, StrategyConfig)] = [:], defined: [String] = []
+        let distillers = v.distillers(root["distillers"])
         for entry in root["strategies"]?.entries ?? [] {
             guard let name = entry.key.text else { continue }
             defined.append(name)
-            if let strategy = v.strategy(named: name, entry.value) { named[name] = (entry.value, strategy) }
+            if let strategy = v.strategy(named: name, entry.value, distillers: distillers) { named[name] = (entry.value, strategy) }
         }
         if let s = root["strategies"], !s.isMapping, s.scalarValue != .null {
             v.report("strategies must be a mapping of names to strategies, found \(s.kindDescription)", at: s.mark)
@@ -30,6 +31,9 @@ extension CompressionConfig {
         } else {
             v.report("missing required section 'compressor'", at: root.mark)
         }
+        v.checkQuantizationLast(root["compressor"], classes: (root["strategies"]?.entries ?? []).reduce(into: [:]) { classes, entry in
+            if let name = entry.key.text, let cls = entry.value["class"]?.text { classes[name] = cls }
+        })
         if !v.diagnostics.isEmpty { throw ConfigError(v.diagnostics) }
         let strategies = compressor.strategyNames.compactMap { named[$0]?.1 }
         let lastEnd = strategies.map(\.lastEpoch).max()
@@ -48,7 +52,8 @@ extension SchemaValidator {
     }
 
     /// One `strategies:` entry: its class and parameters.
-    mutating func strategy(named name: String, _ node: Node) -> StrategyConfig? {
+    mutating func strategy(named name: String, _ node: Node,
+                           distillers: (parsed: [String: DistillerConfig], defined: [String]) = ([:], [])) -> StrategyConfig? {
         guard node.isMapping else {
             report("strategy '\(name)' must be a mapping with a 'class:' key", at: node.mark)
             return nil
@@ -66,6 +71,10 @@ extension SchemaValidator {
         let before = diagnostics.count
         check(node, module: schema, extraKeys: ["class"])
         let schemaOK = diagnostics.count == before
+        if cls == "DistillationStrategy" {
+            let d = distillation(node, distillers: distillers)
+            return schemaOK ? .distillation(name: name, d) : nil
+        }
         if cls == "PostTrainingQuantizationStrategy" {
             let ptq = postTrainingQuantization(node)
             return schemaOK ? .postTrainingQuantization(name: name, ptq) : nil

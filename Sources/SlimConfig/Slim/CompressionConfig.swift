@@ -11,10 +11,11 @@ public struct CompressionConfig: Sendable {
 public enum StrategyConfig: Sendable, Equatable {
     case quantization(name: String, QuantizationStrategyConfig)
     case postTrainingQuantization(name: String, PostTrainingQuantizationStrategyConfig)
+    case distillation(name: String, DistillationStrategyConfig)
 
     public var name: String {
         switch self {
-        case .quantization(let name, _), .postTrainingQuantization(let name, _): return name
+        case .quantization(let name, _), .postTrainingQuantization(let name, _), .distillation(let name, _): return name
         }
     }
 
@@ -23,6 +24,7 @@ public enum StrategyConfig: Sendable, Equatable {
         switch self {
         case .quantization(_, let q): return q.endEpoch
         case .postTrainingQuantization: return 0
+        case .distillation(_, let d): return d.endEpoch - 1
         }
     }
 }

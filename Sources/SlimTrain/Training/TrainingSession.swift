@@ -20,6 +20,9 @@ public final class TrainingSession {
     /// A detector's metric when not its own (`metric: COCO`), and VOC's `map_type`.
     public var metricKind: MetricKind?
     public var mapType: VOCMeanAP.MapType = .elevenPoint
+    /// Feeds a training step adds to its batch's, computed from them (a distillation teacher's
+    /// feature maps from the image); nil: none.
+    public var extraFeeds: (([String: Tensor]) throws -> [String: Tensor])?
 
     public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
         program = model.program
@@ -61,7 +64,9 @@ public final class TrainingSession {
         if interface.classifier != nil { try batch.checkLabels(classes: classes) }
         let lr = currentLR
         let loss = interface.loss
-        let fetched = try executor.run(feeds: try batch.feeds(feedNames), scope: scope, mode: .train, fetches: [loss])
+        var feeds = try batch.feeds(feedNames)
+        if let extraFeeds { feeds.merge(try extraFeeds(feeds)) { own, _ in own } }
+        let fetched = try executor.run(feeds: feeds, scope: scope, mode: .train, fetches: [loss])
         let grads = try executor.backward(loss: loss)
         var params = scope.tensors
         optimizer.step(params: &params, grads: grads, state: &optimizerState, lr: Float(lr))
