@@ -32,8 +32,8 @@ extension ModuleRegistry {
 extension SchemaValidator {
     /// The `distillers:` section: every entry that checks, by name, and every name defined.
     mutating func distillers(_ section: Node?) -> (parsed: [String: DistillerConfig], defined: [String]) {
-        guard let section, section.scalarValue != .null else { return ([:], []) }
-        guard let entries = section.entries else {
+        guard let section, section.isMapping || section.scalarValue != .null else { return ([:], []) }
+        guard section.isMapping, let entries = section.entries else {
             report("distillers must be a mapping of names to distillers, found \(section.kindDescription)", at: section.mark)
             return ([:], [])
         }
