@@ -75,6 +75,19 @@ final class DistillationStrategyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("checkpoints/0")), "stopped before the first checkpoint")
     }
 
+    func testAStudentFeatureMapThatIsNotAVarStopsTheRunBeforeTrainingEvenWhenDistillationStartsLater() throws {
+        let fixture = try CompressorFixture()
+        defer { fixture.cleanUp() }
+        var config = strategy(teacher: try saveTeacher(fixture), end: 2).config
+        config.startEpoch = 1
+        config.distillers[0].studentFeatureMap = "fc_2.tmp_5"
+        let distill = DistillationStrategy(name: "distill", config: config)
+        XCTAssertThrowsError(try fixture.compressor(epochs: 2, strategies: [distill]).run()) { error in
+            XCTAssertTrue("\(error)".contains("student feature map 'fc_2.tmp_5'"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.path("checkpoints/0")), "stopped before the first checkpoint")
+    }
+
     func testAMissingTeacherDirectoryIsNamed() throws {
         let fixture = try CompressorFixture()
         defer { fixture.cleanUp() }

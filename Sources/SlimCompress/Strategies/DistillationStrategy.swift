@@ -22,8 +22,12 @@ public final class DistillationStrategy: Strategy {
         self.config = config
     }
 
+    /// Checks the teacher and every feature map name (and shape) before the first batch, even
+    /// when `start_epoch` is later.
     public func onCompressionBegin(_ context: CompressionContext) throws {
-        if context.epoch < config.endEpoch { _ = try distillers() }   // names checked before the first batch
+        guard context.epoch < config.endEpoch, !merged else { return }
+        let (configs, vars) = try distillers()
+        _ = try DistillationGraph(distillers: configs, loss: context.session.interface.loss, teacherVars: vars).apply(to: context.session.program)
     }
 
     public func onEpochBegin(_ context: CompressionContext) throws {
