@@ -25,6 +25,7 @@ struct DistillationGraph {
     /// - Throws: `GraphError` naming a student feature map that is not a var of the student, or
     ///   two feature maps whose shapes do not fit the distiller.
     func apply(to student: Program) throws -> Program {
+        guard !distillers.isEmpty else { return student }
         var b = LossBuilder(program: student)
         for (name, v) in teacherVars.sorted(by: { $0.key < $1.key }) {
             b.program.declare(VarDesc(name: name, shape: [-1] + v.shape.dropFirst(), dtype: v.dtype))
