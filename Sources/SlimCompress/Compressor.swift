@@ -51,6 +51,7 @@ public final class Compressor {
             case let .postTrainingQuantization(name, c): return PostTrainingQuantizationStrategy(name: name, config: c)
             case let .prune(name, p):
                 return p.kind == .uniform ? UniformPruneStrategy(name: name, config: p) : SensitivePruneStrategy(name: name, config: p)
+            case let .distillation(name, d): return DistillationStrategy(name: name, config: d)
             }
         }
         checkpointer = Checkpointer(root: compression.compressor.checkpointPath)

@@ -133,6 +133,6 @@ final class PruneEndToEndTests: XCTestCase {
             """)
         let r = try slim.run(["compress", "-s", "slim.yaml", "-c", "model.yml"])
         XCTAssertEqual(r.status, 65, r.err)
-        XCTAssertTrue(r.err.contains("slim.yaml:6:37") && r.err.contains("'quant' must come after pruning strategy 'uniform'"), r.err)
+        XCTAssertTrue(r.err.contains("slim.yaml:6:44") && r.err.contains("strategy 'uniform' (UniformPruneStrategy) comes after quantization strategy 'quant'"), r.err)
     }
 }

@@ -70,8 +70,8 @@ final class SlimYAMLPruningTests: XCTestCase {
         compressor: {epoch: 2, strategies: [quant, uniform]}
         """)
         XCTAssertEqual(found.count, 1, "\(found)")
-        XCTAssertTrue(found.first?.hasPrefix("6:37 ") == true, "\(found)")
-        XCTAssertTrue(found.first?.contains("'quant' must come after pruning strategy 'uniform'") == true, "\(found)")
+        XCTAssertTrue(found.first?.hasPrefix("6:44 ") == true, "\(found)")
+        XCTAssertTrue(found.first?.contains("strategy 'uniform' (UniformPruneStrategy) comes after quantization strategy 'quant'") == true, "\(found)")
     }
 
     func testBadValues() {

@@ -55,6 +55,6 @@ extension ModuleRegistry {
     ]
 
     static var builtinModules: [ModuleSchema] {
-        [global] + architectures + detectionModules + [multiClassNMS] + schedules + optimizers + data + sampleTransformModules + feeds + slim + pruning
+        [global] + architectures + detectionModules + [multiClassNMS] + schedules + optimizers + data + sampleTransformModules + feeds + slim + pruning + distillation
     }
 }

@@ -1,6 +1,6 @@
 extension ModuleRegistry {
     /// Strategy classes a slim YAML may name in `class:`.
-    static let strategyClasses = ["QuantizationStrategy", "PostTrainingQuantizationStrategy"] + pruneStrategyClasses
+    static let strategyClasses = ["QuantizationStrategy", "PostTrainingQuantizationStrategy", "DistillationStrategy"] + pruneStrategyClasses
 
     static let slim: [ModuleSchema] = [
         ModuleSchema("QuantizationStrategy", "Quantization-aware training (PaddleSlim 1.x): transform at start_epoch, freeze and save at end_epoch.", [

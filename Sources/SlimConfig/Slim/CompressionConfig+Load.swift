@@ -14,14 +14,17 @@ extension CompressionConfig {
         guard root.isMapping else {
             throw ConfigError("a slim YAML must be a mapping with version, strategies and compressor", at: root.mark, source: reader.source)
         }
-        v.checkKeys(root, allowed: ["version", "pruners", "strategies", "compressor"], in: "the slim YAML")
+        v.checkKeys(root, allowed: ["version", "pruners", "distillers", "strategies", "compressor"], in: "the slim YAML")
         var named: [String: (Node, StrategyConfig)] = [:], defined: [String] = []
         let pruners = v.pruners(root["pruners"])
         let prunerNames = (root["pruners"]?.entries ?? []).compactMap(\.key.text).sorted()
+        let distillers = v.distillers(root["distillers"])
         for entry in root["strategies"]?.entries ?? [] {
             guard let name = entry.key.text else { continue }
             defined.append(name)
-            if let strategy = v.strategy(named: name, entry.value, pruners: (pruners, prunerNames)) { named[name] = (entry.value, strategy) }
+            if let strategy = v.strategy(named: name, entry.value, pruners: (pruners, prunerNames), distillers: distillers) {
+                named[name] = (entry.value, strategy)
+            }
         }
         if let s = root["strategies"], !s.isMapping, s.scalarValue != .null {
             v.report("strategies must be a mapping of names to strategies, found \(s.kindDescription)", at: s.mark)
@@ -29,11 +32,12 @@ extension CompressionConfig {
         var compressor = CompressorConfig(epoch: 0)
         if let node = root["compressor"] {
             compressor = v.compressor(node, known: defined.sorted())   // a strategy with errors is still defined
-            v.checkStrategyOrder(node, classes: Dictionary((root["strategies"]?.entries ?? []).compactMap { e in
-                e.key.text.flatMap { k in e.value["class"]?.text.map { (k, $0) } } }, uniquingKeysWith: { a, _ in a }))
         } else {
             v.report("missing required section 'compressor'", at: root.mark)
         }
+        v.checkQuantizationLast(root["compressor"], classes: (root["strategies"]?.entries ?? []).reduce(into: [:]) { classes, entry in
+            if let name = entry.key.text, let cls = entry.value["class"]?.text { classes[name] = cls }
+        })
         if !v.diagnostics.isEmpty { throw ConfigError(v.diagnostics) }
         let strategies = compressor.strategyNames.compactMap { named[$0]?.1 }
         let lastEnd = strategies.map(\.lastEpoch).max()
@@ -52,7 +56,8 @@ extension SchemaValidator {
     }
 
     /// One `strategies:` entry: its class and parameters.
-    mutating func strategy(named name: String, _ node: Node, pruners: (valid: Set<String>, defined: [String]) = ([], [])) -> StrategyConfig? {
+    mutating func strategy(named name: String, _ node: Node, pruners: (valid: Set<String>, defined: [String]) = ([], []),
+                           distillers: (parsed: [String: DistillerConfig], defined: [String]) = ([:], [])) -> StrategyConfig? {
         guard node.isMapping else {
             report("strategy '\(name)' must be a mapping with a 'class:' key", at: node.mark)
             return nil
@@ -73,6 +78,10 @@ extension SchemaValidator {
         if let kind = PruneStrategyConfig.Kind(rawValue: cls) {
             let p = prune(node, kind: kind, pruners: pruners.valid, defined: pruners.defined)
             return schemaOK && diagnostics.count == before ? .prune(name: name, p) : nil
+        }
+        if cls == "DistillationStrategy" {
+            let d = distillation(node, distillers: distillers)
+            return schemaOK ? .distillation(name: name, d) : nil
         }
         if cls == "PostTrainingQuantizationStrategy" {
             let ptq = postTrainingQuantization(node)

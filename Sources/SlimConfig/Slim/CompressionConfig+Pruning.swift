@@ -24,8 +24,6 @@ public struct PruneStrategyConfig: Sendable, Equatable, Codable {
 }
 
 extension SchemaValidator {
-    static let quantizationClasses = ["QuantizationStrategy", "PostTrainingQuantizationStrategy"]
-
     /// The `pruners:` section: names of valid `StructurePruner`s.
     mutating func pruners(_ node: Node?) -> Set<String> {
         guard let node else { return [] }
@@ -94,19 +92,6 @@ extension SchemaValidator {
         guard let n = node[key] else { return }
         if value <= 0 || value > 1 || (open && value == 1) {
             report("\(key) must be in (0, 1\(open ? ")" : "]"), found \(value)", at: n.mark)
-        }
-    }
-
-    /// Quantization must come last in `compressor.strategies` when pruning is present: the
-    /// pruned float model is what gets quantized.
-    mutating func checkStrategyOrder(_ compressor: Node?, classes: [String: String]) {
-        guard let items = compressor?["strategies"]?.items else { return }
-        let named = items.compactMap { item in item.text.flatMap { n in classes[n].map { (n, $0, item.mark) } } }
-        guard let lastPrune = named.lastIndex(where: { ModuleRegistry.pruneStrategyClasses.contains($0.1) }) else { return }
-        for q in named[..<lastPrune] where Self.quantizationClasses.contains(q.1) {
-            let p = named[lastPrune]
-            report("quantization strategy '\(q.0)' must come after pruning strategy '\(p.0)' in compressor.strategies: "
-                   + "slim prunes the float model, then quantizes it", at: q.2, notes: ["move '\(q.0)' to the end of the list"])
         }
     }
 }

@@ -12,10 +12,11 @@ public enum StrategyConfig: Sendable, Equatable {
     case quantization(name: String, QuantizationStrategyConfig)
     case postTrainingQuantization(name: String, PostTrainingQuantizationStrategyConfig)
     case prune(name: String, PruneStrategyConfig)
+    case distillation(name: String, DistillationStrategyConfig)
 
     public var name: String {
         switch self {
-        case .quantization(let name, _), .postTrainingQuantization(let name, _), .prune(let name, _): return name
+        case .quantization(let name, _), .postTrainingQuantization(let name, _), .prune(let name, _), .distillation(let name, _): return name
         }
     }
 
@@ -25,6 +26,7 @@ public enum StrategyConfig: Sendable, Equatable {
         case .quantization(_, let q): return q.endEpoch
         case .postTrainingQuantization: return 0
         case .prune(_, let p): return p.startEpoch
+        case .distillation(_, let d): return d.endEpoch - 1
         }
     }
 }

@@ -7,5 +7,6 @@ extension OpRegistry {
         SoftmaxOp.self, SoftmaxWithCrossEntropyOp.self, MeanOp.self, AccuracyOp.self, DropoutOp.self,
         ElementwiseMulOp.self, ElementwiseSubOp.self, ElementwiseDivOp.self, SigmoidOp.self, TanhOp.self, HardSigmoidOp.self,
         HardSwishOp.self, ClipOp.self, Conv2DTransposeOp.self, BilinearInterpOp.self, PReluOp.self, Pad2DOp.self, SliceOp.self,
+        SquareOp.self, ScaleOp.self, FSPOp.self, CrossEntropyOp.self,
     ]
 }

@@ -9,7 +9,7 @@ extension Program {
     ///   declared shapes of its outputs (same rank; each dim equal, `-1` standing for an unknown
     ///   batch matches anything). Output slots `inferShapes` does not return are not checked, and
     ///   an op whose `inferShapes` throws "not implemented" is skipped;
-    /// - dtypes where the contract fixes them (`Label` inputs and `accuracy`'s counts are s32).
+    /// - dtypes where the contract fixes them (`Label` inputs, but soft labels, and `accuracy`'s counts are s32).
     /// - Throws: `GraphError` naming the op (index and type) and the var.
     public func verify(registry: OpRegistry = .shared) throws {
         var defined = Set(feeds).union(persistables.map(\.name))
@@ -42,7 +42,9 @@ extension Program {
     ]
 
     private func checkDTypes(of op: OpDesc, at i: Int) throws {
-        for rule in Program.fixedDTypes where rule.type == nil || rule.type == op.type {
+        // A soft label (cross_entropy's, as in Paddle) is a distribution: f32.
+        let softLabel = op.bool("soft_label", default: false)
+        for rule in Program.fixedDTypes where (rule.type == nil || rule.type == op.type) && !(softLabel && rule.slot == "Label") {
             for name in (rule.input ? op.inputs : op.outputs)[rule.slot] ?? [] {
                 guard let v = variable(name), v.dtype != rule.dtype else { continue }
                 throw GraphError("op #\(i) '\(op.type)' \(rule.input ? "input" : "output") \(rule.slot) '\(name)' is \(v.dtype)",

@@ -70,15 +70,15 @@ public struct Batch: Equatable, Sendable {
     /// Where the sample in `row` comes from.
     public func sampleName(row: Int) -> String { sampleNames?[row] ?? "sample \(indices[row])" }
 
-    /// The executor's feeds for the feed vars `names` (a model's feeds, its image first): each
-    /// one's tensor of the same name; the first, when the batch has no tensor of its name, takes
-    /// the batch's images (an imported model's picture input is often called `x` or `input.1`).
+    /// The executor's feeds for the feed vars `names`: each one's tensor of the same name, and
+    /// the batch's images for `pictures` (a model's picture feed whatever its name: an imported
+    /// model's is often `x` or `input.1`).
     /// - Throws: `DataError.mismatch` naming the first feed the batch does not provide.
-    public func feeds(_ names: [String]) throws -> [String: Tensor] {
+    public func feeds(_ names: [String], pictures: String? = nil) throws -> [String: Tensor] {
         var feeds: [String: Tensor] = [:]
         feeds.reserveCapacity(names.count)
-        for (i, name) in names.enumerated() {
-            guard let tensor = tensors[name] ?? (i == 0 ? tensors[Self.image] : nil) else {
+        for name in names {
+            guard let tensor = tensors[name] ?? (name == pictures ? tensors[Self.image] : nil) else {
                 throw DataError.mismatch(path: sampleName(row: 0),
                                          reason: "the model feeds '\(name)', which the data does not provide (it gives \(tensors.keys.sorted().joined(separator: ", ")))")
             }

@@ -22,6 +22,9 @@ public final class TrainingSession {
     public var mapType: VOCMeanAP.MapType = .elevenPoint
     /// Under `mpirun`: averages each step's gradients over the ranks (`distribute(config:log:)`).
     public var gradientAllreduce: GradientAllreduce?
+    /// Feeds a training step adds to its batch's, computed from them (a distillation teacher's
+    /// feature maps from the image); nil: none.
+    public var extraFeeds: (([String: Tensor]) throws -> [String: Tensor])?
 
     public init(model: BuiltModel, optimizer: any Optimizer, schedule: any LRSchedule, seed: UInt64) throws {
         program = model.program
@@ -63,7 +66,9 @@ public final class TrainingSession {
         if interface.classifier != nil { try batch.checkLabels(classes: classes) }
         let lr = currentLR
         let loss = interface.loss
-        let fetched = try executor.run(feeds: try batch.feeds(feedNames), scope: scope, mode: .train, fetches: [loss])
+        var feeds = try batch.feeds(feedNames, pictures: interface.image)
+        if let extraFeeds { feeds.merge(try extraFeeds(feeds)) { own, _ in own } }
+        let fetched = try executor.run(feeds: feeds, scope: scope, mode: .train, fetches: [loss])
         var grads = try executor.backward(loss: loss)
         var value = Double(fetched[loss]!.floats[0])
         if let gradientAllreduce { value = gradientAllreduce.reduce(grads: &grads, loss: value, program: program, scope: scope) }
