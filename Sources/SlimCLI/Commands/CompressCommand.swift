@@ -46,7 +46,9 @@ struct CompressCommand: ParsableCommand {
                       + "checkpoints in \(compression.compressor.checkpointPath)")
         try reportingErrors {
             let compressor = try Compressor(compression: compression, model: config, datasetDir: model.d, log: printFlushed)
-            printFlushed("compressing \(try config.string("architecture") ?? "?") with \(compression.strategies.map(\.name).joined(separator: ", ")): epochs 0..<\(compression.compressor.epoch) x \(compressor.context.itersPerEpoch) batches\n")
+            let names = compression.strategies.map(\.name)
+            let with = names.isEmpty ? "no strategy (plain training)" : names.joined(separator: ", ")
+            printFlushed("compressing \(try config.string("architecture") ?? "?") with \(with): epochs 0..<\(compression.compressor.epoch) x \(compressor.context.itersPerEpoch) batches\n")
             try compressor.run()
         }
     }
