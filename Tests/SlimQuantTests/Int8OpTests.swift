@@ -83,6 +83,16 @@ final class Int8OpTests: XCTestCase {
         }
     }
 
+    /// A squeeze-and-excitation gate's hard sigmoid as the conv's post-ops (linear, then clip),
+    /// in f32 and requantized to u8; attrs round-trip.
+    func testConvHardSigmoidPostOp() throws {
+        let scales: [Float] = [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .u8, Int8Epilogue(outputScales: scales, activation: .hardSigmoid(slope: 0.2, offset: 0.5, hi: 1)), bias: true, seed: 26)
+        let requantized = Int8Epilogue(outputScales: [0.05], activation: .hardSigmoid(slope: 0.2, offset: 0.5 * 100, hi: 100), outputType: .u8)
+        try checkConv(input: .s8, requantized, bias: true, seed: 27)
+        XCTAssertEqual(try Int8Epilogue(OpDesc(type: Int8Conv2DOp.type, attrs: requantized.attrs)), requantized)
+    }
+
     func testConvAddsResidualBeforeActivation() throws {
         for (input, seed) in [(DType.u8, UInt64(41)), (.s8, 42)] {
             let xs = [2, 4, 5, 5], ws = [3, 4, 3, 3]

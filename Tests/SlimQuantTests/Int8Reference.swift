@@ -45,6 +45,7 @@ enum Int8Reference {
             case let .leakyReluClip(alpha, lo, hi): v = min(max(v > 0 ? v : Double(alpha) * v, Double(lo)), Double(hi))
             case .hardSwish: v = v * min(max(v + 3, 0), 6) / 6
             case let .hardSwishRequantized(f, lo, hi): v = min(max(Double(f) * v * min(max(v + 3, 0), 6) / 6, Double(lo)), Double(hi))
+            case let .hardSigmoid(slope, offset, hi): v = min(max(Double(slope) * v + Double(offset), 0), Double(hi))
             }
             return v
         }

@@ -30,6 +30,9 @@ public struct Int8Epilogue: Hashable, Sendable {
         /// `hardSwish`, then `x * levelsPerUnit`, then `clip(lo, hi)` (requantization after a
         /// hard swish, which does not commute with the factor: the output scales stay in real units).
         case hardSwishRequantized(levelsPerUnit: Float, lo: Float, hi: Float)
+        /// `min(max(slope * x + offset, 0), hi)`: a hard sigmoid (`hi` 1), or one requantized
+        /// (offset and `hi` times the levels per unit, the output scales too).
+        case hardSigmoid(slope: Float, offset: Float, hi: Float)
     }
 
     public var outputScales: [Float]
@@ -80,8 +83,14 @@ public struct Int8Epilogue: Hashable, Sendable {
                 activation = .hardSwishRequantized(levelsPerUnit: Float(f), lo: Float(lo), hi: Float(hi))
             default: throw GraphError("op '\(op.type)': activation hard_swish takes levels_per_unit > 0 and clip_min <= clip_max, or none of them")
             }
+        case "hard_sigmoid":
+            guard let slope = op.attrs["slope"]?.floatValue, let offset = op.attrs["offset"]?.floatValue, let hi = op.attrs["clip_max"]?.floatValue,
+                  slope.isFinite, offset.isFinite, hi.isFinite, hi >= 0 else {
+                throw GraphError("op '\(op.type)': activation hard_sigmoid needs finite attrs slope, offset and clip_max >= 0")
+            }
+            activation = .hardSigmoid(slope: Float(slope), offset: Float(offset), hi: Float(hi))
         case let other:
-            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu or hard_swish"])
+            throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu, hard_swish or hard_sigmoid"])
         }
         self.init(outputScales: scales, activation: activation, outputType: type)
     }
@@ -105,6 +114,11 @@ public struct Int8Epilogue: Hashable, Sendable {
             a["clip_min"] = .float(Double(lo))
             a["clip_max"] = .float(Double(hi))
         case .hardSwish: a["activation"] = .string("hard_swish")
+        case let .hardSigmoid(slope, offset, hi):
+            a["activation"] = .string("hard_sigmoid")
+            a["slope"] = .float(Double(slope))
+            a["offset"] = .float(Double(offset))
+            a["clip_max"] = .float(Double(hi))
         case let .hardSwishRequantized(f, lo, hi):
             a["activation"] = .string("hard_swish")
             a["levels_per_unit"] = .float(Double(f))
@@ -124,6 +138,7 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let .leakyReluClip(alpha, lo, hi): return [.eltwise(.leakyRelu(alpha: alpha)), .clip(lo: lo, hi: hi)]
         case .hardSwish: return [.eltwise(.hardSwish)]
         case let .hardSwishRequantized(f, lo, hi): return [.eltwise(.hardSwish), .eltwise(.linear(alpha: f, beta: 0)), .clip(lo: lo, hi: hi)]
+        case let .hardSigmoid(slope, offset, hi): return [.eltwise(.linear(alpha: slope, beta: offset)), .clip(lo: 0, hi: hi)]
         }
     }
 
@@ -137,6 +152,7 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let .leakyReluClip(alpha, lo, _): return alpha == 0 || lo >= 0
         case .hardSwish: return false
         case let .hardSwishRequantized(_, lo, _): return lo >= 0
+        case .hardSigmoid: return true
         }
     }
 }

@@ -4,7 +4,7 @@ import SlimTensor
 /// One quantized op of a frozen INT8 program and the ops the INT8 engine fuses into it:
 ///
 ///     Out(quantizer) -> conv2d | depthwise_conv2d | mul (s8 weight) -> dequantizer
-///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6 | leaky_relu | hard_swish]   -> end
+///       [-> elementwise_add (bias) | batch_norm]* [-> elementwise_add (residual)] [-> relu | relu6 | leaky_relu | hard_swish | hard_sigmoid]   -> end
 ///
 /// The dequantizer takes the accumulator to `s_act / max_range * acc` per tensor,
 /// `s_w[o] * s_act / (bin_w * bin_a) * acc` per channel; bias adds and eval-mode batch norms are
@@ -21,6 +21,8 @@ struct Int8Chain {
         case leakyRelu(alpha: Float)
         /// Paddle's `hard_swish` with its defaults (6, 6, 3).
         case hardSwish
+        /// `min(max(slope * x + offset, 0), 1)` (a squeeze-and-excitation gate).
+        case hardSigmoid(slope: Float, offset: Float)
     }
 
     var op: Int
@@ -100,6 +102,10 @@ struct Int8Chain {
             } else if next.type == "hard_swish", next.input("X") == end,
                       [next.float("threshold", default: 6), next.float("scale", default: 6), next.float("offset", default: 3)] == [6, 6, 3] {
                 activation = .hardSwish
+            } else if next.type == "hard_sigmoid", next.input("X") == end {
+                let slope = Float(next.float("slope", default: 0.2)), offset = Float(next.float("offset", default: 0.5))
+                guard slope.isFinite, offset.isFinite else { return }
+                activation = .hardSigmoid(slope: slope, offset: offset)
             } else {
                 return
             }

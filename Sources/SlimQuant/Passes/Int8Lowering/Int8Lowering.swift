@@ -87,6 +87,8 @@ struct Int8Lowering {
             let lo: Float = alpha > 0 ? -q.bin : 0
             return (.leakyReluClip(alpha: alpha, lo: lo, hi: q.bin), lo >= 0 ? .u8 : .s8)
         case .hardSwish?: return (.hardSwishRequantized(levelsPerUnit: f, lo: -q.bin, hi: q.bin), .s8)
+        // On v * f: slope * (v f) + offset f = f * (slope v + offset), then [0, f] (within [0, bin]).
+        case let .hardSigmoid(slope, offset)?: return (.hardSigmoid(slope: slope, offset: offset * f, hi: min(q.bin, f)), .u8)
         }
     }
 
@@ -98,6 +100,7 @@ struct Int8Lowering {
         case let .relu6(t)?: return .clip(lo: 0, hi: t)
         case let .leakyRelu(alpha)?: return .leakyRelu(alpha: alpha)
         case .hardSwish?: return .hardSwish
+        case let .hardSigmoid(slope, offset)?: return .hardSigmoid(slope: slope, offset: offset, hi: 1)
         }
     }
 
