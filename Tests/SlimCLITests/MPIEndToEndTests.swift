@@ -133,7 +133,7 @@ extension MPIEndToEndTests {
 extension MPIEndToEndTests {
     /// `slim train`, `eval` and `calibrate` under two ranks: the same model and numbers as one
     /// process with the global batch (train), the whole eval set (eval, sharded and summed) and
-    /// the same calibrated files (calibrate: every rank calibrates on the same batches, rank 0 writes).
+    /// the same calibrated files (calibrate: each rank observes its share of the batches, rank 0 writes).
     func testTrainEvalAndCalibrateUnderTwoRanks() throws {
         let single = try SlimRunner(), ranks = try SlimRunner()
         defer { single.cleanUp(); ranks.cleanUp() }
@@ -163,13 +163,18 @@ extension MPIEndToEndTests {
         XCTAssertEqual(evalTwo.status, 0, evalTwo.out + evalTwo.err)
         XCTAssertEqual(single.bytes("eval.json"), ranks.bytes("eval.json"), "the summed counts give the single process's result")
 
-        let calibrate = ["calibrate", "-c", "eval.yml", "--model_path", modelPath, "--algo", "KL", "--batch_nums", "2", "--save_path", "ptq"]
-        XCTAssertEqual(try single.run(calibrate).status, 0)
-        let calibrated = try mpiRun(ranks, calibrate)
-        XCTAssertEqual(calibrated.status, 0, calibrated.out + calibrated.err)
-        for file in ["ptq/int8/weights", "ptq/float/weights", "ptq/eval_model/__params__"] {
-            XCTAssertNotNil(single.bytes(file), file)
-            XCTAssertEqual(single.bytes(file), ranks.bytes(file), file)
+        // 3 calibration batches: rank 0 observes batches 0 and 2, rank 1 batch 1; the combined
+        // observers give the single process's thresholds, so the same files.
+        for algo in ["abs_max", "avg", "KL"] {
+            let calibrate = ["calibrate", "-c", "eval.yml", "--model_path", modelPath, "--algo", algo, "--batch_nums", "3", "--save_path", "ptq-\(algo)"]
+            XCTAssertEqual(try single.run(calibrate).status, 0)
+            let calibrated = try mpiRun(ranks, calibrate)
+            XCTAssertEqual(calibrated.status, 0, calibrated.out + calibrated.err)
+            XCTAssertTrue(calibrated.out.contains("on 3 batches of 32 split over 2 ranks"), calibrated.out)
+            for file in ["int8/weights", "float/weights", "eval_model/__params__"] {
+                XCTAssertNotNil(single.bytes("ptq-\(algo)/\(file)"), "\(algo) \(file)")
+                XCTAssertEqual(single.bytes("ptq-\(algo)/\(file)"), ranks.bytes("ptq-\(algo)/\(file)"), "\(algo) \(file)")
+            }
         }
     }
 }

@@ -56,7 +56,7 @@ final class DataShardTests: XCTestCase {
 }
 
 extension DataShardTests {
-    func testSyncBatchNormIsFoundForTheRefusal() throws {
+    func testSyncBatchNormIsFoundInTheModelYAML() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sync-bn-\(UUID().uuidString).yml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "architecture: YOLOv3\nMobileNet:\n  norm_decay: 0.\n  norm_type: sync_bn\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -91,7 +91,8 @@ struct CalibrateCommand: ParsableCommand {
             }
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
                                                seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), feeds: feeds)
-            printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
+            let split = try MPIWorld.shared().map { " split over \($0.size) ranks" } ?? ""
+            printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize)\(split) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
             let models = CalibratedModels(quantization)
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
             printFlushed(CalibratedModels.summary(quantized.result, order: try quantization.activations(of: loaded.program)) + "\n")

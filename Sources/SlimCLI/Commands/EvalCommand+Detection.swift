@@ -13,14 +13,17 @@ extension EvalCommand {
                           config: ModelConfig) throws {
         let evaluation = try DetectionEvaluation(executor: executor, mapType: try Self.mapType(config))
         let classNames = reader.dataset.classNames
-        let (result, predictions) = try evaluation.evaluate(reader, scope: Scope(params), keepPredictions: outputPredictions != nil,
-                                                            classNames: classNames)
+        let (result, predictions, runs) = try evaluation.evaluate(reader, scope: Scope(params), keepPredictions: outputPredictions != nil,
+                                                                  classNames: classNames)
         if let outputPredictions {
             try OutputFile.write(try DetectionPrediction.json(predictions), to: outputPredictions, option: "--output_predictions")
         }
         let percent = 100 * (result["map"] ?? 0)
         printFlushed(evaluation.mapType.line(map: result["map"] ?? 0) + "\n")
         printFlushed("\(modelPath): \(result)\n")
+        if let world = try MPIWorld.shared() {
+            printFlushed("rank \(world.rank) of \(world.size) ran the model on \(runs) of \(Evaluator.batchCount(reader)) batches\n")
+        }
         if let outputEval {
             try OutputFile.write(try Self.detectionJSON(result, bboxMap: percent, mapType: evaluation.mapType),
                                  to: outputEval, option: "--output_eval")

@@ -17,7 +17,7 @@ public struct CalibratedModels {
     /// the calibrated scales in the parameters.
     public func quantize(_ program: Program, params: [String: Tensor], batches: some CalibrationBatches) throws
         -> (program: Program, params: [String: Tensor], result: CalibrationResult) {
-        let result = try quantization.calibrate(program, params: params, batches: batches)
+        let result = try quantization.calibrate(program, params: params, batches: batches, reduction: try CalibrationReduction.current())
         var qat = program, qatParams = params
         try quantization.apply(result, to: &qat, params: &qatParams)
         return (qat, qatParams.filter { qat.variable($0.key)?.persistable == true }, result)

@@ -38,7 +38,8 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         let reader = try CalibrationReader(train: context.train, eval: context.eval, batchNums: config.batchNums,
                                            seed: UInt64(truncatingIfNeeded: try context.model.int("seed") ?? 1), feeds: session.interface.inferenceFeeds)
         let models = CalibratedModels(quantization)
-        let result = try quantization.calibrate(inference, params: session.scope.tensors, batches: reader)
+        let result = try quantization.calibrate(inference, params: session.scope.tensors, batches: reader,
+                                                 reduction: try CalibrationReduction.current())
         var program = session.program
         try quantization.apply(result, to: &program, params: &session.scope.tensors)
         try session.setProgram(program)

@@ -34,10 +34,12 @@ extension ModuleRegistry {
         ]),
         ModuleSchema("MobileNetV1", "MobileNetV1: a conv stem and 13 depthwise-separable blocks.", [
             OptionSchema("scale", .float, "1.0", "Width multiplier of every layer."),
+            OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm: sync_bn normalises with the global batch's statistics under mpirun (every batch norm, as PaddleDetection), else bn."),
         ]),
         ModuleSchema("ResNet", "ResNet: CIFAR depths 20/32/56 or ImageNet-style 18/34.", [
             OptionSchema("depth", .int, "20", "Number of layers."),
             OptionSchema("variant", .choice(["cifar", "imagenet"]), "cifar", "Stage layout."),
+            OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm: sync_bn normalises with the global batch's statistics under mpirun (every batch norm, as PaddleDetection), else bn."),
         ]),
         ModuleSchema("Imported", "A classifier read from a model directory (slim import's output): its weights are the start, a softmax cross-entropy head is added for training.", [
             OptionSchema("model_dir", .string, nil, required: true, "The model directory (e.g. what slim import --save_path wrote)."),
@@ -53,7 +55,7 @@ extension ModuleRegistry {
     /// The component modules of detection architectures (top-level sections of a model YAML).
     static let detectionModules: [ModuleSchema] = [
         ModuleSchema("MobileNet", "MobileNetV1 backbone of a detector: feature maps at stride 8, 16, 32.", [
-            OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm (sync_bn is bn on one CPU)."),
+            OptionSchema("norm_type", .choice(["bn", "sync_bn"]), "bn", "Batch norm: sync_bn normalises with the global batch's statistics under mpirun (every batch norm, as PaddleDetection), else bn."),
             OptionSchema("norm_decay", .float, "0.0", unused: true, "Accepted for PaddleDetection compatibility; not used."),
             OptionSchema("conv_group_scale", .float, "1", "Multiplier of filters and groups (Paddle's)."),
             OptionSchema("with_extra_blocks", .bool, "false", "SSD's extra blocks: not supported, must be false."),

@@ -13,6 +13,9 @@ import SlimTensor
 /// Backward: with batch statistics the oneDNN gradient (mean and variance depend on X); with
 /// running statistics `dX = dY * Scale / sqrt(var + eps)`. Both: `dScale = sum(dY * x̂)`, `dBias = sum(dY)`.
 ///
+/// With `SyncBatchNorm.reduction` set (`norm_type: sync_bn` under `mpirun`) the training
+/// statistics and gradient are the global batch's (`SyncBatchNorm`).
+///
 /// `fuse_with_relu` (Paddle's attr, default false): `Y = max(BN(X), 0)` in the same primitive, and
 /// backward first masks `dY` with `Y > 0` (the executor fuses `batch_norm` + `relu` into this).
 public enum BatchNormOp: Operator {
@@ -54,10 +57,10 @@ public enum BatchNormOp: Operator {
                 : Kernels.batchNormInference(x, scale: scale, shift: bias, mean: mean, variance: variance, epsilon: epsilon))
             return
         }
-        let (y, batchMean, batchVariance) = try training(context, x, scale: scale, shift: bias, epsilon: epsilon)
+        let (y, batchMean, batchVariance, m) = try training(context, x, scale: scale, shift: bias, epsilon: epsilon)
         context.saved["mean"] = batchMean
         context.saved["variance"] = batchVariance
-        let m = x.count / x.shape[1], momentum = Float(context.op.float("momentum", default: 0.9))
+        let momentum = Float(context.op.float("momentum", default: 0.9))
         let unbias: Float = m > 1 ? Float(m) / Float(m - 1) : 1
         context.setOutput("Y", 0, y)
         context.setOutput("MeanOut", 0, blend(mean, batchMean, momentum: momentum, factor: 1))
@@ -72,7 +75,10 @@ public enum BatchNormOp: Operator {
         guard let mean = context.saved["mean"] as? Tensor, let variance = context.saved["variance"] as? Tensor else { return }
         let epsilon = Float(context.op.float("epsilon", default: 1e-5))
         let grads: (input: Tensor, scale: Tensor, shift: Tensor)
-        if usesBatchStatistics(context) {
+        if usesBatchStatistics(context), let count = context.saved["syncCount"] as? Int {
+            let relu = fusesReLU(context) ? try context.input("Bias") : nil
+            grads = SyncBatchNorm.gradients(dy: dy, x: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon, count: count, reluShift: relu)
+        } else if usesBatchStatistics(context) {
             grads = if let workspace = context.saved["reluWorkspace"] as? BatchNormWorkspace {
                 Kernels.batchNormReLUBackward(dy, input: x, scale: scale, mean: mean, variance: variance, epsilon: epsilon, workspace: workspace)
             } else {
@@ -87,12 +93,25 @@ public enum BatchNormOp: Operator {
         if context.needsGrad("Bias") { context.addInputGrad("Bias", 0, grads.shift) }
     }
 
-    /// Y, batch mean and batch variance (with the ReLU's workspace saved for backward when fused).
-    private static func training(_ context: OpContext, _ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) throws -> (Tensor, Tensor, Tensor) {
-        guard fusesReLU(context) else { return Kernels.batchNormTraining(x, scale: scale, shift: shift, epsilon: epsilon) }
+    /// Y, batch mean, batch variance and the values per channel they are over (with the ReLU's
+    /// workspace saved for backward when fused); the global batch's with `SyncBatchNorm`.
+    private static func training(_ context: OpContext, _ x: Tensor, scale: Tensor, shift: Tensor, epsilon: Float) throws -> (Tensor, Tensor, Tensor, Int) {
+        if SyncBatchNorm.applies {
+            let s = SyncBatchNorm.statistics(x)
+            context.saved["syncCount"] = s.count
+            let y = fusesReLU(context)
+                ? Kernels.batchNormReLUInference(x, scale: scale, shift: shift, mean: s.mean, variance: s.variance, epsilon: epsilon)
+                : Kernels.batchNormInference(x, scale: scale, shift: shift, mean: s.mean, variance: s.variance, epsilon: epsilon)
+            return (y, s.mean, s.variance, s.count)
+        }
+        let m = x.count / x.shape[1]
+        guard fusesReLU(context) else {
+            let r = Kernels.batchNormTraining(x, scale: scale, shift: shift, epsilon: epsilon)
+            return (r.0, r.1, r.2, m)
+        }
         let r = Kernels.batchNormReLUTraining(x, scale: scale, shift: shift, epsilon: epsilon)
         context.saved["reluWorkspace"] = r.workspace
-        return (r.output, r.mean, r.variance)
+        return (r.output, r.mean, r.variance, m)
     }
 
     private static func fusesReLU(_ context: OpContext) -> Bool { context.op.bool("fuse_with_relu", default: false) }

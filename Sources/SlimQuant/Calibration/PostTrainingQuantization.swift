@@ -55,9 +55,13 @@ public struct PostTrainingQuantization: Sendable {
     }
 
     /// Observes the activations of the float `program` on `batches` and returns their thresholds.
+    /// With a `reduction`, this process observes its share of the batches and the observers are
+    /// combined over the processes (`CalibrationReduction`): every process returns the result of
+    /// one process observing every batch.
     /// - Throws: `GraphError` for bad options, a quantized program, no batches, or a failing run;
     ///   the batches' own errors.
-    public func calibrate(_ program: Program, params: [String: Tensor], batches: some CalibrationBatches) throws -> CalibrationResult {
+    public func calibrate(_ program: Program, params: [String: Tensor], batches: some CalibrationBatches,
+                          reduction: CalibrationReduction? = nil) throws -> CalibrationResult {
         guard histPercent > 0 && histPercent <= 1 else { throw GraphError("hist_percent must be in (0, 1], got \(histPercent)") }
         guard bins > 0 else { throw GraphError("histogram bins must be > 0, got \(bins)") }
         let vars = try activations(of: program)
@@ -65,26 +69,30 @@ public struct PostTrainingQuantization: Sendable {
         let scope = Scope(params)
         var ranges: [String: Float]?
         if algorithm.usesHistogram {
-            let maxima = try observe(vars, executor, scope, batches) { _ in AbsMaxObserver() }
+            let maxima = try observe(vars, executor, scope, batches, reduction) { _ in AbsMaxObserver() }
             ranges = maxima.observers.mapValues(\.scale)
         }
-        let (observers, count) = try observe(vars, executor, scope, batches) { name in
+        let (observers, count) = try observe(vars, executor, scope, batches, reduction) { name in
             algorithm.makeObserver(bits: scheme.activationBits, percentile: histPercent, bins: bins, range: ranges?[name])
         }
         let choices = observers.compactMapValues { ($0 as? MixObserver)?.chosen }
         return CalibrationResult(scales: observers.mapValues(\.scale), choices: choices, batches: count)
     }
 
-    /// One pass over `batches`, each var's value fed to its observer.
+    /// One pass over `batches` (this process's share of them with a `reduction`), each var's
+    /// value fed to its observer; the observers are then combined over the processes.
     private func observe(_ vars: [String], _ executor: Executor, _ scope: Scope, _ batches: some CalibrationBatches,
-                         make: (String) -> any Observer) throws -> (observers: [String: any Observer], batches: Int) {
+                         _ reduction: CalibrationReduction?, make: (String) -> any Observer) throws -> (observers: [String: any Observer], batches: Int) {
         var observers = Dictionary(uniqueKeysWithValues: vars.map { ($0, make($0)) })
-        var count = 0
+        var count = 0, index = 0
         try batches.forEachBatch { feeds in
+            defer { index += 1 }
+            guard reduction?.observes(index) ?? true else { return }
             let values = try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: vars)
             for name in vars { observers[name]!.observe(values[name]!) }
             count += 1
         }
+        if let reduction { count = reduction.combine(&observers, order: vars, batches: count) }
         guard count > 0 else { throw GraphError("calibration needs at least one batch", hints: ["check batch_nums and the reader"]) }
         return (observers, count)
     }

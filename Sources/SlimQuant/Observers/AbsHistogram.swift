@@ -11,9 +11,9 @@ import SlimTensor
 public struct AbsHistogram: Sendable, Equatable {
     public let bins: Int
     /// Counts per bin.
-    public private(set) var counts: [Double]
+    public internal(set) var counts: [Double]
     /// The bin width (0 until a non-zero value or a fixed range set it).
-    public private(set) var width: Float
+    public internal(set) var width: Float
     /// Whether the range was given (values beyond it are clipped into the last bin).
     public let isFixed: Bool
 

@@ -3,7 +3,7 @@ import SlimTensor
 /// The largest `|x|` over every observed batch: `s = max_batches max |x|` (Paddle's `abs_max`
 /// calibration). Nothing is clipped, so one outlier widens the grid for all values.
 public struct AbsMaxObserver: Observer {
-    public private(set) var scale: Float = 0
+    public internal(set) var scale: Float = 0
 
     public init() {}
 

@@ -7,15 +7,15 @@ import SlimTensor
 /// over the `B` observed batches; values above `s` in batches with larger maxima are clipped.
 public struct AvgObserver: Observer {
     /// The number of batches observed.
-    public private(set) var batches = 0
-    private var sum: Double = 0
+    public internal(set) var batches = 0
+    var total: Double = 0
 
     public init() {}
 
     public mutating func observe(_ x: Tensor) {
-        sum += Double(AbsMaxObserver.finiteAbsMax(x))
+        total += Double(AbsMaxObserver.finiteAbsMax(x))
         batches += 1
     }
 
-    public var scale: Float { batches == 0 ? 0 : Float(sum / Double(batches)) }
+    public var scale: Float { batches == 0 ? 0 : Float(total / Double(batches)) }
 }

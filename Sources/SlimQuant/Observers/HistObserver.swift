@@ -8,7 +8,7 @@ import SlimTensor
 /// so the largest `1 - percentile` of the values (by default 0.01 %) are clipped.
 public struct HistObserver: Observer {
     public var percentile: Double
-    public private(set) var histogram: AbsHistogram
+    public internal(set) var histogram: AbsHistogram
 
     /// - Parameters:
     ///   - percentile: the share of values kept unclipped, in (0, 1] (default 0.9999 = 99.99 %).

@@ -32,7 +32,7 @@ public struct KLObserver: Observer {
     public let bits: Int
     /// The fewest bins a candidate range spans (nil: half the bins, as Paddle).
     public let startBin: Int?
-    public private(set) var histogram: AbsHistogram
+    public internal(set) var histogram: AbsHistogram
 
     /// - Parameters:
     ///   - bits: the quantization bits, 1...16 (levels `2^(bits-1)`).

@@ -10,7 +10,7 @@ import SlimTensor
 public struct MSEObserver: Observer {
     public let bits: Int
     public let candidates: Int
-    public private(set) var histogram: AbsHistogram
+    public internal(set) var histogram: AbsHistogram
 
     /// - Parameters:
     ///   - bits: the quantization bits, 1...16.

@@ -7,9 +7,9 @@ import SlimTensor
 public struct MixObserver: Observer {
     public let bits: Int
     public let percentile: Double
-    private var absMax = AbsMaxObserver()
-    private var avg = AvgObserver()
-    public private(set) var histogram: AbsHistogram
+    var absMax = AbsMaxObserver()
+    var avg = AvgObserver()
+    public internal(set) var histogram: AbsHistogram
 
     /// - Parameters: as `HistObserver` and `KLObserver`.
     public init(bits: Int = 8, percentile: Double = 0.9999, bins: Int = 2048, range: Float? = nil) {

@@ -11,7 +11,8 @@ import SlimTensor
 ///   summation order). Batch norm normalises with each rank's own batch statistics (`bn`); the
 ///   running mean and variance are averaged after every step so that every rank holds the same
 ///   values (the mean of the ranks' means is the global mean; the variance is the mean of the
-///   ranks' variances).
+///   ranks' variances). With `sync_bn` (`SyncBatchNorm`) they are the global batch's on every
+///   rank already, and the average leaves them unchanged.
 /// - bucket "max": every other float state the forward pass writes to a persistable (the
 ///   quantization observers: moving-average `OutAccum`/`OutState`/`OutScale`, range abs max
 ///   `OutScales`/`OutScale`): the element-wise maximum. The observers already take the maximum of

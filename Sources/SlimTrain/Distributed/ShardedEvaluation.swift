@@ -5,8 +5,8 @@ import Foundation
 /// the sums over the ranks (summed loss, top-1 and top-5 correct counts, samples), so it equals
 /// the result of one process evaluating every batch (not a mean of the ranks' percentages).
 ///
-/// Metrics that are not sums of per-sample terms (a detector's mAP) are evaluated in full by
-/// every rank: each gets the same result.
+/// Metrics that are not sums of per-sample terms (a detector's mAP) share the model runs the
+/// same way but gather the outputs instead (`GatheredEvaluation`).
 enum ShardedEvaluation {
     /// This rank's share of an evaluation with `metric`: `DataShard.current()` for the
     /// classification metric, `whole` for any other.

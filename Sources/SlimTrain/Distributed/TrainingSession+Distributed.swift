@@ -1,4 +1,5 @@
 import SlimConfig
+import SlimGraph
 import SlimQuant
 
 extension TrainingSession {
@@ -7,14 +8,13 @@ extension TrainingSession {
     /// (moving-average and range abs max) take the maximum of their batch's `max |x|` over the
     /// ranks, so that each rank quantizes with the scale of the global batch. Nothing changes
     /// outside `mpirun`.
-    /// - Throws: `ConfigError` at a `norm_type: sync_bn` (batch norm statistics are per rank,
-    ///   PaddleDetection's `bn`), `DistributedError` when OpenMPI cannot start.
+    /// With a `norm_type: sync_bn` anywhere in the model YAML every batch norm normalises in
+    /// training with the global batch's statistics (`SyncBatchNorm`); with `bn` with its rank's.
+    /// - Throws: `DistributedError` when OpenMPI cannot start.
     public func distribute(config: ModelConfig, log: @escaping (String) -> Void) throws {
         guard let world = try MPIWorld.shared() else { return }
-        if let node = Self.syncBatchNorm(config.root) {
-            throw ConfigError("norm_type: sync_bn is not supported by a data-parallel (mpirun) run: "
-                              + "batch norm normalises with each rank's statistics", at: node.mark,
-                              notes: ["set norm_type: bn (the running statistics are averaged over the ranks after every step)"])
+        if Self.syncBatchNorm(config.root) != nil {
+            SyncBatchNorm.reduction = { world.allreduce(&$0, .sum, what: "a synchronized batch norm's sums") }
         }
         gradientAllreduce = GradientAllreduce(world: world, log: log)
         FakeQuant.batchMaxReduction = { value in

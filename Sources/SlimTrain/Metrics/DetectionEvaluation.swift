@@ -31,25 +31,29 @@ public struct DetectionEvaluation {
         self.metric = metric
     }
 
-    /// The result (`map` in [0, 1]) and, when `keepPredictions`, every detection in data order.
+    /// The result (`map` in [0, 1]), when `keepPredictions` every detection in data order, and
+    /// the batches the model ran on here: all of them, or under `mpirun` this rank's share (the
+    /// ranks share the model runs and every rank gets the whole result, `GatheredEvaluation`).
     /// - Parameter classNames: the names written in the predictions (nil: the ids).
     public func evaluate(_ reader: ReaderSpec, scope: Scope, keepPredictions: Bool, classNames: [String]?,
-                         onBatch: ((Int, Int) -> Void)? = nil) throws -> (result: EvalResult, predictions: [DetectionPrediction]) {
+                         onBatch: ((Int, Int) -> Void)? = nil) throws -> (result: EvalResult, predictions: [DetectionPrediction], modelRuns: Int) {
         var batches = try Evaluator.orderedBatches(reader)
         var metric = metric
         metric.reset()
         var predictions: [DetectionPrediction] = []
         var done = 0
-        while let batch = try batches.next() {
-            let fetched = try executor.run(feeds: try batch.inferenceFeeds(feeds), scope: scope, mode: .eval, fetches: metric.fetches)
+        let total = batches.count, fetches = metric.fetches
+        let runs = try GatheredEvaluation(fetches: fetches).run(&batches, infer: {
+            try executor.run(feeds: try $0.inferenceFeeds(feeds), scope: scope, mode: .eval, fetches: fetches)
+        }) { batch, fetched in
             try metric.update(batch: batch, outputs: fetched)
             if keepPredictions {
                 predictions += try Self.predictions(batch, fetched: fetched, output: output, counts: counts, classNames: classNames)
             }
             done += 1
-            onBatch?(done, batches.count)
+            onBatch?(done, total)
         }
-        return (metric.accumulate(), predictions)
+        return (metric.accumulate(), predictions, runs)
     }
 
     /// The batch's detections as predictions, image by image.

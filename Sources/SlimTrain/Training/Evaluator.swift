@@ -49,8 +49,9 @@ public struct Evaluator {
         self.metric = metric
     }
 
-    /// One pass over `reader`'s data in order (last partial batch kept); under `mpirun` a
-    /// classifier's pass is shared by the ranks and its counts summed (`ShardedEvaluation`).
+    /// One pass over `reader`'s data in order (last partial batch kept); under `mpirun` the pass
+    /// is shared by the ranks: a classifier's counts are summed (`ShardedEvaluation`), a
+    /// detector's outputs gathered in data order (`GatheredEvaluation`).
     /// - Parameters:
     ///   - onBatch: called after each batch with (batches done, total).
     ///   - onScores: called with each batch's output (a classifier's `[N, C]` scores) and its
@@ -62,6 +63,17 @@ public struct Evaluator {
         metric.reset()
         let fetches = metric.fetches
         var done = 0
+        if onScores == nil, metric is DetectionMetric {   // not a sum: outputs gathered, metric updated on every rank
+            let total = batches.count
+            try GatheredEvaluation(fetches: fetches).run(&batches, infer: {
+                try executor.run(feeds: try inputs($0), scope: scope, mode: .eval, fetches: fetches)
+            }) { batch, outputs in
+                try metric.update(batch: batch, outputs: outputs)
+                done += 1
+                onBatch?(done, total)
+            }
+            return metric.accumulate()
+        }
         let shard = onScores == nil ? try ShardedEvaluation.shard(for: metric) : .whole
         for index in 0..<batches.count {
             guard index % shard.count == shard.rank else { batches.skip(); continue }
@@ -79,6 +91,11 @@ public struct Evaluator {
     /// - Throws: `DataError.mismatch` when the batch lacks a feed.
     func inputs(_ batch: Batch) throws -> [String: Tensor] {
         try batch.inferenceFeeds(feeds)
+    }
+
+    /// The batches of an evaluation pass over `reader`: `ceil(samples / batch_size)`.
+    public static func batchCount(_ reader: ReaderSpec) -> Int {
+        (reader.dataset.count + reader.batchSize - 1) / reader.batchSize
     }
 
     /// `reader`'s data in order, unshuffled, the last partial batch kept: what every evaluation reads.
