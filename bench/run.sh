@@ -13,6 +13,8 @@
 set -u
 # As `make bench` does: OpenMP threads sleep instead of spinning while they wait (a busy machine).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# ... spinning briefly before they sleep (slim's default; libgomp peers get the same).
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SLIM=${1:-.build/release/slim}
 PLAN=${BENCH_PLAN:-$HERE/plan.txt}

@@ -39,12 +39,12 @@ struct Int8PrimitiveKey: Hashable {
 
 extension Kernels {
     /// Multiply-adds each thread of an int8 primitive gets at least. With sleeping OpenMP threads
-    /// (`OMP_WAIT_POLICY=PASSIVE`, slim's default) waking another thread costs about what a small
+    /// (`OMP_WAIT_POLICY=PASSIVE` with `GOMP_SPINCOUNT=0`) waking another thread costs about what a small
     /// layer's share saves, so layers under 512K multiply-adds per thread run on fewer threads
     /// (MobileNetV1 at batch 1, 2 threads: 0.78 ms, vs 0.86 ms at 2M and 0.89 ms at any size); with
     /// spinning threads (`ACTIVE`) every layer is split (0.53 ms, vs 0.68 ms at 2M). A batch of 64
     /// runs every layer on all threads either way.
-    static let int8WorkPerThread: Int = waitPolicyIsActive ? 1 << 14 : 1 << 19
+    static let int8WorkPerThread: Int = threadsSpin ? 1 << 14 : 1 << 19
 
     /// The int8 primitive for `key`, made by `make` the first time, for `macs` multiply-adds per call:
     /// created (and later run, `withPrimitiveThreads`) on `macs / int8WorkPerThread` threads, at least one and at

@@ -30,16 +30,23 @@ extension Kernels {
         }
     }
 
-    /// Elements each thread of an elementwise, binary or pooling primitive gets at least. Under
-    /// `OMP_WAIT_POLICY=PASSIVE` (slim's default) waking a sleeping thread costs about what
-    /// splitting 64K elements saves, so smaller tensors (batch-1 inference) stay on one thread;
-    /// with spinning threads (`ACTIVE`) 4K suffice.
-    static let elementsPerThread: Int = waitPolicyIsActive ? 1 << 12 : 1 << 16
+    /// Elements each thread of an elementwise, binary or pooling primitive gets at least. When
+    /// idle OpenMP threads sleep at once (`OMP_WAIT_POLICY=PASSIVE`, `GOMP_SPINCOUNT=0`) waking
+    /// one costs about what splitting 64K elements saves, so smaller tensors (batch-1 inference)
+    /// stay on one thread; when they spin a while first (`ACTIVE`, or slim's default
+    /// `GOMP_SPINCOUNT=10000`) 4K suffice.
+    static let elementsPerThread: Int = threadsSpin ? 1 << 12 : 1 << 16
 
     /// Multiply-adds each thread of an inference convolution gets at least (as `elementsPerThread`).
-    static let convMACsPerThread: Int = waitPolicyIsActive ? 1 << 14 : 1 << 18
+    static let convMACsPerThread: Int = threadsSpin ? 1 << 14 : 1 << 18
 
-    static let waitPolicyIsActive = ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"]?.uppercased() == "ACTIVE"
+    /// Whether idle OpenMP threads spin before they sleep: `OMP_WAIT_POLICY=ACTIVE`, or a
+    /// `GOMP_SPINCOUNT` above 0 (slim sets 10000 unless told otherwise).
+    static let threadsSpin: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["OMP_WAIT_POLICY"]?.uppercased() == "ACTIVE" { return true }
+        return environment["GOMP_SPINCOUNT"].flatMap { Double($0) }.map { $0 > 0 } ?? false
+    }()
 
     /// `work / perThread` threads, at least one and at most the OpenMP maximum.
     static func threadsFor(work: Int, perThread: Int) -> Int {
