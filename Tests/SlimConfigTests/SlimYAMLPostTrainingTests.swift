@@ -3,14 +3,7 @@ import XCTest
 
 /// `PostTrainingQuantizationStrategy` in a slim YAML: defaults, values, errors with positions.
 final class SlimYAMLPostTrainingTests: XCTestCase {
-    private func load(_ yaml: String) throws -> CompressionConfig {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("slim.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return try CompressionConfig.load(path: file.path)
-    }
+    private func load(_ yaml: String) throws -> CompressionConfig { try loadSlimYAML(yaml) }
 
     func testDefaultsAndEpoch() throws {
         let config = try load("""

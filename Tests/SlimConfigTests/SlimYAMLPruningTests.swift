@@ -3,14 +3,7 @@ import XCTest
 
 /// `pruners:` and the pruning strategies in a slim YAML: values, defaults, errors with positions.
 final class SlimYAMLPruningTests: XCTestCase {
-    private func load(_ yaml: String) throws -> CompressionConfig {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("slim.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return try CompressionConfig.load(path: file.path)
-    }
+    private func load(_ yaml: String) throws -> CompressionConfig { try loadSlimYAML(yaml) }
 
     private func diagnostics(_ yaml: String) -> [String] {
         do {

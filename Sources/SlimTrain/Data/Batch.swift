@@ -94,7 +94,7 @@ public struct Batch: Equatable, Sendable {
     public func inferenceFeeds(_ names: [String]) throws -> [String: Tensor] {
         precondition(!names.isEmpty, "a model has a feed")
         guard names.count > 1 else { return [names[0]: images] }
-        var feeds = try feeds([names[0]] + names.dropFirst())   // the first resolves to the images, the others by name only
+        var feeds = try feeds(names, pictures: names[0])   // the first is the images, the others by name only
         feeds[names[0]] = images
         return feeds
     }
