@@ -22,7 +22,7 @@ final class ImportedModelCommandsEndToEndTests: XCTestCase {
 
         // The same network with its feed renamed, as models exported by other tools name it.
         var renamed = try ModelFile.load(from: slim.path("imported"))
-        renamed.program = renamed.program.renamingForTest("image", to: "input.1")
+        renamed.program = renamed.program.renaming("image", to: "input.1")
         try ModelFile.save(program: renamed.program, params: renamed.params, to: slim.path("renamed"))
         let eval = try slim.run(["eval", "--model_path", "renamed", "-c", "model.yml", "--output_predictions", "renamed.jsonl"])
         XCTAssertEqual(eval.status, 0, eval.err)
@@ -50,25 +50,6 @@ extension SlimRunner {
     }
 }
 
-extension Program {
-    /// The program with var `old` renamed to `new` everywhere.
-    func renamingForTest(_ old: String, to new: String) -> Program {
-        var p = self
-        guard var v = p.variable(old) else { return p }
-        p.removeVars([old])
-        v.name = new
-        p.declare(v)
-        let swap = { (names: [String]) in names.map { $0 == old ? new : $0 } }
-        for i in p.ops.indices {
-            p.ops[i].inputs = p.ops[i].inputs.mapValues(swap)
-            p.ops[i].outputs = p.ops[i].outputs.mapValues(swap)
-        }
-        p.feeds = swap(p.feeds)
-        p.fetches = swap(p.fetches)
-        return p
-    }
-}
-
 /// `architecture: Imported`: a model directory written by `slim import` is fine-tuned and
 /// quantized by `slim compress` from its own weights (no pretrain_weights), its picture feed
 /// named `input.1`; the int8 model it saves runs on the INT8 engine; a model whose output is not a
@@ -79,7 +60,7 @@ final class ImportedArchitectureEndToEndTests: XCTestCase {
         defer { slim.cleanUp() }
         try slim.writeLeNetExport()
         var renamed = try ModelFile.load(from: slim.path("original"))
-        renamed.program = renamed.program.renamingForTest("image", to: "input.1")
+        renamed.program = renamed.program.renaming("image", to: "input.1")
         try ModelFile.save(program: renamed.program, params: renamed.params, to: slim.path("renamed"))
         XCTAssertEqual(try slim.run(["export", "--model_path", "renamed", "--output", "renamed.onnx"]).status, 0)
         XCTAssertEqual(try slim.run(["import", "--model", "renamed.onnx", "--save_path", "imported"]).status, 0)

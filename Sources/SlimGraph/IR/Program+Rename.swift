@@ -1,9 +1,7 @@
-import SlimGraph
-
 extension Program {
     /// The program with var `old` renamed to `new` (declarations, op slots, feeds, fetches);
     /// `new` must not be declared.
-    func renaming(_ old: String, to new: String) -> Program {
+    public func renaming(_ old: String, to new: String) -> Program {
         precondition(!has(new), "rename onto declared var \(new)")
         var p = self
         guard var v = p.variable(old) else { return p }
