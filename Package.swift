@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
         .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimONNX", "SlimGraph", "SlimTensor", "SlimConfig"]),
         .target(name: "SlimONNX", dependencies: [
-            "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "SlimQuant", "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["README.md"]),
         .target(name: "SlimCLI", dependencies: [
             "SlimONNX", "SlimCompress", "SlimTrain", "SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig",

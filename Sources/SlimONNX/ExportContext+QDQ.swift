@@ -1,4 +1,5 @@
 import SlimGraph
+import SlimQuant
 import SlimTensor
 
 /// The inputs of a conv2d / depthwise_conv2d / mul in the exported graph.
@@ -87,7 +88,7 @@ extension ExportContext {
         let base = q.quantizedVar
         let absolute = graph.add("Abs", [x], output: "\(base).abs")
         let maximum = graph.add("ReduceMax", [absolute], output: "\(base).abs_max", [.int("keepdims", 0)])
-        let guarded = graph.add("Max", [maximum, graph.scalar(Self.minimumScale, name: "minimum_scale")], output: "\(base).abs_max.guarded")
+        let guarded = graph.add("Max", [maximum, graph.scalar(FakeQuant.minimumScale, name: "minimum_scale")], output: "\(base).abs_max.guarded")
         let scale = graph.add("Div", [guarded, graph.scalar(q.bin, name: "\(base).bin")], output: "\(base).scale")
         emitted[key] = scale
         return scale
@@ -134,10 +135,8 @@ extension ExportContext {
         }
     }
 
-    static let minimumScale: Float = 1e-8
-
-    /// `s` if positive and finite, else 1e-8 (as slim's fake-quant ops).
-    static func guarded(_ s: Float) -> Float { s.isFinite && s > 0 ? s : minimumScale }
+    /// The scale slim's fake-quant ops compute with (`FakeQuant.guarded`).
+    static func guarded(_ s: Float) -> Float { FakeQuant.guarded(s) }
 
     /// Whether the slim var `name` is provably >= 0: written by `relu`, `relu6`, `softmax` or
     /// `sigmoid`, possibly through ops that keep signs and read one var (`pool2d`, `reshape2`,

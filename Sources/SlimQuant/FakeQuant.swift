@@ -13,8 +13,10 @@ import SlimTensor
 /// freeze pass's `round(w / s * bin)` gives bit for bit the integers the QAT graph used.
 ///
 /// Degenerate cases, by design:
-/// - a scale that is zero, negative or not finite (an all-zero tensor, an untrained state) is
-///   replaced by `minimumScale` for the arithmetic, so nothing divides by zero;
+/// - a scale below `minimumScale` (zero: an all-zero tensor, an untrained state; or tiny: a
+///   channel weight decay has driven to 1e-38, where `bin / s` overflows to infinity), negative or
+///   not finite is replaced by `minimumScale` for the arithmetic, so nothing divides by zero or
+///   overflows;
 /// - 1 bit gives `bin = 0`: every value quantizes to 0, and dequantizing by a zero range gives 0.
 public enum FakeQuant {
     /// What a quantizer writes to `Out`: the integers `q`, or `q * s / bin` (a quantizer and its
@@ -24,7 +26,7 @@ public enum FakeQuant {
     /// Valid `bit_length` values.
     public static let bitRange = 1...16
 
-    /// The scale used in place of one that is `<= 0` or not finite.
+    /// The scale used in place of one that is smaller (or `<= 0`) or not finite.
     public static let minimumScale: Float = 1e-8
 
     /// `bin = 2^(b-1) - 1`, the largest quantized magnitude with `bits` bits (0 for 1 bit).
@@ -33,8 +35,8 @@ public enum FakeQuant {
         return Float((1 << (bits - 1)) - 1)
     }
 
-    /// `s` if it is a positive finite number, else `minimumScale`.
-    public static func guarded(_ s: Float) -> Float { s.isFinite && s > 0 ? s : minimumScale }
+    /// `s` if it is a finite number `>= minimumScale`, else `minimumScale`.
+    public static func guarded(_ s: Float) -> Float { s.isFinite && s >= minimumScale ? s : minimumScale }
 
     /// `round(bin / s * clip(x, -s, s))`, half away from zero, with `s` guarded.
     @inline(__always)

@@ -124,6 +124,24 @@ final class FakeQuantKernelTests: XCTestCase {
         XCTAssertEqual(observer.scale.bitPattern, m.bitPattern)
     }
 
+    /// A channel that weight decay has driven to ~1e-38 (seen in a trained detector): `bin / s`
+    /// overflows to infinity, which made the channel's fake-quant output infinity and NaN and the
+    /// next training step's loss NaN. The scale is raised to `minimumScale`: finite outputs, the
+    /// tiny weights quantize to 0, the other channel is untouched.
+    func testTinyChannelScaleGivesFiniteOutputs() {
+        let tiny: Float = 2.8339092e-38
+        let x = Tensor(shape: [2, 4], floats: [tiny, -tiny, 0, tiny / 2, 0.5, -0.25, 0.125, 0])
+        let scales = FakeQuant.channelAbsMax(x, channels: 2)
+        XCTAssertEqual(scales, [tiny, 0.5])
+        let out = FakeQuant.quantizeDequantize(x, scales: scales, bits: 8).floats
+        XCTAssertTrue(out.allSatisfy(\.isFinite), "\(out)")
+        XCTAssertEqual(Array(out[0..<4]), [0, 0, 0, 0])
+        XCTAssertEqual(Array(out[4...]), Reference.quantize(Array(x.floats[4...]), scales: [0.5], bits: 8).map { $0 * 0.5 / 127 })
+        let q = FakeQuant.quantize(x, scales: scales, bits: 8).floats
+        XCTAssertTrue(q.allSatisfy(\.isFinite), "\(q)")
+        XCTAssertEqual(FakeQuant.guarded(tiny), FakeQuant.minimumScale)
+    }
+
     func testLargeTensorsSplitAcrossThreadsGiveTheSameBits() {
         let previous = Kernels.threads ?? 1
         Kernels.setThreads(2)

@@ -93,6 +93,7 @@ public final class Executor {
             }
             for (j, v) in step.outputs.enumerated() {
                 guard let t = context.values[v.name] else { continue }
+                if NonFiniteCheck.enabled { try NonFiniteCheck.check(t, name: v.name, op: step.op.type, index: step.index, pass: "forward") }
                 env[v.slot] = t
                 if step.persistable[j] { scope.tensors[v.name] = t }
             }
@@ -132,6 +133,7 @@ public final class Executor {
                 try op.backward(context)
             }
             for (name, g) in context.inputGrads {
+                if NonFiniteCheck.enabled { try NonFiniteCheck.check(g, name: name + "@GRAD", op: context.op.type, index: -1, pass: "backward") }
                 guard let sum = grads[name] else { grads[name] = g; continue }
                 grads[name] = profile.map { p in p.measureGradientSum { Kernels.add(sum, g) } } ?? Kernels.add(sum, g)
             }

@@ -77,7 +77,7 @@ public final class TrainingSession {
         for name in grads.keys { scope.tensors[name] = params[name] }
         step += 1
         guard value.isFinite else {
-            throw GraphError("the loss became \(value) at step \(step)", hints: ["lower LearningRate.base_lr or check the data"])
+            throw GraphError("the loss became \(value) at step \(step)", hints: ["lower LearningRate.base_lr or check the data", "SLIM_CHECK_NAN_INF=1 names the first op that writes a NaN or an infinity"])
         }
         return (value, lr)
     }
