@@ -6,7 +6,8 @@
     (per-channel s8 weights, u8 activations, MinMax over 4 calibration batches; Softmax left in float)
 
 The networks are bench/peer_models.py (slim's zoo, layer for layer) and bench/peer_yolov3.py (YOLOv3-
-MobileNetV1, FP32 only; ORT runs its export up to the three head outputs). The ONNX files are made once
+MobileNetV1; ORT runs its export up to the three head outputs, FP32 and its QDQ quantize_static INT8;
+PyTorch runs it in FP32 only). The ONNX files are made once
 here (in --onnx-dir, reused when present, e.g. across thread counts) so ONNX Runtime's processes
 import no PyTorch and their peak RSS is ONNX Runtime's alone.
 
@@ -47,10 +48,16 @@ def export_fp32(model, path):
 
 
 class Calibration:
-    """onnxruntime.quantization's CalibrationDataReader: the same 4 seeded batches PyTorch calibrates on."""
+    """onnxruntime.quantization's CalibrationDataReader: the same 4 seeded batches PyTorch calibrates on
+    (the detector: 4 seeded batches of 2 synthetic images at its size, as slim bench calibrates)."""
 
-    def __init__(self, model, input_name):
+    def __init__(self, model, input_name, image_size=None):
         import peer_models
+        if model == DETECTOR:
+            import peer_yolov3
+            self.batches = [{input_name: peer_yolov3.synthetic(2, image_size, seed)[0].numpy()}
+                            for seed in range(1, peer_models.CALIBRATION_BATCHES + 1)]
+            return
         self.batches = [{input_name: peer_models.synthetic(model, peer_models.CALIBRATION_SIZE, seed)[0].numpy()}
                         for seed in range(1, peer_models.CALIBRATION_BATCHES + 1)]
 
@@ -61,7 +68,7 @@ class Calibration:
         pass
 
 
-def quantize_int8(model, fp32_path, path):
+def quantize_int8(model, fp32_path, path, image_size=None):
     """quantize_static in QDQ format, per channel, after quant_pre_process (shape inference, graph
     optimisation: batch norm folded into the convolutions) when that succeeds."""
     import onnx
@@ -76,7 +83,7 @@ def quantize_int8(model, fp32_path, path):
         print(f"peers: quant_pre_process skipped for {model}: {error}", file=sys.stderr, flush=True)
     graph = onnx.load(source).graph
     ops = sorted({node.op_type for node in graph.node} - {"Softmax"})
-    quantize_static(source, path, Calibration(model, graph.input[0].name), quant_format=QuantFormat.QDQ,
+    quantize_static(source, path, Calibration(model, graph.input[0].name, image_size), quant_format=QuantFormat.QDQ,
                     per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=ops)
 
@@ -86,8 +93,12 @@ def onnx_file(model, dtype, directory, image_size=None):
     if model == DETECTOR:
         path = os.path.join(directory, f"{model}_{image_size}_{dtype}.onnx")
         if not os.path.exists(path):
-            import peer_yolov3
-            peer_yolov3.export_onnx(path, image_size)
+            fp32 = os.path.join(directory, f"{model}_{image_size}_fp32.onnx")
+            if not os.path.exists(fp32):
+                import peer_yolov3
+                peer_yolov3.export_onnx(fp32, image_size)
+            if dtype == "int8":
+                quantize_int8(model, fp32, path, image_size)
         return path
     path = os.path.join(directory, f"{model}_{dtype}.onnx")
     if not os.path.exists(path):
@@ -132,7 +143,7 @@ def read_plan(lines):
             continue
         detector = fields[0] == DETECTOR
         if len(fields) not in ((6, 7) if detector else (6,)) or fields[0] not in MODELS or fields[1] not in ("train", "qat", "infer") \
-                or fields[2] not in ("fp32", "int8") or (fields[2] != "fp32" and (fields[1] != "infer" or detector)) \
+                or fields[2] not in ("fp32", "int8") or (fields[2] != "fp32" and fields[1] != "infer") \
                 or (detector and fields[1] == "qat"):
             raise SystemExit(f"peers: bad plan line: {line.strip()}")
         image_size = (int(fields[6]) if len(fields) == 7 else 416) if detector else None
@@ -158,6 +169,8 @@ def main():
             for framework in frameworks:
                 if framework == "ort" and config[1] != "infer":
                     continue
+                if framework == "torch" and config[0] == DETECTOR and config[2] == "int8":
+                    continue  # no PyTorch INT8 detector: ONNX Runtime's QDQ model is the INT8 peer
                 print(measure(framework, config, args.threads, onnx_dir), flush=True)
 
 

@@ -18,7 +18,8 @@ struct BenchCommand: ParsableCommand {
         forward of the softmax output. --profile adds the time per op type and phase. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
         resnet20 (CIFAR ResNet-20, 3x32x32), yolov3_mbv1 (YOLOv3-MobileNetV1, 80 classes, square
         --image_size images; train = the whole program with three yolov3_loss on synthetic boxes,
-        infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process),
+        infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process;
+        --dtype int8 calibrates on synthetic images and runs the INT8 engine),
         or a saved model directory (inference only; use ./NAME for a directory named like a zoo model). `make bench` compares these with PyTorch and
         ONNX Runtime (bench/run.sh).
         """
@@ -67,7 +68,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     @Option(name: .customLong("save_model"),
-            help: "--mode infer of lenet, mbv1 or resnet20: also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
+            help: "--mode infer of lenet, mbv1 or resnet20 (and yolov3_mbv1 --dtype int8): also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
     var saveModel: String?
 
     func run() throws {

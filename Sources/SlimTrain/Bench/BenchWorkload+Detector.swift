@@ -1,4 +1,5 @@
 import SlimGraph
+import SlimQuant
 import SlimTensor
 
 extension BenchWorkload {
@@ -30,6 +31,43 @@ extension BenchWorkload {
         return BenchWorkload(precision: .fp32, executor: executor) {
             try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: outputs)
         }
+    }
+
+    /// Images per calibration batch of the INT8 detector (at 416 px a train-mode forward of 16
+    /// would take seconds; speed does not depend on the scales).
+    static let detectorCalibrationBatch = 2
+
+    /// The detector through slim's INT8 pipeline as `int8` takes a classifier, then the eval-mode
+    /// forward to the three raw head outputs on the INT8 engine:
+    ///
+    ///     inference program to the head outputs -> QuantizationTransformPass (`int8Scheme`)
+    ///     -> `calibrationSteps` train-mode forwards of seeded synthetic images -> QuantizationFreezePass
+    ///     -> ConvertToInt8Pass -> Int8LoweringPass
+    ///
+    /// Backbone and head convolutions run on integer kernels with batch norm folded and
+    /// leaky_relu fused; nearest_interp and concat take float values (as `slim freeze`'s int8
+    /// model of a detector does). `yolo_box` and NMS are left out, as in `detectorInfer`.
+    static func detectorInt8(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+        Int8Ops.register()
+        let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
+        let outputs = YOLOv3.headOutputs(of: built.program)
+        var program = try built.program.pruned(feeds: [built.image], fetches: outputs)
+        var params = built.params.filter { program.has($0.key) }
+        try QuantizationTransformPass(int8Scheme).apply(to: &program, params: &params)
+        let scope = Scope(params)
+        let calibration = try Executor(program: program, seed: configuration.seed)
+        for step in 0..<calibrationSteps {
+            var shot = configuration
+            shot.batch = detectorCalibrationBatch
+            shot.seed = configuration.seed &+ UInt64(step) &+ 1
+            try calibration.run(feeds: [built.image: syntheticDetectionBatch(model, shot).images], scope: scope, mode: .train, fetches: outputs)
+        }
+        var weights = scope.tensors
+        try QuantizationFreezePass(int8Scheme).apply(to: &program, params: &weights)
+        try ConvertToInt8Pass().apply(to: &program, params: &weights)
+        if let dir = configuration.saveModel { try ModelFile.save(program: program, params: weights, to: dir) }
+        let images = syntheticDetectionBatch(model, configuration).images
+        return try lowered(program, weights, image: built.image, images: images, outputs: outputs, configuration)
     }
 
     /// Images uniform in [0, 1); `im_size` the input side; per image `syntheticBoxes` boxes

@@ -35,21 +35,21 @@ extension BenchWorkload {
         try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
         try ConvertToInt8Pass().apply(to: &inference, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: inference, params: weights, to: dir) }
-        return try lowered(inference, weights, image: built.image, output: built.interface.output, model: model, configuration)
+        let images = BenchBatches.synthetic(batch: configuration.batch, shape: model.inputShape, classes: 10, seed: configuration.seed).images
+        return try lowered(inference, weights, image: built.image, images: images, outputs: [built.interface.output], configuration)
     }
 
-    /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward.
-    static func lowered(_ program: Program, _ params: [String: Tensor], image: String, output: String,
-                        model: BenchModel?, _ configuration: BenchConfiguration) throws -> BenchWorkload {
+    /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward of `images`
+    /// to `outputs`.
+    static func lowered(_ program: Program, _ params: [String: Tensor], image: String, images: Tensor, outputs: [String],
+                        _ configuration: BenchConfiguration) throws -> BenchWorkload {
         Int8Ops.register()
         var program = program, params = params
         try Int8LoweringPass().apply(to: &program, params: &params)
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)
-        let shape = model?.inputShape ?? Array((program.variable(image)?.shape ?? []).dropFirst())
-        let images = BenchBatches.synthetic(batch: configuration.batch, shape: shape, classes: 10, seed: configuration.seed).images
         return BenchWorkload(precision: .int8, executor: executor) {
-            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
+            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: outputs)
         }
     }
 }

@@ -29,13 +29,13 @@ extension BenchWorkload {
             throw BenchError(.usage, "the model in \(path) takes batches of \(imageVar.shape[0]), not \(configuration.batch)",
                              hints: ["use --batch \(imageVar.shape[0])"])
         }
+        let images = BenchBatches.synthetic(batch: configuration.batch, shape: Array(imageVar.shape.dropFirst()),
+                                            classes: 1, seed: configuration.seed).images
         if stored == .int8 {
-            return try lowered(program, params, image: imageVar.name, output: output, model: nil, configuration)
+            return try lowered(program, params, image: imageVar.name, images: images, outputs: [output], configuration)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)
-        let images = BenchBatches.synthetic(batch: configuration.batch, shape: Array(imageVar.shape.dropFirst()),
-                                            classes: 1, seed: configuration.seed).images
         let image = imageVar.name
         return BenchWorkload(precision: stored, executor: executor) {
             try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])

@@ -21,7 +21,11 @@ struct BenchWorkload {
     static func make(_ configuration: BenchConfiguration) throws -> BenchWorkload {
         switch configuration.target {
         case let .zoo(model) where model.isDetector:
-            return try configuration.mode == .train ? detectorTrain(model, configuration) : detectorInfer(model, configuration)
+            switch (configuration.mode, configuration.precision ?? .fp32) {
+            case (.train, _): return try detectorTrain(model, configuration)
+            case (_, .int8): return try detectorInt8(model, configuration)
+            default: return try detectorInfer(model, configuration)
+            }
         case let .zoo(model):
             switch (configuration.mode, configuration.precision ?? .fp32) {
             case (.train, .fp32): return try train(model, configuration)
