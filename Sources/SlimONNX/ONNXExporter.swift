@@ -34,16 +34,15 @@ public struct ONNXExporter: Sendable {
     /// - Throws: `ONNXExportError` naming the op that cannot be exported, or a bad opset;
     ///   `GraphError` when the program cannot be pruned to its fetches (naming an unknown one).
     public func export(_ program: Program, params: [String: Tensor], fetches: [String]? = nil) throws -> ONNXModel {
-        var program = program
-        if let fetches { program.fetches = fetches }
         guard Self.supportedOpsets.contains(opset) else {
             throw ONNXExportError("opset \(opset) is not supported", hints: ["choose one of \(Self.supportedOpsets.lowerBound)...\(Self.supportedOpsets.upperBound)"])
         }
-        guard !program.feeds.isEmpty, !program.fetches.isEmpty else {
+        let wanted = fetches ?? program.fetches
+        guard !program.feeds.isEmpty, !wanted.isEmpty else {
             throw ONNXExportError("the program has no \(program.feeds.isEmpty ? "feeds" : "fetches")",
                                   hints: ["export an inference model: slim train's best/last, or freeze's float/int8"])
         }
-        let pruned = try program.pruned(feeds: program.feeds, fetches: program.fetches)
+        let pruned = try program.pruned(feeds: program.feeds, fetches: wanted)
         if let op = pruned.ops.first(where: { OpConverters.byType[$0.type] == nil }) {
             throw ONNXExportError.unsupported(op, supported: OpConverters.supportedTypes)
         }

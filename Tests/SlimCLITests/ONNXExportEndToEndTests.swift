@@ -38,6 +38,12 @@ final class ONNXExportEndToEndTests: XCTestCase {
         XCTAssertTrue(qat.err.contains("error: cannot export to ONNX: op 'fake_"), qat.err)
         XCTAssertTrue(qat.err.contains("slim freeze"), qat.err)
         XCTAssertNil(slim.bytes("qat.onnx"), "nothing written on error")
+        // An unknown --fetch names the model's own fetches, not the list given.
+        let fetch = try slim.run(["export", "--model_path", "out/model/best", "--output", "cut.onnx", "--fetch", "nope"])
+        XCTAssertEqual(fetch.status, 65, fetch.err)
+        XCTAssertTrue(fetch.err.contains("unknown fetch 'nope'"), fetch.err)
+        XCTAssertTrue(fetch.err.contains("the program's fetches are [") && !fetch.err.contains("are [nope]"), fetch.err)
+        XCTAssertNil(slim.bytes("cut.onnx"), "nothing written on error")
 
         guard FileManager.default.isExecutableFile(atPath: Self.python.path) else {
             let missing = "no \(Self.python.path) (make onnx-venv creates it)"

@@ -60,7 +60,7 @@ extension Program {
             .prefix(3).map(\.name)
         var hints = ranked.isEmpty ? [] : ["did you mean \(ranked.map { "'\($0)'" }.joined(separator: " or "))?"]
         let own = role == "feed" ? self.feeds : self.fetches
-        hints.append("the program's \(role)s are [\(own.joined(separator: ", "))]")
+        hints.append("the program's \(role == "feed" ? "feeds" : "fetches") are [\(own.joined(separator: ", "))]")
         return GraphError("unknown \(role) '\(name)': the program declares no such var", hints: hints)
     }
 
