@@ -82,7 +82,9 @@ def quantize_int8(model, fp32_path, path, image_size=None):
     except Exception as error:
         print(f"peers: quant_pre_process skipped for {model}: {error}", file=sys.stderr, flush=True)
     graph = onnx.load(source).graph
-    ops = sorted({node.op_type for node in graph.node} - {"Softmax"})
+    # Softmax stays float; a Constant's output is a parameter (the detector's Resize scales), and
+    # quantizing it rounds the 2x upsample's channel scale 1.0 down (766 of 768 channels).
+    ops = sorted({node.op_type for node in graph.node} - {"Softmax", "Constant"})
     quantize_static(source, path, Calibration(model, graph.input[0].name, image_size), quant_format=QuantFormat.QDQ,
                     per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=ops)
