@@ -6,11 +6,11 @@ public struct SlimCommand: ParsableCommand {
         commandName: "slim",
         abstract: "Compress neural networks declaratively: train, quantize (QAT/PTQ), freeze, run INT8.",
         discussion: """
-        A run is described by two YAML files: a model YAML (PaddleDetection style: architecture,
-        LearningRate, OptimizerBuilder, readers, max_iters) and a slim YAML (strategies + compressor).
+        A run is described by two YAML files: a model YAML (PaddleDetection style: architecture, \
+        LearningRate, OptimizerBuilder, readers, max_iters) and a slim YAML (strategies + compressor). \
         Stages follow HAT: float -> (calibration | qat) -> int_infer; every stage can be evaluated.
 
-        Exit codes: 0 ok, 64 usage error, 65 bad config or data, 74 a named file cannot be read
+        Exit codes: 0 ok, 64 usage error, 65 bad config or data, 74 a named file cannot be read \
         or written (missing, unreadable, unwritable), 1 other failure.
         """,
         subcommands: [

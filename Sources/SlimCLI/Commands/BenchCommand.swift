@@ -10,17 +10,17 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure images/s, latency and peak memory of one model configuration.",
         discussion: """
-        Runs --warmup untimed steps, then --steps timed ones, and reports the median step time,
-        images/s (batch / median) and the peak resident memory of the process (ru_maxrss).
-        A train step is forward + backward + Momentum update; a qat step is the same on the
-        program after the quantization transform (fake quantization of conv and mul inputs,
-        --weight_quantize_type x --activation_quantize_type, 8 bits); an infer step is an eval-mode
-        forward of the softmax output. --profile adds the time per op type and phase. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32),
-        resnet20 (CIFAR ResNet-20, 3x32x32), yolov3_mbv1 (YOLOv3-MobileNetV1, 80 classes, square
-        --image_size images; train = the whole program with three yolov3_loss on synthetic boxes,
-        infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process;
-        --dtype int8 calibrates on synthetic images and runs the INT8 engine),
-        or a saved model directory (inference only; use ./NAME for a directory named like a zoo model). `make bench` compares these with PyTorch and
+        Runs --warmup untimed steps, then --steps timed ones, and reports the median step time, \
+        images/s (batch / median) and the peak resident memory of the process (ru_maxrss). \
+        A train step is forward + backward + Momentum update; a qat step is the same on the \
+        program after the quantization transform (fake quantization of conv and mul inputs, \
+        --weight_quantize_type x --activation_quantize_type, 8 bits); an infer step is an eval-mode \
+        forward of the softmax output. --profile adds the time per op type and phase. Models: lenet (1x28x28), mbv1 (MobileNetV1 1.0, 3x32x32), \
+        resnet20 (CIFAR ResNet-20, 3x32x32), yolov3_mbv1 (YOLOv3-MobileNetV1, 80 classes, square \
+        --image_size images; train = the whole program with three yolov3_loss on synthetic boxes, \
+        infer = forward up to the three raw head outputs, yolo_box and NMS being a post-process; \
+        --dtype int8 calibrates on synthetic images and runs the INT8 engine), \
+        or a saved model directory (inference only; use ./NAME for a directory named like a zoo model). `make bench` compares these with PyTorch and \
         ONNX Runtime (bench/run.sh).
         """
     )

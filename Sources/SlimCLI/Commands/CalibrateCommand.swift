@@ -13,20 +13,21 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Post-training quantization: calibrate a float model without retraining.",
         discussion: """
-        Observes the FP32 model on --batch_nums batches of the train split (the TrainReader's data
-        set and batch size, shuffled with `seed`, through the EvalReader's transforms: no
-        augmentation, and never the test split), picks each quantized activation's threshold
-        with --algo, and writes SAVE_PATH/eval_model (fake-quant, __model__/__params__),
-        SAVE_PATH/float and SAVE_PATH/int8 (model/weights, as slim freeze). Prints the eval
-        top-1 of SAVE_PATH/float at the end (a detector's `mAP(0.50, 11point) = ..` line). The FP32 model is --model_path, else the model YAML's
+        Observes the FP32 model on --batch_nums batches of the train split (the TrainReader's data \
+        set and batch size, shuffled with `seed`, through the EvalReader's transforms: no \
+        augmentation, and never the test split), picks each quantized activation's threshold \
+        with --algo, and writes SAVE_PATH/eval_model (fake-quant, __model__/__params__), \
+        SAVE_PATH/float and SAVE_PATH/int8 (model/weights, as slim freeze). Prints the eval \
+        top-1 of SAVE_PATH/float at the end (a detector's `mAP(0.50, 11point) = ..` line). The FP32 model is --model_path, else the model YAML's \
         `weights`.
 
-        algo: abs_max (max |x|), avg (mean batch max), hist (--hist_percent of |x|),
-              KL (TensorRT entropy), mse (least quantization MSE), mix (per activation the
-              least-MSE of the others).
+        algo: abs_max (max |x|), avg (mean batch max), hist (--hist_percent of |x|), \
+        KL (TensorRT entropy), mse (least quantization MSE), mix (per activation the \
+        least-MSE of the others).
 
         Example:
-          slim calibrate -c examples/lenet_fashion_mnist/model.yml --model_path output/model/best --algo KL --save_path output/ptq
+          slim calibrate -c examples/lenet_fashion_mnist/model.yml \\
+            --model_path output/model/best --algo KL --save_path output/ptq
         """
     )
 

@@ -10,11 +10,11 @@ struct CalopsCommand: ParsableCommand {
         commandName: "calops",
         abstract: "Count a model's FLOPs (multiply-adds) and parameters, per layer.",
         discussion: """
-        Builds the model of the model YAML (its inference part, a batch of one, the EvalReader's
-        image_shape) and prints, for each op with multiply-adds or parameters, its output, output
-        shape, multiply-adds and parameters, then the totals. Multiply-adds count convolutions
-        (Cout * Hout * Wout * Cin/groups * kh * kw) and fc layers (K * N); parameters count the
-        elements of the persistables each op reads. With --model_path, the shapes are those of that
+        Builds the model of the model YAML (its inference part, a batch of one, the EvalReader's \
+        image_shape) and prints, for each op with multiply-adds or parameters, its output, output \
+        shape, multiply-adds and parameters, then the totals. Multiply-adds count convolutions \
+        (Cout * Hout * Wout * Cin/groups * kh * kw) and fc layers (K * N); parameters count the \
+        elements of the persistables each op reads. With --model_path, the shapes are those of that \
         saved model (e.g. a pruned one: a checkpoint's eval_model or a frozen float/).
 
         Examples:

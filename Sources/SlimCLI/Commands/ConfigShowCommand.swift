@@ -10,7 +10,8 @@ struct ConfigShowCommand: ParsableCommand {
         Example:
           slim config show -c examples/lenet_fashion_mnist/model.yml \\
             -o max_iters=258 LearningRate.base_lr=0.0001 \\
-               LearningRate.schedulers="[!PiecewiseDecay {gamma: 0.1, milestones: [258, 516]}]"
+               "LearningRate.schedulers=[!PiecewiseDecay \\
+                 {gamma: 0.1, milestones: [258, 516]}]"
         """
     )
 

@@ -11,19 +11,19 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a model directory (fp32, frozen float or int8) on the eval reader.",
         discussion: """
-        Runs the model's program on the eval reader of the model YAML (`-d` replaces its
-        dataset_dir) and prints loss, top-1 and top-5. The model directory is --model_path, else
-        the YAML's `weights`. Example:
-          slim eval --model_path output/model/best -c examples/lenet_fashion_mnist/model.yml
-        With --compare_with DIR it runs a second model (the reference, e.g. the frozen float/ of
-        the same run) on the same images and prints their top-1 agreement and the largest
-        probability and logit differences instead:
-          slim eval --model_path output/int8 --compare_with output/float -c model.yml
+        Runs the model's program on the eval reader of the model YAML (`-d` replaces its \
+        dataset_dir) and prints loss, top-1 and top-5. The model directory is --model_path, else \
+        the YAML's `weights`. Example: \
+        slim eval --model_path output/model/best -c examples/lenet_fashion_mnist/model.yml \
+        With --compare_with DIR it runs a second model (the reference, e.g. the frozen float/ of \
+        the same run) on the same images and prints their top-1 agreement and the largest \
+        probability and logit differences instead: \
+        slim eval --model_path output/int8 --compare_with output/float -c model.yml
 
-        A detector (a model ending in multiclass_nms, e.g. architecture: YOLOv3) is measured with
-        VOC mAP of the YAML's map_type (11point, else integral), printed as PaddleDetection does,
-        `mAP(0.50, 11point) = 12.34`; --output_eval adds bbox_map (that percentage) and map_type,
-        and --output_predictions writes every detection as a JSON list of {image, image_id, label,
+        A detector (a model ending in multiclass_nms, e.g. architecture: YOLOv3) is measured with \
+        VOC mAP of the YAML's map_type (11point, else integral), printed as PaddleDetection does, \
+        `mAP(0.50, 11point) = 12.34`; --output_eval adds bbox_map (that percentage) and map_type, \
+        and --output_predictions writes every detection as a JSON list of {image, image_id, label, \
         name, score, bbox: [xmin, ymin, xmax, ymax]} in original-image pixels.
         """
     )

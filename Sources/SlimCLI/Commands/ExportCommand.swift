@@ -9,13 +9,14 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a model to ONNX (plain FP32 or QDQ INT8).",
         discussion: """
-        Reads a model directory (slim train's best/last, or freeze's float/ or int8/) and writes
-        its inference program (image -> probabilities, batch dimension symbolic) as ONNX. Float
-        models become plain ONNX; frozen models become ONNX Runtime's QDQ format (QuantizeLinear ->
-        DequantizeLinear around each quantized conv/mul input, int8, zero point 0, per-channel
-        weights on axis 0). --fetch names the graph outputs instead of the model's own; a YOLOv3
-        model is cut at its three raw head outputs by default (the X inputs of yolo_box), since
+        Reads a model directory (slim train's best/last, or freeze's float/ or int8/) and writes \
+        its inference program (image -> probabilities, batch dimension symbolic) as ONNX. Float \
+        models become plain ONNX; frozen models become ONNX Runtime's QDQ format (QuantizeLinear -> \
+        DequantizeLinear around each quantized conv/mul input, int8, zero point 0, per-channel \
+        weights on axis 0). --fetch names the graph outputs instead of the model's own; a YOLOv3 \
+        model is cut at its three raw head outputs by default (the X inputs of yolo_box), since \
         yolo_box and multiclass_nms have no ONNX translation: decode and NMS run as a post-process.
+
         Examples:
           slim export --model_path output/model/best --format onnx --output lenet.onnx
           slim export --model_path output/int8 --format onnx --output lenet_int8.onnx

@@ -13,18 +13,20 @@ struct FreezeCommand: ParsableCommand {
         commandName: "freeze",
         abstract: "Freeze a checkpoint's eval model into float/, int8/ and mobile/ variants.",
         discussion: """
-        Reads a QAT eval model (e.g. checkpoints/3/eval_model), applies QuantizationFreezePass
-        (integer-valued weights, fixed activation scales) and ConvertToInt8Pass, and writes
-        SAVE_PATH/float/{model,weights}, SAVE_PATH/int8/{model,weights} and
-        SAVE_PATH/mobile/model.onnx (the int8 model as QDQ ONNX; a detector cut at its head
-        outputs; left out with a warning when ONNX cannot express the model, e.g. 16-bit
-        activations). With -c (and -o, -d) it first evaluates the QAT model on the YAML's eval reader,
-        as PaddleDetection's slim/quantization/freeze.py does (a detector prints
+        Reads a QAT eval model (e.g. checkpoints/3/eval_model), applies QuantizationFreezePass \
+        (integer-valued weights, fixed activation scales) and ConvertToInt8Pass, and writes \
+        SAVE_PATH/float/{model,weights}, SAVE_PATH/int8/{model,weights} and \
+        SAVE_PATH/mobile/model.onnx (the int8 model as QDQ ONNX; a detector cut at its head \
+        outputs; left out with a warning when ONNX cannot express the model, e.g. 16-bit \
+        activations). With -c (and -o, -d) it first evaluates the QAT model on the YAML's eval reader, \
+        as PaddleDetection's slim/quantization/freeze.py does (a detector prints \
         `mAP(0.50, 11point) = ..`).
 
         Examples:
-          slim freeze --model_path checkpoints/3/eval_model --weight_quant_type abs_max --save_path output/freeze
-          slim freeze --model_path checkpoints/yolov3/0/eval_model --save_path out -c yolov3_mobilenet_v1_voc.yml -d dataset/voc
+          slim freeze --model_path checkpoints/3/eval_model \\
+            --weight_quant_type abs_max --save_path output/freeze
+          slim freeze --model_path checkpoints/yolov3/0/eval_model --save_path out \\
+            -c yolov3_mobilenet_v1_voc.yml -d dataset/voc
         """
     )
 

@@ -10,16 +10,18 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import an ONNX model (trained elsewhere) as a slim model directory.",
         discussion: """
-        Reads an ONNX model (opset \(ONNXImporter.supportedOpsets.lowerBound)...\(ONNXImporter.supportedOpsets.upperBound), float NCHW inputs)
-        and writes SAVE_PATH/__model__ and SAVE_PATH/__params__, which eval, infer, calibrate,
-        export and bench read like a trained model. Feeds and fetches keep the ONNX graph input
-        and output names; the batch dimension is dynamic. Constants and the shape arithmetic
-        exporters emit before Reshape are evaluated at import. An op without a translation stops
-        the import (exit 65) naming its type, node and opset.
-        A quantized (QDQ) file imports as an INT8 model keeping its scales (slim's INT8 engine runs
+        Reads an ONNX model (opset \(ONNXImporter.supportedOpsets.lowerBound)...\(ONNXImporter.supportedOpsets.upperBound), float NCHW inputs) \
+        and writes SAVE_PATH/__model__ and SAVE_PATH/__params__, which eval, infer, calibrate, \
+        export and bench read like a trained model. Feeds and fetches keep the ONNX graph input \
+        and output names; the batch dimension is dynamic. Constants and the shape arithmetic \
+        exporters emit before Reshape are evaluated at import. An op without a translation stops \
+        the import (exit 65) naming its type, node and opset. \
+        A quantized (QDQ) file imports as an INT8 model keeping its scales (slim's INT8 engine runs \
         it); asymmetric activation zero points are widened to symmetric scales (a note says so).
-        To fine-tune or compress the imported model: `architecture: Imported` with
+
+        To fine-tune or compress the imported model: `architecture: Imported` with \
         `Imported: {model_dir: SAVE_PATH}` in a model YAML.
+
         Examples:
           slim import --model mobilenet.onnx --save_path output/imported
           slim import --model det.onnx --save_path output/det --input_shape 1,3,640,640

@@ -7,20 +7,20 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train the FP32 baseline a compression starts from (HAT's float stage).",
         discussion: """
-        Trains `architecture` for `epoch` epochs of `max_iters` batches (default: one pass over the
-        train reader), evaluates on the eval reader after each epoch, and keeps
-        <save_dir>/<yaml name>/last and .../best (by `metric`, top1 by default) as model
-        directories (__model__ + __params__) for `slim eval`, `slim compress` (pretrain_weights)
+        Trains `architecture` for `epoch` epochs of `max_iters` batches (default: one pass over the \
+        train reader), evaluates on the eval reader after each epoch, and keeps \
+        <save_dir>/<yaml name>/last and .../best (by `metric`, top1 by default) as model \
+        directories (__model__ + __params__) for `slim eval`, `slim compress` (pretrain_weights) \
         and `slim infer`. best/eval.json records best's eval result.
 
-        Training again into an existing <save_dir>/<yaml name> keeps the better model: an earlier
-        run's best is replaced only by an epoch that beats its recorded result (measured again
-        on the eval reader when the eval data changed); --overwrite replaces it anyway. last is
+        Training again into an existing <save_dir>/<yaml name> keeps the better model: an earlier \
+        run's best is replaced only by an epoch that beats its recorded result (measured again \
+        on the eval reader when the eval data changed); --overwrite replaces it anyway. last is \
         always this run's.
 
-        With `snapshot_iter: N` it also saves <save_dir>/<yaml name>/<step> every N steps
-        (counted over the whole run) and <save_dir>/<yaml name>/model_final at the end, as
-        PaddleDetection's tools/train.py does; a PaddleDetection 0.1 YAML's `weights`
+        With `snapshot_iter: N` it also saves <save_dir>/<yaml name>/<step> every N steps \
+        (counted over the whole run) and <save_dir>/<yaml name>/model_final at the end, as \
+        PaddleDetection's tools/train.py does; a PaddleDetection 0.1 YAML's `weights` \
         (output/<name>/model_final) then names the trained model for eval and infer.
 
         Example:
