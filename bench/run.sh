@@ -41,7 +41,7 @@ PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(comma
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on the machine slows 2-thread runs most)"
   echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each"
   echo "# QAT: slim = the train step after QuantizationTransformPass (channel_wise_abs_max weights, moving_average_abs_max activations, 8 bits); PyTorch = eager-mode QAT (fuse_modules_qat conv+bn+relu, x86 default QAT qconfig, prepare_qat)"
-  echo "# slim inference (lenet, mbv1, resnet20): the model saved by slim bench --save_model (FP32 inference program; INT8 as slim freeze writes int8/), loaded from disk with --model DIR"
+  echo "# slim inference: the model saved by slim bench --save_model (FP32 inference program; INT8 as slim freeze writes int8/; the detector's cut at its three head outputs), loaded from disk with --model DIR"
   echo "# INT8 peers: ORT = quantize_static QDQ, per-channel s8 weights, u8 activations, MinMax on 4 batches; PyTorch = eager-mode static quantization (fused conv+bn+relu, x86 engine), 4 calibration batches, convert"
 } > "$OUT/header.txt"
 echo "bench: measuring into $OUT (about 20-25 minutes on 2 cores)" >&2
@@ -52,21 +52,25 @@ plan_lines() { grep -v '^[[:space:]]*#' "$PLAN" | grep -v '^[[:space:]]*$'; }
 for t in $THREADS; do
   while read -r model mode dtype batch steps warmup size; do
     echo "bench: slim $model $mode $dtype batch $batch${size:+ ${size}px}, $t thread(s)" >&2
-    # Classifier inference runs the model saved to disk (as ONNX Runtime loads its file), so the
-    # peak RSS is of loading and running it, not of building and quantizing it.
-    target=$model
-    if [ "$mode" = infer ] && [ -z "$size" ]; then
-      target="$OUT/models/${model}_${dtype}"
+    # Inference runs the model saved to disk (as ONNX Runtime loads its file), so the peak RSS is
+    # of loading and running it, not of building and quantizing it.
+    target=$model; sizing=${size:+--image_size $size}
+    if [ "$mode" = infer ]; then
+      target="$OUT/models/${model}${size:+_$size}_${dtype}"
       [ -d "$target" ] || OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode infer --dtype "$dtype" --batch 1 --steps 1 \
-        --warmup 0 --threads "$t" --save_model "$target" >/dev/null 2>>"$OUT/log.txt" || target=$model
+        --warmup 0 --threads "$t" $sizing --save_model "$target" >/dev/null 2>>"$OUT/log.txt" || target=$model
+      [ "$target" = "$model" ] || sizing=""   # a saved model has its own image size
     fi
     if ! OMP_NUM_THREADS=$t "$SLIM" bench --model "$target" --mode "$mode" --dtype "$dtype" --batch "$batch" \
-        --threads "$t" --steps "$steps" --warmup "$warmup" ${size:+--image_size "$size"} --json >"$OUT/one.json" 2>"$OUT/err.txt"; then
+        --threads "$t" --steps "$steps" --warmup "$warmup" $sizing --json >"$OUT/one.json" 2>"$OUT/err.txt"; then
       reason=$(grep -m1 'error' "$OUT/err.txt" | sed 's/^error: //' | tr -d '"\\')
       printf '{"framework": "slim", "model": "%s", "mode": "%s", "dtype": "%s", "batch": %s, "threads": %s%s, "error": "%s"}\n' \
         "$model" "$mode" "$dtype" "$batch" "$t" "${size:+, \"image_size\": $size}" "${reason:-failed}" >>"$OUT/slim.jsonl"
     else
-      sed "s|\"model\": \"[^\"]*\"|\"model\": \"$model\"|" "$OUT/one.json" >>"$OUT/slim.jsonl"   # the name, not the saved directory
+      # the name, not the saved directory; a saved detector's line gets its image size back
+      line=$(sed "s|\"model\": \"[^\"]*\"|\"model\": \"$model\"|" "$OUT/one.json")
+      if [ -n "$size" ] && [[ $line != *image_size* ]]; then line="${line%\}}, \"image_size\": $size}"; fi
+      echo "$line" >>"$OUT/slim.jsonl"
     fi
     cat "$OUT/err.txt" >>"$OUT/log.txt"
   done < <(plan_lines)

@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     @Option(name: .customLong("save_model"),
-            help: "--mode infer of lenet, mbv1 or resnet20 (and yolov3_mbv1 --dtype int8): also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
+            help: "--mode infer of a zoo model: also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
     var saveModel: String?
 
     func run() throws {

@@ -24,6 +24,9 @@ extension BenchWorkload {
         let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)
         let outputs = YOLOv3.headOutputs(of: built.program)
         let program = try built.program.pruned(feeds: [built.image], fetches: outputs)
+        if let dir = configuration.saveModel {
+            try ModelFile.save(program: program, params: built.params.filter { program.has($0.key) }, to: dir)
+        }
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(built.params)
         let images = syntheticDetectionBatch(model, configuration).images
@@ -67,7 +70,7 @@ extension BenchWorkload {
         try ConvertToInt8Pass().apply(to: &program, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: program, params: weights, to: dir) }
         let images = syntheticDetectionBatch(model, configuration).images
-        return try lowered(program, weights, image: built.image, images: images, outputs: outputs, configuration)
+        return try lowered(program, weights, feeds: [built.image: images], outputs: outputs, configuration)
     }
 
     /// Images uniform in [0, 1); `im_size` the input side; per image `syntheticBoxes` boxes

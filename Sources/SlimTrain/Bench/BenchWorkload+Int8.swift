@@ -36,12 +36,12 @@ extension BenchWorkload {
         try ConvertToInt8Pass().apply(to: &inference, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: inference, params: weights, to: dir) }
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: model.inputShape, classes: 10, seed: configuration.seed).images
-        return try lowered(inference, weights, image: built.image, images: images, outputs: [built.interface.output], configuration)
+        return try lowered(inference, weights, feeds: [built.image: images], outputs: [built.interface.output], configuration)
     }
 
-    /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward of `images`
+    /// `Int8LoweringPass` on an INT8 program (s8 weights), then its eval-mode forward of `feeds`
     /// to `outputs`.
-    static func lowered(_ program: Program, _ params: [String: Tensor], image: String, images: Tensor, outputs: [String],
+    static func lowered(_ program: Program, _ params: [String: Tensor], feeds: [String: Tensor], outputs: [String],
                         _ configuration: BenchConfiguration) throws -> BenchWorkload {
         Int8Ops.register()
         var program = program, params = params
@@ -49,7 +49,7 @@ extension BenchWorkload {
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)
         return BenchWorkload(precision: .int8, executor: executor) {
-            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: outputs)
+            try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: outputs)
         }
     }
 }

@@ -3,9 +3,10 @@ import SlimQuant
 import SlimTensor
 
 extension BenchWorkload {
-    /// Eval-mode forward of a saved model directory's first fetch on seeded synthetic images.
+    /// Eval-mode forward of a saved model directory's fetches on seeded synthetic images.
     ///
-    /// The image feed is the feed named `image`, else the first feed of rank 4. The precision is
+    /// The image feed is the feed named `image`, else the first feed of rank 4; a detector's
+    /// `im_size` feed, when the program has one, gets the image's height and width. The precision is
     /// the model's own: int8 when any var is stored as s8/u8 (a `ConvertToInt8Pass` model, run
     /// through `Int8LoweringPass` on the integer kernels), else fp32 (a frozen float model's
     /// fake-quant ops run as they are); `--dtype` must agree with it.
@@ -22,7 +23,7 @@ extension BenchWorkload {
             throw BenchError(.usage, "the model in \(path) has no image feed of shape [N, C, H, W]",
                              hints: ["its feeds are \(program.feeds)"])
         }
-        guard let output = program.fetches.first else {
+        guard !program.fetches.isEmpty else {
             throw BenchError(.usage, "the model in \(path) has no fetch to compute")
         }
         if imageVar.shape[0] != -1 && imageVar.shape[0] != configuration.batch {
@@ -31,14 +32,20 @@ extension BenchWorkload {
         }
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: Array(imageVar.shape.dropFirst()),
                                             classes: 1, seed: configuration.seed).images
+        var feeds = [imageVar.name: images]
+        if program.feeds.contains("im_size") {
+            let side = Array(images.shape.suffix(2))
+            feeds["im_size"] = Tensor(shape: [configuration.batch, 2], dtype: .s32,
+                                      integers: Array(repeating: side, count: configuration.batch).flatMap { $0 })
+        }
         if stored == .int8 {
-            return try lowered(program, params, image: imageVar.name, images: images, outputs: [output], configuration)
+            return try lowered(program, params, feeds: feeds, outputs: program.fetches, configuration)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)
-        let image = imageVar.name
+        let outputs = program.fetches
         return BenchWorkload(precision: stored, executor: executor) {
-            try executor.run(feeds: [image: images], scope: scope, mode: .eval, fetches: [output])
+            try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: outputs)
         }
     }
 }
