@@ -38,12 +38,17 @@ extension BenchWorkload {
             feeds["im_size"] = Tensor(shape: [configuration.batch, 2], dtype: .s32,
                                       integers: Array(repeating: side, count: configuration.batch).flatMap { $0 })
         }
+        // The fetches the fed vars compute (a training program's loss needs labels).
+        let outputs = program.fetches.filter { (try? program.pruned(feeds: Array(feeds.keys), fetches: [$0])) != nil }
+        guard !outputs.isEmpty else {
+            throw BenchError(.usage, "no fetch of the model in \(path) is computed from its image feed alone",
+                             hints: ["its fetches are \(program.fetches)"])
+        }
         if stored == .int8 {
-            return try lowered(program, params, feeds: feeds, outputs: program.fetches, configuration)
+            return try lowered(program, params, feeds: feeds, outputs: outputs, configuration)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
         let scope = Scope(params)
-        let outputs = program.fetches
         return BenchWorkload(precision: stored, executor: executor) {
             try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: outputs)
         }
