@@ -115,6 +115,7 @@ def main():
         if not (args.int8_model and args.float_model and args.config):
             parser.error('--slim needs --int8-model, --float-model and -c')
         args.work_dir = args.work_dir or tempfile.mkdtemp(prefix='detection_int8_check_')
+        os.makedirs(args.work_dir, exist_ok=True)
         args.int8_predictions, args.int8_eval = run_slim(args, args.int8_model, 'int8', 'int8')
         args.float_predictions, args.float_eval = run_slim(args, args.float_model, 'float', 'float')
     elif not (args.int8_predictions and args.float_predictions):
