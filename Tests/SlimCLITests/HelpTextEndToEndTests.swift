@@ -27,6 +27,10 @@ final class HelpTextEndToEndTests: XCTestCase {
             // short fragment line ending a sentence part: no prose line under 30 characters
             // unless it ends a paragraph.
             let lines = discussion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // An indented (code) line the wrapping broke continues at column 0 on the next line.
+            for (line, next) in zip(lines, lines.dropFirst()) where line.hasPrefix("  ") && !next.isEmpty {
+                XCTAssertTrue(next.hasPrefix(" "), "\(command): indented line wrapped: '\(line)' / '\(next)'")
+            }
             for (i, line) in lines.enumerated() where i + 1 < lines.count && !line.hasPrefix(" ") && !line.isEmpty {
                 let next = lines[i + 1]
                 guard !next.isEmpty, !next.hasPrefix(" "), !line.hasSuffix(":") else { continue }

@@ -14,12 +14,15 @@ struct FashionVOCCommand: ParsableCommand {
         JPEGImages/*.jpg, Annotations/*.xml (boxes tight around each item), \
         trainval.txt, test.txt, label_list.txt (the 10 class names). \
         Train pictures use the train split, test pictures the test split; the \
-        same options always write the same bytes. A model YAML reads it with \
-        dataset: {dataset_dir: OUTPUT, annotation: trainval.txt, \
-        use_default_label: false} \
-        OUTPUT must be new, empty, or written by this command before. Example: \
-        slim dataset fashion-voc --output dataset/fashion_voc \\ \
-        --train 2000 --test 500 --seed 0
+        same options always write the same bytes. OUTPUT must be new, empty, or \
+        written by this command before. A model YAML reads it with
+
+          dataset: {dataset_dir: OUTPUT, annotation: trainval.txt,
+                    use_default_label: false}
+
+        Example:
+          slim dataset fashion-voc --output dataset/fashion_voc \\
+            --train 2000 --test 500 --seed 0
         """
     )
 
