@@ -106,10 +106,12 @@ public enum FakeQuant {
         var out = Tensor(shape: x.shape)
         x.withUnsafeFloats { src in
             out.withUnsafeMutableFloats { dst in
-                for (c, s) in scales.enumerated() {
-                    FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
-                                             into: UnsafeMutableBufferPointer(rebasing: dst[c * block ..< (c + 1) * block]),
-                                             scale: s, bin: bin, dequantized: dequantized)
+                FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
+                    for c in channels {
+                        FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
+                                                 into: UnsafeMutableBufferPointer(rebasing: dst[c * block ..< (c + 1) * block]),
+                                                 scale: scales[c], bin: bin, dequantized: dequantized)
+                    }
                 }
             }
         }
@@ -162,10 +164,12 @@ public enum FakeQuant {
         x.withUnsafeFloats { src in
             grad.withUnsafeFloats { g in
                 out.withUnsafeMutableFloats { dst in
-                    for (c, s) in scales.enumerated() {
-                        let range = c * block ..< (c + 1) * block
-                        FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[range]), input: UnsafeBufferPointer(rebasing: src[range]),
-                                                        into: UnsafeMutableBufferPointer(rebasing: dst[range]), scale: s)
+                    FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
+                        for c in channels {
+                            let range = c * block ..< (c + 1) * block
+                            FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[range]), input: UnsafeBufferPointer(rebasing: src[range]),
+                                                            into: UnsafeMutableBufferPointer(rebasing: dst[range]), scale: scales[c])
+                        }
                     }
                 }
             }

@@ -82,6 +82,49 @@ enum FakeQuantKernel {
         for i in 0..<x.count { target[i] = abs(source[i]) <= g ? dy[i] : 0 }
     }
 
+    /// `grad[i] = |x[i]| <= g ? grad[i] : 0` in place, `g` the guarded `s`: `straightThrough`
+    /// written over the gradient (a separate kernel: a loop whose output aliases an input would
+    /// not be vectorized).
+    static func maskStraightThrough(_ grad: UnsafeMutableBufferPointer<Float>, input x: UnsafeBufferPointer<Float>, scale s: Float) {
+        precondition(grad.count == x.count, "\(grad.count) gradients, \(x.count) inputs")
+        guard let dy = grad.baseAddress, let source = x.baseAddress else { return }
+        let g = FakeQuant.guarded(s)
+        for i in 0..<x.count { dy[i] = abs(source[i]) <= g ? dy[i] : 0 }
+    }
+
+    /// `max |x|` as `absMax`, and whether every element of `x` is finite (no NaN, no infinity):
+    /// then `|x[i]| <= guarded(max)` holds for every element, so the straight-through mask of a
+    /// quantizer whose scale is this maximum is all ones. `x - x` is 0 for a finite `x` and NaN
+    /// otherwise; their sum stays 0 exactly when all are finite.
+    static func absMaxCheckingFinite(_ x: UnsafeBufferPointer<Float>) -> (max: Float, finite: Bool) {
+        guard let p = x.baseAddress else { return (0, true) }
+        let n = x.count, whole = n - n % width
+        var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var z = m
+        var i = 0
+        while i < whole {
+            withUnsafeMutableBytes(of: &m) { rawMax in
+                withUnsafeMutableBytes(of: &z) { rawZero in
+                    let lanes = rawMax.bindMemory(to: Float.self), zeros = rawZero.bindMemory(to: Float.self)
+                    for k in 0..<width {
+                        lanes[k] = max(lanes[k], abs(p[i + k]))
+                        zeros[k] += p[i + k] - p[i + k]
+                    }
+                }
+            }
+            i += width
+        }
+        var result = withUnsafeBytes(of: m) { $0.bindMemory(to: Float.self).reduce(Float(0)) { max($0, $1) } }
+        var zero = withUnsafeBytes(of: z) { $0.bindMemory(to: Float.self).reduce(Float(0), +) }
+        while i < n {
+            result = max(result, abs(p[i]))
+            zero += p[i] - p[i]
+            i += 1
+        }
+        return (result, zero == 0)
+    }
+
     /// The scalar formula: `FakeQuant.quantize`, then `q * s / bin` when `dequantized`.
     @inline(__always)
     static func scalar(_ x: Float, s: Float, bin: Float, dequantized: Bool) -> Float {

@@ -114,6 +114,9 @@ public struct Tensor: @unchecked Sendable {
         if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy() }
     }
 
+    /// Whether no other tensor value shares `buffer` (it may then be written in place).
+    mutating func hasUniqueBuffer() -> Bool { isKnownUniquelyReferenced(&buffer) }
+
     /// Read-only access to the raw bytes.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: storage.pointer, count: byteCount))

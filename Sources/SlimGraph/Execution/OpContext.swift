@@ -86,6 +86,15 @@ public final class OpContext {
         return outputGrads[names[index]]
     }
 
+    /// The gradient of output `slot`[`index`], handed over: the context keeps no reference, so
+    /// when the executor kept none either (the var has one writer) the tensor's bytes are held
+    /// only by the caller, which may write its input gradient over them
+    /// (`Tensor.updateElementsInPlace`). Call it once, instead of `outputGrad`.
+    public func takeOutputGrad(_ slot: String, _ index: Int = 0) -> Tensor? {
+        guard let names = op.outputs[slot], index < names.count else { return nil }
+        return outputGrads.removeValue(forKey: names[index])
+    }
+
     /// Whether the gradient of input `slot`[`index`] is needed.
     public func needsGrad(_ slot: String, _ index: Int = 0) -> Bool {
         guard let names = op.inputs[slot], index < names.count else { return false }
