@@ -134,12 +134,12 @@ public final class Executor {
             } else {
                 try op.backward(context)
             }
-            for (name, g) in context.inputGrads {
+            let produced = context.inputGrads
+            context.release()
+            for (name, g) in produced {
                 guard let sum = grads[name] else { grads[name] = g; continue }
                 grads[name] = profile.map { p in p.measureGradientSum { Kernels.add(sum, g) } } ?? Kernels.add(sum, g)
             }
-            context.values.removeAll()
-            context.saved.removeAll()
         }
         tape.removeAll()
         let trainable = Set(program.trainables.map(\.name))

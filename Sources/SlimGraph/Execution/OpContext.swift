@@ -41,6 +41,15 @@ public final class OpContext {
         if !saved.isEmpty { saved.removeAll(keepingCapacity: true) }
     }
 
+    /// Drops everything a train-mode run and its backward put in the context, once its backward
+    /// ran: the gradients it produced are then held by the executor alone.
+    func release() {
+        values.removeAll()
+        saved.removeAll()
+        outputGrads.removeAll()
+        inputGrads.removeAll()
+    }
+
     /// The run's seeded generator (dropout masks and any other randomness).
     public var generator: SeededGenerator {
         get { generatorBox.value }
