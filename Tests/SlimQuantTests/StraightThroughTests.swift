@@ -159,4 +159,27 @@ final class StraightThroughTests: XCTestCase {
             }
         }
     }
+
+    /// MobileNetV1's chain: conv -> batch norm + relu -> quantize-dequantize -> conv. The gradient
+    /// the second convolution's backward-data gives and the batch norm's output are held in the
+    /// same layout, so the mask is written over the gradient (no new buffer, no reorder).
+    func testMobileNetChainMasksTheConvolutionGradientInItsOwnBytes() {
+        var rng = SeededGenerator(seed: 12)
+        func random(_ shape: [Int]) -> Tensor {
+            Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { _ in rng.nextUnitFloat() * 2 - 1 })
+        }
+        let geometry = ConvGeometry(paddings: [1, 1, 1, 1])
+        let conv = Kernels.conv2dForward(random([2, 8, 6, 6]), filter: random([16, 8, 3, 3]), bias: nil, geometry: geometry, training: true)
+        let y = Kernels.batchNormReLUTraining(conv, scale: Tensor.filled(1, shape: [16]), shift: Tensor.filled(0.1, shape: [16]), epsilon: 1e-5).output
+        let s = FakeQuant.absMax(y) * 0.5
+        let w = random([16, 16, 3, 3])
+        _ = Kernels.conv2dForward(FakeQuant.quantizeDequantize(y, scales: [s], bits: 8), filter: w, bias: nil, geometry: geometry, training: true)
+        var g = Kernels.conv2dBackwardData(random([2, 16, 6, 6]), filter: w, inputShape: y.shape, geometry: geometry)
+        let before = g.floats, bytes = g.storage.pointer
+        FakeQuant.applyStraightThrough(&g, input: y, scales: [s])
+        XCTAssertEqual(g.storage.pointer, bytes, "masked over the convolution's gradient")
+        let expected = Reference.straightThrough(before, y.floats, scales: [s])
+        XCTAssertTrue(expected.contains(0) && expected.contains { $0 != 0 }, "some masked, some passed")
+        assertBitIdentical(g.floats, expected, "mask in the convolutions' layout")
+    }
 }
