@@ -79,7 +79,10 @@ enum FakeQuantKernel {
         precondition(grad.count == x.count && out.count == x.count, "\(grad.count) gradients, \(x.count) inputs, \(out.count) outputs")
         guard let dy = grad.baseAddress, let source = x.baseAddress, let target = out.baseAddress else { return }
         let g = FakeQuant.guarded(s)
-        for i in 0..<x.count { target[i] = abs(source[i]) <= g ? dy[i] : 0 }
+        for i in 0..<x.count {
+            let d = dy[i]  // read unconditionally: a load under the condition keeps the loop scalar
+            target[i] = abs(source[i]) <= g ? d : 0
+        }
     }
 
     /// `grad[i] = |x[i]| <= g ? grad[i] : 0` in place, `g` the guarded `s`: `straightThrough`
@@ -89,7 +92,10 @@ enum FakeQuantKernel {
         precondition(grad.count == x.count, "\(grad.count) gradients, \(x.count) inputs")
         guard let dy = grad.baseAddress, let source = x.baseAddress else { return }
         let g = FakeQuant.guarded(s)
-        for i in 0..<x.count { dy[i] = abs(source[i]) <= g ? dy[i] : 0 }
+        for i in 0..<x.count {
+            let d = dy[i]  // read unconditionally, as in `straightThrough`
+            dy[i] = abs(source[i]) <= g ? d : 0
+        }
     }
 
     /// `max |x|` as `absMax`, and whether every element of `x` is finite (no NaN, no infinity):

@@ -1,6 +1,6 @@
 @testable import SlimGraph
 import SlimQuant
-import SlimTensor
+@testable import SlimTensor
 import XCTest
 
 /// The straight-through gradient without a new buffer: masked over the incoming gradient when the
@@ -175,9 +175,12 @@ final class StraightThroughTests: XCTestCase {
         let w = random([16, 16, 3, 3])
         _ = Kernels.conv2dForward(FakeQuant.quantizeDequantize(y, scales: [s], bits: 8), filter: w, bias: nil, geometry: geometry, training: true)
         var g = Kernels.conv2dBackwardData(random([2, 16, 6, 6]), filter: w, inputShape: y.shape, geometry: geometry)
-        let before = g.floats, bytes = g.storage.pointer
+        XCTAssertNotNil(g.layout, "the gradient stays in the convolution's blocked layout")
+        XCTAssertEqual(g.layout?.key, y.layout?.key, "the batch norm's output is held in the same layout")
+        let before = g.floats, bytes = g.buffer.pointer
         FakeQuant.applyStraightThrough(&g, input: y, scales: [s])
-        XCTAssertEqual(g.storage.pointer, bytes, "masked over the convolution's gradient")
+        XCTAssertEqual(g.buffer.pointer, bytes, "masked over the convolution's gradient")
+        XCTAssertNotNil(g.layout)
         let expected = Reference.straightThrough(before, y.floats, scales: [s])
         XCTAssertTrue(expected.contains(0) && expected.contains { $0 != 0 }, "some masked, some passed")
         assertBitIdentical(g.floats, expected, "mask in the convolutions' layout")
