@@ -33,7 +33,7 @@ enum FakeQuantKernel {
         while i < whole {
             withUnsafeMutableBytes(of: &m) { raw in
                 let lanes = raw.bindMemory(to: Float.self)
-                for k in 0..<width { lanes[k] = max(lanes[k], keep(abs(p[i + k]))) }
+                for k in 0..<width { lanes[k] = larger(lanes[k], keep(abs(p[i + k]))) }
             }
             i += width
         }
@@ -59,9 +59,9 @@ enum FakeQuantKernel {
             return
         }
         if dequantized {
-            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) * s / bin }
+            for i in 0..<n { target[i] = rounded(clipped(source[i], g) * factor) * s / bin }
         } else {
-            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) }
+            for i in 0..<n { target[i] = rounded(clipped(source[i], g) * factor) }
         }
     }
 
@@ -114,7 +114,7 @@ enum FakeQuantKernel {
                 withUnsafeMutableBytes(of: &z) { rawZero in
                     let lanes = rawMax.bindMemory(to: Float.self), zeros = rawZero.bindMemory(to: Float.self)
                     for k in 0..<width {
-                        lanes[k] = max(lanes[k], abs(p[i + k]))
+                        lanes[k] = larger(lanes[k], abs(p[i + k]))
                         zeros[k] += p[i + k] - p[i + k]
                     }
                 }
@@ -129,6 +129,22 @@ enum FakeQuantKernel {
             i += 1
         }
         return (result, zero == 0)
+    }
+
+    /// `max(m, v)` (`v >= m ? v : m`) for `m` and `v` that are never -0, written `v > m ? v : m`,
+    /// which is one `maxps`: the two differ only where `v == m`, equal values with the same bits
+    /// then, and both keep `m` when `v` is NaN (skipped).
+    @inline(__always)
+    static func larger(_ m: Float, _ v: Float) -> Float { v > m ? v : m }
+
+    /// `min(max(x, -g), g)` for `g > 0` (a guarded scale), written as the `maxps` / `minps`
+    /// patterns: `max(x, -g)` is `-g >= x ? -g : x` and `-g > x ? -g : x` differs only where
+    /// `x == -g`, the same bits as `-g` since `g != 0`; NaN stays NaN in both. `min(y, g)` is
+    /// `g < y ? g : y` as written.
+    @inline(__always)
+    static func clipped(_ x: Float, _ g: Float) -> Float {
+        let lowest = -g, up = lowest > x ? lowest : x
+        return g < up ? g : up
     }
 
     /// The scalar formula: `FakeQuant.quantize`, then `q * s / bin` when `dequantized`.
