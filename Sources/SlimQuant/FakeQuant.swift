@@ -103,9 +103,8 @@ public enum FakeQuant {
                 }
             }
         }
-        var out = Tensor(shape: x.shape)
-        x.withUnsafeFloats { src in
-            out.withUnsafeMutableFloats { dst in
+        return x.withUnsafeFloats { src in
+            Tensor(shape: x.shape) { dst in
                 FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
                     for c in channels {
                         FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
@@ -115,7 +114,6 @@ public enum FakeQuant {
                 }
             }
         }
-        return out
     }
 
     /// `out = x * s[c] * extra / range`, `c` the index along `axis` (one scale: per tensor);
@@ -160,10 +158,9 @@ public enum FakeQuant {
             }
         }
         let block = x.count / scales.count
-        var out = Tensor(shape: x.shape)
-        x.withUnsafeFloats { src in
+        return x.withUnsafeFloats { src in
             grad.withUnsafeFloats { g in
-                out.withUnsafeMutableFloats { dst in
+                Tensor(shape: x.shape) { dst in
                     FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
                         for c in channels {
                             let range = c * block ..< (c + 1) * block
@@ -174,7 +171,6 @@ public enum FakeQuant {
                 }
             }
         }
-        return out
     }
 
     /// The per-tensor fake-quant ops' forward: `s` is the stored `InScale` when the op runs with
