@@ -105,17 +105,17 @@ public enum FakeQuant {
                 }
             }
         }
-        var out = Tensor(shape: x.shape)
-        x.withUnsafeFloats { src in
-            out.withUnsafeMutableFloats { dst in
-                for (c, s) in scales.enumerated() {
-                    FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
-                                             into: UnsafeMutableBufferPointer(rebasing: dst[c * block ..< (c + 1) * block]),
-                                             scale: s, bin: bin, dequantized: dequantized)
+        return x.withUnsafeFloats { src in
+            Tensor(shape: x.shape) { dst in
+                FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
+                    for c in channels {
+                        FakeQuantKernel.quantize(UnsafeBufferPointer(rebasing: src[c * block ..< (c + 1) * block]),
+                                                 into: UnsafeMutableBufferPointer(rebasing: dst[c * block ..< (c + 1) * block]),
+                                                 scale: scales[c], bin: bin, dequantized: dequantized)
+                    }
                 }
             }
         }
-        return out
     }
 
     /// `out = x * s[c] * extra / range`, `c` the index along `axis` (one scale: per tensor);
@@ -160,19 +160,19 @@ public enum FakeQuant {
             }
         }
         let block = x.count / scales.count
-        var out = Tensor(shape: x.shape)
-        x.withUnsafeFloats { src in
+        return x.withUnsafeFloats { src in
             grad.withUnsafeFloats { g in
-                out.withUnsafeMutableFloats { dst in
-                    for (c, s) in scales.enumerated() {
-                        let range = c * block ..< (c + 1) * block
-                        FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[range]), input: UnsafeBufferPointer(rebasing: src[range]),
-                                                        into: UnsafeMutableBufferPointer(rebasing: dst[range]), scale: s)
+                Tensor(shape: x.shape) { dst in
+                    FakeQuantKernel.forEachBlockRange(scales.count, blockSize: block) { channels in
+                        for c in channels {
+                            let range = c * block ..< (c + 1) * block
+                            FakeQuantKernel.straightThrough(UnsafeBufferPointer(rebasing: g[range]), input: UnsafeBufferPointer(rebasing: src[range]),
+                                                            into: UnsafeMutableBufferPointer(rebasing: dst[range]), scale: scales[c])
+                        }
                     }
                 }
             }
         }
-        return out
     }
 
     /// The per-tensor fake-quant ops' forward: `s` is the stored `InScale` when the op runs with

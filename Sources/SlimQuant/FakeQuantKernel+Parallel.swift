@@ -36,3 +36,29 @@ extension FakeQuantKernel {
         return maxima.reduce(0) { max($0, $1) }
     }
 }
+
+extension FakeQuantKernel {
+    /// Runs `body` on contiguous ranges covering the blocks `0..<blocks` of `blockSize` elements
+    /// each (a per-channel tensor's channels), at most one range per thread and none below
+    /// `minimumChunk` elements, concurrently when there are several: each block gets the same
+    /// computation whatever the split.
+    static func forEachBlockRange(_ blocks: Int, blockSize: Int, _ body: (Range<Int>) -> Void) {
+        let count = max(1, min(Kernels.threads ?? 1, blocks, blocks * blockSize / minimumChunk))
+        guard count > 1 else { return body(0..<blocks) }
+        let size = (blocks + count - 1) / count
+        let parts = (0..<count).map { k in min(blocks, k * size) ..< min(blocks, (k + 1) * size) }.filter { !$0.isEmpty }
+        DispatchQueue.concurrentPerform(iterations: parts.count) { body(parts[$0]) }
+    }
+
+    /// `absMaxCheckingFinite` over the chunks of `x`: the largest maximum, and whether every
+    /// chunk is finite.
+    static func parallelAbsMaxCheckingFinite(_ x: UnsafeBufferPointer<Float>) -> (max: Float, finite: Bool) {
+        let parts = chunks(x.count)
+        guard parts.count > 1 else { return absMaxCheckingFinite(x) }
+        var results = [(max: Float, finite: Bool)](repeating: (0, true), count: parts.count)
+        results.withUnsafeMutableBufferPointer { r in
+            DispatchQueue.concurrentPerform(iterations: parts.count) { k in r[k] = absMaxCheckingFinite(UnsafeBufferPointer(rebasing: x[parts[k]])) }
+        }
+        return (results.reduce(0) { max($0, $1.max) }, results.allSatisfy(\.finite))
+    }
+}

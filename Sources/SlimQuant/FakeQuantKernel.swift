@@ -33,7 +33,7 @@ enum FakeQuantKernel {
         while i < whole {
             withUnsafeMutableBytes(of: &m) { raw in
                 let lanes = raw.bindMemory(to: Float.self)
-                for k in 0..<width { lanes[k] = max(lanes[k], keep(abs(p[i + k]))) }
+                for k in 0..<width { lanes[k] = larger(lanes[k], keep(abs(p[i + k]))) }
             }
             i += width
         }
@@ -59,9 +59,9 @@ enum FakeQuantKernel {
             return
         }
         if dequantized {
-            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) * s / bin }
+            for i in 0..<n { target[i] = rounded(clipped(source[i], g) * factor) * s / bin }
         } else {
-            for i in 0..<n { target[i] = rounded(min(max(source[i], -g), g) * factor) }
+            for i in 0..<n { target[i] = rounded(clipped(source[i], g) * factor) }
         }
     }
 
@@ -79,7 +79,72 @@ enum FakeQuantKernel {
         precondition(grad.count == x.count && out.count == x.count, "\(grad.count) gradients, \(x.count) inputs, \(out.count) outputs")
         guard let dy = grad.baseAddress, let source = x.baseAddress, let target = out.baseAddress else { return }
         let g = FakeQuant.guarded(s)
-        for i in 0..<x.count { target[i] = abs(source[i]) <= g ? dy[i] : 0 }
+        for i in 0..<x.count {
+            let d = dy[i]  // read unconditionally: a load under the condition keeps the loop scalar
+            target[i] = abs(source[i]) <= g ? d : 0
+        }
+    }
+
+    /// `grad[i] = |x[i]| <= g ? grad[i] : 0` in place, `g` the guarded `s`: `straightThrough`
+    /// written over the gradient (a separate kernel: a loop whose output aliases an input would
+    /// not be vectorized).
+    static func maskStraightThrough(_ grad: UnsafeMutableBufferPointer<Float>, input x: UnsafeBufferPointer<Float>, scale s: Float) {
+        precondition(grad.count == x.count, "\(grad.count) gradients, \(x.count) inputs")
+        guard let dy = grad.baseAddress, let source = x.baseAddress else { return }
+        let g = FakeQuant.guarded(s)
+        for i in 0..<x.count {
+            let d = dy[i]  // read unconditionally, as in `straightThrough`
+            dy[i] = abs(source[i]) <= g ? d : 0
+        }
+    }
+
+    /// `max |x|` as `absMax`, and whether every element of `x` is finite (no NaN, no infinity):
+    /// then `|x[i]| <= guarded(max)` holds for every element, so the straight-through mask of a
+    /// quantizer whose scale is this maximum is all ones. `x - x` is 0 for a finite `x` and NaN
+    /// otherwise; their sum stays 0 exactly when all are finite.
+    static func absMaxCheckingFinite(_ x: UnsafeBufferPointer<Float>) -> (max: Float, finite: Bool) {
+        guard let p = x.baseAddress else { return (0, true) }
+        let n = x.count, whole = n - n % width
+        var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                 Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var z = m
+        var i = 0
+        while i < whole {
+            withUnsafeMutableBytes(of: &m) { rawMax in
+                withUnsafeMutableBytes(of: &z) { rawZero in
+                    let lanes = rawMax.bindMemory(to: Float.self), zeros = rawZero.bindMemory(to: Float.self)
+                    for k in 0..<width {
+                        lanes[k] = larger(lanes[k], abs(p[i + k]))
+                        zeros[k] += p[i + k] - p[i + k]
+                    }
+                }
+            }
+            i += width
+        }
+        var result = withUnsafeBytes(of: m) { $0.bindMemory(to: Float.self).reduce(Float(0)) { max($0, $1) } }
+        var zero = withUnsafeBytes(of: z) { $0.bindMemory(to: Float.self).reduce(Float(0), +) }
+        while i < n {
+            result = max(result, abs(p[i]))
+            zero += p[i] - p[i]
+            i += 1
+        }
+        return (result, zero == 0)
+    }
+
+    /// `max(m, v)` (`v >= m ? v : m`) for `m` and `v` that are never -0, written `v > m ? v : m`,
+    /// which is one `maxps`: the two differ only where `v == m`, equal values with the same bits
+    /// then, and both keep `m` when `v` is NaN (skipped).
+    @inline(__always)
+    static func larger(_ m: Float, _ v: Float) -> Float { v > m ? v : m }
+
+    /// `min(max(x, -g), g)` for `g > 0` (a guarded scale), written as the `maxps` / `minps`
+    /// patterns: `max(x, -g)` is `-g >= x ? -g : x` and `-g > x ? -g : x` differs only where
+    /// `x == -g`, the same bits as `-g` since `g != 0`; NaN stays NaN in both. `min(y, g)` is
+    /// `g < y ? g : y` as written.
+    @inline(__always)
+    static func clipped(_ x: Float, _ g: Float) -> Float {
+        let lowest = -g, up = lowest > x ? lowest : x
+        return g < up ? g : up
     }
 
     /// The scalar formula: `FakeQuant.quantize`, then `q * s / bin` when `dequantized`.

@@ -14,10 +14,16 @@ extension OpContext {
     var usesStoredScale: Bool { op.bool("is_test", default: false) || !isTraining }
 
     /// Passes `dOut` of slot `Out` to input `X` where `|x| <= s[c]` (the straight-through
-    /// estimator), using the scales forward saved under `"scales"`.
+    /// estimator), using the scales forward saved under `"scales"`: unchanged when forward saved
+    /// `"unmasked"` (every element within its scale, `FakeQuant.absMaxCheckingFinite`), else
+    /// masked over `dOut`'s own bytes when the executor handed them over
+    /// (`FakeQuant.applyStraightThrough`).
     func straightThroughToX() throws {
-        guard needsGrad("X"), let g = outputGrad("Out"), let scales = saved["scales"] as? [Float] else { return }
-        addInputGrad("X", 0, FakeQuant.straightThrough(g, input: try input("X"), scales: scales))
+        guard needsGrad("X"), var g = takeOutputGrad("Out"), let scales = saved["scales"] as? [Float] else { return }
+        if saved["unmasked"] as? Bool != true {
+            FakeQuant.applyStraightThrough(&g, input: try input("X"), scales: scales)
+        }
+        addInputGrad("X", 0, g)
     }
 
     /// Passes `dOut` of slot `Out` unchanged to input `X` (dequantizers).

@@ -48,3 +48,26 @@ extension Tensor {
         return withExtendedLifetime((a, b)) { out }
     }
 }
+
+extension Tensor {
+    /// Writes `transform`'s result over this tensor's own f32 elements, when nothing else holds
+    /// its bytes and `other` (same shape) can be read in the same order: both plain row-major
+    /// (`other` made plain if need be, this tensor being plain), or both in the same oneDNN layout
+    /// without padding. `transform` gets this tensor's elements to update and `other`'s, in memory
+    /// order. Returns false, changing nothing, when the bytes are shared or the layouts do not
+    /// allow it (the caller then computes a new tensor, e.g. with `zipElements`). The result is
+    /// held as `zipElements` would hold it.
+    public mutating func updateElementsInPlace(with other: Tensor,
+                                               _ transform: (UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void) -> Bool {
+        precondition(dtype == .f32 && other.dtype == .f32, "updateElementsInPlace maps f32 tensors, got \(dtype) and \(other.dtype)")
+        precondition(shape == other.shape, "updateElementsInPlace of \(shape) and \(other.shape)")
+        let shared = layout.flatMap { mine in other.layout.flatMap { $0 === mine || $0.key == mine.key ? mine.retyped(.f32) : nil } }
+        guard shared != nil || layout == nil, hasUniqueBuffer() else { return false }
+        let source = shared == nil ? other.plain() : other
+        buffer.discardPlainCopy()
+        transform(UnsafeMutableBufferPointer(start: buffer.pointer.assumingMemoryBound(to: Float.self), count: count),
+                  UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: Float.self), count: count))
+        withExtendedLifetime(source) {}
+        return true
+    }
+}

@@ -50,6 +50,13 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
+    /// A plain row-major f32 tensor whose elements `fill` writes, every one of them (the bytes
+    /// start uninitialised: no zero-filling pass before a kernel that overwrites them all).
+    public init(shape: [Int], fillingFloats fill: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape, dtype: .f32)
+        try fill(UnsafeMutableBufferPointer(start: buffer.pointer.assumingMemoryBound(to: Float.self), count: count))
+    }
+
     /// A float tensor holding `values` (row-major).
     public init(shape: [Int], floats values: [Float]) {
         self.init(uninitializedShape: shape, dtype: .f32)
@@ -113,6 +120,9 @@ public struct Tensor: @unchecked Sendable {
     mutating func makeBufferUnique() {
         if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy() }
     }
+
+    /// Whether no other tensor value shares `buffer` (it may then be written in place).
+    mutating func hasUniqueBuffer() -> Bool { isKnownUniquelyReferenced(&buffer) }
 
     /// Read-only access to the raw bytes.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

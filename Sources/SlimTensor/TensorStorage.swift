@@ -36,6 +36,12 @@ public final class TensorStorage: @unchecked Sendable {
         return plain
     }
 
+    /// Forgets the plain copy (the bytes are about to be written in place by their only holder).
+    func discardPlainCopy() {
+        Self.plainCacheLock.lock(); defer { Self.plainCacheLock.unlock() }
+        plainCache = nil
+    }
+
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)
         other.pointer.copyMemory(from: pointer, byteCount: byteCount)

@@ -14,9 +14,9 @@ final class FakeQuantFusionTests: XCTestCase {
         return registry
     }
 
-    func check(_ scheme: QuantizationScheme, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ scheme: QuantizationScheme, model: (any ZooModel)? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         SlimQuant.registerOps()
-        var built = try ResNet(numClasses: 4, depth: 8, variant: .cifar).build(inputShape: [3, 8, 8], seed: 1)
+        var built = try (model ?? ResNet(numClasses: 4, depth: 8, variant: .cifar)).build(inputShape: [3, 8, 8], seed: 1)
         try QuantizationTransformPass(scheme).apply(to: &built.program, params: &built.params)
         let fused = try Executor(program: built.program, seed: 1)
         let written = try Executor(program: built.program, registry: Self.unfusedRegistry(), seed: 1)
@@ -48,6 +48,13 @@ final class FakeQuantFusionTests: XCTestCase {
 
     func testChannelWiseWeightsMovingAverageActivations() throws {
         try check(QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax))
+    }
+
+    /// Batch norm + relu -> quantize-dequantize -> depthwise / pointwise convolutions: the
+    /// straight-through gradients written over the convolutions' gradients.
+    func testMobileNetV1ChannelWiseWeightsMovingAverageActivations() throws {
+        try check(QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax),
+                  model: MobileNetV1(numClasses: 4, scale: 0.25))
     }
 
     func testAbsMaxWeightsRangeAbsMaxActivations() throws {

@@ -119,30 +119,43 @@ public final class Executor {
             throw GraphError("loss var '\(loss)' was not computed by the last run")
         }
         let requires = varsRequiringGrad()
+        let handedOver = varsWrittenOnce()
         var grads: [String: Tensor] = [loss: Tensor.filled(1, shape: lossValue.shape)]
         for (op, context) in tape.reversed() {
             let outs = context.op.outputNames.filter { grads[$0] != nil }
             guard !outs.isEmpty else { continue }
             let wants = Set(context.op.inputNames.filter { requires.contains($0) })
             guard !wants.isEmpty else { continue }
-            for name in outs { context.outputGrads[name] = grads[name] }
+            for name in outs {
+                context.outputGrads[name] = handedOver.contains(name) ? grads.removeValue(forKey: name) : grads[name]
+            }
             context.wantsGrad = wants
             if let profile {
                 try profile.measure(context.op.type, .backward) { try op.backward(context) }
             } else {
                 try op.backward(context)
             }
-            for (name, g) in context.inputGrads {
+            let produced = context.inputGrads
+            context.release()
+            for (name, g) in produced {
                 if NonFiniteCheck.enabled { try NonFiniteCheck.check(g, name: name + "@GRAD", op: context.op.type, index: -1, pass: "backward") }
                 guard let sum = grads[name] else { grads[name] = g; continue }
                 grads[name] = profile.map { p in p.measureGradientSum { Kernels.add(sum, g) } } ?? Kernels.add(sum, g)
             }
-            context.values.removeAll()
-            context.saved.removeAll()
         }
         tape.removeAll()
         let trainable = Set(program.trainables.map(\.name))
         return grads.filter { trainable.contains($0.key) }
+    }
+
+    /// Vars written by exactly one recorded op, none of them trainable: once that op's backward
+    /// has their gradient, nothing else reads it, so the executor hands it over (the op may reuse
+    /// its bytes, `OpContext.takeOutputGrad`).
+    private func varsWrittenOnce() -> Set<String> {
+        var writers: [String: Int] = [:]
+        for (_, context) in tape { for name in context.op.outputNames { writers[name, default: 0] += 1 } }
+        let trainable = Set(program.trainables.map(\.name))
+        return Set(writers.compactMap { $0.value == 1 && !trainable.contains($0.key) ? $0.key : nil })
     }
 
     /// Vars that depend on a trainable var through the recorded ops.

@@ -41,6 +41,15 @@ public final class OpContext {
         if !saved.isEmpty { saved.removeAll(keepingCapacity: true) }
     }
 
+    /// Drops everything a train-mode run and its backward put in the context, once its backward
+    /// ran: the gradients it produced are then held by the executor alone.
+    func release() {
+        values.removeAll()
+        saved.removeAll()
+        outputGrads.removeAll()
+        inputGrads.removeAll()
+    }
+
     /// The run's seeded generator (dropout masks and any other randomness).
     public var generator: SeededGenerator {
         get { generatorBox.value }
@@ -84,6 +93,15 @@ public final class OpContext {
     public func outputGrad(_ slot: String, _ index: Int = 0) -> Tensor? {
         guard let names = op.outputs[slot], index < names.count else { return nil }
         return outputGrads[names[index]]
+    }
+
+    /// The gradient of output `slot`[`index`], handed over: the context keeps no reference, so
+    /// when the executor kept none either (the var has one writer) the tensor's bytes are held
+    /// only by the caller, which may write its input gradient over them
+    /// (`Tensor.updateElementsInPlace`). Call it once, instead of `outputGrad`.
+    public func takeOutputGrad(_ slot: String, _ index: Int = 0) -> Tensor? {
+        guard let names = op.outputs[slot], index < names.count else { return nil }
+        return outputGrads.removeValue(forKey: names[index])
     }
 
     /// Whether the gradient of input `slot`[`index`] is needed.

@@ -8,7 +8,8 @@ import SlimTensor
 ///
 /// Paddle 1.6 quantized only conv filters per channel; `mul` weights (`[K, N]`, whose output
 /// channel is axis 1) get per-tensor `fake_quantize_abs_max` from the transform pass instead.
-/// Gradient (straight-through): `dX = dOut` where `|x| <= s[o]`, 0 elsewhere.
+/// Gradient (straight-through): `dX = dOut` where `|x| <= s[o]`, 0 elsewhere: `dOut` itself when
+/// every element is finite (each channel's maximum bounds it).
 public enum FakeChannelWiseQuantizeAbsMaxOp: Operator {
     public static let type = "fake_channel_wise_quantize_abs_max"
 
@@ -28,11 +29,12 @@ public enum FakeChannelWiseQuantizeAbsMaxOp: Operator {
         guard let channels = x.shape.first, channels > 0 else {
             throw GraphError("op '\(type)': X \(x.shape) has no channel axis 0")
         }
-        let scales = FakeQuant.channelAbsMax(x, channels: channels)
+        let (scales, finite) = FakeQuant.channelAbsMaxCheckingFinite(x, channels: channels)
         context.setOutput("Out", 0, output == .quantized ? FakeQuant.quantize(x, scales: scales, bits: bits)
                                                           : FakeQuant.quantizeDequantize(x, scales: scales, bits: bits))
         context.setOutput("OutScale", 0, Tensor(shape: [channels], floats: scales))
         context.saved["scales"] = scales
+        context.saved["unmasked"] = finite
     }
 
     public static func backward(_ context: OpContext) throws { try context.straightThroughToX() }
