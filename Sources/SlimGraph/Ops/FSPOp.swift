@@ -25,58 +25,27 @@ public enum FSPOp: Operator {
         let x = try context.floatInput("X"), y = try context.floatInput("Y")
         _ = try inferShapes(context.op, inputs: ["X": [x.shape], "Y": [y.shape]])
         let (n, c1, c2, hw) = (x.shape[0], x.shape[1], y.shape[1], x.shape[2] * x.shape[3])
-        let inv = 1 / Float(max(hw, 1))
-        var out = Tensor(shape: [n, c1, c2])
-        out.withUnsafeMutableFloats { o in
-            x.withUnsafeFloats { a in
-                y.withUnsafeFloats { b in
-                    for s in 0..<n {
-                        for i in 0..<c1 {
-                            let ai = (s * c1 + i) * hw
-                            for j in 0..<c2 {
-                                let bj = (s * c2 + j) * hw
-                                var sum: Float = 0
-                                for k in 0..<hw { sum += a[ai + k] * b[bj + k] }
-                                o[(s * c1 + i) * c2 + j] = sum * inv
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        context.setOutput("Out", 0, out)
+        let product = Kernels.batchedMatmul(x.reshaped([n, c1, hw]), y.reshaped([n, c2, hw]), transposeB: true)
+        context.setOutput("Out", 0, scaled(product, by: 1 / Float(max(hw, 1))))
     }
 
     public static func backward(_ context: OpContext) throws {
         guard let dOut = context.outputGrad("Out") else { return }
         let x = try context.input("X"), y = try context.input("Y")
-        if context.needsGrad("X") { context.addInputGrad("X", 0, gradient(dOut, other: y, like: x, transposed: false)) }
-        if context.needsGrad("Y") { context.addInputGrad("Y", 0, gradient(dOut, other: x, like: y, transposed: true)) }
+        let (n, c1, c2, hw) = (x.shape[0], x.shape[1], y.shape[1], x.shape[2] * x.shape[3])
+        let g = scaled(dOut.reshaped([n, c1, c2]), by: 1 / Float(max(hw, 1)))
+        if context.needsGrad("X") {
+            context.addInputGrad("X", 0, Kernels.batchedMatmul(g, y.reshaped([n, c2, hw])).reshaped(x.shape))
+        }
+        if context.needsGrad("Y") {
+            context.addInputGrad("Y", 0, Kernels.batchedMatmul(g, x.reshaped([n, c1, hw]), transposeA: true).reshaped(y.shape))
+        }
     }
 
-    /// `d[n, r, hw] = sum_q G[n, r, q] * other[n, q, hw] / HW`, where G is `dOut` (for X) or
-    /// `dOut` transposed per sample (for Y).
-    private static func gradient(_ dOut: Tensor, other: Tensor, like input: Tensor, transposed: Bool) -> Tensor {
-        let n = input.shape[0], rows = input.shape[1], q = other.shape[1], hw = input.shape[2] * input.shape[3]
-        let inv = 1 / Float(max(hw, 1))
-        var d = Tensor(shape: input.shape)
-        d.withUnsafeMutableFloats { out in
-            dOut.withUnsafeFloats { g in
-                other.withUnsafeFloats { b in
-                    for s in 0..<n {
-                        for r in 0..<rows {
-                            let base = (s * rows + r) * hw
-                            for k in 0..<hw { out[base + k] = 0 }
-                            for j in 0..<q {
-                                let w = (transposed ? g[(s * q + j) * rows + r] : g[(s * rows + r) * q + j]) * inv
-                                let bj = (s * q + j) * hw
-                                for k in 0..<hw { out[base + k] += w * b[bj + k] }
-                            }
-                        }
-                    }
-                }
-            }
+    /// `t * factor` element by element (the FSP matrices are small: N x C1 x C2).
+    private static func scaled(_ t: Tensor, by factor: Float) -> Tensor {
+        t.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
+            for i in src.indices { dst[i] = src[i] * factor }
         }
-        return d
     }
 }

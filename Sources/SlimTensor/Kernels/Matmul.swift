@@ -22,4 +22,28 @@ extension Kernels {
         run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
+
+    /// c[i] = op(a[i]) · op(b[i]) for each of the `B` matrices of 3-D tensors [B, M, K] x [B, K, N]
+    /// (transposes as strided views); one cached oneDNN matmul primitive per shape.
+    public static func batchedMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.shape.count == 3 && b.shape.count == 3 && a.shape[0] == b.shape[0], "batchedMatmul takes [B, M, K] x [B, K, N]")
+        let batch = a.shape[0]
+        let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
+        let (k2, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
+        precondition(k == k2, "batchedMatmul inner dimensions \(a.shape) x \(b.shape) (tA \(transposeA), tB \(transposeB))")
+        let aDesc = MemoryDesc([batch, m, k], strides: transposeA ? [m * k, 1, m] : [m * k, k, 1], .f32)
+        let bDesc = MemoryDesc([batch, k, n], strides: transposeB ? [k * n, 1, k] : [k * n, n, 1], .f32)
+        let cDesc = MemoryDesc([batch, m, n], .f32)
+        var desc = dnnl_matmul_desc_t()
+        var (ra, rb, rc) = (aDesc.raw, bDesc.raw, cDesc.raw)
+        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "batched matmul desc")
+        let p = prepared("batched matmul \(batch)x\(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)", desc: desc, args: [
+            (DNNL_ARG_SRC, aDesc, dnnl_query_src_md, 0, false),
+            (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
+            (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
+        ])
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: [batch, m, n])]
+        run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
+        return outputs[DNNL_ARG_DST]!
+    }
 }
