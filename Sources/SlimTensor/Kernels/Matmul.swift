@@ -7,20 +7,9 @@ extension Kernels {
         let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
         precondition(k == k2, "matmul inner dimensions \(a.shape) x \(b.shape) (tA \(transposeA), tB \(transposeB))")
-        let aDesc = MemoryDesc([m, k], strides: transposeA ? [1, m] : [k, 1], .f32)
-        let bDesc = MemoryDesc([k, n], strides: transposeB ? [1, k] : [n, 1], .f32)
-        let cDesc = MemoryDesc([m, n], .f32)
-        var desc = dnnl_matmul_desc_t()
-        var (ra, rb, rc) = (aDesc.raw, bDesc.raw, cDesc.raw)
-        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "matmul desc")
-        let p = prepared("matmul \(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)", desc: desc, args: [
-            (DNNL_ARG_SRC, aDesc, dnnl_query_src_md, 0, false),
-            (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
-            (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
-        ])
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: [m, n])]
-        run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
-        return outputs[DNNL_ARG_DST]!
+        return matmul(a, MemoryDesc([m, k], strides: transposeA ? [1, m] : [k, 1], .f32),
+                      b, MemoryDesc([k, n], strides: transposeB ? [1, k] : [n, 1], .f32),
+                      output: [m, n], key: "matmul \(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)")
     }
 
     /// c[i] = op(a[i]) · op(b[i]) for each of the `B` matrices of 3-D tensors [B, M, K] x [B, K, N]
@@ -31,18 +20,24 @@ extension Kernels {
         let (m, k) = transposeA ? (a.shape[2], a.shape[1]) : (a.shape[1], a.shape[2])
         let (k2, n) = transposeB ? (b.shape[2], b.shape[1]) : (b.shape[1], b.shape[2])
         precondition(k == k2, "batchedMatmul inner dimensions \(a.shape) x \(b.shape) (tA \(transposeA), tB \(transposeB))")
-        let aDesc = MemoryDesc([batch, m, k], strides: transposeA ? [m * k, 1, m] : [m * k, k, 1], .f32)
-        let bDesc = MemoryDesc([batch, k, n], strides: transposeB ? [k * n, 1, k] : [k * n, n, 1], .f32)
-        let cDesc = MemoryDesc([batch, m, n], .f32)
+        return matmul(a, MemoryDesc([batch, m, k], strides: transposeA ? [m * k, 1, m] : [m * k, k, 1], .f32),
+                      b, MemoryDesc([batch, k, n], strides: transposeB ? [k * n, 1, k] : [k * n, n, 1], .f32),
+                      output: [batch, m, n], key: "batched matmul \(batch)x\(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)")
+    }
+
+    /// The cached oneDNN matmul of `a` and `b` seen through `aDesc` and `bDesc` into a plain
+    /// f32 tensor of shape `output`.
+    private static func matmul(_ a: Tensor, _ aDesc: MemoryDesc, _ b: Tensor, _ bDesc: MemoryDesc, output: [Int], key: String) -> Tensor {
+        let cDesc = MemoryDesc(output, .f32)
         var desc = dnnl_matmul_desc_t()
         var (ra, rb, rc) = (aDesc.raw, bDesc.raw, cDesc.raw)
-        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "batched matmul desc")
-        let p = prepared("batched matmul \(batch)x\(m)x\(k)x\(n) tA\(transposeA) tB\(transposeB)", desc: desc, args: [
+        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "matmul desc")
+        let p = prepared(key, desc: desc, args: [
             (DNNL_ARG_SRC, aDesc, dnnl_query_src_md, 0, false),
             (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
             (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
         ])
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: [batch, m, n])]
+        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: output)]
         run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
