@@ -96,17 +96,19 @@ final class YOLOv3PassTests: XCTestCase {
                 : ["leaky_relu", "nearest_interp", "concat", "yolo_box", "multiclass_nms"]
             for type in types { XCTAssertTrue(p.ops.contains { $0.type == type }, "\(name): \(type) is kept") }
         }
-        try checkFloatBoundary(lowered)
+        try checkIntegerNeck(lowered)
         let rows = try XCTUnwrap(engine["multiclass_nms_0.tmp_0"])
         XCTAssertEqual(rows.shape.last, 6)
         XCTAssertTrue(rows.floats.allSatisfy(\.isFinite))
     }
 
     /// The INT8 engine's program: every conv on integer kernels with its leaky_relu(0.1) fused as
-    /// a post-op (no leaky_relu op left); nearest_interp, concat, yolo_box and multiclass_nms
-    /// read and write float values (the float boundary; `im_size` and the NMS counts are s32), and the value after each concat enters the next
-    /// conv through int8_quantize.
-    private func checkFloatBoundary(_ p: Program) throws {
+    /// a post-op (no leaky_relu op left). The neck runs on integers: each of the head's two route
+    /// concats reads s8 values in the next conv's units (the upsampled branch requantized by its
+    /// conv and copied by nearest_interp, the backbone route through int8_quantize) and feeds that
+    /// conv directly; yolo_box and multiclass_nms read and write float values (`im_size` and the
+    /// NMS counts are s32).
+    private func checkIntegerNeck(_ p: Program) throws {
         XCTAssertFalse(p.ops.contains { $0.type == "leaky_relu" }, "leaky_relu is a conv post-op")
         XCTAssertFalse(p.ops.contains { ["conv2d", "depthwise_conv2d"].contains($0.type) }, "every conv runs on integers")
         let convs = p.ops.filter { $0.type == Int8Conv2DOp.type }
@@ -114,18 +116,25 @@ final class YOLOv3PassTests: XCTestCase {
         XCTAssertFalse(leaky.isEmpty)
         XCTAssertTrue(leaky.allSatisfy { $0.attrs["alpha"]?.floatValue.map { abs($0 - 0.1) < 1e-6 } == true })
         XCTAssertTrue(leaky.contains { $0.attrs["clip_min"] != nil }, "some leaky conv requantizes straight into the next conv's integers")
-        for op in p.ops where ["nearest_interp", "concat", "yolo_box", "multiclass_nms"].contains(op.type) {
+        for op in p.ops where ["yolo_box", "multiclass_nms"].contains(op.type) {
             for name in op.inputNames + op.outputNames {
                 let type = try XCTUnwrap(p.variable(name)?.dtype, name)
                 XCTAssertTrue(type != .u8 && type != .s8, "\(op.type) reads/writes \(name) as \(type), not as 8-bit integers")
             }
         }
-        let routes = p.ops.filter { $0.type == "concat" }.compactMap(\.outputNames.first).filter { out in
-            !p.ops.contains { $0.type == "multiclass_nms" && $0.inputNames.contains(out) }
+        let routes = p.ops.filter { concat in
+            concat.type == "concat" && !p.ops.contains { $0.type == "multiclass_nms" && $0.inputNames.contains(concat.outputNames.first ?? "") }
         }
         XCTAssertEqual(routes.count, 2, "the head's two route concats")
-        for out in routes {
-            XCTAssertEqual(p.ops.filter { $0.inputNames.contains(out) }.map(\.type), [Int8QuantizeOp.type], "\(out) is quantized for the next conv")
+        for concat in routes {
+            let out = try XCTUnwrap(concat.outputNames.first)
+            for name in concat.inputNames + [out] { XCTAssertEqual(p.variable(name)?.dtype, .s8, "\(name) of the route concat") }
+            let writers = concat.inputNames.compactMap { name in p.ops.first { $0.outputNames.contains(name) }?.type }
+            XCTAssertEqual(Set(writers), ["nearest_interp", Int8QuantizeOp.type], "\(out): the upsampled branch and the quantized route")
+            XCTAssertEqual(p.ops.filter { $0.inputNames.contains(out) }.map(\.type), [Int8Conv2DOp.type], "\(out) feeds the next conv as it is")
+        }
+        for op in p.ops where op.type == "nearest_interp" {
+            for name in op.inputNames + op.outputNames { XCTAssertEqual(p.variable(name)?.dtype, .s8, "\(name) of nearest_interp") }
         }
     }
 }

@@ -22,15 +22,29 @@ public enum NearestInterpOp: Operator {
         return ["Out": [[x[0], x[1], h, w]]]
     }
 
+    /// f32, or the s8/u8 integers of the INT8 engine (nearest interpolation copies values, so it
+    /// runs on a quantized tensor as it is).
     public static func forward(_ context: OpContext) throws {
-        let x = try context.floatInput("X")
+        let x = try context.input("X")
         try ShapeInference.requireRank(x.shape, [4], "X", of: context.op)
         guard x.shape[2] > 0, x.shape[3] > 0 else { throw GraphError("op 'nearest_interp': X \(x.shape) is empty") }
         let map = try indexMap(context, x.shape)
-        var out = Tensor(shape: [x.shape[0], x.shape[1], map.rows.count, map.cols.count])
+        let out: Tensor
+        switch x.dtype {
+        case .f32: out = gather(x, Float.self, map)
+        case .s8: out = gather(x, Int8.self, map)
+        case .u8: out = gather(x, UInt8.self, map)
+        case .s32: throw GraphError("op 'nearest_interp': X must be f32, s8 or u8, got s32")
+        }
+        context.setOutput("Out", 0, out)
+    }
+
+    /// `out[p, k, l] = x[p, rows[k], cols[l]]` over the N*C planes, elements of type `T`.
+    private static func gather<T>(_ x: Tensor, _: T.Type, _ map: (rows: [Int], cols: [Int])) -> Tensor {
+        var out = Tensor(shape: [x.shape[0], x.shape[1], map.rows.count, map.cols.count], dtype: x.dtype)
         let planes = x.shape[0] * x.shape[1], inPlane = x.shape[2] * x.shape[3], outW = map.cols.count
-        x.withUnsafeFloats { src in
-            out.withUnsafeMutableFloats { dst in
+        x.withUnsafeElements(as: T.self) { src in
+            out.withUnsafeMutableElements(as: T.self) { dst in
                 for p in 0..<planes {
                     for (k, r) in map.rows.enumerated() {
                         let from = p * inPlane + r * x.shape[3], to = (p * map.rows.count + k) * outW
@@ -39,7 +53,7 @@ public enum NearestInterpOp: Operator {
                 }
             }
         }
-        context.setOutput("Out", 0, out)
+        return out
     }
 
     public static func backward(_ context: OpContext) throws {

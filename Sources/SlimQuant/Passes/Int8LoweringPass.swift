@@ -17,11 +17,13 @@ import SlimTensor
 ///    takes the place of the last fused op. With a dynamic (`abs_max`) scale
 ///    the op yields the raw accumulator in f32 and the dequantizer stays.
 /// 2. When the fused chain's only reader is a static quantizer (possibly through max pooling,
-///    `reshape2`, `flatten2`, which commute with quantization), the op requantizes straight into
+///    `reshape2`, `flatten2`, `nearest_interp`, which commute with quantization, or a concat that
+///    runs on integers, `IntegerConcat`), the op requantizes straight into
 ///    that quantizer's integers: scales times `bin' / s'`, a clip to `[-bin', bin']` (`[0, bin']`
 ///    after ReLU; after the leaky ReLU, which commutes with the positive factor), u8/s8 output;
-///    the quantizer disappears and activations stay 8-bit. Other readers (YOLOv3's
-///    `nearest_interp`, `concat`, `yolo_box`) get the f32 value: the float boundary, re-entered
+///    the quantizer disappears and activations stay 8-bit. An integer concat's other inputs are
+///    quantized into its quantizer by an `int8_quantize` inserted before it (s8 throughout).
+///    Other readers (YOLOv3's `yolo_box`) get the f32 value: the float boundary, re-entered
 ///    through `int8_quantize` (step 3) before the next quantized op.
 /// 3. Every other quantizer read by an int8 op becomes `int8_quantize` (FP32 -> INT8 edge): u8
 ///    when its input is provably non-negative (`NonNegativeVars`), else s8.
@@ -47,6 +49,7 @@ public struct Int8LoweringPass: Sendable {
         }
         var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains)
         for chain in chains { lowering.lower(chain) }
+        lowering.lowerConcats()
         lowering.lowerQuantizers()
         let before = Set(program.vars.map(\.name))
         let integerOps = try emit(lowering, into: &program, params: &params)
@@ -58,6 +61,7 @@ public struct Int8LoweringPass: Sendable {
     private func emit(_ l: Int8Lowering, into program: inout Program, params: inout [String: Tensor]) throws -> Set<Int> {
         var ops: [OpDesc] = [], integerOps = Set<Int>()
         for (i, original) in program.ops.enumerated() where !l.dropped.contains(i) {
+            ops += l.insertions[i] ?? []   // int8_quantize: an integer input gets its float copy (castIntegerReads)
             var op = l.replacements[i] ?? original
             if let renames = l.outputRenames[i] { op.outputs = op.outputs.mapValues { $0.map { renames[$0] ?? $0 } } }
             if l.integerOps.contains(i) { integerOps.insert(ops.count) }

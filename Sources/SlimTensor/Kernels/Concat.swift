@@ -29,8 +29,16 @@ extension Kernels {
 
     private static func concatPrimitive(_ shapes: [[Int]], axis: Int, output: [Int], dtype: DType) -> PreparedPrimitive {
         PrimitiveCache.shared.value("concat \(dtype) \(shapes) a\(axis)") {
-            let sources = shapes.map { MemoryDesc($0, dtype).raw }
-            let dst = MemoryDesc(output, dtype)
+            // 8-bit images (the INT8 engine's activations) are concatenated channels-last, the
+            // layout its convolutions read and write, so nothing is reordered on either side.
+            let channelsLast = (dtype == .s8 || dtype == .u8) && output.count == 4
+            func desc(_ shape: [Int]) -> MemoryDesc {
+                guard channelsLast else { return MemoryDesc(shape, dtype) }
+                let (c, h, w) = (shape[1], shape[2], shape[3])
+                return MemoryDesc(shape, strides: [h * w * c, 1, w * c, c], dtype)
+            }
+            let sources = shapes.map { desc($0).raw }
+            let dst = desc(output)
             var pd: OpaquePointer?
             sources.withUnsafeBufferPointer { s in
                 withUnsafePointer(to: dst.raw) { d in
@@ -43,7 +51,7 @@ extension Kernels {
             for (i, shape) in shapes.enumerated() {
                 p.bind(DNNL_ARG_MULTIPLE_SRC + Int32(i), plain: MemoryDesc(shape, dtype), chosen: prim.md(dnnl_query_src_md, Int32(i)), isOutput: false)
             }
-            p.bind(DNNL_ARG_DST, plain: dst, chosen: prim.md(dnnl_query_dst_md), isOutput: true)
+            p.bind(DNNL_ARG_DST, plain: MemoryDesc(output, dtype), chosen: prim.md(dnnl_query_dst_md), isOutput: true)
             return p
         }
     }

@@ -25,6 +25,20 @@ final class OpNearestInterpTests: XCTestCase {
         }
     }
 
+    /// The INT8 engine's s8 and u8 activations are copied as they are (same index map, same type).
+    func testIntegerInputsKeepTheirType() throws {
+        for dtype in [DType.s8, .u8] {
+            let values = dtype == .s8 ? [-127, -1, 0, 5, 127, 64] : [0, 1, 128, 255, 7, 9]
+            let x = Tensor(shape: [1, 1, 2, 3], dtype: dtype, integers: values)
+            let run = try OpHarness.run(op(["scale": .float(2)]), values: ["x": x])
+            let out = try XCTUnwrap(run.outputs["out"])
+            XCTAssertEqual(out.dtype, dtype)
+            XCTAssertEqual(out.shape, [1, 1, 4, 6])
+            let row0 = values[0..<3].flatMap { [$0, $0] }, row1 = values[3..<6].flatMap { [$0, $0] }
+            XCTAssertEqual(out.asFloats, (row0 + row0 + row1 + row1).map(Float.init), "\(dtype)")
+        }
+    }
+
     /// 3 -> 5 along each axis: ratio 3/5 without align_corners reads 0,0,1,1,2; ratio 1/2 with it
     /// reads round-half-up(k/2) = 0,1,1,2,2.
     func testNonIntegerRatios() throws {

@@ -20,12 +20,18 @@ struct Int8Lowering {
     private(set) var integerVars: [String: DType] = [:]
     private(set) var newVars: [VarDesc] = []
     private(set) var newParams: [String: Tensor] = [:]
+    /// Ops to run before op i (the `int8_quantize` of an integer concat's float inputs).
+    private(set) var insertions: [Int: [OpDesc]] = [:]
+    /// The concats that run on integers, by op index.
+    let integerConcats: [Int: IntegerConcat]
 
     init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain]) {
         self.graph = graph
         nonNegative = NonNegativeVars.of(graph.program)
         self.quantizers = Dictionary(quantizers.map { ($0.index, $0) }) { a, _ in a }
         chainInputs = Set(chains.map(\.quantizer.output))
+        let ends = Set(chains.filter { $0.scales != nil && $0.residual == nil }.map(\.end))
+        integerConcats = IntegerConcat.all(in: graph, quantizers: self.quantizers, chainInputs: chainInputs, chainEnds: ends)
     }
 
     /// Replaces the chain's ops by one int8 op at the chain's last position; requantizes into the
@@ -39,7 +45,8 @@ struct Int8Lowering {
         var epilogue = Int8Epilogue(outputScales: scales, activation: floatActivation(c))
         var output = c.end
         if c.residual == nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
-            let (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
+            var (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
+            if path.contains(where: { integerConcats[$0] != nil }) { type = .s8 }   // the concat's inputs share one type
             // Hard swish does not commute with the factor f: it runs on real values, f after it.
             let unitScales = c.activation.map { if case .hardSwish = $0 { return true } else { return false } } ?? false
             epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type)
@@ -55,6 +62,31 @@ struct Int8Lowering {
         dropped.formUnion([c.op] + c.fused)
         dropped.remove(c.position)
         replacements[c.position] = int8Op(op, c, epilogue: epilogue, bias: biasVar, output: output)
+    }
+
+    /// Runs each integer concat on s8 values in its quantizer's units: the float inputs quantized
+    /// by an `int8_quantize` before it, the output written as the quantizer's `Out`, the quantizer
+    /// dropped. Call after every chain is lowered (the chains requantize the other inputs).
+    mutating func lowerConcats() {
+        for (i, concat) in integerConcats.sorted(by: { $0.key < $1.key }) {
+            let q = concat.quantizer, original = graph.ops[i]
+            var op = replacements[i] ?? original
+            var renames: [String: String] = [:]
+            for v in concat.floatInputs {
+                let name = IntegerConcat.quantizedName(v)
+                renames[v] = name
+                newVars.append(VarDesc(name: name, shape: graph.variable(v)?.shape ?? [], dtype: .s8))
+                insertions[i, default: []].append(OpDesc(type: Int8QuantizeOp.type, inputs: ["X": [v], "InScale": graph.ops[q.index].inputs["InScale"] ?? []],
+                                                         outputs: ["Out": [name]],
+                                                         attrs: ["bit_length": .int(q.bits), "out_dtype": .string(DType.s8.rawValue)]))
+            }
+            op.renameInputs(renames)
+            replacements[i] = op
+            if let out = original.output("Out") { outputRenames[i] = [out: q.output] }
+            dropped.insert(q.index)
+            integerVars[q.output] = .s8
+            integerOps.insert(i)
+        }
     }
 
     /// Replaces each quantizer that a chain reads (and no chain requantizes into) by
@@ -114,6 +146,11 @@ struct Int8Lowering {
                 return usable ? (path, q) : nil
             }
             let op = graph.ops[r]
+            if let concat = integerConcats[r], !concat.floatInputs.contains(v), let out = op.output("Out") {
+                path.append(r)   // the concat's quantizer ends the walk next
+                v = out
+                continue
+            }
             guard Int8Lowering.commutesWithQuantization(op), op.input("X") == v, let out = op.output("Out") else { return nil }
             path.append(r)
             v = out
@@ -121,10 +158,11 @@ struct Int8Lowering {
         return nil
     }
 
-    /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic) and reshapes.
+    /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic), reshapes
+    /// and nearest interpolation (copies).
     static func commutesWithQuantization(_ op: OpDesc) -> Bool {
         switch op.type {
-        case "reshape2", "flatten2": return true
+        case "reshape2", "flatten2", "nearest_interp": return true
         case "pool2d": return op.string("pooling_type", default: "max") == "max"
         default: return false
         }
