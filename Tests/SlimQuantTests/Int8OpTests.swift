@@ -157,6 +157,22 @@ final class Int8OpTests: XCTestCase {
         XCTAssertEqual(out["s"]?.floats, [FakeQuant.absMax(relu)])
     }
 
+    /// A tensor large enough to be split over two threads quantizes to the bytes of the fake
+    /// quantizer's formula (ties and the range ends included).
+    func testQuantizeSplitAcrossThreadsMatchesFakeQuantizer() throws {
+        let previous = Kernels.threads ?? 1
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(previous) }
+        var g = SeededGenerator(seed: 22)
+        let count = 3 * (1 << 15) + 7
+        let values = (0..<count).map { i in i % 7 == 0 ? Float(i % 255 - 127) / 127 * 1.5 + 0.5 / 127 * 1.5 : Float.random(in: -2...2, using: &g) }
+        let x = Tensor(shape: [count], floats: values)
+        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
+                        attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
+        let q = try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
+        XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [1.5], bits: 8).floats)
+    }
+
     func testMaxPoolOnIntegers() throws {
         let values = Int8Reference.integers(2 * 3 * 5 * 5, -127...127, seed: 31)
         let x = Tensor(shape: [2, 3, 5, 5], dtype: .s8, integers: values)

@@ -47,13 +47,17 @@ public enum Int8QuantizeOp: Operator {
         precondition(lo >= -127 && hi <= 127, "int8 activations fit 8 bits")
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
         return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
-            for i in 0..<src.count {
-                let v = src[i] * k
-                let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
-                let m = c + magic
-                let d = c - (m - magic)
-                let tie: Int32 = (d == 0.5 && c > 0 ? 1 : 0) - (d == -0.5 && c < 0 ? 1 : 0)
-                dst[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
+            // Large tensors (a detector's picture, its routes) are split over the threads; each
+            // element gets the same formula whatever the split.
+            FakeQuantKernel.forEachChunk(src.count) { range in
+                for i in range {
+                    let v = src[i] * k
+                    let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
+                    let m = c + magic
+                    let d = c - (m - magic)
+                    let tie: Int32 = (d == 0.5 && c > 0 ? 1 : 0) - (d == -0.5 && c < 0 ? 1 : 0)
+                    dst[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
+                }
             }
         }
     }
