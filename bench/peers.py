@@ -73,6 +73,20 @@ def quantize_int8(model, fp32_path, path, image_size=None):
     optimisation: batch norm folded into the convolutions, constants folded) when that succeeds;
     where the symbolic shape inference fails (the detector's dynamic Resize), without it (the
     optimisation alone makes ORT's INT8 detector 2.4x faster)."""
+    # ONNX Runtime's shape inference and calibration leave scratch files (sym_shape_infer_temp.onnx,
+    # <uuid>.data external weights) in the working directory: run them in a scratch one.
+    fp32_path, path = os.path.abspath(fp32_path), os.path.abspath(path)
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="slim-bench-quantize-") as scratch:
+        os.chdir(scratch)
+        try:
+            quantize_int8_here(model, fp32_path, path, image_size)
+        finally:
+            os.chdir(previous)
+
+
+def quantize_int8_here(model, fp32_path, path, image_size):
+    """`quantize_int8` in the current directory."""
     import onnx
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     source = fp32_path
