@@ -16,5 +16,9 @@ final class NonFiniteCheckTests: XCTestCase {
             let message = String(describing: error)
             XCTAssertTrue(message.contains("op #49 'fake_quantize_abs_max' (forward) wrote inf to 'w.quantized' at element 1 of shape [1, 3]"), message)
         }
+        XCTAssertThrowsError(try NonFiniteCheck.check(t, name: "x@GRAD", op: "relu", pass: "backward")) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("op 'relu' (backward) wrote inf to 'x@GRAD'"), message)
+        }
     }
 }

@@ -138,7 +138,7 @@ public final class Executor {
             let produced = context.inputGrads
             context.release()
             for (name, g) in produced {
-                if NonFiniteCheck.enabled { try NonFiniteCheck.check(g, name: name + "@GRAD", op: context.op.type, index: -1, pass: "backward") }
+                if NonFiniteCheck.enabled { try NonFiniteCheck.check(g, name: name + "@GRAD", op: context.op.type, pass: "backward") }
                 guard let sum = grads[name] else { grads[name] = g; continue }
                 grads[name] = profile.map { p in p.measureGradientSum { Kernels.add(sum, g) } } ?? Kernels.add(sum, g)
             }

@@ -12,16 +12,16 @@ public enum NonFiniteCheck {
         return !["", "0", "false"].contains(v.lowercased())
     }()
 
-    /// Throws if `value` (of var `name`, written by op #`index` of type `type`) holds a NaN or an
-    /// infinity; other dtypes are not checked.
-    static func check(_ value: Tensor, name: String, op type: String, index: Int, pass: String) throws {
+    /// Throws if `value` (of var `name`, written by op #`index` of type `type`; the backward pass
+    /// knows no index) holds a NaN or an infinity; other dtypes are not checked.
+    static func check(_ value: Tensor, name: String, op type: String, index: Int? = nil, pass: String) throws {
         guard value.dtype == .f32 else { return }
         let bad: (at: Int, value: Float)? = value.withUnsafeFloats { xs in
             for (i, x) in xs.enumerated() where !x.isFinite { return (i, x) }
             return nil
         }
         guard let bad else { return }
-        throw GraphError("op #\(index) '\(type)' (\(pass)) wrote \(bad.value) to '\(name)' at element \(bad.at) of shape \(value.shape)",
+        throw GraphError("op \(index.map { "#\($0) " } ?? "")'\(type)' (\(pass)) wrote \(bad.value) to '\(name)' at element \(bad.at) of shape \(value.shape)",
                          hints: ["SLIM_CHECK_NAN_INF=1 stops at the first op that writes a NaN or an infinity"])
     }
 }

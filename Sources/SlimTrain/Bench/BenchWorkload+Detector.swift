@@ -48,8 +48,8 @@ extension BenchWorkload {
     ///     -> ConvertToInt8Pass -> Int8LoweringPass
     ///
     /// Backbone and head convolutions run on integer kernels with batch norm folded and
-    /// leaky_relu fused; nearest_interp and concat take float values (as `slim freeze`'s int8
-    /// model of a detector does). `yolo_box` and NMS are left out, as in `detectorInfer`.
+    /// leaky_relu fused, the neck's nearest_interp and route concats on 8-bit values (as for
+    /// `slim freeze`'s int8 model of a detector). `yolo_box` and NMS are left out, as in `detectorInfer`.
     static func detectorInt8(_ model: BenchModel, _ configuration: BenchConfiguration) throws -> BenchWorkload {
         Int8Ops.register()
         let built = try model.build(seed: configuration.seed, imageSize: configuration.imageSize, scale: configuration.scale)

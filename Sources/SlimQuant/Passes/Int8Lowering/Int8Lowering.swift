@@ -142,8 +142,7 @@ struct Int8Lowering {
         var v = end, path: [Int] = []
         while let r = graph.soleReader(of: v) {
             if let q = quantizers[r], q.input == v {
-                let usable = q.staticScale != nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
-                return usable ? (path, q) : nil
+                return Int8Lowering.canRequantize(into: q, graph: graph, chainInputs: chainInputs) ? (path, q) : nil
             }
             let op = graph.ops[r]
             if let concat = integerConcats[r], !concat.floatInputs.contains(v), let out = op.output("Out") {
@@ -156,6 +155,12 @@ struct Int8Lowering {
             v = out
         }
         return nil
+    }
+
+    /// Whether an op can write quantizer `q`'s integers in its place: a static scale, read by
+    /// int8 ops (`chainInputs`), not fetched.
+    static func canRequantize(into q: ActivationQuantizer, graph: Int8Graph, chainInputs: Set<String>) -> Bool {
+        q.staticScale != nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
     }
 
     /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic), reshapes

@@ -10,8 +10,6 @@ import SlimGraph
 /// input is quantized into `q` by an `int8_quantize` inserted before the concat. Everything on the
 /// way is s8 (a ReLU's `[0, bin]` fits), so the inputs share one type.
 struct IntegerConcat {
-    /// The concat op's index.
-    var op: Int
     var quantizer: ActivationQuantizer
     /// The concat's inputs that no chain requantizes (quantized before the concat).
     var floatInputs: [String]
@@ -23,10 +21,10 @@ struct IntegerConcat {
         var found: [Int: IntegerConcat] = [:]
         for (i, op) in graph.ops.enumerated() where op.type == "concat" {
             guard let out = op.output("Out"), let r = graph.soleReader(of: out), let q = quantizers[r], q.input == out,
-                  q.staticScale != nil, chainInputs.contains(q.output), !graph.fetches.contains(q.output),
+                  Int8Lowering.canRequantize(into: q, graph: graph, chainInputs: chainInputs),
                   let xs = op.inputs["X"], Set(xs).count == xs.count else { continue }
             let floats = xs.filter { !chainEnds.contains(source(of: $0, graph: graph)) || graph.soleReader(of: $0) != i }
-            found[i] = IntegerConcat(op: i, quantizer: q, floatInputs: floats)
+            found[i] = IntegerConcat(quantizer: q, floatInputs: floats)
         }
         return found
     }
