@@ -9,12 +9,15 @@ struct PruneTarget {
     let pruner: FilterPruner
     /// The prunable groups with a producer filter matching `pruned_params`, in program order.
     let groups: [ChannelGroup]
+    /// Kept channel counts are multiples of this (`round_to`).
+    let roundTo: Int
 
     /// - Throws: `GraphError` when no conv filter matches `pattern`, or a matching filter's
     ///   channels cannot be pruned (with the reason, e.g. a concat reads them).
-    init(program: Program, interface: ModelInterface, pattern: String) throws {
+    init(program: Program, interface: ModelInterface, pattern: String, roundTo: Int = 1) throws {
         self.program = program
         self.interface = interface
+        self.roundTo = max(roundTo, 1)
         pruner = FilterPruner(program: program)
         let regex: Regex<AnyRegexOutput>
         do { regex = try Regex(pattern) } catch { throw GraphError("pruned_params '\(pattern)' is not a valid regular expression") }
@@ -42,11 +45,22 @@ struct PruneTarget {
         return FlopsCounter(program: try resized.pruned(feeds: interface.inferenceFeeds, fetches: interface.outputVars)).totalFlops
     }
 
-    /// The channels each group keeps when pruned by `ratios[group.key]` (missing: 0).
+    /// The channels each group keeps when pruned by `ratios[group.key]` (missing: 0), rounded
+    /// to the nearest multiple of `roundTo` (at least `roundTo`, at most the group's channels).
     func kept(ratios: [String: Double]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: groups.map { g in
-            (g.key, g.channels - FilterPruner.removed(channels: g.channels, ratio: ratios[g.key] ?? 0))
+            (g.key, Self.rounded(g.channels - FilterPruner.removed(channels: g.channels, ratio: ratios[g.key] ?? 0),
+                                 to: roundTo, channels: g.channels))
         })
+    }
+
+    /// `kept` rounded to the nearest multiple of `multiple` within `multiple...channels`
+    /// (`channels` itself when it is at most `multiple`).
+    static func rounded(_ kept: Int, to multiple: Int, channels: Int) -> Int {
+        guard multiple > 1 else { return kept }
+        guard channels > multiple else { return channels }
+        let r = Int((Double(kept) / Double(multiple)).rounded()) * multiple
+        return min(max(r, multiple), channels)
     }
 
     /// The smallest value in `0...upper` whose pruning (`ratios(value)`) leaves at most `budget`

@@ -33,7 +33,7 @@ public class PruneStrategy: Strategy {
     }
 
     public var fingerprint: String {
-        "\(config.kind.rawValue)(pruned_params \(config.prunedParams), target_ratio \(config.targetRatio), start_epoch \(config.startEpoch))"
+        "\(config.kind.rawValue)(pruned_params \(config.prunedParams), target_ratio \(config.targetRatio), start_epoch \(config.startEpoch)\(config.roundTo > 1 ? ", round_to \(config.roundTo)" : ""))"
     }
 
     public func record() -> [String: String] {
@@ -65,7 +65,8 @@ public class PruneStrategy: Strategy {
         guard context.epoch == config.startEpoch else { return }
         let original = try baseline(context)
         let session = context.session
-        let target = try PruneTarget(program: session.program, interface: session.interface, pattern: config.prunedParams)
+        let target = try PruneTarget(program: session.program, interface: session.interface, pattern: config.prunedParams,
+                                     roundTo: config.roundTo)
         let budget = Int((Double(original) * (1 - config.targetRatio)).rounded(.down))
         let before = try target.flops()
         guard before > budget else {

@@ -8,6 +8,7 @@ extension ModuleRegistry {
         OptionSchema("target_ratio", .float, "0.5", "Fraction of the model's FLOPs (multiply-adds) to remove, in (0, 1)."),
         OptionSchema("pruned_params", .string, nil, required: true, "Regular expression (whole name) of the conv filters to prune, e.g. '.*_sep_weights'."),
         OptionSchema("metric_name", .string, "acc_top1", "Metric the strategy watches (acc_top1, acc_top5, map)."),
+        OptionSchema("round_to", .int, "1", "slim's extension (torch-pruning's round_to): each pruned conv keeps a multiple of this many channels (nearest; a conv with at most round_to channels keeps them all), so the kept counts fill the kernels' 8- or 16-channel blocks; 1: no rounding."),
     ]
 
     static let pruning: [ModuleSchema] = [

@@ -11,6 +11,9 @@ public struct PruneStrategyConfig: Sendable, Equatable, Codable {
     /// Regular expression matching the whole name of each conv filter to prune.
     public var prunedParams: String
     public var metricName = "acc_top1"
+    /// Kept channels per pruned conv rounded to a multiple of this (torch-pruning's `round_to`):
+    /// counts that fill the kernels' channel blocks (8 or 16 floats) run faster. 1: no rounding.
+    public var roundTo = 1
     public var deltaRate = 0.2
     public var numSteps = 1
     public var evalRate = 0.1
@@ -68,6 +71,7 @@ extension SchemaValidator {
         var c = PruneStrategyConfig(kind: kind, pruner: node["pruner"]?.text ?? "", prunedParams: node["pruned_params"]?.text ?? "")
         if case .int(let e) = node["start_epoch"]?.scalarValue { c.startEpoch = e }
         if case .int(let n) = node["num_steps"]?.scalarValue { c.numSteps = n }
+        if case .int(let n) = node["round_to"]?.scalarValue { c.roundTo = n }
         c.targetRatio = float("target_ratio") ?? c.targetRatio
         c.deltaRate = float("delta_rate") ?? c.deltaRate
         c.evalRate = float("eval_rate") ?? c.evalRate
@@ -81,6 +85,7 @@ extension SchemaValidator {
         checkRange(node, "delta_rate", c.deltaRate, open: true)
         checkRange(node, "eval_rate", c.evalRate, open: false)
         if c.startEpoch < 0, let n = node["start_epoch"] { report("start_epoch must be >= 0", at: n.mark) }
+        if c.roundTo < 1, let n = node["round_to"] { report("round_to must be >= 1, found \(c.roundTo)", at: n.mark) }
         if c.numSteps != 1, let n = node["num_steps"] { report("num_steps must be 1 (slim prunes in one step, then fine-tunes)", at: n.mark) }
         if let p = node["pruned_params"], (try? Regex(c.prunedParams)) == nil {
             report("pruned_params '\(c.prunedParams)' is not a valid regular expression", at: p.mark)
