@@ -106,6 +106,39 @@ final class ConcatPruningTests: XCTestCase {
         try checkPrunedEqualsMasked(try concatNet(), pattern: Self.concatNetPattern)
     }
 
+    /// One input twice (`concat([a, a])`): the group is a member of the reader at both offsets;
+    /// a fetched concat output makes its inputs unprunable.
+    func testRepeatedInputAndFetchedConcat() throws {
+        struct Twice: ZooModel {
+            var numClasses = 3
+            func logits(_ b: inout ProgramBuilder, image: String) -> String {
+                let a = b.convNorm(image, filters: 6, kernel: 3, padding: 1, act: .relu, names: .backbone("a"))
+                let aa = b.concat([a, a], axis: 1)
+                let d = b.conv2d(aa, filters: 4, kernel: 3, padding: 1, act: .relu, names: ("d_weights", ""))
+                let p = b.conv2d(image, filters: 2, kernel: 1, names: ("p_weights", ""))
+                let q = b.conv2d(image, filters: 3, kernel: 1, names: ("q_weights", ""))
+                let pq = b.concat([p, q, d], axis: 1)
+                let pool = b.pool2d(pq, type: "avg", global: true)
+                return b.fc(pool, size: numClasses)
+            }
+        }
+        var m = Twice().build(inputShape: [3, 6, 6], seed: 2)
+        let a = try XCTUnwrap(FilterPruner(program: m.program).dependency.group(producedBy: "a_weights"))
+        XCTAssertTrue(a.members.contains(.init(name: "d_weights", axis: 1, block: 1, offset: 0)))
+        XCTAssertTrue(a.members.contains(.init(name: "d_weights", axis: 1, block: 1, offset: 6)))
+        try checkPrunedEqualsMasked(m, pattern: "a_weights|d_weights|p_weights|q_weights")
+
+        let pq = try XCTUnwrap(m.program.ops.last { $0.type == "concat" }?.output("Out"))
+        m.program.fetches.append(pq)
+        let dep = FilterPruner(program: m.program).dependency
+        for key in ["p_weights", "q_weights", "d_weights"] {
+            let g = try XCTUnwrap(dep.group(producedBy: key))
+            XCTAssertTrue(g.unsupported?.contains("joins it into channels that cannot be pruned: '\(pq)' is fetched") == true,
+                          "\(key): \(g.unsupported ?? "")")
+        }
+        XCTAssertTrue(try XCTUnwrap(dep.group(producedBy: "a_weights")).isPrunable, "a reaches the fetched concat only through d")
+    }
+
     /// A residual add of a concat output and a conv's output (or of two different concats) would
     /// tie one group to parts of others: every group involved is unprunable, with the reason.
     func testAddingAConcatToOtherChannelsMakesThemUnprunable() throws {
