@@ -105,7 +105,7 @@ final class SlimYAMLTests: XCTestCase {
             switch c.strategies.first {
             case .quantization(_, let q)?: combos.insert("\(q.weightQuantizeType.rawValue)x\(q.activationQuantizeType.rawValue)")
             case .postTrainingQuantization(_, let p)?: combos.insert("ptq \(p.algo) \(p.weightQuantizeType.rawValue)")
-            case .prune(_, let p)?: combos.insert("\(p.kind.rawValue) then \(c.strategies.dropFirst().map(\.name))")
+            case .prune(_, let p)?: combos.insert("\(p.kind.rawValue) of \(p.prunedParams) then \(c.strategies.dropFirst().map(\.name))")
             case .distillation(_, let d)?: combos.insert("distill \(d.distillers.map(\.kind.rawValue)) then \(c.strategies.dropFirst().map(\.name))")
             case nil: XCTFail(f)
             }

@@ -7,17 +7,35 @@ import SlimGraph
 /// dropout, pooling, interpolation, element-wise ops with a per-channel or scalar parameter, a
 /// depthwise conv, and an `elementwise_add` of two activations (a residual: both sides and the
 /// sum share channels). A `conv2d` starts a new group at its output; a `mul` (fc) ends the
-/// group of its input. Any other op touching a group (concat, reshape, softmax over channels,
-/// a feed or a fetched var) makes it unprunable, with the reason.
+/// group of its input.
+///
+/// A `concat` along axis 1 keeps its inputs' groups apart: its output is a composite axis, the
+/// inputs' channels one after another (a concat of concats flattens to all their inputs). What
+/// reads the composite becomes a member of each input's group at that input's offset; when the
+/// composite cannot be pruned (a reshape reads it, it is fetched), none of its inputs can.
+///
+/// Any other op touching a group (reshape, softmax over channels, a concat along another axis,
+/// a residual add of a concat output and a conv's output, a feed or a fetched var) makes it
+/// unprunable, with the reason.
 public struct ChannelDependency {
     public let program: Program
     public private(set) var groups: [ChannelGroup] = []
+
+    /// One input of a channel concat: the group of `variable`, `channels` wide.
+    struct Segment: Equatable {
+        var variable: String
+        var channels: Int
+    }
 
     private var parent: [String: String] = [:]
     private var reasons: [String: String] = [:]
     private var members: [String: [ChannelGroup.Member]] = [:]
     private var producers: [String: [String]] = [:]
     private var depthwise: [String: [Int]] = [:]
+    /// The composite sets (concat outputs and what carries them) by root: their inputs in order.
+    private var segments: [String: [Segment]] = [:]
+    /// The concat op (index) that made each composite set, by root.
+    private var concats: [String: Int] = [:]
 
     static let passThrough: Set<String> = ["relu", "relu6", "leaky_relu", "sigmoid", "tanh", "hard_swish", "hard_sigmoid",
                                            "swish", "dropout", "pool2d", "nearest_interp", "bilinear_interp", "scale", "clip"]
@@ -67,6 +85,8 @@ public struct ChannelDependency {
             for slot in ["SavedMean", "SavedVariance"] {   // per-channel temporaries: resized, nothing to gather
                 if let t = op.output(slot) { add(x, member: .init(name: t, axis: 0, block: 1)) }
             }
+        case "concat":
+            concatOp(op, at: i)
         case let t where Self.elementwise.contains(t):
             elementwiseOp(op, at: i)
         case let t where Self.passThrough.contains(t):
@@ -80,6 +100,25 @@ public struct ChannelDependency {
         default:
             touchAll(op)
         }
+    }
+
+    /// A concat along axis 1 starts a composite set at its output: the inputs' segments in order
+    /// (an input that is itself a composite contributes its segments).
+    private mutating func concatOp(_ op: OpDesc, at i: Int) {
+        guard let xs = op.inputs["X"], !xs.isEmpty, let out = op.output("Out"), isActivation(out),
+              let rank = program.variable(out)?.shape.count else { return touchAll(op) }
+        let axis = op.int("axis", default: 0)
+        guard axis == 1 || axis == 1 - rank else { return touchAll(op, "concat #\(i) joins it along axis \(axis), not the channels") }
+        var segs: [Segment] = []
+        for x in xs {
+            guard isActivation(x), let s = program.variable(x)?.shape, s.count == rank, s[1] > 0 else { return touchAll(op) }
+            root(x)
+            if let inner = segments[find(x)] { segs += inner } else { segs.append(Segment(variable: x, channels: s[1])) }
+        }
+        root(out)
+        let r = find(out)
+        segments[r] = segs
+        concats[r] = i
     }
 
     private mutating func elementwiseOp(_ op: OpDesc, at i: Int) {
@@ -96,8 +135,28 @@ public struct ChannelDependency {
             return touchAll(op, "\(op.type) #\(i) broadcasts \(y) over it")
         }
         guard yv.shape == xs else { return touchAll(op, "\(op.type) #\(i) broadcasts \(y) over it") }
+        guard joinable(x, y) else { return touchAll(op, "\(op.type) #\(i) joins a concat's output with other channels") }
         union(x, y)
         union(x, out)
+    }
+
+    /// Whether the sets of `a` and `b` can become one: not when exactly one is a composite and
+    /// the other has producers, or both are composites of different inputs.
+    private mutating func joinable(_ a: String, _ b: String) -> Bool {
+        root(a)
+        root(b)
+        let (ra, rb) = (find(a), find(b))
+        guard ra != rb else { return true }
+        switch (segments[ra], segments[rb]) {
+        case (nil, nil): return true
+        case let (sa?, sb?): return resolved(sa) == resolved(sb)
+        case (nil, _?): return producers[ra, default: []].isEmpty
+        case (_?, nil): return producers[rb, default: []].isEmpty
+        }
+    }
+
+    private mutating func resolved(_ segs: [Segment]) -> [Segment] {
+        segs.map { Segment(variable: find($0.variable), channels: $0.channels) }
     }
 
     /// Marks every activation the op reads or writes as unprunable.
@@ -127,6 +186,8 @@ public struct ChannelDependency {
         members[ra, default: []] += members.removeValue(forKey: rb) ?? []
         producers[ra, default: []] += producers.removeValue(forKey: rb) ?? []
         depthwise[ra, default: []] += depthwise.removeValue(forKey: rb) ?? []
+        if let s = segments.removeValue(forKey: rb), segments[ra] == nil { segments[ra] = s }
+        if let c = concats.removeValue(forKey: rb), concats[ra] == nil { concats[ra] = c }
     }
 
     private mutating func add(_ name: String, member: ChannelGroup.Member) {
@@ -141,20 +202,68 @@ public struct ChannelDependency {
         if reasons[r] == nil { reasons[r] = reason }
     }
 
+    // MARK: groups
+
     private mutating func collect() -> [ChannelGroup] {
         var byRoot: [String: [String]] = [:]
         for v in program.vars where parent[v.name] != nil { byRoot[find(v.name), default: []].append(v.name) }
         let order = Dictionary(program.vars.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        propagateCompositeReasons()
+        // Each composite hands what reads it to its inputs' groups, at their offsets.
+        var shared: [String: (members: [ChannelGroup.Member], vars: [ChannelGroup.Member], depthwise: [Int])] = [:]
+        for (r, segs) in segments {
+            var offset = 0
+            for s in segs {
+                let g = find(s.variable)
+                if segments[g] == nil {
+                    shared[g, default: ([], [], [])].members += (members[r] ?? []).map { m in
+                        var m = m
+                        m.offset += offset * m.block
+                        return m
+                    }
+                    shared[g, default: ([], [], [])].vars += (byRoot[r] ?? []).map { .init(name: $0, axis: 1, block: 1, offset: offset) }
+                    shared[g, default: ([], [], [])].depthwise += depthwise[r] ?? []
+                }
+                offset += s.channels
+            }
+        }
         var result: [ChannelGroup] = []
-        for (r, vars) in byRoot {
+        for (r, vars) in byRoot where segments[r] == nil {
             let prods = (producers[r] ?? []).sorted { order[$0, default: 0] < order[$1, default: 0] }
             guard let key = prods.first, let first = vars.first, let channels = program.variable(first)?.shape[1] else { continue }
             var seen = Set<ChannelGroup.Member>()
-            let ms = (members[r] ?? []).filter { seen.insert($0).inserted }
+            let ms = ((members[r] ?? []) + (shared[r]?.members ?? [])).filter { seen.insert($0).inserted }
+            let concatVars = (shared[r]?.vars ?? []).sorted { (order[$0.name, default: 0], $0.offset) < (order[$1.name, default: 0], $1.offset) }
             result.append(ChannelGroup(key: key, channels: channels, producers: prods, members: ms,
-                                       vars: vars.sorted { order[$0, default: 0] < order[$1, default: 0] },
-                                       depthwiseOps: depthwise[r] ?? [], unsupported: reasons[r]))
+                                       vars: vars.sorted { order[$0, default: 0] < order[$1, default: 0] }, concatVars: concatVars,
+                                       depthwiseOps: (depthwise[r] ?? []) + (shared[r]?.depthwise ?? []), unsupported: reasons[r]))
         }
         return result.sorted { order[$0.key, default: 0] < order[$1.key, default: 0] }
+    }
+
+    /// A composite that cannot be pruned makes each of its inputs' groups unprunable (and a
+    /// composite input of a composite, in turn, its own inputs).
+    private mutating func propagateCompositeReasons() {
+        // An input whose set became a composite after the concat read it (a residual add of a
+        // producer-less input and a concat output) keeps its channels whole.
+        for (r, segs) in segments {
+            for s in segs {
+                let g = find(s.variable)
+                if g != r, segments[g] != nil, reasons[g] == nil { reasons[g] = "concat #\(concats[r] ?? -1) reads it as one input" }
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (r, segs) in segments {
+                guard let why = reasons[r] else { continue }
+                for s in segs {
+                    let g = find(s.variable)
+                    guard reasons[g] == nil else { continue }
+                    reasons[g] = "concat #\(concats[r] ?? -1) joins it into channels that cannot be pruned: \(why)"
+                    changed = true
+                }
+            }
+        }
     }
 }

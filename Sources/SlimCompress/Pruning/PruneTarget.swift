@@ -13,7 +13,7 @@ struct PruneTarget {
     let roundTo: Int
 
     /// - Throws: `GraphError` when no conv filter matches `pattern`, or a matching filter's
-    ///   channels cannot be pruned (with the reason, e.g. a concat reads them).
+    ///   channels cannot be pruned (with the reason, e.g. a reshape reads them).
     init(program: Program, interface: ModelInterface, pattern: String, roundTo: Int = 1) throws {
         self.program = program
         self.interface = interface
@@ -27,7 +27,7 @@ struct PruneTarget {
             guard let first = hits.first else { continue }
             if let why = g.unsupported {
                 throw GraphError("'\(first)' matches pruned_params but its output channels cannot be pruned: \(why)",
-                                 hints: ["narrow pruned_params to filters whose outputs feed only convs, batch norms, activations, pools, residual adds and fc layers"])
+                                 hints: ["narrow pruned_params to filters whose outputs feed only convs, batch norms, activations, pools, residual adds, channel concats and fc layers"])
             }
             matched.append(g)
         }
