@@ -83,8 +83,9 @@ public class PruneStrategy: Strategy {
         try apply(selection, pruner: target.pruner, context: context)
         let after = try currentFlops(context)
         context.log("\(name): pruned FLOPs: \(original) -> \(after) (-\(String(format: "%.1f", 100 * Double(original - after) / Double(max(original, 1))))%)\n")
+        let rounding = config.roundTo > 1 ? ", rounded to a multiple of \(config.roundTo)" : ""
         for g in target.groups {
-            context.log("  \(g.producers.joined(separator: " + ")): \(g.channels) -> \(counts[g.key] ?? g.channels) channels (ratio \(String(format: "%.3f", ratios[g.key] ?? 0)))\n")
+            context.log("  \(g.producers.joined(separator: " + ")): \(g.channels) -> \(counts[g.key] ?? g.channels) channels (ratio \(String(format: "%.3f", ratios[g.key] ?? 0))\(rounding))\n")
         }
     }
 
