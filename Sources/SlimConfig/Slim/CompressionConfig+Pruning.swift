@@ -12,6 +12,8 @@ public struct PruneStrategyConfig: Sendable, Equatable, Codable {
     public var prunedParams: String
     public var metricName = "acc_top1"
     public var deltaRate = 0.2
+    /// SensitivePruneStrategy: pruning steps, each removing `1 - (1 - targetRatio)^(1/numSteps)` of the
+    /// current FLOPs (the first at `startEpoch`, the others once the eval metric has converged).
     public var numSteps = 1
     public var evalRate = 0.1
     public var sensitivitiesFile: String?
@@ -81,7 +83,7 @@ extension SchemaValidator {
         checkRange(node, "delta_rate", c.deltaRate, open: true)
         checkRange(node, "eval_rate", c.evalRate, open: false)
         if c.startEpoch < 0, let n = node["start_epoch"] { report("start_epoch must be >= 0", at: n.mark) }
-        if c.numSteps != 1, let n = node["num_steps"] { report("num_steps must be 1 (slim prunes in one step, then fine-tunes)", at: n.mark) }
+        if c.numSteps < 1, let n = node["num_steps"] { report("num_steps must be >= 1, found \(c.numSteps)", at: n.mark) }
         if let p = node["pruned_params"], (try? Regex(c.prunedParams)) == nil {
             report("pruned_params '\(c.prunedParams)' is not a valid regular expression", at: p.mark)
         }
