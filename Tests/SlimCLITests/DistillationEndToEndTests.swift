@@ -88,6 +88,38 @@ final class DistillationEndToEndTests: XCTestCase {
         }
     }
 
+    /// `teacher_model_config` + `teacher_weights` (relative paths, from the working directory)
+    /// instead of `teacher_model_dir`: the same student, byte for byte. Both forms at once exit 65
+    /// at the position.
+    func testATeacherGivenAsAModelYAMLAndWeightsTrainsTheSameStudentAsItsDirectory() throws {
+        func yaml(_ teacher: String) -> String {
+            """
+            distillers:
+              soft: {class: SoftLabelDistiller, teacher_temperature: 2.0, student_temperature: 2.0, teacher_feature_map: teacher_fc_2.tmp_1, student_feature_map: fc_2.tmp_1}
+            strategies:
+              distill: {class: DistillationStrategy, distillers: [soft], end_epoch: 1, \(teacher)}
+            compressor: {epoch: 1, checkpoint_path: ./checkpoints/, strategies: [distill]}
+
+            """
+        }
+        let directory = try prepared(yaml("teacher_model_dir: ./teacher"))
+        let config = try prepared(yaml("teacher_model_config: teacher.yml, teacher_weights: teacher"))
+        defer { directory.cleanUp(); config.cleanUp() }
+        try config.write("teacher.yml", SlimRunner.tinyModel)
+        let a = try directory.run(compress), b = try config.run(compress)
+        XCTAssertEqual(a.status, 0, a.err)
+        XCTAssertEqual(b.status, 0, b.err)
+        XCTAssertTrue(b.out.contains("distill: teacher: loaded 10 of 10 persistable vars from teacher"), b.out)
+        XCTAssertTrue(b.out.contains("distill: distilling from teacher.yml with weights teacher (soft)"), b.out)
+        XCTAssertNotNil(directory.bytes("checkpoints/0/model/__params__"))
+        XCTAssertEqual(directory.bytes("checkpoints/0/model/__params__"), config.bytes("checkpoints/0/model/__params__"))
+
+        try config.write("slim.yaml", yaml("teacher_model_dir: ./teacher, teacher_model_config: teacher.yml, teacher_weights: teacher"))
+        let both = try config.run(compress)
+        XCTAssertEqual(both.status, 65, both.err)
+        XCTAssertTrue(both.err.contains("slim.yaml:4:128: error: the teacher is given twice"), both.err)
+    }
+
     func testATeacherFeatureMapThatIsNotAVarExits65NamingIt() throws {
         let slim = try prepared(Self.slimYAML(teacherMap: "teacher_fc_2.tmp_9"))
         defer { slim.cleanUp() }

@@ -69,6 +69,50 @@ final class PruneEndToEndTests: XCTestCase {
         XCTAssertFalse(again.out.contains("keep their random initial values"), again.out)
     }
 
+    /// Sensitive pruning in two steps: step 1 at epoch 1 (after a training epoch), the learning
+    /// rate 0 in epoch 2 so the evaluations of epochs 1 and 2 are equal and step 2 runs at epoch 3.
+    /// Runs killed with SIGKILL during epoch 2 (one step done) and during epoch 3 (both done)
+    /// resume to the same bytes as a straight run, sensitivities files included.
+    func testKilledTwoStepSensitivePruningResumesBitIdentical() throws {
+        let model = SlimRunner.tinyModel.replacingOccurrences(of: "- !PiecewiseDecay {gamma: 0.5, milestones: [9]}",
+                                                              with: "- !PiecewiseDecay {milestones: [12, 18], values: [0.02, 0.0, 0.02]}")
+        XCTAssertNotEqual(model, SlimRunner.tinyModel)
+        let slim = Self.pruner + """
+            strategies:
+              sensitive: {class: SensitivePruneStrategy, pruner: pruner_1, start_epoch: 1, num_steps: 2, delta_rate: 0.25, eval_rate: 0.5,
+                          target_ratio: 0.5, pruned_params: 'conv2d_.*w_0', sensitivities_file: s.json}
+            compressor: {epoch: 5, checkpoint_path: ./checkpoints/, strategies: [sensitive]}
+
+            """
+        let straight = try SlimRunner(), killed = try SlimRunner()
+        defer { straight.cleanUp(); killed.cleanUp() }
+        for s in [straight, killed] {
+            try s.write("model.yml", model)
+            try s.write("slim.yaml", slim)
+        }
+        let args = ["compress", "-s", "slim.yaml", "-c", "model.yml"]
+        let full = try straight.run(args)
+        XCTAssertEqual(full.status, 0, full.err)
+        XCTAssertTrue(full.out.contains("sensitive: pruned FLOPs: 416520 -> ") && full.out.contains("step 1/2 at epoch 1; original 416520 -> "), full.out)
+        XCTAssertTrue(full.out.contains("sensitive: acc_top1 converged (") && full.out.contains("step 2/2 at epoch 3; original 416520 -> "), full.out)
+
+        XCTAssertTrue(try killed.killedRun(args, when: "checkpoints/1/strategies.json"), "the run ended before it could be killed")
+        XCTAssertTrue(try killed.killedRun(args, when: "checkpoints/3/strategies.json"), "the resumed run ended before it could be killed")
+        let resumed = try killed.run(args)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.out.contains("resuming from ./checkpoints/3"), resumed.out)
+        for file in ["checkpoints/4/model/__params__", "checkpoints/4/eval_model/__params__", "checkpoints/4/eval_model/__model__",
+                     "checkpoints/4/strategies.json", "s.json", "s.json.epoch3"] {
+            let a = straight.bytes(file), b = killed.bytes(file)
+            XCTAssertNotNil(a, file)
+            XCTAssertEqual(a, b, "\(file) differs between the straight and the resumed run")
+        }
+        let ops = try straight.run(["calops", "-c", "model.yml", "--model_path", "checkpoints/4/eval_model"])
+        let total = ops.out.split(separator: "\n").first { $0.hasPrefix("Total FLOPs") }.map(String.init) ?? ""
+        let flops = Int(total.split(separator: " ").dropFirst(3).first ?? "") ?? -1
+        XCTAssertTrue(flops > 0 && flops <= 416_520 / 2, ops.out)
+    }
+
     func testSensitivitiesAreMeasuredSavedAndReused() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }

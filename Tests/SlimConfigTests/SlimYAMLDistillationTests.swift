@@ -98,6 +98,36 @@ final class SlimYAMLDistillationTests: XCTestCase {
             ])
     }
 
+    func testTheTeacherAsAModelYAMLWithWeightsLoads() throws {
+        let c = try load(distillers + """
+            strategies:
+              distill: {class: DistillationStrategy, distillers: [l2_distiller], end_epoch: 1, teacher_model_config: configs/teacher.yml, teacher_weights: output/teacher/best}
+            compressor: {epoch: 1, strategies: [distill]}
+
+            """)
+        guard case .distillation(_, let d)? = c.strategies.first else { return XCTFail("\(c.strategies)") }
+        XCTAssertEqual(d.teacherModelConfig, "configs/teacher.yml", "kept as written: relative to the working directory")
+        XCTAssertEqual(d.teacherWeights, "output/teacher/best")
+        XCTAssertEqual(d.teacherModelDir, "")
+    }
+
+    func testTheTeacherIsGivenExactlyOnceAndItsWeightsOnlyWithAModelYAML() {
+        expect(distillers + """
+            strategies:
+              both: {class: DistillationStrategy, distillers: [l2_distiller], end_epoch: 1, teacher_model_dir: t, teacher_model_config: t.yml, teacher_weights: w}
+              none: {class: DistillationStrategy, distillers: [l2_distiller], end_epoch: 1}
+              no_weights: {class: DistillationStrategy, distillers: [l2_distiller], end_epoch: 1, teacher_model_config: t.yml}
+              stray_weights: {class: DistillationStrategy, distillers: [l2_distiller], end_epoch: 1, teacher_model_dir: t, teacher_weights: w}
+            compressor: {epoch: 1, strategies: [both, none, no_weights, stray_weights]}
+
+            """, [
+                (16, 125, "the teacher is given twice: teacher_model_config and teacher_model_dir (line 16); give one"),
+                (17, 9, "missing required option 'teacher_model_dir' in DistillationStrategy (or teacher_model_config with teacher_weights)"),
+                (18, 109, "teacher_model_config needs teacher_weights"),
+                (19, 129, "teacher_weights goes with teacher_model_config"),
+            ])
+    }
+
     func testQuantizationMustBeTheLastStrategy() {
         expect(distillers + """
             strategies:

@@ -81,4 +81,20 @@ final class SlimYAMLPruningTests: XCTestCase {
         XCTAssertTrue(text.contains("not a valid regular expression"), text)
         XCTAssertTrue(text.contains("unknown key 'num_steps'"), text)   // only SensitivePruneStrategy has num_steps
     }
+
+    func testSensitiveNumStepsAboveOneLoadsAndBelowOneIsAnError() throws {
+        let config = try load(Self.pruner + """
+        strategies:
+          s: {class: SensitivePruneStrategy, pruner: pruner_1, pruned_params: 'conv.*', num_steps: 3}
+        compressor: {epoch: 1, strategies: [s]}
+        """)
+        guard case .prune(_, let s) = config.strategies[0] else { return XCTFail("\(config.strategies)") }
+        XCTAssertEqual(s.numSteps, 3)
+        let found = diagnostics(Self.pruner + """
+        strategies:
+          s: {class: SensitivePruneStrategy, pruner: pruner_1, pruned_params: 'conv.*', num_steps: 0}
+        compressor: {epoch: 1, strategies: [s]}
+        """)
+        XCTAssertEqual(found, ["4:92 num_steps must be >= 1, found 0"])
+    }
 }

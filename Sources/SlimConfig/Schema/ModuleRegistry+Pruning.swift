@@ -17,9 +17,9 @@ extension ModuleRegistry {
         ModuleSchema("SensitivePruneStrategy", "Filter pruning by sensitivity (PaddleSlim 1.x): measure each matched conv's eval-metric loss at ratios delta_rate, 2*delta_rate, ..., then prune each by the ratio that removes target_ratio of the FLOPs with the least estimated loss.",
                      pruneCommon + [
                         OptionSchema("delta_rate", .float, "0.2", "Step of the pruning ratios measured, in (0, 1)."),
-                        OptionSchema("num_steps", .int, "1", "Pruning steps (slim: 1)."),
+                        OptionSchema("num_steps", .int, "1", "Pruning steps (>= 1): step 1 at start_epoch, each later one at the beginning of an epoch once metric_name changed by less than 0.1% (relative) between the last two evaluations since the previous step; each removes 1 - (1 - target_ratio)^(1/num_steps) of the current FLOPs."),
                         OptionSchema("eval_rate", .float, "0.1", "Fraction of the eval set (its first samples) measured per ratio, in (0, 1]."),
-                        OptionSchema("sensitivities_file", .string, nil, "JSON file of the measured sensitivities: reused when it has every param and ratio, written otherwise."),
+                        OptionSchema("sensitivities_file", .string, nil, "JSON file of the measured sensitivities: reused when it has every param and ratio, written otherwise. Step k > 1 (num_steps) at epoch E uses <sensitivities_file>.epoch<E>."),
                      ]),
         ModuleSchema("StructurePruner", "Removes whole filters (slim YAML `pruners:`): pruning_axis {'*': 0}, criterions {'*': l1_norm}.", [
             OptionSchema("pruning_axis", .any, "{'*': 0}", "Axis pruned per param pattern: slim supports {'*': 0} (filters)."),

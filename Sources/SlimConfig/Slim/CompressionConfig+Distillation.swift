@@ -7,7 +7,9 @@ extension ModuleRegistry {
             OptionSchema("distillers", .list(.string), nil, required: true, "Names of the distillers to apply, from `distillers:`."),
             OptionSchema("start_epoch", .int, "0", "First epoch with the distillation losses."),
             OptionSchema("end_epoch", .int, "0", "Epoch after the last one with them (exclusive): plain fine-tuning follows."),
-            OptionSchema("teacher_model_dir", .string, nil, required: true, "The teacher: a model directory as `slim eval --model_path` reads it (slim's; its vars are named teacher_<name> in the distillers)."),
+            OptionSchema("teacher_model_dir", .string, nil, "The teacher: a model directory as `slim eval --model_path` reads it (slim's; its vars are named teacher_<name> in the distillers). Give it or teacher_model_config."),
+            OptionSchema("teacher_model_config", .string, nil, "The teacher as a model YAML (as `slim train -c` takes it), built for the student's pictures and run in eval mode; with teacher_weights. Instead of teacher_model_dir (slim's)."),
+            OptionSchema("teacher_weights", .string, nil, "With teacher_model_config: the model directory of its trained weights, as pretrain_weights takes them (e.g. output/<name>/best or a checkpoint's eval_model); all of the inference model's must be there."),
         ]),
         ModuleSchema("L2Distiller", "Loss: mean((student - teacher)^2) of two feature maps of the same shape, times distillation_loss_weight.", [
             OptionSchema("teacher_feature_map", .string, nil, required: true, "The teacher's var, as teacher_<name>."),
@@ -99,7 +101,7 @@ extension SchemaValidator {
         var c = DistillationStrategyConfig()
         if case .int(let i) = node["start_epoch"]?.scalarValue { c.startEpoch = i }
         if case .int(let i) = node["end_epoch"]?.scalarValue { c.endEpoch = i }
-        c.teacherModelDir = node["teacher_model_dir"]?.text ?? ""
+        teacher(node, into: &c)
         for item in node["distillers"]?.items ?? [] {
             guard let name = item.text else { continue }
             if let d = distillers.parsed[name] {
@@ -117,6 +119,31 @@ extension SchemaValidator {
                    at: node["end_epoch"]?.mark ?? node.mark)
         }
         return c
+    }
+
+    /// The teacher: exactly one of `teacher_model_dir` and `teacher_model_config`, the latter with
+    /// `teacher_weights` (and `teacher_weights` only with it). Paths are kept as written
+    /// (relative ones resolve against the working directory, as every path of a slim YAML).
+    private mutating func teacher(_ node: Node, into c: inout DistillationStrategyConfig) {
+        let dir = node["teacher_model_dir"], yaml = node["teacher_model_config"], weights = node["teacher_weights"]
+        c.teacherModelDir = dir?.text ?? ""
+        c.teacherModelConfig = yaml?.text
+        c.teacherWeights = weights?.text
+        switch (dir, yaml) {
+        case (nil, nil):
+            report("missing required option 'teacher_model_dir' in DistillationStrategy (or teacher_model_config with teacher_weights)", at: node.mark,
+                   notes: ["the teacher is a model directory (teacher_model_dir), or a model YAML and its trained weights (teacher_model_config, teacher_weights)"])
+        case let (d?, y?):
+            report("the teacher is given twice: teacher_model_config and teacher_model_dir (line \(d.mark.line)); give one", at: y.mark)
+        default:
+            break
+        }
+        if let yaml, weights == nil {
+            report("teacher_model_config needs teacher_weights: the model directory of the teacher's trained weights (e.g. output/<name>/best)", at: yaml.mark)
+        }
+        if let weights, yaml == nil {
+            report("teacher_weights goes with teacher_model_config (a teacher_model_dir holds its own weights)", at: weights.mark)
+        }
     }
 
     /// Quantization must be the last strategy of `compressor.strategies`: it freezes and saves the

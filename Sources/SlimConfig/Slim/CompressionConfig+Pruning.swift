@@ -15,6 +15,8 @@ public struct PruneStrategyConfig: Sendable, Equatable, Codable {
     /// counts that fill the kernels' channel blocks (8 or 16 floats) run faster. 1: no rounding.
     public var roundTo = 1
     public var deltaRate = 0.2
+    /// SensitivePruneStrategy: pruning steps, each removing `1 - (1 - targetRatio)^(1/numSteps)` of the
+    /// current FLOPs (the first at `startEpoch`, the others once the eval metric has converged).
     public var numSteps = 1
     public var evalRate = 0.1
     public var sensitivitiesFile: String?
@@ -86,7 +88,7 @@ extension SchemaValidator {
         checkRange(node, "eval_rate", c.evalRate, open: false)
         if c.startEpoch < 0, let n = node["start_epoch"] { report("start_epoch must be >= 0", at: n.mark) }
         if c.roundTo < 1, let n = node["round_to"] { report("round_to must be >= 1, found \(c.roundTo)", at: n.mark) }
-        if c.numSteps != 1, let n = node["num_steps"] { report("num_steps must be 1 (slim prunes in one step, then fine-tunes)", at: n.mark) }
+        if c.numSteps < 1, let n = node["num_steps"] { report("num_steps must be >= 1, found \(c.numSteps)", at: n.mark) }
         if let p = node["pruned_params"], (try? Regex(c.prunedParams)) == nil {
             report("pruned_params '\(c.prunedParams)' is not a valid regular expression", at: p.mark)
         }

@@ -41,15 +41,23 @@ public struct DistillerConfig: Sendable, Equatable, Codable {
 
 /// `DistillationStrategy`'s parameters: the distillers (resolved from `distillers:`), the epochs
 /// `start_epoch ..< end_epoch` during which their losses are added (Paddle 1.6 restores the
-/// student-only graph at the end of epoch `end_epoch - 1`), and the teacher model directory.
+/// student-only graph at the end of epoch `end_epoch - 1`), and the teacher (a model directory, or
+/// a model YAML with weights).
 public struct DistillationStrategyConfig: Sendable, Equatable, Codable {
     public var distillers: [DistillerConfig] = []
     public var startEpoch = 0
     public var endEpoch = 0
     /// The teacher: a model directory as `slim eval --model_path` reads it (`__model__` +
-    /// `__params__`, or `model` + `weights`). A slim extension: PaddleSlim 1.x passes the
-    /// teacher program in Python (`Compressor(teacher_programs=...)`).
+    /// `__params__`, or `model` + `weights`); empty when `teacherModelConfig` gives it. A slim
+    /// extension: PaddleSlim 1.x passes the teacher program in Python
+    /// (`Compressor(teacher_programs=...)`).
     public var teacherModelDir = ""
+    /// The teacher as a model YAML (as `slim train -c` takes it) whose architecture is built and
+    /// given `teacherWeights`, instead of `teacherModelDir` (slim's extension).
+    public var teacherModelConfig: String?
+    /// With `teacherModelConfig`: the model directory of its trained weights (as
+    /// `pretrain_weights` takes them, e.g. `output/<name>/best` or a checkpoint's `eval_model`).
+    public var teacherWeights: String?
 
     public init() {}
 }
