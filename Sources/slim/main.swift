@@ -20,5 +20,6 @@ if getenv("OMP_WAIT_POLICY") == nil || getenv("GOMP_SPINCOUNT") == nil {
 #endif
 
 HeapPolicy.keepLargeBlocks()
+Denormals.flushToZero()
 
 SlimCommand.main()
