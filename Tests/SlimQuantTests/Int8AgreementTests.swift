@@ -75,6 +75,23 @@ final class Int8AgreementTests: XCTestCase {
                   tolerance: 0.01, offByOne: 1e-4)
     }
 
+    /// A dead channel (batch norm scale 0: the channel outputs its shift alone, as filters decayed
+    /// to zero in a fine-tuned pruned model do) keeps its batch norm folded into the int8 conv.
+    func testDeadChannelKeepsBatchNormFolded() throws {
+        let data = TemplateData(shape: [3, 32, 32], classes: 10, seed: 13)
+        let p = try Int8Pipeline(MobileNetV1(numClasses: 10, scale: 0.25).build(inputShape: [3, 32, 32], seed: 3), data: data,
+                                 weights: .channelWiseAbsMax, steps: 2, batch: 8) { params in
+            for name in ["conv1_bn_scale", "conv2_1_sep_bn_scale"] {
+                var gamma = params[name]!.floats
+                gamma[3] = 0
+                params[name] = Tensor(shape: [gamma.count], floats: gamma)
+            }
+        }
+        XCTAssertFalse(p.loweredTypes.contains("batch_norm"), "\(p.loweredTypes)")
+        try check(p, data.batch(16, seed: 14).images, logits: "fc_0.tmp_1", integers: ["batch_norm_0.tmp_3.quantized"],
+                  tolerance: 0.01, offByOne: 1e-4)
+    }
+
     /// conv-bn-relu, conv-bn + projection shortcut conv-bn, residual add + ReLU: batch norm folded,
     /// the add fused into one of the two convs that could take it.
     func testResidualBlockAgreesWithFrozenModel() throws {

@@ -53,7 +53,8 @@ struct Int8Pipeline {
     var output: String
 
     init(_ model: BuiltModel, data: TemplateData, weights: WeightQuantizeType = .absMax,
-         activations: ActivationQuantizeType = .movingAverageAbsMax, steps: Int = 10, batch: Int = 16) throws {
+         activations: ActivationQuantizeType = .movingAverageAbsMax, steps: Int = 10, batch: Int = 16,
+         edit: (inout [String: Tensor]) -> Void = { _ in }) throws {
         Int8Ops.register()
         var program = model.program
         var params = model.params
@@ -69,6 +70,7 @@ struct Int8Pipeline {
         }
         var inference = try program.pruned(feeds: [model.image], fetches: [model.head.output])
         var p = scope.tensors
+        edit(&p)
         try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &inference, params: &p)
         (frozen, frozenParams) = (inference, p)
         try ConvertToInt8Pass().apply(to: &inference, params: &p)

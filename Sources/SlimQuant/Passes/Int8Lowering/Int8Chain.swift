@@ -115,12 +115,22 @@ struct Int8Chain {
         }
     }
 
-    /// `v -> k[o] * v + c[o]` after the current map; false (nothing changed) when a scale would become 0
-    /// (the shift could not be expressed in accumulator units).
+    /// The scale of a channel whose map scale is 0 (a batch norm scale of 0, or filters decayed to
+    /// zero): the channel outputs its shift alone. The shift is held in accumulator units
+    /// (shift / scale), so the scale must not be 0; at 1e-20 the shift stays finite up to 1e18 and
+    /// the accumulator's share (below 2^31 * 1e-20) vanishes next to it.
+    static let deadChannelScale: Float = 1e-20
+
+    /// `v -> k[o] * v + c[o]` after the current map; false (nothing changed) when a scale would not
+    /// be finite.
     private mutating func compose(_ k: [Double]?, _ c: [Double]) -> Bool {
         guard let current = scales else { return false }
-        let newScales = k.map { k in (0..<channels).map { Float(Double(current[current.count == 1 ? 0 : $0]) * k[$0]) } } ?? current
-        guard !newScales.contains(0), newScales.allSatisfy(\.isFinite) else { return false }
+        var newScales: [Float] = current
+        if let k {
+            newScales = (0..<channels).map { o -> Float in Float(Double(current[current.count == 1 ? 0 : o]) * k[o]) }
+        }
+        newScales = newScales.map { (s: Float) -> Float in s == 0 ? Self.deadChannelScale : s }
+        guard newScales.allSatisfy({ $0.isFinite }) else { return false }
         let oldShift = shift.map { $0.map(Double.init) } ?? [Double](repeating: 0, count: channels)
         shift = (0..<channels).map { Float(oldShift[$0] * (k?[$0] ?? 1) + c[$0]) }
         scales = newScales
