@@ -10,7 +10,9 @@ public final class UniformPruneStrategy: PruneStrategy {
         guard let r = try target.bisect(budget: budget, upper: 0.999, ratios: uniform) else {
             let least = try target.flops(keeping: target.kept(ratios: uniform(0.999)))
             throw GraphError("\(name): target_ratio \(config.targetRatio) cannot be reached by pruning the filters matching '\(config.prunedParams)'",
-                             hints: ["pruning them to one channel each leaves \(least) FLOPs, the target is \(budget): lower target_ratio or widen pruned_params"])
+                             hints: [config.roundTo > 1
+                                 ? "pruning them to round_to \(config.roundTo) channels each (convs with at most \(config.roundTo) keep theirs) leaves \(least) FLOPs, the target is \(budget): lower round_to or target_ratio, or widen pruned_params"
+                                 : "pruning them to one channel each leaves \(least) FLOPs, the target is \(budget): lower target_ratio or widen pruned_params"])
         }
         context.log("\(name): uniform ratio \(String(format: "%.4f", r))\n")
         return uniform(r)
