@@ -58,17 +58,11 @@ demo: build
 bench: build
 	bash bench/run.sh $(SLIM)
 
-## onnx-venv: $(VENV) with onnx, onnxruntime, numpy and pillow (bench/onnx_check.py; bench/setup_venv.sh adds torch to it).
+## onnx-venv: $(VENV) with onnx, onnxruntime, numpy and pillow (bench/onnx_check.py), made by bench/setup_venv.sh --onnx
+## (without --onnx the script adds torch to it).
 VENV := bench/.venv
 onnx-venv:
-	@if [ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c "import onnx, onnxruntime, numpy, PIL" 2>/dev/null; then \
-	  echo "onnx-venv: $(VENV) has onnx, onnxruntime, numpy and pillow"; \
-	else \
-	  echo "onnx-venv: installing onnx onnxruntime numpy pillow into $(VENV)"; \
-	  { [ -x $(VENV)/bin/python ] || python3 -m venv $(VENV) || { rm -rf $(VENV); false; }; } && \
-	  $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check onnx onnxruntime numpy pillow && \
-	  $(VENV)/bin/python -c "import onnx, onnxruntime, numpy, PIL"; \
-	fi
+	@BENCH_VENV=$(VENV) bash bench/setup_venv.sh --onnx
 
 ## onnx-check: export LeNet-5 (float and QDQ int8) and compare ONNX Runtime with slim on the whole test set.
 onnx-check: build

@@ -14,9 +14,7 @@ final class InferEndToEndTests: XCTestCase {
         slim = try SlimRunner()
         addTeardownBlock { [slim] in slim?.cleanUp() }
         try FileManager.default.createDirectory(atPath: slim.path("in"), withIntermediateDirectories: true)
-        let built = try ModelZoo.model("LeNet5", options: .init(), numClasses: 10).build(inputShape: [1, 28, 28], seed: 5)
-        let program = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
-        try ModelFile.save(program: program, params: built.params, to: slim.path("model"))
+        try slim.saveZooModel("LeNet5", numClasses: 10, to: "model")
         try slim.write("model.yml", """
         architecture: LeNet5
         EvalReader:

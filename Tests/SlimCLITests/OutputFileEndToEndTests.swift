@@ -1,5 +1,4 @@
 import Foundation
-import SlimGraph
 import SlimQuant
 import SlimTrain
 import XCTest
@@ -10,9 +9,7 @@ final class OutputFileEndToEndTests: XCTestCase {
     func testUnwritableOutputFilesExit74NamingThePath() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
-        let built = try ModelZoo.model("LeNet5", options: .init(), numClasses: 10).build(inputShape: [1, 28, 28], seed: 5)
-        let program = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
-        try ModelFile.save(program: program, params: built.params, to: slim.path("model"))
+        try slim.saveZooModel("LeNet5", numClasses: 10, to: "model")
         try slim.write("model.yml", """
         architecture: LeNet5
         EvalReader:

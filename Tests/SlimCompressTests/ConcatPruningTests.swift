@@ -169,17 +169,11 @@ final class ConcatPruningTests: XCTestCase {
 
     // MARK: YOLOv3
 
-    /// The tiny YOLOv3-MobileNetV1 the other pruning tests use.
-    func yolov3() throws -> BuiltModel {
-        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
-        return try yolo.build(inputShape: [3, 64, 64], seed: 1)
-    }
-
     /// Every conv but the head's output convs: the backbone, the detection blocks, the transitions.
     static let yoloPattern = #"conv.*_weights|yolo_(block|transition)\..*"#
 
     func testYOLOv3NeckAndBackbonePruneThroughTheRoutes() throws {
-        let m = try yolov3()
+        let m = try tinyYOLOv3()
         let target = try PruneTarget(program: m.program, interface: m.interface, pattern: Self.yoloPattern)
         XCTAssertEqual(target.groups.count, 14 + 3 * 6 + 2, "every backbone conv, 6 convs per detection block, 2 transitions")
         let keys = Set(target.groups.map(\.key))
@@ -198,18 +192,17 @@ final class ConcatPruningTests: XCTestCase {
         XCTAssertEqual(tensors["conv5_1_dw_weights"]?.shape, [64, 1, 3, 3])
         XCTAssertEqual(tensors["yolo_output.0.conv.weights"]?.shape, [24, 128, 1, 1], "the output convs keep their filters")
         XCTAssertEqual(pruned.variable("concat_0.tmp_0")?.shape[1], 96)
-        XCTAssertLessThan(try flops(pruned, m), try flops(m.program, m) / 3)
+        XCTAssertLessThan(try inferenceFlops(pruned, m), try inferenceFlops(m.program, m) / 3)
     }
 
     /// The FLOPs of the pruned detector counted from its declared shapes (what `slim calops`
     /// prints) equal the multiply-adds of the convs as they run: filter shapes from the pruned
     /// tensors, output shapes from the executed program.
     func testPrunedYOLOv3FlopsMatchWhatRuns() throws {
-        let m = try yolov3()
+        let m = try tinyYOLOv3()
         let target = try PruneTarget(program: m.program, interface: m.interface, pattern: Self.yoloPattern)
-        let kept = target.kept(ratios: Dictionary(uniqueKeysWithValues: target.groups.map { ($0.key, 0.3) }))
-        var tensors = m.params, state: [String: Tensor] = [:]
-        let pruned = target.pruner.prune(m.program, keeping: kept.mapValues { Array(0..<$0) }, tensors: &tensors, state: &state)
+        let kept = target.kept(ratios: target.uniform(0.3))
+        let (pruned, tensors) = prunedKeepingFirst(kept, of: m, by: target)
         try pruned.verify()
         let heads = YOLOv3.headOutputs(of: pruned)
         let inference = try pruned.pruned(feeds: ["image"], fetches: heads)
@@ -224,12 +217,8 @@ final class ConcatPruningTests: XCTestCase {
         }
         let counted = FlopsCounter(program: inference).totalFlops
         XCTAssertEqual(counted, expected)
-        XCTAssertEqual(try flops(pruned, m), counted, "the detector's inference program adds no multiply-adds past the heads")
+        XCTAssertEqual(try inferenceFlops(pruned, m), counted, "the detector's inference program adds no multiply-adds past the heads")
         XCTAssertEqual(try target.flops(keeping: kept), counted, "the bisection's FLOPs are the pruned model's")
         XCTAssertLessThan(counted, try target.flops())
-    }
-
-    func flops(_ program: Program, _ m: BuiltModel) throws -> Int {
-        FlopsCounter(program: try program.pruned(feeds: m.interface.inferenceFeeds, fetches: m.interface.outputVars)).totalFlops
     }
 }

@@ -10,10 +10,6 @@ final class FilterPrunerTests: XCTestCase {
     func mobilenet() -> BuiltModel { MobileNetV1(scale: 0.25).build(inputShape: [1, 32, 32], seed: 1) }
     func resnet20() throws -> BuiltModel { try ResNet(depth: 20).build(inputShape: [1, 28, 28], seed: 1) }
 
-    func inferenceFlops(_ program: Program, _ m: BuiltModel) throws -> Int {
-        FlopsCounter(program: try program.pruned(feeds: m.interface.inferenceFeeds, fetches: m.interface.outputVars)).totalFlops
-    }
-
     func testLeNetGroupsShapesAndFlops() throws {
         let m = lenet()
         let pruner = FilterPruner(program: m.program)
@@ -44,10 +40,9 @@ final class FilterPrunerTests: XCTestCase {
         XCTAssertTrue(last.members.contains(.init(name: "fc7_weights", axis: 0, block: 1)), "fc input after the global pool")
         let original = try target.flops()
         let budget = original / 2
-        let r = try XCTUnwrap(try target.bisect(budget: budget, upper: 0.999) { r in Dictionary(uniqueKeysWithValues: target.groups.map { ($0.key, r) }) })
-        var tensors = m.params, state: [String: Tensor] = [:]
-        let kept = target.kept(ratios: Dictionary(uniqueKeysWithValues: target.groups.map { ($0.key, r) }))
-        let pruned = target.pruner.prune(m.program, keeping: kept.mapValues { Array(0..<$0) }, tensors: &tensors, state: &state)
+        let r = try XCTUnwrap(try target.bisect(budget: budget, upper: 0.999, ratios: target.uniform))
+        let kept = target.kept(ratios: target.uniform(r))
+        let (pruned, tensors) = prunedKeepingFirst(kept, of: m, by: target)
         XCTAssertNoThrow(try pruned.verify())
         let after = try inferenceFlops(pruned, m)
         XCTAssertLessThanOrEqual(after, budget)
@@ -68,25 +63,20 @@ final class FilterPrunerTests: XCTestCase {
         // stage groups: 3 (stage 2 and 3 include their 1x1 shortcut); block-inner convs: 9.
         XCTAssertEqual(prunable.count, 12)
         let target = try PruneTarget(program: m.program, interface: m.interface, pattern: ".*")
-        let kept = target.kept(ratios: Dictionary(uniqueKeysWithValues: target.groups.map { ($0.key, 0.5) }))
-        var tensors = m.params, state: [String: Tensor] = [:]
-        let pruned = target.pruner.prune(m.program, keeping: kept.mapValues { Array(0..<$0) }, tensors: &tensors, state: &state)
+        let pruned = prunedKeepingFirst(target.kept(ratios: target.uniform(0.5)), of: m, by: target).program
         XCTAssertNoThrow(try pruned.verify())
         XCTAssertLessThan(try inferenceFlops(pruned, m), try target.flops() / 3)
     }
 
     /// The head's output convs feed `yolo_box` and the loss: matching them is a clear error.
     func testYOLOv3OutputConvsAreAClearError() throws {
-        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
-        let m = try yolo.build(inputShape: [3, 64, 64], seed: 1)
+        let m = try tinyYOLOv3()
         XCTAssertThrowsError(try PruneTarget(program: m.program, interface: m.interface, pattern: ".*")) { error in
             XCTAssertTrue("\(error)".contains("'yolo_output.0.conv.weights' matches pruned_params but its output channels cannot be pruned"), "\(error)")
         }
         let backbone = try PruneTarget(program: m.program, interface: m.interface, pattern: "conv2_.*_sep_weights")
         XCTAssertEqual(backbone.groups.count, 2)
-        var tensors = m.params, state: [String: Tensor] = [:]
-        let kept = backbone.kept(ratios: Dictionary(uniqueKeysWithValues: backbone.groups.map { ($0.key, 0.5) }))
-        let pruned = backbone.pruner.prune(m.program, keeping: kept.mapValues { Array(0..<$0) }, tensors: &tensors, state: &state)
+        let pruned = prunedKeepingFirst(backbone.kept(ratios: backbone.uniform(0.5)), of: m, by: backbone).program
         XCTAssertNoThrow(try pruned.verify())
         XCTAssertLessThan(try inferenceFlops(pruned, m), try backbone.flops())
     }

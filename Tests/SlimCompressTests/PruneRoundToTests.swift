@@ -21,17 +21,15 @@ final class PruneRoundToTests: XCTestCase {
         for multiple in [8, 16] {
             let target = try PruneTarget(program: m.program, interface: m.interface, pattern: ".*_sep_weights", roundTo: multiple)
             let budget = try target.flops() / 2
-            let uniform = { (r: Double) in Dictionary(uniqueKeysWithValues: target.groups.map { ($0.key, r) }) }
-            let r = try XCTUnwrap(try target.bisect(budget: budget, upper: 0.999, ratios: uniform))
-            let kept = target.kept(ratios: uniform(r))
+            let r = try XCTUnwrap(try target.bisect(budget: budget, upper: 0.999, ratios: target.uniform))
+            let kept = target.kept(ratios: target.uniform(r))
             for g in target.groups {
                 let k = try XCTUnwrap(kept[g.key])
                 XCTAssertTrue(k % multiple == 0 || k == g.channels, "\(g.key): \(g.channels) -> \(k) with round_to \(multiple)")
             }
             XCTAssertTrue(target.groups.contains { kept[$0.key] != $0.channels }, "something is pruned")
             XCTAssertLessThanOrEqual(try target.flops(keeping: kept), budget)
-            var tensors = m.params, state: [String: Tensor] = [:]
-            let pruned = target.pruner.prune(m.program, keeping: kept.mapValues { Array(0..<$0) }, tensors: &tensors, state: &state)
+            let (pruned, tensors) = prunedKeepingFirst(kept, of: m, by: target)
             XCTAssertNoThrow(try pruned.verify())
             XCTAssertEqual(tensors["conv6_sep_weights"]?.shape.first, kept["conv6_sep_weights"])
         }

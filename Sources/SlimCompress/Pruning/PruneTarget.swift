@@ -45,6 +45,11 @@ struct PruneTarget {
         return FlopsCounter(program: try resized.pruned(feeds: interface.inferenceFeeds, fetches: interface.outputVars)).totalFlops
     }
 
+    /// The same pruning ratio `r` for every group (`UniformPruneStrategy`).
+    func uniform(_ r: Double) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: groups.map { ($0.key, r) })
+    }
+
     /// The channels each group keeps when pruned by `ratios[group.key]` (missing: 0), rounded
     /// to the nearest multiple of `roundTo` (at least `roundTo`, at most the group's channels).
     func kept(ratios: [String: Double]) -> [String: Int] {

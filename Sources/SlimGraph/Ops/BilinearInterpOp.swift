@@ -8,7 +8,7 @@ import SlimTensor
 /// `out == 1`), else `in / out`: the source coordinate of output `k` is `ratio * k`, or
 /// `max(ratio * (k + 0.5) - 0.5, 0)` when `align_mode` is 0 and not `align_corners` (half
 /// pixel); it reads `i0 = floor(src)` and `i1 = min(i0 + 1, in - 1)` weighted `1 - l` and `l`,
-/// `l = src - i0`. Backward scatters `dOut` with the same weights. A plain loop.
+/// `l = src - i0`. Backward scatters `dOut` with the same weights. A plain loop (`PlaneResampling`).
 public enum BilinearInterpOp: Operator {
     public static let type = "bilinear_interp"
 
@@ -25,21 +25,12 @@ public enum BilinearInterpOp: Operator {
         try ShapeInference.requireRank(x.shape, [4], "X", of: context.op)
         guard x.shape[2] > 0, x.shape[3] > 0 else { throw GraphError("op 'bilinear_interp': X \(x.shape) is empty") }
         let (rows, cols) = try taps(context.op, x.shape)
-        var out = Tensor(shape: [x.shape[0], x.shape[1], rows.count, cols.count])
-        let planes = x.shape[0] * x.shape[1], inW = x.shape[3], inPlane = x.shape[2] * inW, outPlane = rows.count * cols.count
-        x.withUnsafeFloats { src in
-            out.withUnsafeMutableFloats { dst in
-                for p in 0..<planes {
-                    for (k, r) in rows.enumerated() {
-                        let top = p * inPlane + r.i0 * inW, bottom = p * inPlane + r.i1 * inW
-                        for (l, c) in cols.enumerated() {
-                            let t = src[top + c.i0] * (1 - c.l) + src[top + c.i1] * c.l
-                            let b = src[bottom + c.i0] * (1 - c.l) + src[bottom + c.i1] * c.l
-                            dst[p * outPlane + k * cols.count + l] = t * (1 - r.l) + b * r.l
-                        }
-                    }
-                }
-            }
+        let inW = x.shape[3]
+        let out = PlaneResampling.gather(x, rows: rows, cols: cols) { src, base, r, c in
+            let top = base + r.i0 * inW, bottom = base + r.i1 * inW
+            let t = src[top + c.i0] * (1 - c.l) + src[top + c.i1] * c.l
+            let b = src[bottom + c.i0] * (1 - c.l) + src[bottom + c.i1] * c.l
+            return t * (1 - r.l) + b * r.l
         }
         context.setOutput("Out", 0, out)
     }
@@ -48,23 +39,13 @@ public enum BilinearInterpOp: Operator {
         guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
         let x = try context.input("X")
         let (rows, cols) = try taps(context.op, x.shape)
-        var dx = Tensor(shape: x.shape)
-        let planes = x.shape[0] * x.shape[1], inW = x.shape[3], inPlane = x.shape[2] * inW, outPlane = rows.count * cols.count
-        dOut.withUnsafeFloats { g in
-            dx.withUnsafeMutableFloats { d in
-                for p in 0..<planes {
-                    for (k, r) in rows.enumerated() {
-                        let top = p * inPlane + r.i0 * inW, bottom = p * inPlane + r.i1 * inW
-                        for (l, c) in cols.enumerated() {
-                            let v = g[p * outPlane + k * cols.count + l]
-                            d[top + c.i0] += v * (1 - r.l) * (1 - c.l)
-                            d[top + c.i1] += v * (1 - r.l) * c.l
-                            d[bottom + c.i0] += v * r.l * (1 - c.l)
-                            d[bottom + c.i1] += v * r.l * c.l
-                        }
-                    }
-                }
-            }
+        let inW = x.shape[3]
+        let dx = PlaneResampling.scatter(dOut, into: x.shape, rows: rows, cols: cols) { d, base, r, c, v in
+            let top = base + r.i0 * inW, bottom = base + r.i1 * inW
+            d[top + c.i0] += v * (1 - r.l) * (1 - c.l)
+            d[top + c.i1] += v * (1 - r.l) * c.l
+            d[bottom + c.i0] += v * r.l * (1 - c.l)
+            d[bottom + c.i1] += v * r.l * c.l
         }
         context.addInputGrad("X", 0, dx)
     }

@@ -3,7 +3,7 @@ import SlimTensor
 /// `pad2d` (Paddle 1.6): pads `X` [N, C, H, W] by attr `paddings` [top, bottom, left, right]
 /// (non-negative) with `mode` "constant" (`pad_value`, 0), "reflect" (mirror without repeating
 /// the edge; each padding below the dim) or "edge" (repeat the border). Backward: `dX` sums the
-/// `dOut` of every output pixel that reads it. A plain loop.
+/// `dOut` of every output pixel that reads it. A plain loop (`PlaneResampling`).
 public enum Pad2DOp: Operator {
     public static let type = "pad2d"
 
@@ -18,18 +18,9 @@ public enum Pad2DOp: Operator {
         let x = try context.floatInput("X")
         let map = try sourceMap(context.op, x.shape)
         let value = Float(context.op.float("pad_value", default: 0))
-        var out = Tensor(shape: [x.shape[0], x.shape[1], map.rows.count, map.cols.count])
-        let planes = x.shape[0] * x.shape[1], inPlane = x.shape[2] * x.shape[3], outPlane = map.rows.count * map.cols.count
-        x.withUnsafeFloats { src in
-            out.withUnsafeMutableFloats { dst in
-                for p in 0..<planes {
-                    for (k, r) in map.rows.enumerated() {
-                        for (l, c) in map.cols.enumerated() {
-                            dst[p * outPlane + k * map.cols.count + l] = r < 0 || c < 0 ? value : src[p * inPlane + r * x.shape[3] + c]
-                        }
-                    }
-                }
-            }
+        let inW = x.shape[3]
+        let out = PlaneResampling.gather(x, rows: map.rows, cols: map.cols) { src, base, r, c in
+            r < 0 || c < 0 ? value : src[base + r * inW + c]
         }
         context.setOutput("Out", 0, out)
     }
@@ -38,18 +29,9 @@ public enum Pad2DOp: Operator {
         guard let dOut = context.outputGrad("Out"), context.needsGrad("X") else { return }
         let x = try context.input("X")
         let map = try sourceMap(context.op, x.shape)
-        var dx = Tensor(shape: x.shape)
-        let planes = x.shape[0] * x.shape[1], inPlane = x.shape[2] * x.shape[3], outPlane = map.rows.count * map.cols.count
-        dOut.withUnsafeFloats { g in
-            dx.withUnsafeMutableFloats { d in
-                for p in 0..<planes {
-                    for (k, r) in map.rows.enumerated() where r >= 0 {
-                        for (l, c) in map.cols.enumerated() where c >= 0 {
-                            d[p * inPlane + r * x.shape[3] + c] += g[p * outPlane + k * map.cols.count + l]
-                        }
-                    }
-                }
-            }
+        let inW = x.shape[3]
+        let dx = PlaneResampling.scatter(dOut, into: x.shape, rows: map.rows, cols: map.cols) { d, base, r, c, g in
+            if r >= 0 && c >= 0 { d[base + r * inW + c] += g }
         }
         context.addInputGrad("X", 0, dx)
     }

@@ -22,7 +22,22 @@ extension ElementwiseBinaryOperator {
 
     /// Y's shape padded with 1s to X's rank at `axis`; throws when the dims do not broadcast.
     static func alignedShape(_ op: OpDesc, x: [Int], y: [Int]) throws -> [Int] {
-        try ElementwiseAddOp.alignedShape(op, x: x, y: y)
+        let axis = op.int("axis", default: -1)
+        let start = axis < 0 ? x.count - y.count : axis
+        guard (1...5).contains(x.count) else {
+            throw GraphError("op 'elementwise_add': X \(x) has rank \(x.count), supported ranks are 1 to 5")
+        }
+        guard y.count <= x.count, start >= 0, start + y.count <= x.count else {
+            throw GraphError("op 'elementwise_add': Y \(y) cannot be aligned to X \(x) at axis \(axis)")
+        }
+        var shape = [Int](repeating: 1, count: x.count)
+        for (i, d) in y.enumerated() {
+            guard d == 1 || ShapeInference.compatible(d, x[start + i]) else {
+                throw GraphError("op 'elementwise_add': Y \(y) does not broadcast onto X \(x) at axis \(axis) (dim \(start + i): \(d) vs \(x[start + i]))")
+            }
+            shape[start + i] = d
+        }
+        return shape
     }
 
     /// `t` summed down to Y's shape (the gradient of the broadcast).
