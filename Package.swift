@@ -45,17 +45,19 @@ let package = Package(
         .executableTarget(name: "slim", dependencies: ["SlimCLI"]),
 
         // Tests: one target per library target (added with each layer's first tests), plus end-to-end tests of the built binary.
+        // SlimTestSupport: fixtures several test targets share (the tiny YOLOv3, zoo models on disk); never part of slim.
+        .target(name: "SlimTestSupport", dependencies: ["SlimGraph", "SlimTensor"], path: "Tests/SlimTestSupport"),
         .testTarget(name: "SlimConfigTests", dependencies: ["SlimConfig", "SlimTensor"]),
         .testTarget(name: "SlimCLITests", dependencies: [
-            "SlimCLI", "SlimTrain", "SlimQuant", "SlimGraph", "SlimONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "SlimCLI", "SlimTrain", "SlimQuant", "SlimGraph", "SlimONNX", "SlimTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "SlimTensorTests", dependencies: ["SlimTensor"]),
-        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["Fixtures"]),  // fixtures read via #filePath
+        .testTarget(name: "SlimGraphTests", dependencies: ["SlimGraph", "SlimTensor", "SlimTestSupport"], exclude: ["Fixtures"]),  // fixtures read via #filePath
         .testTarget(name: "SlimTrainTests", dependencies: ["SlimTrain", "SlimQuant", "SlimGraph", "SlimConfig", "SlimTensor", "CJPEG"]),
-        .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor"]),
-        .testTarget(name: "SlimCompressTests", dependencies: ["SlimCompress", "SlimTrain", "SlimConfig"]),
+        .testTarget(name: "SlimQuantTests", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimTestSupport"]),
+        .testTarget(name: "SlimCompressTests", dependencies: ["SlimCompress", "SlimTrain", "SlimConfig", "SlimTestSupport"]),
         .testTarget(name: "SlimONNXTests", dependencies: [
-            "SlimONNX", "SlimQuant", "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "SlimONNX", "SlimQuant", "SlimGraph", "SlimTensor", "SlimTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
     ]
 )

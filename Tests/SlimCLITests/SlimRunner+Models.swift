@@ -1,13 +1,11 @@
 import Foundation
-import SlimGraph
+import SlimTestSupport
 import SlimTrain
 
 extension SlimRunner {
     /// Saves an untrained zoo classifier (`[1, 28, 28]` input) as an inference model directory.
     func saveZooModel(_ architecture: String, numClasses: Int, to relative: String) throws {
-        let built = try ModelZoo.model(architecture, options: .init(), numClasses: numClasses).build(inputShape: [1, 28, 28], seed: 5)
-        let program = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
-        try ModelFile.save(program: program, params: built.params, to: path(relative))
+        try ZooModelFiles.saveUntrained(architecture, numClasses: numClasses, to: path(relative))
     }
 
     /// Writes `count` gray 28x28 PNGs into each of the class folders `root/<class>`.

@@ -1,5 +1,6 @@
 import SlimGraph
 import SlimTensor
+import SlimTestSupport
 import XCTest
 @testable import SlimCompress
 
@@ -173,7 +174,7 @@ final class ConcatPruningTests: XCTestCase {
     static let yoloPattern = #"conv.*_weights|yolo_(block|transition)\..*"#
 
     func testYOLOv3NeckAndBackbonePruneThroughTheRoutes() throws {
-        let m = try tinyYOLOv3()
+        let m = try TinyYOLOv3.model(seed: 1)
         let target = try PruneTarget(program: m.program, interface: m.interface, pattern: Self.yoloPattern)
         XCTAssertEqual(target.groups.count, 14 + 3 * 6 + 2, "every backbone conv, 6 convs per detection block, 2 transitions")
         let keys = Set(target.groups.map(\.key))
@@ -199,7 +200,7 @@ final class ConcatPruningTests: XCTestCase {
     /// prints) equal the multiply-adds of the convs as they run: filter shapes from the pruned
     /// tensors, output shapes from the executed program.
     func testPrunedYOLOv3FlopsMatchWhatRuns() throws {
-        let m = try tinyYOLOv3()
+        let m = try TinyYOLOv3.model(seed: 1)
         let target = try PruneTarget(program: m.program, interface: m.interface, pattern: Self.yoloPattern)
         let kept = target.kept(ratios: target.uniform(0.3))
         let (pruned, tensors) = prunedKeepingFirst(kept, of: m, by: target)

@@ -2,6 +2,7 @@ import Foundation
 import SlimConfig
 import SlimGraph
 import SlimTensor
+import SlimTestSupport
 import XCTest
 @testable import SlimCompress
 
@@ -10,9 +11,7 @@ import XCTest
 final class DistillationStrategyTests: XCTestCase {
     /// Saves an untrained LeNet5 (seed 5, not the student's) as the teacher's model directory.
     private func saveTeacher(_ fixture: CompressorFixture) throws -> String {
-        let built = try ModelZoo.model("LeNet5", options: .init(), numClasses: 10).build(inputShape: [1, 28, 28], seed: 5)
-        let program = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
-        try ModelFile.save(program: program, params: built.params, to: fixture.path("teacher"))
+        try ZooModelFiles.saveUntrained("LeNet5", numClasses: 10, to: fixture.path("teacher"))
         return fixture.path("teacher")
     }
 

@@ -1,5 +1,6 @@
 import SlimGraph
 import SlimTensor
+import SlimTestSupport
 import XCTest
 @testable import SlimCompress
 
@@ -70,7 +71,7 @@ final class FilterPrunerTests: XCTestCase {
 
     /// The head's output convs feed `yolo_box` and the loss: matching them is a clear error.
     func testYOLOv3OutputConvsAreAClearError() throws {
-        let m = try tinyYOLOv3()
+        let m = try TinyYOLOv3.model(seed: 1)
         XCTAssertThrowsError(try PruneTarget(program: m.program, interface: m.interface, pattern: ".*")) { error in
             XCTAssertTrue("\(error)".contains("'yolo_output.0.conv.weights' matches pruned_params but its output channels cannot be pruned"), "\(error)")
         }

@@ -3,15 +3,9 @@ import SlimTensor
 import XCTest
 @testable import SlimCompress
 
-/// What the pruning tests share: the tiny YOLOv3, the FLOPs of a model's inference part, and a
-/// pruning that keeps the first channels of each group.
+/// What the pruning tests share: the FLOPs of a model's inference part, and a pruning that keeps
+/// the first channels of each group.
 extension XCTestCase {
-    /// YOLOv3-MobileNetV1 at width 0.25, 3 classes, 64x64 pictures, at most 4 boxes (seed 1).
-    func tinyYOLOv3() throws -> BuiltModel {
-        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
-        return try yolo.build(inputShape: [3, 64, 64], seed: 1)
-    }
-
     /// The multiply-adds of `program` from `m`'s inference feeds to its outputs (what `slim calops` counts).
     func inferenceFlops(_ program: Program, _ m: BuiltModel) throws -> Int {
         FlopsCounter(program: try program.pruned(feeds: m.interface.inferenceFeeds, fetches: m.interface.outputVars)).totalFlops

@@ -1,30 +1,13 @@
 import SlimGraph
 import SlimTensor
+import SlimTestSupport
 import XCTest
 
 /// YOLOv3-MobileNetV1 at width 0.25 on 64x64 images: the program verifies, trains and decodes.
 final class YOLOv3Tests: XCTestCase {
-    static func model() throws -> BuiltModel {
-        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
-        return try yolo.build(inputShape: [3, 64, 64], seed: 7)
-    }
-
-    static func feeds() -> [String: Tensor] {
-        var rng = SeededGenerator(seed: 5)
-        let pixels = (0..<(2 * 3 * 64 * 64)).map { _ in rng.nextUnitFloat() }
-        return [
-            "image": Tensor(shape: [2, 3, 64, 64], floats: pixels),
-            "im_size": Tensor(shape: [2, 2], dtype: .s32, integers: [64, 64, 120, 80]),
-            "gt_box": Tensor(shape: [2, 4, 4], floats: [0.3, 0.35, 0.7, 0.65, 0.15, 0.2, 0.25, 0.4] + Array(repeating: 0, count: 8)
-                + [0.45, 0.35, 0.95, 0.85] + Array(repeating: 0, count: 12)),
-            "gt_label": Tensor(shape: [2, 4], dtype: .s32, integers: [1, 2, 0, 0, 0, 0, 0, 0]),
-            "gt_score": Tensor(shape: [2, 4], floats: [1, 1, 0, 0, 1, 0, 0, 0]),
-        ]
-    }
-
     /// Paddle's names: the NMS output, the backbone's and head's parameters; the interface.
     func testProgramVerifiesWithPaddleNames() throws {
-        let built = try Self.model()
+        let built = try TinyYOLOv3.model()
         try built.program.verify()
         XCTAssertEqual(built.interface.outputVars, ["multiclass_nms_0.tmp_0", "multiclass_nms_0.tmp_1"])
         XCTAssertEqual(built.interface.inferenceFeeds, ["image", "im_size"])
@@ -46,10 +29,10 @@ final class YOLOv3Tests: XCTestCase {
     /// A forward gives a finite loss and NMS rows [total, 6] with per-image counts; one SGD step
     /// on every gradient keeps the loss finite.
     func testForwardAndOneTrainingStep() throws {
-        let built = try Self.model()
+        let built = try TinyYOLOv3.model()
         let scope = Scope(built.params)
         let executor = try Executor(program: built.program)
-        let out = try executor.run(feeds: Self.feeds(), scope: scope, mode: .eval)
+        let out = try executor.run(feeds: TinyYOLOv3.feeds(), scope: scope, mode: .eval)
         let rows = try XCTUnwrap(out["multiclass_nms_0.tmp_0"]), counts = try XCTUnwrap(out["multiclass_nms_0.tmp_1"])
         XCTAssertEqual(counts.shape, [2])
         let perImage = counts.withUnsafeElements(as: Int32.self) { $0.map(Int.init) }
@@ -57,7 +40,7 @@ final class YOLOv3Tests: XCTestCase {
         XCTAssertTrue(perImage.allSatisfy { $0 <= 100 })
         XCTAssertTrue(rows.floats.allSatisfy(\.isFinite))
 
-        let train = try executor.run(feeds: Self.feeds(), scope: scope, mode: .train, fetches: [built.loss])
+        let train = try executor.run(feeds: TinyYOLOv3.feeds(), scope: scope, mode: .train, fetches: [built.loss])
         let loss = try XCTUnwrap(train[built.loss]).floats
         XCTAssertEqual(loss.count, 1)
         XCTAssertTrue(loss[0].isFinite && loss[0] > 0, "loss \(loss)")
@@ -69,14 +52,14 @@ final class YOLOv3Tests: XCTestCase {
             let w = try XCTUnwrap(scope[name]).floats, d = g.floats
             scope.tensors[name] = Tensor(shape: g.shape, floats: zip(w, d).map { $0 - 0.001 * $1 })
         }
-        let again = try executor.run(feeds: Self.feeds(), scope: scope, mode: .train, fetches: [built.loss])
+        let again = try executor.run(feeds: TinyYOLOv3.feeds(), scope: scope, mode: .train, fetches: [built.loss])
         XCTAssertTrue(try XCTUnwrap(again[built.loss]).floats.allSatisfy(\.isFinite))
     }
 
     /// The program turns the readers' normalized xyxy boxes (after NormalizeBox) into yolov3_loss's normalized center boxes.
     func testGroundTruthBoxesAreNormalizedCenterBoxes() throws {
-        let built = try Self.model()
-        let out = try Executor(program: built.program).run(feeds: Self.feeds(), scope: Scope(built.params), mode: .eval, fetches: ["mul_0.tmp_0"])
+        let built = try TinyYOLOv3.model()
+        let out = try Executor(program: built.program).run(feeds: TinyYOLOv3.feeds(), scope: Scope(built.params), mode: .eval, fetches: ["mul_0.tmp_0"])
         let boxes = try XCTUnwrap(out["mul_0.tmp_0"]).floats
         XCTAssertEqual(boxes.count, 32)
         let expected: [Float] = [0.5, 0.5, 0.4, 0.3, 0.2, 0.3, 0.1, 0.2] + Array(repeating: 0, count: 8) + [0.7, 0.6, 0.5, 0.5] + Array(repeating: 0, count: 12)
@@ -88,11 +71,11 @@ final class YOLOv3Tests: XCTestCase {
     /// images (RandomShape batches): the loss and the decoded boxes follow the fed size, and one
     /// backward pass gives finite gradients; without it the feed is rejected.
     func testImageFeedOfAnotherSizeRunsWhenResizable() throws {
-        let built = try Self.model()
+        let built = try TinyYOLOv3.model()
         let scope = Scope(built.params)
         let executor = try Executor(program: built.program)
         for side in [96, 32] {
-            var feeds = Self.feeds()
+            var feeds = TinyYOLOv3.feeds()
             var rng = SeededGenerator(seed: UInt64(side))
             feeds["image"] = Tensor(shape: [2, 3, side, side], floats: (0..<(2 * 3 * side * side)).map { _ in rng.nextUnitFloat() })
             XCTAssertThrowsError(try executor.run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]))

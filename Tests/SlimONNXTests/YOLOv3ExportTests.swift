@@ -1,18 +1,14 @@
 import SlimGraph
 import SlimTensor
+import SlimTestSupport
 import XCTest
 @testable import SlimONNX
 
 /// A YOLOv3-MobileNetV1 detector exported up to its raw head outputs: leaky_relu and
 /// nearest_interp translate, yolo_box and multiclass_nms stay out.
 final class YOLOv3ExportTests: XCTestCase {
-    static func tinyDetector() throws -> BuiltModel {
-        let head = try YOLOv3Head(numClasses: 3, scale: 0.25)
-        return try YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: head).build(inputShape: [3, 64, 64], seed: 7)
-    }
-
     func testHeadOutputsExportWithLeakyReluAndResize() throws {
-        let built = try Self.tinyDetector()
+        let built = try TinyYOLOv3.model()
         let heads = YOLOv3.headOutputs(of: built.program)
         XCTAssertEqual(heads.count, 3)
         let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
@@ -33,7 +29,7 @@ final class YOLOv3ExportTests: XCTestCase {
     }
 
     func testTheWholeDetectorNamesYoloBoxAsUnexportable() throws {
-        let built = try Self.tinyDetector()
+        let built = try TinyYOLOv3.model()
         let inference = try built.program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
         XCTAssertThrowsError(try ONNXExporter().export(inference, params: built.params)) { error in
             XCTAssertEqual((error as? ONNXExportError)?.opType, "yolo_box", "\(error)")
@@ -41,7 +37,7 @@ final class YOLOv3ExportTests: XCTestCase {
     }
 
     func testAnUnknownFetchIsAGraphError() throws {
-        let built = try Self.tinyDetector()
+        let built = try TinyYOLOv3.model()
         XCTAssertThrowsError(try ONNXExporter().export(built.program, params: built.params, fetches: ["no_such_var"])) { error in
             XCTAssertTrue(error is GraphError, "\(error)")
         }

@@ -1,6 +1,7 @@
 import SlimGraph
 import SlimQuant
 import SlimTensor
+import SlimTestSupport
 import XCTest
 
 /// The quantization passes on YOLOv3-MobileNetV1 (width 0.25, 64x64): fake-quant pairs on every
@@ -12,26 +13,8 @@ final class YOLOv3PassTests: XCTestCase {
 
     static let floatOps: Set<String> = ["leaky_relu", "nearest_interp", "concat", "yolo_box", "multiclass_nms", "transpose2"]
 
-    static func model() throws -> BuiltModel {
-        let yolo = YOLOv3(backbone: try MobileNetBackbone(scale: 0.25), head: try YOLOv3Head(numClasses: 3, scale: 0.25), maxBoxes: 4)
-        return try yolo.build(inputShape: [3, 64, 64], seed: 7)
-    }
-
-    static func feeds() -> [String: Tensor] {
-        var rng = SeededGenerator(seed: 5)
-        let pixels = (0..<(2 * 3 * 64 * 64)).map { _ in rng.nextUnitFloat() }
-        return [
-            "image": Tensor(shape: [2, 3, 64, 64], floats: pixels),
-            "im_size": Tensor(shape: [2, 2], dtype: .s32, integers: [64, 64, 120, 80]),
-            "gt_box": Tensor(shape: [2, 4, 4], floats: [0.3, 0.35, 0.7, 0.65, 0.15, 0.2, 0.25, 0.4] + Array(repeating: 0, count: 8)
-                + [0.45, 0.35, 0.95, 0.85] + Array(repeating: 0, count: 12)),
-            "gt_label": Tensor(shape: [2, 4], dtype: .s32, integers: [1, 2, 0, 0, 0, 0, 0, 0]),
-            "gt_score": Tensor(shape: [2, 4], floats: [1, 1, 0, 0, 1, 0, 0, 0]),
-        ]
-    }
-
     func testFakeQuantPairsOnConvsOnlyAndSkippedGTBoxMul() throws {
-        let built = try Self.model()
+        let built = try TinyYOLOv3.model()
         var program = built.program
         let scope = Scope(built.params)
         try QuantizationTransformPass(QuantizationScheme()).apply(to: &program, scope: scope)
@@ -58,12 +41,12 @@ final class YOLOv3PassTests: XCTestCase {
     }
 
     func testFrozenAndInt8HeadOutputsMatchQATEval() throws {
-        let built = try Self.model()
+        let built = try TinyYOLOv3.model()
         let scheme = QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .movingAverageAbsMax)
         var train = built.program
         let scope = Scope(built.params)
         try QuantizationTransformPass(scheme).apply(to: &train, scope: scope)
-        let feeds = Self.feeds()
+        let feeds = TinyYOLOv3.feeds()
         // Train-mode runs record the activation scales (no weight update).
         for _ in 0..<3 { _ = try Executor(program: train).run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]) }
         let eval = try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
