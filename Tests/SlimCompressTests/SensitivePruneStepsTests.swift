@@ -35,16 +35,23 @@ final class SensitivePruneStepsTests: XCTestCase {
         return SensitivePruneStrategy(name: "sensitive", config: c)
     }
 
-    /// Epoch 0 trains the model (sensitivities of a trained model), step 1 runs at epoch 1; the
-    /// learning rate is 0 in epoch 2, so the evaluations of epochs 1 and 2 are equal (converged)
-    /// and step 2 runs at the beginning of epoch 3.
-    func testASecondStepRunsWhenTheMetricHasConverged() throws {
-        let f = try fixture(schedule: "{base_lr: 0.02, schedulers: [!PiecewiseDecay {milestones: [40, 60], values: [0.02, 0.0, 0.02]}]}")
-        defer { f.cleanUp() }
+    /// Four epochs of the fixture with a two-step sensitive strategy under `schedule`: the fixture
+    /// (the caller cleans it up), the strategy, the compressor and the log lines.
+    private func runFourEpochs(schedule: String) throws -> (CompressorFixture, SensitivePruneStrategy, Compressor, [String]) {
+        let f = try fixture(schedule: schedule)
         let s = strategy(f)
         var lines: [String] = []
         let compressor = try f.compressor(epochs: 4, strategies: [s]) { lines.append($0) }
         try compressor.run()
+        return (f, s, compressor, lines)
+    }
+
+    /// Epoch 0 trains the model (sensitivities of a trained model), step 1 runs at epoch 1; the
+    /// learning rate is 0 in epoch 2, so the evaluations of epochs 1 and 2 are equal (converged)
+    /// and step 2 runs at the beginning of epoch 3.
+    func testASecondStepRunsWhenTheMetricHasConverged() throws {
+        let (f, s, compressor, lines) = try runFourEpochs(schedule: "{base_lr: 0.02, schedulers: [!PiecewiseDecay {milestones: [40, 60], values: [0.02, 0.0, 0.02]}]}")
+        defer { f.cleanUp() }
         let log = lines.joined()
         XCTAssertEqual(s.stepsDone, 2, log)
         XCTAssertEqual(s.lastStepEpoch, 3, log)
@@ -70,12 +77,8 @@ final class SensitivePruneStepsTests: XCTestCase {
 
     /// A learning rate that keeps the metric moving: no second step, and the log says so.
     func testNoSecondStepWhileTheMetricKeepsChanging() throws {
-        let f = try fixture(schedule: "{base_lr: 0.02}")
+        let (f, s, compressor, lines) = try runFourEpochs(schedule: "{base_lr: 0.02}")
         defer { f.cleanUp() }
-        let s = strategy(f)
-        var lines: [String] = []
-        let compressor = try f.compressor(epochs: 4, strategies: [s]) { lines.append($0) }
-        try compressor.run()
         let log = lines.joined()
         // The premise: epochs 1 and 2 (the two evaluations since step 1 that epoch 3 looks at) differ.
         let top1 = (1...2).map { compressor.context.evalHistory[$0]?["top1"] ?? -1 }
