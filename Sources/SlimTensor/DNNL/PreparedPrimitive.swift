@@ -130,10 +130,18 @@ extension PreparedPrimitive {
     }
 
     private func execute(slots list: [(Slot, Argument)]) {
-        var args = owned
-        args.reserveCapacity(owned.count + list.count)
-        for (slot, argument) in list { args.append((slot.arg, slot.prepare(argument))) }
-        primitive.execute(args)
+        withUnsafeTemporaryAllocation(of: dnnl_exec_arg_t.self, capacity: owned.count + list.count) { args in
+            var n = 0
+            for (arg, memory) in owned {
+                args[n] = dnnl_exec_arg_t(arg: arg, memory: memory.handle)
+                n += 1
+            }
+            for (slot, argument) in list {
+                args[n] = dnnl_exec_arg_t(arg: slot.arg, memory: slot.prepare(argument).handle)
+                n += 1
+            }
+            primitive.execute(UnsafeMutableBufferPointer(rebasing: args[..<n]))
+        }
         for (slot, argument) in list where slot.isOutput { slot.finish(argument) }
         DNNL.wait()
     }
