@@ -92,10 +92,10 @@ final class RunSchedule {
         if scope.version != scopeVersion || scope.identity != scopeIdentity {
             t = scope.tensors[v.name]
         } else if let i = scopeIndices[v.slot] {
-            t = scope.tensors[i].value
+            t = scope.tensors.values[i]
         } else if let i = scope.tensors.index(forKey: v.name) {
             scopeIndices[v.slot] = i
-            t = scope.tensors[i].value
+            t = scope.tensors.values[i]
         } else {
             t = nil
         }
