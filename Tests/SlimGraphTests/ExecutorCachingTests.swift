@@ -86,6 +86,32 @@ final class ExecutorCachingTests: XCTestCase {
         }
     }
 
+    /// relu and elementwise_add run as they are (no conv to fuse into) and keep their primitive
+    /// per op (`KernelCallMemo`): new shapes and layouts (a plain feed, a conv's blocked output) must
+    /// still give a fresh executor's result.
+    func testUnfusedAddAndReluAcrossBatchSizesEqualAFreshExecutor() throws {
+        var s = GradientCheckTests.Sketch()
+        s.program.declare(VarDesc(name: "image", shape: [-1, 3, 7, 7]))
+        s.program.feeds = ["image"]
+        s.parameter("a.w", [3, 3, 3, 3])
+        s.parameter("b.w", [3, 3, 1, 1])
+        try s.op("conv2d", ["Input": ["image"], "Filter": ["a.w"]], ["Output": ["a.out"]], ["paddings": .ints([1, 1])])
+        try s.op("conv2d", ["Input": ["image"], "Filter": ["b.w"]], ["Output": ["b.out"]])
+        try s.op("elementwise_add", ["X": ["a.out"], "Y": ["b.out"]], ["Out": ["sum"]])
+        try s.op("relu", ["X": ["sum"]], ["Out": ["relu.out"]])
+        try s.op("elementwise_add", ["X": ["relu.out"], "Y": ["image"]], ["Out": ["residual"]])
+        try s.op("relu", ["X": ["image"]], ["Out": ["image.relu"]])
+        try s.op("elementwise_add", ["X": ["image.relu"], "Y": ["image"]], ["Out": ["plain.sum"]])
+        let fetches = ["residual", "image.relu", "plain.sum"]
+        let executor = try Executor(program: s.program)
+        for (step, batch) in [1, 1, 4, 1, 2, 4].enumerated() {
+            let feed = image(batch, seed: UInt64(20 + step))
+            let got = try executor.run(feeds: ["image": feed], scope: s.scope, mode: .eval, fetches: fetches)
+            let want = try Executor(program: s.program).run(feeds: ["image": feed], scope: Scope(s.scope.tensors), mode: .eval, fetches: fetches)
+            assertBitIdentical(got, want, "run \(step): batch \(batch)")
+        }
+    }
+
     func testScopeChangesBetweenCachedRunsAreSeen() throws {
         let s = try network()
         let executor = try Executor(program: s.program)

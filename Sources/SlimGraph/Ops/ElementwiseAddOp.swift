@@ -16,7 +16,8 @@ public enum ElementwiseAddOp: Operator {
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X"), y = try context.floatInput("Y")
         _ = try alignedShape(context.op, x: x.shape, y: y.shape)
-        context.setOutput("Out", 0, Kernels.add(x, y, axis: context.op.int("axis", default: -1)))
+        let memo = context.memo { KernelCallMemo() }
+        context.setOutput("Out", 0, Kernels.add(x, y, axis: context.op.int("axis", default: -1), memo: memo))
     }
 
     public static func backward(_ context: OpContext) throws {
