@@ -8,6 +8,8 @@ final class ExecutionPlan {
     /// Per op: what its implementation derived once from the desc (`OpContext.memo`).
     let memos: [OpMemo]
     private var schedules: [[String]: RunSchedule] = [:]
+    /// The schedule of the last run, found without hashing its fetch list.
+    private var last: (fetches: [String], schedule: RunSchedule)?
 
     init(ops: [OpDesc], removed: Set<String> = [], registry: OpRegistry) throws {
         self.ops = ops
@@ -19,10 +21,15 @@ final class ExecutionPlan {
     /// The schedule computing `fetches` (memoised per fetch list; `available`, the names fed or in
     /// the scope, is evaluated only the first time).
     func schedule(for fetches: [String], available: () -> Set<String>, program: Program) throws -> RunSchedule {
-        if let cached = schedules[fetches] { return cached }
+        if let last, last.fetches == fetches { return last.schedule }
+        if let cached = schedules[fetches] {
+            last = (fetches, cached)
+            return cached
+        }
         let made = RunSchedule(plan: self, ops: try opsNeeded(for: fetches, available: available(), program: program),
                                fetches: fetches, program: program)
         schedules[fetches] = made
+        last = (fetches, made)
         return made
     }
 

@@ -65,13 +65,7 @@ public final class Executor {
         let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
         var env = [Tensor?](repeating: nil, count: schedule.slotCount)
         for (name, t) in feeds { if let slot = schedule.slotOf[name] { env[slot] = t } }
-        /// The value of `v`: fed or written by an earlier step, else in the scope.
-        func value(_ v: RunSchedule.Var) -> Tensor? {
-            if let t = env[v.slot] { return t }
-            let t = scope.tensors[v.name]
-            env[v.slot] = t
-            return t
-        }
+        schedule.noteScope(scope)
         if mode == .eval && schedule.evalContexts.isEmpty {
             schedule.evalContexts = schedule.steps.map { OpContext(op: $0.op, mode: .eval, generator: generatorBox, memo: $0.memo) }
         }
@@ -80,11 +74,11 @@ public final class Executor {
                 : OpContext(op: step.op, mode: mode, generator: generatorBox, memo: step.memo)
             defer { if mode == .eval { context.reset() } }
             for v in step.inputs {
-                guard let t = value(v) else {
+                guard let t = schedule.value(v, &env, scope) else {
                     throw GraphError("op #\(step.index) '\(step.op.type)' reads var '\(v.name)', which has no value",
                                      hints: ["feed it, load it into the scope, or compute it in an earlier op"])
                 }
-                context.values[v.name] = t
+                context.values.append(v.name, t)
             }
             if let profile {
                 try profile.measure(step.op.type, .forward) { try step.implementation.forward(context) }
@@ -105,7 +99,7 @@ public final class Executor {
         }
         var result: [String: Tensor] = [:]
         for v in schedule.fetches {
-            guard let t = value(v) else { throw GraphError("fetch '\(v.name)' was not computed") }
+            guard let t = schedule.value(v, &env, scope) else { throw GraphError("fetch '\(v.name)' was not computed") }
             result[v.name] = t
         }
         return result

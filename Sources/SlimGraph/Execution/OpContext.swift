@@ -71,6 +71,20 @@ public final class OpContext {
         try value(of: try name(input: slot, index))
     }
 
+    /// Where input `slot`[`index`] is in the values the executor hands this op (nil when the op
+    /// has no such input): resolve it once (in the op's memo) and read it with `input(at:)`,
+    /// which does no lookup by slot name.
+    public func inputPosition(_ slot: String, _ index: Int = 0) -> InputPosition? {
+        guard let names = op.inputs[slot], index < names.count else { return nil }
+        let before = op.inputs.reduce(0) { $1.key < slot ? $0 + $1.value.count : $0 }
+        return InputPosition(slot: slot, name: names[index], position: before + index)
+    }
+
+    /// The value of a resolved input (`inputPosition`).
+    public func input(at input: InputPosition) throws -> Tensor {
+        try values.value(input.name, at: input.position) ?? value(of: input.name)
+    }
+
     /// All values of input slot `slot`.
     public func inputs(_ slot: String) throws -> [Tensor] {
         try (op.inputs[slot] ?? []).map { try value(of: $0) }
@@ -137,6 +151,14 @@ public final class OpContext {
         guard let v = values[name] else { throw GraphError("op '\(op.type)': var '\(name)' has no value") }
         return v
     }
+}
+
+/// An input var of an op and its index in `OpDesc.inputNames` (the order in which the executor
+/// hands the op its inputs), from `OpContext.inputPosition`.
+public struct InputPosition: Sendable {
+    public let slot: String
+    public let name: String
+    public let position: Int
 }
 
 /// The memo of one op of an executor's plan (`OpContext.memo`).

@@ -14,6 +14,22 @@ struct OpValues {
 
     var isEmpty: Bool { names.isEmpty }
 
+    /// Adds `value` under `name` without looking for an earlier entry of that name: the executor
+    /// adds an op's inputs in `OpDesc.inputNames` order, so input `k` of that list is entry `k`
+    /// (`value(_:at:)`). A name added twice (a var read through two slots) keeps both entries, of
+    /// the same value; lookups and writes by name see the first.
+    mutating func append(_ name: String, _ value: Tensor) {
+        names.append(name)
+        tensors.append(value)
+    }
+
+    /// The value of `name`, looked for first at entry `position` (one comparison of names that
+    /// usually share storage), then by name.
+    func value(_ name: String, at position: Int) -> Tensor? {
+        if position < names.count, names[position] == name { return tensors[position] }
+        return self[name]
+    }
+
     subscript(name: String) -> Tensor? {
         get { names.firstIndex(of: name).map { tensors[$0] } }
         set {

@@ -1,3 +1,5 @@
+import SlimTensor
+
 /// The ops one fetch list needs, resolved once so that a run does no name lookups of its own:
 /// every var the run touches has a slot number, and each step lists its op's input and output
 /// vars as (name, slot) in the order the op reads and writes them (`OpDesc.inputNames` /
@@ -45,6 +47,11 @@ final class RunSchedule {
     let slotOf: [String: Int]
     /// Contexts of the steps, reused by eval-mode runs (train-mode runs make new ones: the tape keeps them).
     var evalContexts: [OpContext] = []
+    /// Per slot: where a run found its value in the scope's `tensors`, valid for the scope and
+    /// version noted (`noteScope`), so that later runs on the unchanged scope hash no names.
+    private var scopeIndices: [Dictionary<String, Tensor>.Index?]
+    private var scopeIdentity = 0
+    private var scopeVersion = 0
 
     init(plan: ExecutionPlan, ops: [Int], fetches: [String], program: Program) {
         var slots: [String: Int] = [:]
@@ -62,7 +69,38 @@ final class RunSchedule {
         self.fetches = fetches.map(slot)
         slotCount = slots.count
         slotOf = slots
+        scopeIndices = Array(repeating: nil, count: slots.count)
         Self.noteReleases(steps, keeping: Set(self.fetches.map(\.slot)), slotCount: slotCount)
+    }
+
+    /// Starts a run on `scope`: forgets the scope indices unless they were taken from this scope
+    /// in its current version.
+    func noteScope(_ scope: Scope) {
+        guard scope.identity != scopeIdentity || scope.version != scopeVersion else { return }
+        for i in scopeIndices.indices { scopeIndices[i] = nil }
+        scopeIdentity = scope.identity
+        scopeVersion = scope.version
+    }
+
+    /// The value of `v` in a run: fed or written by an earlier step (in `env`), else in the scope
+    /// (then kept in `env`). The scope is read through the slot's noted index while the scope has
+    /// not changed since `noteScope` (a run writing persistable outputs changes it: its later
+    /// reads look the names up).
+    func value(_ v: Var, _ env: inout [Tensor?], _ scope: Scope) -> Tensor? {
+        if let t = env[v.slot] { return t }
+        let t: Tensor?
+        if scope.version != scopeVersion || scope.identity != scopeIdentity {
+            t = scope.tensors[v.name]
+        } else if let i = scopeIndices[v.slot] {
+            t = scope.tensors.values[i]
+        } else if let i = scope.tensors.index(forKey: v.name) {
+            scopeIndices[v.slot] = i
+            t = scope.tensors.values[i]
+        } else {
+            t = nil
+        }
+        env[v.slot] = t
+        return t
     }
 
     /// Sets each step's `releases`: the slots whose last use (read or write) is that step.

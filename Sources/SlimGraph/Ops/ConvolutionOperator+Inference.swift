@@ -15,32 +15,35 @@ import SlimTensor
 /// The folded and packed weights are made again whenever one of the tensors they come from is not
 /// the same storage as in the run that made them (see `InferenceWeights`).
 extension ConvolutionOperator {
-    static func inferenceForward(_ context: OpContext, x: Tensor, w: Tensor, b: Tensor?, geometry g: ConvGeometry) throws {
-        let norm = try context.hasInput(ConvolutionSlots.batchNorm[0]) ? batchNormInputs(context, channels: w.shape[0]) : []
-        let sources = [w] + (b.map { [$0] } ?? []) + norm
-        let weights = context.memo { InferenceWeights() }
-        if !weights.holds(madeFrom: sources) {
-            if norm.isEmpty {
-                weights.hold(filter: w, bias: b, madeFrom: sources)
-            } else {
+    static func inferenceForward(_ context: OpContext, memo: ConvolutionMemo, x: Tensor, w: Tensor, b: Tensor?, geometry g: ConvGeometry) throws {
+        let weights = memo.weights
+        var held = weights.holds(sourceCount: 1 + (b == nil ? 0 : 1) + (memo.batchNorm == nil ? 0 : 4)) && weights.isSource(0, w)
+        if held, let b { held = weights.isSource(1, b) }
+        if let norm = memo.batchNorm {
+            let channels = w.shape[0]
+            var k = b == nil ? 1 : 2
+            for (input, slot) in zip(norm, ConvolutionSlots.batchNorm) {
+                let t = try context.floatInput(at: input, slot: slot)
+                guard t.shape.count == 1, t.shape[0] == channels else {
+                    throw GraphError("op '\(context.op.type)': \(slot) has shape \(t.shape), expected [\(channels)]")
+                }
+                if held { held = weights.isSource(k, t) }
+                k += 1
+            }
+        }
+        if !held {
+            let sources = [w] + (b.map { [$0] } ?? [])
+            if let norm = memo.batchNorm {
+                let n = try zip(norm, ConvolutionSlots.batchNorm).map { try context.floatInput(at: $0, slot: $1) }
                 let epsilon = Float(context.op.float("batch_norm_epsilon", default: 1e-5))
-                let folded = foldBatchNorm(w, bias: b, scale: norm[0], shift: norm[1], mean: norm[2], variance: norm[3], epsilon: epsilon)
-                weights.hold(filter: folded.filter, bias: folded.bias, madeFrom: sources)
+                let folded = foldBatchNorm(w, bias: b, scale: n[0], shift: n[1], mean: n[2], variance: n[3], epsilon: epsilon)
+                weights.hold(filter: folded.filter, bias: folded.bias, madeFrom: sources + n)
+            } else {
+                weights.hold(filter: w, bias: b, madeFrom: sources)
             }
         }
-        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try fusedActivation(context.op))
-        context.setOutput("Output", 0, y)
-    }
-
-    /// The batch norm's four [O] vectors.
-    private static func batchNormInputs(_ context: OpContext, channels: Int) throws -> [Tensor] {
-        try ConvolutionSlots.batchNorm.map { slot in
-            let t = try context.floatInput(slot)
-            guard t.shape == [channels] else {
-                throw GraphError("op '\(context.op.type)': \(slot) has shape \(t.shape), expected [\(channels)]")
-            }
-            return t
-        }
+        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try memo.activation.get())
+        memo.setOutput(context, y)
     }
 
     /// The activation of attr `fuse_activation`, nil when absent.

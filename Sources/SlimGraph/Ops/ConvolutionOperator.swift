@@ -39,11 +39,14 @@ extension ConvolutionOperator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.floatInput("Input"), w = try context.floatInput("Filter")
-        let b = context.hasInput("Bias") ? try context.floatInput("Bias") : nil
-        let g = try checkedGeometry(context.op, x: x.shape, w: w.shape, b: b?.shape)
-        guard context.isTraining else { return try inferenceForward(context, x: x, w: w, b: b, geometry: g) }
-        context.setOutput("Output", 0, Kernels.conv2dForward(x, filter: w, bias: b, geometry: g, training: true))
+        let memo = context.memo { ConvolutionMemo(context) }
+        let x = try context.floatInput(at: memo.input, slot: "Input"), w = try context.floatInput(at: memo.filter, slot: "Filter")
+        let b = memo.hasBias ? try context.floatInput(at: memo.bias, slot: "Bias") : nil
+        let g = try memo.geometry(x: x.shape, w: w.shape, b: b?.shape) {
+            try checkedGeometry(context.op, x: x.shape, w: w.shape, b: b?.shape)
+        }
+        guard context.isTraining else { return try inferenceForward(context, memo: memo, x: x, w: w, b: b, geometry: g) }
+        memo.setOutput(context, Kernels.conv2dForward(x, filter: w, bias: b, geometry: g, training: true))
     }
 
     public static func backward(_ context: OpContext) throws {
@@ -67,5 +70,51 @@ extension ConvolutionOperator {
         if let b { inputs["Bias"] = [b] }
         _ = try inferShapes(op, inputs: inputs)
         return try op.convGeometry()
+    }
+}
+
+/// What a convolution derives from its desc once and keeps across runs (the op's memo, train and
+/// eval): where its inputs are, its fused activation, the input shapes that last passed shape
+/// inference with the geometry then read (checked again whenever the shapes differ), and its
+/// inference weights.
+final class ConvolutionMemo {
+    let input, filter, bias: InputPosition?
+    let hasBias: Bool
+    /// The folded batch norm's four inputs (`ConvolutionSlots.batchNorm`), nil when not folded.
+    let batchNorm: [InputPosition?]?
+    /// The var of `Output`, and whether it is also an input of the op.
+    let output: String?
+    let outputIsInput: Bool
+    let activation: Result<EltwiseKind?, Error>
+    /// Input shapes that passed `inferShapes`, and the geometry.
+    private var checked: (x: [Int], w: [Int], b: [Int]?, geometry: ConvGeometry)?
+    let weights = InferenceWeights()
+
+    init(_ context: OpContext) {
+        let op = context.op
+        input = context.inputPosition("Input")
+        filter = context.inputPosition("Filter")
+        bias = context.inputPosition("Bias")
+        hasBias = context.hasInput("Bias")
+        batchNorm = context.hasInput(ConvolutionSlots.batchNorm[0]) ? ConvolutionSlots.batchNorm.map { context.inputPosition($0) } : nil
+        output = op.outputs["Output"]?.first
+        outputIsInput = output.map(op.inputNames.contains) ?? false
+        activation = Result { try Conv2DOp.fusedActivation(op) }
+    }
+
+    /// The geometry for inputs of these shapes: `check`'s (shape inference, then the attrs) unless
+    /// the same shapes passed it last time.
+    func geometry(x: [Int], w: [Int], b: [Int]?, check: () throws -> ConvGeometry) rethrows -> ConvGeometry {
+        if let c = checked, c.x == x, c.w == w, c.b == b { return c.geometry }
+        checked = nil
+        let g = try check()
+        checked = (x, w, b, g)
+        return g
+    }
+
+    /// `context.setOutput("Output", 0, y)`.
+    func setOutput(_ context: OpContext, _ y: Tensor) {
+        guard let output else { return }
+        if outputIsInput { context.values[output] = y } else { context.values.append(output, y) }
     }
 }

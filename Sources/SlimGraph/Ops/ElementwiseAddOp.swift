@@ -9,6 +9,14 @@ public enum ElementwiseAddOp: ElementwiseBinaryOperator {
 
     static func apply(_ x: Tensor, _ y: Tensor, axis: Int) -> Tensor { Kernels.add(x, y, axis: axis) }
 
+    /// The protocol's forward with the op's last add primitive kept (`KernelCallMemo`).
+    public static func forward(_ context: OpContext) throws {
+        let x = try context.floatInput("X"), y = try context.floatInput("Y")
+        _ = try alignedShape(context.op, x: x.shape, y: y.shape)
+        let memo = context.memo { KernelCallMemo() }
+        context.setOutput("Out", 0, Kernels.add(x, y, axis: context.op.int("axis", default: -1), memo: memo))
+    }
+
     public static func backward(_ context: OpContext) throws {
         guard let dOut = context.outputGrad("Out") else { return }
         if context.needsGrad("X") { context.addInputGrad("X", 0, dOut) }

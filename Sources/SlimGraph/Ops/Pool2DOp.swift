@@ -32,8 +32,16 @@ public enum Pool2DOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
-        _ = try inferShapes(context.op, inputs: ["X": [x.shape]])
-        let g = try geometry(context.op, input: x.shape)
+        let memo = context.memo { Pool2DMemo() }
+        let g: PoolGeometry
+        if let checked = memo.checked, checked.x == x.shape {
+            g = checked.geometry
+        } else {
+            memo.checked = nil
+            _ = try inferShapes(context.op, inputs: ["X": [x.shape]])
+            g = try geometry(context.op, input: x.shape)
+            memo.checked = (x.shape, g)
+        }
         let (out, workspace) = Kernels.pool2dForward(x, geometry: g, training: context.isTraining)
         if let workspace { context.saved["workspace"] = workspace }
         context.setOutput("Out", 0, out)
@@ -72,4 +80,10 @@ public enum Pool2DOp: Operator {
         case let other: throw GraphError("op 'pool2d': unknown pooling_type '\(other)'", hints: ["expected \"max\" or \"avg\""])
         }
     }
+}
+
+/// A pool2d's memo: the input shape that last passed shape inference and the geometry then read
+/// from the attrs (both again whenever the shape differs).
+final class Pool2DMemo {
+    var checked: (x: [Int], geometry: PoolGeometry)?
 }

@@ -13,14 +13,25 @@ public final class InferenceWeights: @unchecked Sendable {
     var bias: Tensor?
     /// The primitive of the last call and what it was made for (input shape, geometry,
     /// activation), so a repeated call skips building the primitive cache's key.
-    var lastPrimitive: (key: InferenceCallKey, primitive: PreparedPrimitive)?
+    var lastCall: ConvInferenceCall?
 
     public init() {}
 
     /// Whether the held weights were made from exactly `tensors` (same storages, same order).
     public func holds(madeFrom tensors: [Tensor]) -> Bool {
         guard filter != nil, tensors.count == sources.count else { return false }
-        return zip(tensors, sources).allSatisfy { $0.storage === $1 }
+        for i in tensors.indices where !isSource(i, tensors[i]) { return false }
+        return true
+    }
+
+    /// Whether weights are held, made from `count` tensors (check each with `isSource`): the
+    /// per-tensor form of `holds(madeFrom:)`, for callers that do not gather the tensors.
+    public func holds(sourceCount count: Int) -> Bool { filter != nil && sources.count == count }
+
+    /// Whether the `index`-th tensor the held weights were made from is `t`'s storage.
+    public func isSource(_ index: Int, _ t: Tensor) -> Bool {
+        guard index < sources.count else { return false }
+        return t.layout == nil ? t.buffer === sources[index] : t.storage === sources[index]
     }
 
     /// Holds `filter` and `bias`, made from `tensors`, replacing what was held.
@@ -36,13 +47,4 @@ public final class InferenceWeights: @unchecked Sendable {
         filter = nil
         bias = nil
     }
-}
-
-/// What a convolution's inference primitive depends on besides the held weights' shapes.
-struct InferenceCallKey: Equatable {
-    let x: [Int]
-    let w: [Int]
-    let bias: Bool
-    let geometry: ConvGeometry
-    let activation: EltwiseKind?
 }

@@ -93,6 +93,11 @@ final class Primitive: @unchecked Sendable {
         MemoryDesc(raw: dnnl_primitive_desc_query_md(desc, query, index).pointee)
     }
 
+    /// Executes on `args` (memories the caller keeps alive).
+    func execute(_ args: UnsafeMutableBufferPointer<dnnl_exec_arg_t>) {
+        DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(args.count), args.baseAddress), "primitive_execute")
+    }
+
     func execute(_ args: [(Int32, Memory)]) {
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
         DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(list.count), &list), "primitive_execute")

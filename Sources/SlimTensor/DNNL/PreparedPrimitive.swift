@@ -110,12 +110,23 @@ final class PreparedPrimitive: @unchecked Sendable {
     }
 
     private func execute(_ arguments: [Int32: Argument], extra: [(Int32, Memory)]) {
-        var args: [(Int32, Memory)] = owned + extra
-        for (arg, slot) in slots {
-            guard let argument = arguments[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
-            args.append((arg, slot.prepare(argument)))
+        withUnsafeTemporaryAllocation(of: dnnl_exec_arg_t.self, capacity: owned.count + extra.count + slots.count) { args in
+            var n = 0
+            for (arg, memory) in owned {
+                args[n] = dnnl_exec_arg_t(arg: arg, memory: memory.handle)
+                n += 1
+            }
+            for (arg, memory) in extra {
+                args[n] = dnnl_exec_arg_t(arg: arg, memory: memory.handle)
+                n += 1
+            }
+            for (arg, slot) in slots {
+                guard let argument = arguments[arg] else { preconditionFailure("missing buffer for argument \(arg)") }
+                args[n] = dnnl_exec_arg_t(arg: arg, memory: slot.prepare(argument).handle)
+                n += 1
+            }
+            primitive.execute(UnsafeMutableBufferPointer(rebasing: args[..<n]))
         }
-        primitive.execute(args)
         for (arg, slot) in slots where slot.isOutput { slot.finish(arguments[arg]!) }
         DNNL.wait()
     }
@@ -130,10 +141,18 @@ extension PreparedPrimitive {
     }
 
     private func execute(slots list: [(Slot, Argument)]) {
-        var args = owned
-        args.reserveCapacity(owned.count + list.count)
-        for (slot, argument) in list { args.append((slot.arg, slot.prepare(argument))) }
-        primitive.execute(args)
+        withUnsafeTemporaryAllocation(of: dnnl_exec_arg_t.self, capacity: owned.count + list.count) { args in
+            var n = 0
+            for (arg, memory) in owned {
+                args[n] = dnnl_exec_arg_t(arg: arg, memory: memory.handle)
+                n += 1
+            }
+            for (slot, argument) in list {
+                args[n] = dnnl_exec_arg_t(arg: slot.arg, memory: slot.prepare(argument).handle)
+                n += 1
+            }
+            primitive.execute(UnsafeMutableBufferPointer(rebasing: args[..<n]))
+        }
         for (slot, argument) in list where slot.isOutput { slot.finish(argument) }
         DNNL.wait()
     }

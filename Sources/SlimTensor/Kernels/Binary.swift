@@ -15,7 +15,10 @@ extension Kernels {
     }
 
     /// a + b with b broadcast onto a.
-    public static func add(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor { binary(dnnl_binary_add, a, b, axis: axis) }
+    /// `memo`: the caller's `KernelCallMemo` (a call like its last one skips the primitive cache's key).
+    public static func add(_ a: Tensor, _ b: Tensor, axis: Int = -1, memo: KernelCallMemo? = nil) -> Tensor {
+        binary(dnnl_binary_add, a, b, axis: axis, memo: memo)
+    }
 
     /// a * b with b broadcast onto a.
     public static func multiply(_ a: Tensor, _ b: Tensor, axis: Int = -1) -> Tensor { binary(dnnl_binary_mul, a, b, axis: axis) }
@@ -28,10 +31,10 @@ extension Kernels {
 
     /// b is read in a's layout when it has a's shape or is a per-channel operand of a channel-blocked
     /// a, else plain; the result is in a's layout.
-    private static func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, axis: Int) -> Tensor {
+    private static func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, axis: Int, memo: KernelCallMemo? = nil) -> Tensor {
         let bShape = broadcastShape(b.shape, to: a.shape, axis: axis)
         let layout = a.layout
-        let p = prepared("binary \(alg.rawValue) \(a.shape.cacheKey) \(bShape.cacheKey) \(layout?.key ?? "plain")", work: a.count, desc: { () -> dnnl_binary_desc_t in
+        let p = binaryPrimitive(alg.rawValue, a: a.shape, b: bShape, layout: layout, memo: memo) { prepared("binary \(alg.rawValue) \(a.shape.cacheKey) \(bShape.cacheKey) \(layout?.key ?? "plain")", work: a.count, desc: { () -> dnnl_binary_desc_t in
             let aDesc = layout?.desc ?? MemoryDesc(a.shape, .f32)
             let bDesc = bShape == a.shape ? aDesc : layout?.channelBlocked(bShape, .f32) ?? MemoryDesc(bShape, .f32)
             var (ra, rb, rc) = (aDesc.raw, bDesc.raw, aDesc.raw)
@@ -43,7 +46,7 @@ extension Kernels {
             return [(DNNL_ARG_SRC_0, aDesc, dnnl_query_src_md, 0, false),
                     (DNNL_ARG_SRC_1, MemoryDesc(bShape, .f32), dnnl_query_src_md, 1, false),
                     (DNNL_ARG_DST, aDesc, dnnl_query_dst_md, 0, true)]
-        })
+        }) }
         var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: a.shape)]
         run(p, inputs: [DNNL_ARG_SRC_0: a, DNNL_ARG_SRC_1: bShape == b.shape ? b : b.reshaped(bShape)], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!

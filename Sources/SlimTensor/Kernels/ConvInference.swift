@@ -7,31 +7,91 @@ extension Kernels {
     /// The first call packs the held filter into the layout the primitive chose for it and keeps
     /// the packed copy in `weights` (only the packed one), so later calls pass it as it is. A
     /// later call whose primitive chose another layout (another input size) makes its own copy.
+    ///
+    /// The primitive and its argument slots are kept in `weights` for the call's input shape,
+    /// geometry and activation (`ConvInferenceCall`): a call like the last one looks up nothing.
     public static func conv2dInference(_ x: Tensor, weights: InferenceWeights, geometry g: ConvGeometry,
                                        activation: EltwiseKind?) -> Tensor {
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
-        let filterShape = held.shape
-        let c = ConvShapes(x: x.shape, w: filterShape, g: g)
-        let key = InferenceCallKey(x: x.shape, w: filterShape, bias: weights.bias != nil, geometry: g, activation: activation)
-        let p: PreparedPrimitive
-        if let last = weights.lastPrimitive, last.key == key {
-            p = last.primitive
+        let hasBias = weights.bias != nil
+        let call: ConvInferenceCall
+        if let last = weights.lastCall, last.matches(x: x.shape, w: held.shape, bias: hasBias, geometry: g, activation: activation) {
+            call = last
         } else {
-            p = convForwardPrimitive(c, bias: key.bias, training: false, activation: activation)
-            weights.lastPrimitive = (key, p)
+            let c = ConvShapes(x: x.shape, w: held.shape, g: g)
+            call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation),
+                                     x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation)
+            weights.lastCall = call
         }
         var filter = held
-        if let slot = p.slots[DNNL_ARG_WEIGHTS], let layout = slot.layout, !(held.layout.map(slot.accepts) ?? false) {
+        if let layout = call.filter.layout, !(held.layout.map(call.filter.accepts) ?? false) {
             let source = held.plain()
-            let packed = Tensor(uninitializedShape: filterShape, layout: layout)
-            ReorderPlan.shared(from: slot.user.desc, to: slot.chosen).run(source.buffer.pointer, packed.buffer.pointer)
+            let packed = Tensor(uninitializedShape: held.shape, layout: layout)
+            ReorderPlan.shared(from: call.filter.user.desc, to: call.filter.chosen).run(source.buffer.pointer, packed.buffer.pointer)
             weights.filter = packed
             filter = packed
         }
-        var inputs = [DNNL_ARG_SRC: x, DNNL_ARG_WEIGHTS: filter]
-        if let b = weights.bias { inputs[DNNL_ARG_BIAS] = b }
-        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: c.y, writesPadding: true)]
-        run(p, inputs: inputs, outputs: &outputs)
-        return outputs[DNNL_ARG_DST]!
+        let source = call.source.accepts(x.layout) ? x : x.plain()
+        let y = Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
+        call.run(source, filter, weights.bias, y)
+        return y
+    }
+}
+
+/// A convolution's inference primitive with its argument slots, for one input shape, filter
+/// shape, bias presence, geometry and activation (`Kernels.conv2dInference`, kept by the layer's
+/// `InferenceWeights`).
+final class ConvInferenceCall {
+    let x: [Int]
+    let w: [Int]
+    let y: [Int]
+    let geometry: ConvGeometry
+    let activation: EltwiseKind?
+    let primitive: PreparedPrimitive
+    let source, filter, destination: PreparedPrimitive.Slot
+    let bias: PreparedPrimitive.Slot?
+    /// The arguments of a run, rewritten by each (no allocation per call).
+    private var arguments: [(PreparedPrimitive.Slot, PreparedPrimitive.Argument)]
+
+    init(_ p: PreparedPrimitive, x: [Int], w: [Int], y: [Int], geometry: ConvGeometry, activation: EltwiseKind?) {
+        self.x = x
+        self.w = w
+        self.y = y
+        self.geometry = geometry
+        self.activation = activation
+        primitive = p
+        guard let source = p.slots[DNNL_ARG_SRC], let filter = p.slots[DNNL_ARG_WEIGHTS], let destination = p.slots[DNNL_ARG_DST] else {
+            preconditionFailure("a convolution primitive without source, weights or destination")
+        }
+        self.source = source
+        self.filter = filter
+        self.destination = destination
+        bias = p.slots[DNNL_ARG_BIAS]
+        let none = PreparedPrimitive.Argument(pointer: UnsafeMutableRawPointer(bitPattern: 64)!, isPlain: true)
+        arguments = [(source, none), (filter, none), (destination, none)] + (bias.map { [($0, none)] } ?? [])
+    }
+
+    /// Whether this call is for these shapes, bias presence, geometry and activation.
+    func matches(x: [Int], w: [Int], bias hasBias: Bool, geometry: ConvGeometry, activation: EltwiseKind?) -> Bool {
+        x == self.x && w == self.w && hasBias == (bias != nil) && geometry == self.geometry && activation == self.activation
+    }
+
+    /// Runs the primitive: `x` plain or in the source slot's layout, `filter` in the filter slot's,
+    /// `y` a new tensor in the destination's.
+    func run(_ x: Tensor, _ filter: Tensor, _ b: Tensor?, _ y: Tensor) {
+        let filter = self.filter.accepts(filter.layout) ? filter : filter.plain()
+        let b = b.map { bias?.accepts($0.layout) ?? true ? $0 : $0.plain() }
+        arguments[0].1 = .init(x)
+        arguments[1].1 = .init(filter)
+        arguments[2].1 = .init(y)
+        if let b, arguments.count > 3 { arguments[3].1 = .init(b) }
+        withExtendedLifetime((x, filter, b, y)) { primitive.run(slots: arguments) }
+    }
+}
+
+extension PreparedPrimitive.Argument {
+    /// The bytes of `t` as they are held (plain or in its layout).
+    init(_ t: Tensor) {
+        self.init(pointer: t.buffer.pointer, isPlain: t.layout == nil)
     }
 }

@@ -52,8 +52,9 @@ extension Kernels {
     }
 
     /// y = f(x). `training: false` runs oneDNN's forward_inference primitive (no backward follows).
-    public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind, training: Bool = true) -> Tensor {
-        let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout, training: training)
+    /// `memo`: the caller's `KernelCallMemo` (a call like its last one skips the primitive cache's key).
+    public static func eltwiseForward(_ x: Tensor, _ kind: EltwiseKind, training: Bool = true, memo: KernelCallMemo? = nil) -> Tensor {
+        let p = eltwiseForwardPrimitive(eltwiseDims(x), kind, layout: x.layout, training: training, memo: memo)
         var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: x.shape, writesPadding: true)]
         run(p, inputs: [DNNL_ARG_SRC: x], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!

@@ -25,7 +25,7 @@ public enum Kernels {
     /// An input held in a blocked layout the primitive does not take is made plain first. Outputs
     /// are plain or in the layout the primitive chose for them (`PreparedPrimitive.layout`).
     static func run(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor], extra: [(Int32, Memory)] = []) {
-        var arguments: [Int32: PreparedPrimitive.Argument] = [:]
+        var arguments = [Int32: PreparedPrimitive.Argument](minimumCapacity: inputs.count + outputs.count)
         var used: [Tensor] = []
         used.reserveCapacity(inputs.count)
         for (arg, t) in inputs {

@@ -27,16 +27,19 @@ extension Kernels {
 
     /// The cached oneDNN matmul of `a` and `b` seen through `aDesc` and `bDesc` into a plain
     /// f32 tensor of shape `output`.
-    private static func matmul(_ a: Tensor, _ aDesc: MemoryDesc, _ b: Tensor, _ bDesc: MemoryDesc, output: [Int], key: String) -> Tensor {
-        let cDesc = MemoryDesc(output, .f32)
-        var desc = dnnl_matmul_desc_t()
-        var (ra, rb, rc) = (aDesc.raw, bDesc.raw, cDesc.raw)
-        DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "matmul desc")
-        let p = prepared(key, desc: desc, args: [
-            (DNNL_ARG_SRC, aDesc, dnnl_query_src_md, 0, false),
-            (DNNL_ARG_WEIGHTS, bDesc, dnnl_query_weights_md, 0, false),
-            (DNNL_ARG_DST, cDesc, dnnl_query_dst_md, 0, true),
-        ])
+    private static func matmul(_ a: Tensor, _ aDesc: @autoclosure () -> MemoryDesc, _ b: Tensor, _ bDesc: @autoclosure () -> MemoryDesc,
+                               output: [Int], key: String) -> Tensor {
+        // The descriptors are built only when the key is not cached yet (a call's own cost at batch 1).
+        let p = prepared(key, desc: { () -> dnnl_matmul_desc_t in
+            var desc = dnnl_matmul_desc_t()
+            var (ra, rb, rc) = (aDesc().raw, bDesc().raw, MemoryDesc(output, .f32).raw)
+            DNNL.check(dnnl_matmul_desc_init(&desc, &ra, &rb, nil, &rc), "matmul desc")
+            return desc
+        }, args: {
+            [(DNNL_ARG_SRC, aDesc(), dnnl_query_src_md, 0, false),
+             (DNNL_ARG_WEIGHTS, bDesc(), dnnl_query_weights_md, 0, false),
+             (DNNL_ARG_DST, MemoryDesc(output, .f32), dnnl_query_dst_md, 0, true)]
+        })
         var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: output)]
         run(p, inputs: [DNNL_ARG_SRC: a, DNNL_ARG_WEIGHTS: b], outputs: &outputs)
         return outputs[DNNL_ARG_DST]!

@@ -17,7 +17,8 @@ extension EltwiseOperator {
 
     public static func forward(_ context: OpContext) throws {
         let x = try context.floatInput("X")
-        context.setOutput("Out", 0, Kernels.eltwiseForward(x, try eltwiseKind(context.op), training: context.isTraining))
+        let memo = context.memo { KernelCallMemo() }
+        context.setOutput("Out", 0, Kernels.eltwiseForward(x, try eltwiseKind(context.op), training: context.isTraining, memo: memo))
     }
 
     public static func backward(_ context: OpContext) throws {
