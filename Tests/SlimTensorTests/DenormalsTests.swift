@@ -20,10 +20,11 @@ final class DenormalsTests: XCTestCase {
         XCTAssertTrue(Denormals.areFlushed)
         XCTAssertEqual(product(tiny, half), 0, "flush-to-zero")
         XCTAssertEqual(product(Float.leastNonzeroMagnitude, 1e30), 0, "denormals-are-zero: a subnormal input counts as 0")
-        var child: (flushed: Bool, value: Float) = (false, 1)
+        let child = ChildResult()
         let done = expectation(description: "child thread")
         let thread = Thread {
-            child = (Denormals.areFlushed, self.product(tiny, half))
+            child.flushed = Denormals.areFlushed
+            child.value = self.product(tiny, half)
             done.fulfill()
         }
         thread.start()
@@ -34,4 +35,10 @@ final class DenormalsTests: XCTestCase {
         throw XCTSkip("x86-64 only")
         #endif
     }
+}
+
+/// What the child thread saw, read after it signalled (the expectation orders the accesses).
+private final class ChildResult: @unchecked Sendable {
+    var flushed = false
+    var value: Float = 1
 }
