@@ -171,6 +171,14 @@ final class Int8OpTests: XCTestCase {
                         attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
         let q = try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
         XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [1.5], bits: 8).floats)
+        // NaN, infinities and -0 in the 16-lane part and in the scalar tail: 0, the range ends, 0.
+        var special = values
+        for base in [32, count - 5] {
+            (special[base], special[base + 1], special[base + 2], special[base + 3]) = (.nan, .infinity, -.infinity, -0.0)
+        }
+        let y = Tensor(shape: [count], floats: special)
+        let r = try XCTUnwrap(try OpHarness(op, feeds: ["x": y], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": y], mode: .eval)["q"]).asFloats
+        for base in [32, count - 5] { XCTAssertEqual(Array(r[base ..< base + 4]), [0, 127, -127, 0], "at \(base)") }
     }
 
     func testMaxPoolOnIntegers() throws {

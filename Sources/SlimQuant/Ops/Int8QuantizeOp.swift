@@ -43,20 +43,37 @@ public enum Int8QuantizeOp: Operator {
     /// zero is one step further out when even went inwards (`c - r = 0.5` for c > 0, `-0.5` for c < 0). Runs over the elements in memory order: an
     /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the next
     /// int8 convolution reads without a reorder.
-    static func quantize<T: FixedWidthInteger>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
+    static func quantize<T: FixedWidthInteger & SIMDScalar>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
         precondition(lo >= -127 && hi <= 127, "int8 activations fit 8 bits")
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
         return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
+            guard let source = src.baseAddress, let target = dst.baseAddress else { return }
             // Large tensors (a detector's picture, its routes) are split over the threads; each
-            // element gets the same formula whatever the split.
+            // element gets the same formula whatever the split, 16 lanes at a time then one by one.
             FakeQuantKernel.forEachChunk(src.count) { range in
-                for i in range {
-                    let v = src[i] * k
+                var i = range.lowerBound
+                let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
+                let magicv = SIMD16<Float>(repeating: magic), half = SIMD16<Float>(repeating: 0.5), zero = SIMD16<Float>()
+                while i + 16 <= range.upperBound {
+                    let v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self) * kv
+                    var c = v.replacing(with: lov, where: v .< lov).replacing(with: hiv, where: v .> hiv)
+                    c.replace(with: zero, where: c .!= c)   // NaN -> 0
+                    let m = c + magicv
+                    let d = c - (m - magicv)
+                    var r = unsafeBitCast(m, to: SIMD16<Int32>.self) &- magicBits
+                    r.replace(with: r &+ 1, where: (d .== half) .& (c .> zero))
+                    r.replace(with: r &- 1, where: (d .== -half) .& (c .< zero))
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD16<T>(truncatingIfNeeded: r), as: SIMD16<T>.self)
+                    i += 16
+                }
+                while i < range.upperBound {
+                    let v = source[i] * k
                     let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
                     let m = c + magic
                     let d = c - (m - magic)
                     let tie: Int32 = (d == 0.5 && c > 0 ? 1 : 0) - (d == -0.5 && c < 0 ? 1 : 0)
-                    dst[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
+                    target[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
+                    i += 1
                 }
             }
         }
