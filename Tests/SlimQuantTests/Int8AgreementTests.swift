@@ -92,6 +92,21 @@ final class Int8AgreementTests: XCTestCase {
                   tolerance: 0.01, offByOne: 1e-4)
     }
 
+    /// A dead channel whose shift could not be held in accumulator units (shift / 1e-20 overflows)
+    /// keeps its batch norm in float rather than an infinite bias.
+    func testDeadChannelWithAHugeShiftStaysFloat() throws {
+        let data = TemplateData(shape: [3, 32, 32], classes: 10, seed: 13)
+        let p = try Int8Pipeline(MobileNetV1(numClasses: 10, scale: 0.25).build(inputShape: [3, 32, 32], seed: 3), data: data,
+                                 weights: .channelWiseAbsMax, steps: 2, batch: 8) { params in
+            var gamma = params["conv1_bn_scale"]!.floats, beta = params["conv1_bn_offset"]!.floats
+            (gamma[3], beta[3]) = (0, 1e30)
+            params["conv1_bn_scale"] = Tensor(shape: [gamma.count], floats: gamma)
+            params["conv1_bn_offset"] = Tensor(shape: [beta.count], floats: beta)
+        }
+        XCTAssertEqual(p.loweredTypes.filter { $0 == "batch_norm" }.count, 1, "\(p.loweredTypes)")
+        XCTAssertTrue(p.loweredParams.values.allSatisfy { $0.dtype != .f32 || $0.floats.allSatisfy(\.isFinite) })
+    }
+
     /// conv-bn-relu, conv-bn + projection shortcut conv-bn, residual add + ReLU: batch norm folded,
     /// the add fused into one of the two convs that could take it.
     func testResidualBlockAgreesWithFrozenModel() throws {

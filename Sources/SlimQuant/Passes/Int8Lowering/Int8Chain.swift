@@ -132,7 +132,10 @@ struct Int8Chain {
         newScales = newScales.map { (s: Float) -> Float in s == 0 ? Self.deadChannelScale : s }
         guard newScales.allSatisfy({ $0.isFinite }) else { return false }
         let oldShift = shift.map { $0.map(Double.init) } ?? [Double](repeating: 0, count: channels)
-        shift = (0..<channels).map { Float(oldShift[$0] * (k?[$0] ?? 1) + c[$0]) }
+        let newShift = (0..<channels).map { Float(oldShift[$0] * (k?[$0] ?? 1) + c[$0]) }
+        // The shift in accumulator units (shift / scale, the int8 conv's bias) must stay finite.
+        guard newShift.indices.allSatisfy({ (newShift[$0] / newScales[newScales.count == 1 ? 0 : $0]).isFinite }) else { return false }
+        shift = newShift
         scales = newScales
         return true
     }
