@@ -22,7 +22,9 @@ extension Kernels {
         let p = concatPrimitive(parts.map(\.shape), axis: a, output: shape, dtype: dtype)
         var inputs: [Int32: Tensor] = [:]
         for (i, x) in parts.enumerated() { inputs[DNNL_ARG_MULTIPLE_SRC + Int32(i)] = x }
-        var outputs = [DNNL_ARG_DST: Tensor(uninitializedShape: shape, dtype: dtype)]
+        // The result stays in the primitive's layout (channels-last for 8-bit images: the next
+        // int8 convolution reads it as it is).
+        var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: shape, dtype: dtype, writesPadding: true)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
     }
@@ -32,11 +34,7 @@ extension Kernels {
             // 8-bit images (the INT8 engine's activations) are concatenated channels-last, the
             // layout its convolutions read and write, so nothing is reordered on either side.
             let channelsLast = (dtype == .s8 || dtype == .u8) && output.count == 4
-            func desc(_ shape: [Int]) -> MemoryDesc {
-                guard channelsLast else { return MemoryDesc(shape, dtype) }
-                let (c, h, w) = (shape[1], shape[2], shape[3])
-                return MemoryDesc(shape, strides: [h * w * c, 1, w * c, c], dtype)
-            }
+            func desc(_ shape: [Int]) -> MemoryDesc { channelsLast ? Kernels.channelsLast(shape, dtype) : MemoryDesc(shape, dtype) }
             let sources = shapes.map { desc($0).raw }
             let dst = desc(output)
             var pd: OpaquePointer?
