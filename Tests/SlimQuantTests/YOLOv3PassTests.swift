@@ -85,6 +85,54 @@ final class YOLOv3PassTests: XCTestCase {
         XCTAssertTrue(rows.floats.allSatisfy(\.isFinite))
     }
 
+    /// On VNNI hosts the head's s8 activations that only convolutions read are stored as u8 plus
+    /// 128 (oneDNN's u8 kernels need no sign compensation); the head outputs are exactly those of
+    /// the s8 program (the shift is added after rounding, as an integer). Without
+    /// VNNI the default lowering keeps s8 (u8 above 127 is not exact there).
+    func testSignedActivationsStoredAsUnsignedWhereExact() throws {
+        Int8Ops.register()
+        let built = try TinyYOLOv3.model()
+        let scheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
+        var train = built.program
+        let scope = Scope(built.params)
+        try QuantizationTransformPass(scheme).apply(to: &train, scope: scope)
+        let feeds = TinyYOLOv3.feeds()
+        for _ in 0..<3 { _ = try Executor(program: train).run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]) }
+        var int8 = try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        var params = scope.tensors
+        try QuantizationFreezePass(scheme).apply(to: &int8, params: &params)
+        try ConvertToInt8Pass().apply(to: &int8, params: &params)
+        let heads = YOLOv3.headOutputs(of: int8)
+        let inferenceFeeds = feeds.filter { built.interface.inferenceFeeds.contains($0.key) }
+        func lowered(_ pass: Int8LoweringPass) throws -> (Program, [String: Tensor]) {
+            var p = int8, q = params
+            try pass.apply(to: &p, params: &q)
+            try p.verify()
+            return (p, q)
+        }
+        let (signed, signedParams) = try lowered(Int8LoweringPass(storesSignedAsUnsigned: false))
+        let (byDefault, defaultParams) = try lowered(Int8LoweringPass())
+        let shifted = byDefault.ops.filter { $0.attrs["out_zero_point"] != nil }
+        let readers = byDefault.ops.filter { $0.attrs["input_zero_point"] != nil }
+        XCTAssertFalse(signed.ops.contains { $0.attrs["out_zero_point"] != nil || $0.attrs["input_zero_point"] != nil })
+        if Kernels.int8IsExact {
+            XCTAssertGreaterThan(shifted.count, 3, "the head's leaky convs feeding convs write u8 + 128")
+            XCTAssertGreaterThanOrEqual(readers.count, shifted.count)
+        } else {
+            XCTAssertTrue(shifted.isEmpty && readers.isEmpty, "no zero points without VNNI")
+        }
+        for op in shifted {
+            let out = try XCTUnwrap(op.output("Output"))
+            XCTAssertEqual(byDefault.variable(out)?.dtype, .u8)
+            XCTAssertEqual(signed.variable(out)?.dtype, .s8, "\(out) is s8 in the plain lowering")
+            let users = byDefault.ops.filter { $0.inputNames.contains(out) }
+            XCTAssertTrue(users.allSatisfy { $0.type == Int8Conv2DOp.type && $0.attrs["input_zero_point"]?.intValue == 128 }, "\(out) is read with zero point 128")
+        }
+        let a = try Executor(program: signed).run(feeds: inferenceFeeds, scope: Scope(signedParams), mode: .eval, fetches: heads)
+        let b = try Executor(program: byDefault).run(feeds: inferenceFeeds, scope: Scope(defaultParams), mode: .eval, fetches: heads)
+        for h in heads { XCTAssertEqual(try XCTUnwrap(a[h]).floats, try XCTUnwrap(b[h]).floats, "\(h): the s8 program's values") }
+    }
+
     /// The INT8 engine's program: every conv on integer kernels with its leaky_relu(0.1) fused as
     /// a post-op (no leaky_relu op left). The neck runs on integers: each of the head's two route
     /// concats reads s8 values in the next conv's units (the upsampled branch requantized by its

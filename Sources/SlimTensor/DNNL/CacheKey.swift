@@ -24,6 +24,7 @@ extension EltwiseKind {
         case .exp: return "exp"
         case .abs: return "abs"
         case .hardSwish: return "hard_swish"
+        case .round: return "round"
         }
     }
 }

@@ -14,6 +14,8 @@ public enum EltwiseKind: Hashable, Sendable {
     case tanh, sigmoid, exp, abs
     /// x * min(max(x + 3, 0), 6) / 6
     case hardSwish
+    /// x rounded to the nearest integer, ties to even (a post-op before an exact integer shift)
+    case round
 
     var algorithm: (dnnl_alg_kind_t, Float, Float) {
         switch self {
@@ -27,6 +29,7 @@ public enum EltwiseKind: Hashable, Sendable {
         case .exp: return (dnnl_eltwise_exp, 0, 0)
         case .abs: return (dnnl_eltwise_abs, 0, 0)
         case .hardSwish: return (dnnl_eltwise_hardswish, 0, 0)
+        case .round: return (dnnl_eltwise_round, 0, 0)
         }
     }
 }

@@ -110,6 +110,7 @@ extension PostOp {
         case .eltwise(.abs): key.append(108)
         case let .eltwise(.leakyRelu(alpha)): key += [109, Int(alpha.bitPattern)]
         case .eltwise(.hardSwish): key.append(110)
+        case .eltwise(.round): key.append(111)
         }
     }
 }

@@ -7,6 +7,7 @@ import SlimTensor
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
 ///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
 ///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
+///     v = round(v) + out_zero_point                    (0, or 128: an s8 value stored as u8)
 ///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
 ///
 /// With per-tensor weights `output_scales = [s_act / max_range] = [s_act * s_w / (bin_a * bin_w)]`;
@@ -39,13 +40,24 @@ public struct Int8Epilogue: Hashable, Sendable {
     public var activation: Activation
     /// f32, u8 or s8.
     public var outputType: DType
+    /// Added to the result before it is stored (u8 only): 128 stores an s8 value (clipped to
+    /// [-127, 127]) as u8 `v + 128`, which readers take with that source zero point.
+    public var outputZeroPoint: Int
 
-    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32) {
+    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, outputZeroPoint: Int = 0) {
         precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
         precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
+        precondition(outputZeroPoint == 0 || outputType == .u8, "an output zero point needs a u8 output")
         self.outputScales = outputScales
         self.activation = activation
         self.outputType = outputType
+        self.outputZeroPoint = outputZeroPoint
+    }
+
+    /// Whether the activation already uses oneDNN's one eltwise_linear post-op (so no output zero
+    /// point can be added as another).
+    public var usesLinearPostOp: Bool {
+        activationPostOps.contains { if case .eltwise(.linear) = $0 { return true } else { return false } }
     }
 
     /// The epilogue of an int8 op, from its attrs.
@@ -92,12 +104,17 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let other:
             throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu, hard_swish or hard_sigmoid"])
         }
-        self.init(outputScales: scales, activation: activation, outputType: type)
+        let zeroPoint = op.int("out_zero_point", default: 0)
+        guard zeroPoint == 0 || (zeroPoint == 128 && type == .u8) else {
+            throw GraphError("op '\(op.type)': out_zero_point must be 0, or 128 with out_dtype u8, got \(zeroPoint)")
+        }
+        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zeroPoint)
     }
 
     /// The attrs `init(_:)` reads back.
     public var attrs: [String: Attribute] {
         var a: [String: Attribute] = ["output_scales": .floats(outputScales.map(Double.init)), "out_dtype": .string(outputType.rawValue)]
+        if outputZeroPoint != 0 { a["out_zero_point"] = .int(outputZeroPoint) }
         switch activation {
         case .none: a["activation"] = .string("none")
         case .relu: a["activation"] = .string("relu")
@@ -128,8 +145,13 @@ public struct Int8Epilogue: Hashable, Sendable {
         return a
     }
 
-    /// The activation as oneDNN post-ops.
+    /// The activation (then the output zero point) as oneDNN post-ops.
     var postOps: [PostOp] {
+        // Rounded first: v + 128 in f32 would lose v's last bits (a tie could then round the other way).
+        outputZeroPoint == 0 ? activationPostOps : activationPostOps + [.eltwise(.round), .eltwise(.linear(alpha: 1, beta: Float(outputZeroPoint)))]
+    }
+
+    private var activationPostOps: [PostOp] {
         switch activation {
         case .none: return []
         case .relu: return [.relu]
