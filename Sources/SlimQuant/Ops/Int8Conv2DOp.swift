@@ -11,6 +11,8 @@ import SlimTensor
 ///
 ///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
 ///
+/// An asymmetric u8 input (attr `input_zero_point`, its `-z Σ w` already in `Bias`) is padded with
+/// its zero point (`Int8ZeroPoint`).
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`). Inference only: no gradient.
@@ -23,16 +25,30 @@ public enum Int8Conv2DOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let op = context.op
-        let x = try context.input("Input"), w = try context.input("Filter")
+        var x = try context.input("Input")
+        let w = try context.input("Filter")
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
         let plan = try context.memo { try Int8OpPlan(op, geometry: try op.int8ConvGeometry()) }
-        let epilogue = plan.epilogue, g = plan.geometry!
+        let epilogue = plan.epilogue
+        var g = plan.geometry!
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
-        let bias = try Int8Execution.bias(context, channels: w.shape[0])
+        var bias = try Int8Execution.bias(context, channels: w.shape[0])
         let shape = try plan.outputShape(x.shape, w.shape) {
             try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
         }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
+        if let z = plan.inputZeroPoint {
+            // Asymmetric u8 input (`Int8ZeroPoint`): padding is the zero point, then an unpadded convolution.
+            guard x.dtype == .u8 else { throw GraphError("op '\(type)': an Input with input_zero_point must be u8, got \(x.dtype)") }
+            if g.paddings.contains(where: { $0 != 0 }) {
+                x = Int8ZeroPoint.padded(x, paddings: g.paddings, value: UInt8(z))
+                g.paddings = [0, 0, 0, 0]
+            }
+            if !Kernels.int8IsExact {
+                x = Int8ZeroPoint.shiftedToSigned(x)
+                bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
+            }
+        }
         let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
         let call = plan.call(xx, ww, hasBias: bias != nil, hasResidual: residual != nil) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,

@@ -53,7 +53,7 @@ public struct Int8LoweringPass: Sendable {
         lowering.lowerQuantizers()
         let before = Set(program.vars.map(\.name))
         let integerOps = try emit(lowering, into: &program, params: &params)
-        Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps)
+        Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps, zeroPoints: lowering.zeroPoints)
         program.removeUnreferenced(before, params: &params)
     }
 
@@ -76,7 +76,7 @@ public struct Int8LoweringPass: Sendable {
 
     /// Inserts `int8_to_float` before the first op (other than the int8 ops and `integerOps`)
     /// that reads each u8/s8 var, and makes those ops read the f32 copy `<v>.float`.
-    static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>) {
+    static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>, zeroPoints: [String: Int] = [:]) {
         var cast: [String: String] = [:], ops: [OpDesc] = []
         for (p, var op) in program.ops.enumerated() {
             if !integerOps.contains(p) && !Int8Ops.integerInputTypes.contains(op.type) {
@@ -84,7 +84,8 @@ public struct Int8LoweringPass: Sendable {
                     guard let v = program.variable(name), v.dtype == .u8 || v.dtype == .s8 else { continue }
                     let floatName = QuantNames.float(name)
                     program.declare(VarDesc(name: floatName, shape: v.shape))
-                    ops.append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [name]], outputs: ["Out": [floatName]]))
+                    ops.append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [name]], outputs: ["Out": [floatName]],
+                                      attrs: zeroPoints[name].map { ["zero_point": .int($0)] } ?? [:]))
                     cast[name] = floatName
                 }
                 op.renameInputs(cast)

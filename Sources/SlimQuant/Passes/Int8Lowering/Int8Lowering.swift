@@ -18,6 +18,8 @@ struct Int8Lowering {
     private(set) var integerOps = Set<Int>()
     /// Vars whose type becomes u8 or s8.
     private(set) var integerVars: [String: DType] = [:]
+    /// The zero points of the asymmetric u8 vars among them (`int8_to_float` subtracts it).
+    private(set) var zeroPoints: [String: Int] = [:]
     private(set) var newVars: [VarDesc] = []
     private(set) var newParams: [String: Tensor] = [:]
     /// Ops to run before op i (the `int8_quantize` of an integer concat's float inputs).
@@ -53,11 +55,17 @@ struct Int8Lowering {
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
-        if let shift = c.shift {
+        // An asymmetric input's zero point z: the accumulator Σ x w less z Σ w is Σ (x - z) w (`Int8ZeroPoint`).
+        let zeroShift = c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
+        if c.shift != nil || zeroShift != nil {
             let name = op.outputNames[0] + ".int8_bias"
             biasVar = name
             newVars.append(VarDesc(name: name, shape: [c.channels], persistable: true))
-            newParams[name] = Tensor(shape: [c.channels], floats: shift.indices.map { shift[$0] / scales[scales.count == 1 ? 0 : $0] })
+            let values = (0..<c.channels).map { o -> Float in
+                let shifted = c.shift.map { $0[o] / scales[scales.count == 1 ? 0 : o] } ?? 0
+                return zeroShift.map { Float(Double(shifted) + $0[o]) } ?? shifted
+            }
+            newParams[name] = Tensor(shape: [c.channels], floats: values)
         }
         dropped.formUnion([c.op] + c.fused)
         dropped.remove(c.position)
@@ -93,15 +101,19 @@ struct Int8Lowering {
     /// `int8_quantize`: u8 when its input is provably non-negative, s8 otherwise.
     mutating func lowerQuantizers() {
         for (i, q) in quantizers.sorted(by: { $0.key < $1.key }) where chainInputs.contains(q.output) && !dropped.contains(i) {
-            let type: DType = nonNegative.contains(q.input) ? .u8 : .s8
+            let type: DType = q.zeroPoint != nil || nonNegative.contains(q.input) ? .u8 : .s8
             var inputs = ["X": [q.input]], outputs = ["Out": [q.output]]
             if q.staticScale != nil {
                 inputs["InScale"] = graph.ops[i].inputs["InScale"]
             } else {
                 outputs["OutScale"] = [q.scaleVar]
             }
-            replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs,
-                                     attrs: ["bit_length": .int(q.bits), "out_dtype": .string(type.rawValue)])
+            var attrs: [String: Attribute] = ["bit_length": .int(q.bits), "out_dtype": .string(type.rawValue)]
+            if let z = q.zeroPoint {
+                attrs["zero_point"] = .int(z)
+                zeroPoints[q.output] = z
+            }
+            replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs, attrs: attrs)
             integerVars[q.output] = type
         }
     }
@@ -160,7 +172,7 @@ struct Int8Lowering {
     /// Whether an op can write quantizer `q`'s integers in its place: a static scale, read by
     /// int8 ops (`chainInputs`), not fetched.
     static func canRequantize(into q: ActivationQuantizer, graph: Int8Graph, chainInputs: Set<String>) -> Bool {
-        q.staticScale != nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
+        q.staticScale != nil && q.zeroPoint == nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
     }
 
     /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic), reshapes
@@ -201,6 +213,7 @@ struct Int8Lowering {
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }
+        if let z = c.quantizer.zeroPoint { attrs["input_zero_point"] = .int(z) }
         return OpDesc(type: isMul ? Int8MulOp.type : Int8Conv2DOp.type, inputs: inputs, outputs: [slots.2: [output]], attrs: attrs)
     }
 }
