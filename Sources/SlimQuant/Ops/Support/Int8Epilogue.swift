@@ -7,6 +7,7 @@ import SlimTensor
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
 ///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
 ///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
+///     v = v + out_zero_point                           (an asymmetric u8 output; 0 else)
 ///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
 ///
 /// With per-tensor weights `output_scales = [s_act / max_range] = [s_act * s_w / (bin_a * bin_w)]`;
@@ -39,13 +40,18 @@ public struct Int8Epilogue: Hashable, Sendable {
     public var activation: Activation
     /// f32, u8 or s8.
     public var outputType: DType
+    /// The zero point of an asymmetric u8 output (requantization into a quantizer with a zero
+    /// point: its clip bounds are in centred levels, the zero point added after them); 0 else.
+    public var outputZeroPoint: Int
 
-    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32) {
+    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, outputZeroPoint: Int = 0) {
         precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
         precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
+        precondition(outputZeroPoint == 0 || (outputType == .u8 && outputZeroPoint <= 255), "a zero point needs a u8 output")
         self.outputScales = outputScales
         self.activation = activation
         self.outputType = outputType
+        self.outputZeroPoint = outputZeroPoint
     }
 
     /// The epilogue of an int8 op, from its attrs.
@@ -92,12 +98,17 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let other:
             throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu, hard_swish or hard_sigmoid"])
         }
-        self.init(outputScales: scales, activation: activation, outputType: type)
+        let zero = op.int("out_zero_point", default: 0)
+        guard zero == 0 || (type == .u8 && (0...255).contains(zero)) else {
+            throw GraphError("op '\(op.type)': out_zero_point \(zero) needs out_dtype u8 and a value in 0...255")
+        }
+        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zero)
     }
 
     /// The attrs `init(_:)` reads back.
     public var attrs: [String: Attribute] {
         var a: [String: Attribute] = ["output_scales": .floats(outputScales.map(Double.init)), "out_dtype": .string(outputType.rawValue)]
+        if outputZeroPoint != 0 { a["out_zero_point"] = .int(outputZeroPoint) }
         switch activation {
         case .none: a["activation"] = .string("none")
         case .relu: a["activation"] = .string("relu")
@@ -128,8 +139,21 @@ public struct Int8Epilogue: Hashable, Sendable {
         return a
     }
 
-    /// The activation as oneDNN post-ops.
+    /// The activation as oneDNN post-ops, then the output zero point: added to the beta of the
+    /// chain's one `linear` (oneDNN 2.6 computes at most one correctly) with the clip after it
+    /// shifted, or as a `linear(1, z)` last.
     var postOps: [PostOp] {
+        guard outputZeroPoint != 0 else { return activationPostOps }
+        let z = Float(outputZeroPoint)
+        switch activation {
+        case let .hardSwishRequantized(f, lo, hi): return [.eltwise(.hardSwish), .eltwise(.linear(alpha: f, beta: z)), .clip(lo: lo + z, hi: hi + z)]
+        case let .hardSigmoid(slope, offset, hi): return [.eltwise(.linear(alpha: slope, beta: offset + z)), .clip(lo: z, hi: hi + z)]
+        default: return activationPostOps + [.eltwise(.linear(alpha: 1, beta: z))]
+        }
+    }
+
+    /// The activation as oneDNN post-ops.
+    private var activationPostOps: [PostOp] {
         switch activation {
         case .none: return []
         case .relu: return [.relu]

@@ -51,7 +51,8 @@ struct Int8Lowering {
             if path.contains(where: { integerConcats[$0] != nil }) { type = .s8 }   // the concat's inputs share one type
             // Hard swish does not commute with the factor f: it runs on real values, f after it.
             let unitScales = c.activation.map { if case .hardSwish = $0 { return true } else { return false } } ?? false
-            epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type)
+            epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type,
+                                    outputZeroPoint: q.zeroPoint ?? 0)
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
@@ -123,6 +124,18 @@ struct Int8Lowering {
     /// nothing below 0 survives (ReLU, ReLU6, a leaky ReLU of slope 0), else s8. Hard swish
     /// (down to -3/8) is computed on real values, then scaled by `f` and clipped.
     private func requantizedActivation(_ c: Int8Chain, into q: ActivationQuantizer, levelsPerUnit f: Float) -> (Int8Epilogue.Activation, DType) {
+        if let z = q.zeroPoint {
+            // Asymmetric u8: centred levels -z...255-z (the epilogue adds z after the clip).
+            let (lo, hi) = (Float(-z), Float(255 - z))
+            switch c.activation {
+            case nil: return (.clip(lo: lo, hi: hi), .u8)
+            case .relu?: return (.clip(lo: 0, hi: hi), .u8)
+            case let .relu6(t)?: return (.clip(lo: 0, hi: min(hi, t * f)), .u8)
+            case let .leakyRelu(alpha)?: return (.leakyReluClip(alpha: alpha, lo: alpha > 0 ? lo : 0, hi: hi), .u8)
+            case .hardSwish?: return (.hardSwishRequantized(levelsPerUnit: f, lo: lo, hi: hi), .u8)
+            case let .hardSigmoid(slope, offset)?: return (.hardSigmoid(slope: slope, offset: offset * f, hi: min(hi, f)), .u8)
+            }
+        }
         switch c.activation {
         case nil: return (.clip(lo: -q.bin, hi: q.bin), .s8)
         case .relu?: return (.clip(lo: 0, hi: q.bin), .u8)
@@ -172,7 +185,7 @@ struct Int8Lowering {
     /// Whether an op can write quantizer `q`'s integers in its place: a static scale, read by
     /// int8 ops (`chainInputs`), not fetched.
     static func canRequantize(into q: ActivationQuantizer, graph: Int8Graph, chainInputs: Set<String>) -> Bool {
-        q.staticScale != nil && q.zeroPoint == nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
+        q.staticScale != nil && chainInputs.contains(q.output) && !graph.fetches.contains(q.output)
     }
 
     /// Whether `round(f(x) * k) == f(round(x * k))` for every x: max pooling (monotonic), reshapes
@@ -190,6 +203,11 @@ struct Int8Lowering {
     private mutating func route(_ end: String, through path: [Int], into q: ActivationQuantizer, type: DType) -> String {
         dropped.insert(q.index)
         integerVars[q.output] = type
+        if let z = q.zeroPoint {
+            zeroPoints[q.output] = z
+            zeroPoints[end] = z
+            for p in path { graph.ops[p].output("Out").map { zeroPoints[$0] = z } }
+        }
         guard let last = path.last, let lastOut = graph.ops[last].output("Out") else { return q.output }
         integerVars[end] = type
         for p in path.dropLast() { graph.ops[p].output("Out").map { integerVars[$0] = type } }
