@@ -73,7 +73,7 @@ final class PPOCRClassifierPTQEndToEndTests: XCTestCase {
         XCTAssertGreaterThanOrEqual((top1["slim INT8"] ?? 0) - (top1["slim FP32"] ?? 1), -0.02)
 
         // ONNX Runtime's INT8 file (written by the script above) on slim's INT8 engine, with its own quantization.
-        let ortImport = try slim.run(["import", "--model", "cls_ort_int8.onnx", "--save_path", "ort_int8"])
+        let ortImport = try slim.run(["import", "--model", "cls_ort_int8.onnx", "--save_path", "ort_int8", "--input_shape", "1,3,48,192"])
         XCTAssertEqual(ortImport.status, 0, ortImport.err)
         XCTAssertTrue(ortImport.out.contains("keep their asymmetric uint8 zero points"), ortImport.out)
         let ortEval = try slim.run(["eval", "--model_path", "ort_int8", "-c", "cls.yml", "--output_predictions", "ort_int8.jsonl"])
