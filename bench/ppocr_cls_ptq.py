@@ -7,7 +7,10 @@ the data set's order: class folders sorted, files sorted), this script
      activations, MinMax) on the same calibration images slim used (every crop of the set),
   2. runs ORT FP32 and ORT INT8 on every crop (PP-OCR's preprocessing: RGB / 255, (x - 0.5) / 0.5),
   3. prints the top-1 of each against the labels and the top-1 agreement of every pair,
-  4. with --slim-bench, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
+  4. with --slim-ort-int8 (slim's predictions running ORT's INT8 file, `slim import` of
+     WORK/cls_ort_int8.onnx), adds its top-1 and agreements ("slim ORT-INT8 vs ORT INT8", ...);
+     --reuse-int8 keeps an existing WORK/cls_ort_int8.onnx instead of quantizing again,
+  5. with --slim-bench, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
      `slim bench --model DIR --mode infer` of slim's float and int8 directories, same threads.
 
     python bench/ppocr_cls_ptq.py --onnx M.onnx --data DIR --slim-fp32 fp32.jsonl --slim-int8 int8.jsonl \
@@ -117,6 +120,8 @@ def main():
     parser.add_argument("--slim-fp32", required=True, help="slim eval --output_predictions of the imported model")
     parser.add_argument("--slim-int8", required=True, help="... of slim calibrate's int8 directory")
     parser.add_argument("--work", default=".", help="where the ORT INT8 file is written")
+    parser.add_argument("--slim-ort-int8", help="slim eval --output_predictions of slim import of WORK/cls_ort_int8.onnx")
+    parser.add_argument("--reuse-int8", action="store_true", help="keep an existing WORK/cls_ort_int8.onnx")
     parser.add_argument("--slim", help="the slim binary, to time slim bench next to ORT")
     parser.add_argument("--slim-float-dir")
     parser.add_argument("--slim-int8-dir")
@@ -125,18 +130,22 @@ def main():
 
     images, labels = load_set(args.data)
     int8_path = os.path.join(args.work, "cls_ort_int8.onnx")
-    quantize(args.onnx, int8_path, images)
+    if not (args.reuse_int8 and os.path.exists(int8_path)):
+        quantize(args.onnx, int8_path, images)
     preds = {"ORT FP32": predict(session(args.onnx, args.threads), images),
              "ORT INT8": predict(session(int8_path, args.threads), images),
              "slim FP32": slim_predictions(args.slim_fp32), "slim INT8": slim_predictions(args.slim_int8)}
+    pairs = [("slim INT8", "ORT INT8"), ("slim INT8", "ORT FP32"), ("ORT INT8", "ORT FP32"), ("slim FP32", "ORT FP32")]
+    if args.slim_ort_int8:
+        preds["slim ORT-INT8"] = slim_predictions(args.slim_ort_int8)
+        pairs += [("slim ORT-INT8", "ORT INT8"), ("slim ORT-INT8", "ORT FP32")]
     for name, p in preds.items():
         if len(p) != len(labels):
             sys.exit(f"{name}: {len(p)} predictions for {len(labels)} samples")
     result = {"samples": len(labels),
               "top1": {k: float((p == labels).mean()) for k, p in preds.items()},
               "agreement": {f"{a} vs {b}": float((preds[a] == preds[b]).mean())
-                            for a, b in [("slim INT8", "ORT INT8"), ("slim INT8", "ORT FP32"), ("ORT INT8", "ORT FP32"),
-                                         ("slim FP32", "ORT FP32")]}}
+                            for a, b in pairs}}
     if args.slim:
         speed = {}
         for batch in (1, 64):

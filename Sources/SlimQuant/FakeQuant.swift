@@ -188,9 +188,40 @@ public enum FakeQuant {
     /// `OutScale = [s]`, and saves `s` for the straight-through backward.
     static func emitPerTensor(_ context: OpContext, x: Tensor, scale s: Float, _ output: Output) throws {
         let bits = try bits(of: context.op)
+        if let z = try zeroPoint(of: context.op) {
+            guard bits == 8 else { throw GraphError("op '\(context.op.type)': a zero_point needs bit_length 8, got \(bits)") }
+            context.setOutput("Out", 0, quantizeAsymmetric(x, scale: s, zeroPoint: z, dequantized: output == .dequantized))
+            context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
+            context.saved["scales"] = [s]
+            return
+        }
         context.setOutput("Out", 0, output == .quantized ? quantize(x, scales: [s], bits: bits) : quantizeDequantize(x, scales: [s], bits: bits))
         context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
         context.saved["scales"] = [s]
+    }
+
+    /// The checked `zero_point` attr of an asymmetric uint8 activation quantizer (nil: symmetric).
+    /// - Throws: `GraphError` when it is outside 0...255.
+    public static func zeroPoint(of op: OpDesc) throws -> Int? {
+        guard op.attrs["zero_point"] != nil else { return nil }
+        let z = op.int("zero_point", default: 0)
+        guard (0...255).contains(z) else { throw GraphError("op '\(op.type)': zero_point \(z) is outside 0...255 (uint8)") }
+        return z
+    }
+
+    /// An asymmetric uint8 activation quantizer (ONNX `QuantizeLinear` with a uint8 zero point `z`
+    /// and scale `s / 127`), centred on its zero point: `q = clamp(round(x * 127 / s), -z, 255 - z)`,
+    /// rounding half to even as ONNX does; `q * s / 127` when `dequantized`. The stored uint8 value
+    /// is `q + z`. NaN gives 0; `s` guarded.
+    public static func quantizeAsymmetric(_ x: Tensor, scale s: Float, zeroPoint z: Int, dequantized: Bool) -> Tensor {
+        let k = 127 / guarded(s), back = s / 127, lo = Float(-z), hi = Float(255 - z)
+        return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
+            for i in src.indices {
+                let v = src[i] * k
+                let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
+                dst[i] = dequantized ? q * back : q
+            }
+        }
     }
 
     /// The single value of a `[1]`-shaped f32 input such as `InScale`.

@@ -143,3 +143,64 @@ final class Int8AgreementTests: XCTestCase {
         }
     }
 }
+
+/// Asymmetric uint8 activations (quantizers with attr `zero_point`, as QDQ import makes them):
+/// the lowered program (u8 `q + z`, zero points folded into the biases, padding with the zero
+/// point, requantization into the next quantizer's zero point) against the frozen float program
+/// with the same quantizers.
+final class Int8AsymmetricAgreementTests: XCTestCase {
+    /// The frozen program of `p` with zero points `zeros` (cyclically) on its activation quantizers, converted and lowered.
+    private func asymmetric(_ p: Int8Pipeline, zeros: [Int]) throws -> (frozen: Program, lowered: Program, params: [String: Tensor], zeroOf: [String: Int]) {
+        var frozen = p.frozen, k = 0, zeroOf: [String: Int] = [:]
+        for i in frozen.ops.indices where frozen.ops[i].type == FakeQuantizeMovingAverageAbsMaxOp.type {
+            let z = zeros[k % zeros.count]
+            frozen.ops[i].attrs["zero_point"] = .int(z)
+            zeroOf[try XCTUnwrap(frozen.ops[i].output("Out"))] = z
+            k += 1
+        }
+        XCTAssertGreaterThanOrEqual(k, 2)
+        var program = frozen, params = p.frozenParams
+        try ConvertToInt8Pass().apply(to: &program, params: &params)
+        try Int8LoweringPass().apply(to: &program, params: &params)
+        return (frozen, program, params, zeroOf)
+    }
+
+    private func check(_ p: Int8Pipeline, zeros: [Int], images: Tensor, logits: String, integers: [String],
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let (frozen, lowered, params, zeroOf) = try asymmetric(p, zeros: zeros)
+        XCTAssertTrue(lowered.ops.contains { $0.attrs["input_zero_point"] != nil }, file: file, line: line)
+        XCTAssertTrue(lowered.ops.contains { $0.attrs["out_zero_point"] != nil }, "requantized into a zero point", file: file, line: line)
+        let fetches = [p.output, logits] + integers
+        let f = try Executor(program: frozen).run(feeds: [p.image: images], scope: Scope(p.frozenParams), mode: .eval, fetches: fetches)
+        let q = try Executor(program: lowered).run(feeds: [p.image: images], scope: Scope(params), mode: .eval, fetches: fetches)
+        let probs = agreement(try XCTUnwrap(f[p.output]), try XCTUnwrap(q[p.output]))
+        print("asymmetric int8 vs frozen: top-1 agreement \(probs.agree), max |dp| \(probs.maxDiff)")
+        XCTAssertEqual(probs.agree, 1, file: file, line: line)
+        XCTAssertLessThanOrEqual(probs.maxDiff, 1e-3, file: file, line: line)
+        for name in integers {
+            let z = Float(try XCTUnwrap(zeroOf[name], name))
+            let a = try XCTUnwrap(f[name], name).floats, t = try XCTUnwrap(q[name], name)
+            XCTAssertEqual(t.dtype, .u8, name, file: file, line: line)
+            let b = t.asFloats.map { $0 - z }
+            let off = Double(zip(a, b).filter { $0 != $1 }.count) / Double(a.count)
+            XCTAssertTrue(zip(a, b).allSatisfy { abs($0 - $1) <= 1 }, name, file: file, line: line)
+            XCTAssertLessThanOrEqual(off, 0.002, "\(name): \(off) of the values one level apart", file: file, line: line)
+        }
+    }
+
+    /// Padded convs with ReLU6 and a signed output requantized into zero points 100 / 0 / 140.
+    func testTwoConvNetWithZeroPoints() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 4, seed: 9)
+        let p = try Int8Pipeline(TwoConvNet().build(inputShape: [2, 8, 8], seed: 3), data: data)
+        try check(p, zeros: [100, 0, 140], images: data.batch(64, seed: 10).images, logits: "fc_0.tmp_1",
+                  integers: ["conv2d_0.tmp_1.quantized", "conv2d_1.tmp_1.quantized"])
+    }
+
+    /// Max pooling of requantized u8 with a zero point, channel-wise weights, into an fc.
+    func testTinyNetWithZeroPointsThroughMaxPool() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data, weights: .channelWiseAbsMax,
+                                 activations: .movingAverageAbsMax)
+        try check(p, zeros: [60, 30], images: data.batch(64, seed: 6).images, logits: "fc_0.tmp_1", integers: ["pool2d_0.tmp_0.quantized"])
+    }
+}

@@ -218,31 +218,31 @@ final class Int8OpTests: XCTestCase {
         XCTAssertEqual(Array(q.asFloats.prefix(5)), [1, 2, 3, -1, -3])
     }
 
-    /// `input_zero_point` 128: a u8 input holding s8 values plus 128 (with padding, which then
-    /// holds the value 0) gives the s8 convolution's output, and `out_zero_point` 128 writes the
-    /// s8 result plus 128. Values above 127 are exact only with VNNI (oneDNN's pairwise u8 x s8
-    /// products saturate without it), so other hosts check stored values in 1...127 (negative s8 values).
+    /// An s8 tensor stored as u8 `v + 128`: `input_zero_point` 128 with `-128 Σ w[o]` in `Bias`
+    /// (padding then holds the value 0) gives the s8 convolution's output, and `out_zero_point` 128
+    /// writes the s8 result plus 128 (rounded first, so exactly). Values above 127 are exact only
+    /// with VNNI; without it the input is shifted back to s8 (`Int8ZeroPoint`), so both hosts check
+    /// the full range.
     func testConvZeroPointsStoreSignedAsUnsigned() throws {
         let xs = [2, 4, 6, 5], ws = [6, 4, 3, 3]
-        let range: ClosedRange<Int> = Kernels.int8IsExact ? -127...127 : -127...(-1)
-        let signed = Int8Reference.integers(xs.reduce(1, *), range, seed: 31)
+        let signed = Int8Reference.integers(xs.reduce(1, *), -127...127, seed: 31)
         let wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: 32)
         let e = Int8Epilogue(outputScales: [0.01], activation: .leakyReluClip(alpha: 0.1, lo: -127, hi: 127), outputType: .s8)
         var shifted = e
         shifted.outputType = .u8
         shifted.outputZeroPoint = 128
-        var op = convOp(shifted, bias: false, stride: 2)
+        var op = convOp(shifted, bias: true, stride: 2)
         op.attrs["input_zero_point"] = .int(128)
+        let block = ws[1...].reduce(1, *)
+        let bias = (0..<6).map { o in Float(-128 * wv[(o * block)..<((o + 1) * block)].reduce(0, +)) }
         let x = Tensor(shape: xs, dtype: .u8, integers: signed.map { $0 + 128 })
-        let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv)])
+        let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv), "b": Tensor(shape: [6], floats: bias)])
         let y = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
         let (acc, shape) = Int8Reference.conv(signed, xs, wv, ws, stride: 2, pad: 1, groups: 1)
         let ref = Int8Reference.epilogue(acc, bias: nil, e, channels: 6, inner: shape[2] * shape[3])
         XCTAssertEqual(y.dtype, .u8)
         XCTAssertEqual(y.shape, shape)
         Int8Reference.assertMatches(Tensor(shape: shape, dtype: .s8, integers: y.asFloats.map { Int($0) - 128 }), ref)
-        op.attrs["input_zero_point"] = .int(7)
-        XCTAssertThrowsError(try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv)]).run(["x": x], mode: .eval))
         var bad = e.attrs
         bad["out_zero_point"] = .int(128)
         XCTAssertThrowsError(try Int8Epilogue(OpDesc(type: Int8Conv2DOp.type, attrs: bad)), "a zero point needs a u8 output")

@@ -17,7 +17,7 @@ struct ImportCommand: ParsableCommand {
         exporters emit before Reshape are evaluated at import. An op without a translation stops \
         the import (exit 65) naming its type, node and opset. \
         A quantized (QDQ) file imports as an INT8 model keeping its scales (slim's INT8 engine runs \
-        it); asymmetric activation zero points are widened to symmetric scales (a note says so).
+        it); asymmetric (uint8 zero point) activations keep their zero points.
 
         To fine-tune or compress the imported model: `architecture: Imported` with \
         `Imported: {model_dir: SAVE_PATH}` in a model YAML.
@@ -69,10 +69,8 @@ struct ImportCommand: ParsableCommand {
                 printFlushed("QDQ: \(imported.quantizedOps) convolutions and products imported as int8 with their scales "
                              + "(slim eval/infer/bench run them on the INT8 engine)\n")
             }
-            if !imported.widenedActivations.isEmpty {
-                let names = imported.widenedActivations.prefix(3).joined(separator: ", ") + (imported.widenedActivations.count > 3 ? ", ..." : "")
-                printFlushed("note: \(imported.widenedActivations.count) activations had asymmetric zero points (\(names)); "
-                             + "slim quantizes symmetrically, so their scales were widened to cover the same range\n")
+            if !imported.asymmetricActivations.isEmpty {
+                printFlushed("QDQ: \(imported.asymmetricActivations.count) activations keep their asymmetric uint8 zero points\n")
             }
         }
     }

@@ -14,6 +14,6 @@ public struct ImportedModel: Sendable {
     public let foldedNodes: Int
     /// Convolutions and products of a QDQ model imported in slim's frozen INT8 form.
     public var quantizedOps = 0
-    /// Activations whose QDQ zero point was not symmetric: their slim scale covers the range.
-    public var widenedActivations: [String] = []
+    /// Activations quantized asymmetrically (uint8 with a zero point), kept as the file has them.
+    public var asymmetricActivations: [String] = []
 }

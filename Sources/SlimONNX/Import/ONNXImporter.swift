@@ -83,7 +83,7 @@ public struct ONNXImporter: Sendable {
         let params = context.params.filter { program.variable($0.key)?.persistable == true }
         var imported = ImportedModel(program: program, params: params, opset: opset, nodeTypes: graph.node.map(\.opType), foldedNodes: folded)
         imported.quantizedOps = context.qdq.quantizedOps
-        imported.widenedActivations = context.qdq.widened
+        imported.asymmetricActivations = context.qdq.asymmetric
         return imported
     }
 

@@ -3,10 +3,12 @@ import SlimTensor
 
 /// What the QDQ nodes seen so far stand for (`QDQImporter`).
 struct QDQState {
-    /// An activation quantized with slim's symmetric scale `scale` (`max |x|`, bin 127).
+    /// An activation quantized with slim's scale `scale` (bin 127: the ONNX scale times 127),
+    /// symmetric (`zeroPoint` nil) or asymmetric uint8 with `zeroPoint`.
     struct Activation {
         var source: String
         var scale: Float
+        var zeroPoint: Int?
     }
 
     /// An int8 weight and its DequantizeLinear scales (one, or one per index of `axis`).
@@ -23,10 +25,10 @@ struct QDQState {
     var activations: [String: Activation] = [:]
     /// DequantizeLinear outputs of int8 initializers.
     var weights: [String: Weight] = [:]
-    /// The slim quantizer already emitted for (source, scale): its `Out` and scale var.
+    /// The slim quantizer (or float round trip) already emitted for (type, source, scale, zero point): its `Out` and scale var.
     var quantizers: [String: (out: String, scale: String)] = [:]
-    /// Sources whose zero point was not symmetric (their range widened to a symmetric scale).
-    var widened: [String] = []
+    /// Sources quantized asymmetrically (uint8 with a zero point, kept as ONNX has it).
+    var asymmetric: [String] = []
     /// Convolutions and products imported on integers.
     var quantizedOps = 0
 }
@@ -40,12 +42,16 @@ struct QDQState {
 ///     x -> fake_quantize_moving_average_abs_max (is_test, InScale = s_x * 127) -> conv2d | mul
 ///       (s8 weight `<w>.int8`) -> fake_channel_wise_dequantize_max_abs (Scales = [s_w * 127, InScale])
 ///
-/// with `s_x`, `s_w` the ONNX scales. slim's activations are symmetric: an int8 zero point 0 or a
-/// uint8 zero point 128 maps exactly; any other zero point is widened to the symmetric scale that
-/// covers its range (`widened`), its saturation kept as a `relu` (uint8 zero point 0, where ONNX
-/// Runtime leaves out the Relu) or a `clip`. Weights must be int8 with zero point 0. A quantized activation
-/// read by any other op is read unquantized; a dequantized weight read by any other op is its
-/// float value.
+/// with `s_x`, `s_w` the ONNX scales. An int8 zero point 0 is slim's symmetric quantizer; any
+/// other activation (uint8, any zero point; int8 with a zero point other than 0, stored as uint8
+/// with the zero point plus 128) keeps its zero point `z` (attr `zero_point` of the quantizer:
+/// `Out = clamp(round(x / s_x), -z, 255 - z)`, the INT8 engine's uint8 value `Out + z`), so the
+/// saturation ONNX Runtime relies on (a uint8 zero point 0 where it dropped a Relu) is the
+/// quantizer's own. Weights must be int8 with zero point 0. A symmetric quantized activation read
+/// by any other op is read unquantized; an asymmetric one through the same quantizer in float
+/// (`fake_quantize_dequantize_moving_average_abs_max` with the zero point), so each op between
+/// two quantized convolutions sees the values ONNX Runtime's INT8 run rounds to. A dequantized
+/// weight read by any other op is its float value.
 enum QDQImporter {
     /// Absorbs a QuantizeLinear / DequantizeLinear node into `context.qdq`; false for any other node
     /// (and for QDQ nodes of other forms, which then fail as unsupported).
@@ -66,8 +72,11 @@ enum QDQImporter {
         }
         let zero = context.constant(2)?.values.first ?? 0
         let signed = context.hasInput(2) && context.elementTypes[node.input[2]] == 3
-        let (lo, hi) = signed ? (-128 - zero, 127 - zero) : (-zero, 255 - zero)
-        let exact = signed ? zero == 0 : zero == 128
+        let exact = signed && zero == 0
+        let unsignedZero = Int(signed ? zero + 128 : zero)
+        guard exact || (0...255).contains(unsignedZero) else {
+            throw context.malformed("zero point \(zero) outside the range of its type")
+        }
         var source = try context.variable(0)
         // `Clip(-t, t) -> QuantizeLinear` (slim's export: its quantizers clip to the range they
         // cover) is the quantizer alone; the Clip, when nothing else reads it, is pruned at the end.
@@ -76,23 +85,10 @@ enum QDQImporter {
            abs(clip.float("max", default: 0) - Double(scale) * 127) <= 1e-5 * Double(scale) * 127 {
             source = x
         }
-        if !exact {
-            // QuantizeLinear saturates to [lo, hi] levels: a uint8 zero point 0 is a ReLU (ONNX
-            // Runtime drops the Relu it quantizes so), any other range a clip. slim's symmetric
-            // scale covers the wider side; the other is clipped here, before every reader.
-            context.qdq.widened.append(source)
-            let clipped = context.temporary("\(source).range")
-            if lo == 0 {
-                try context.emit("relu", ["X": [source]], ["Out": [clipped]])
-            } else {
-                try context.emit("clip", ["X": [source]], ["Out": [clipped]],
-                                 ["min": .float(lo * Double(scale)), "max": .float(hi * Double(scale))])
-            }
-            source = clipped
-        }
-        // Symmetric: exact for the symmetric forms; else the smallest symmetric range covering [lo, hi].
-        let levels: Double = exact ? 127 : max(abs(lo), abs(hi))
-        context.qdq.pending[node.output[0]] = QDQState.Activation(source: source, scale: Float(Double(scale) * levels))
+        if !exact { context.qdq.asymmetric.append(source) }
+        // Symmetric: slim's 127 levels a side; asymmetric: the ONNX scale, times slim's bin 127.
+        context.qdq.pending[node.output[0]] = QDQState.Activation(source: source, scale: Float(Double(scale) * 127),
+                                                                  zeroPoint: exact ? nil : unsignedZero)
         return true
     }
 
@@ -101,7 +97,9 @@ enum QDQImporter {
         guard node.output.count == 1, context.hasInput(0) else { return false }
         if let a = context.qdq.pending[node.input[0]] {
             context.qdq.activations[node.output[0]] = a
-            context.vars[node.output[0]] = a.source   // read unquantized by ops slim does not quantize
+            // Read by ops slim does not quantize: unquantized (symmetric), or rounded as ONNX does
+            // (asymmetric; pruned when only quantized ops read it).
+            context.vars[node.output[0]] = a.zeroPoint == nil ? a.source : roundTrip(a, context: &context)
             return true
         }
         guard let q = context.constant(0) else { return false }
@@ -130,20 +128,7 @@ enum QDQImporter {
         let node = context.node
         guard context.hasInput(1), let a = context.qdq.activations[node.input[0]], let w = context.qdq.weights[node.input[1]],
               w.scales.count == 1 || w.axis == weightAxis else { return nil }
-        let key = "\(a.source)|\(a.scale.bitPattern)"
-        let quantizer: (out: String, scale: String)
-        if let done = context.qdq.quantizers[key] {
-            quantizer = done
-        } else {
-            let scale = context.parameter(Tensor(shape: [1], floats: [a.scale]), name: "\(a.source).scale")
-            let out = context.temporary("\(a.source).quantized")
-            context.program.declare(VarDesc(name: out, shape: context.shape(a.source)))
-            context.program.ops.append(OpDesc(type: "fake_quantize_moving_average_abs_max",
-                                              inputs: ["X": [a.source], "InScale": [scale]], outputs: ["Out": [out], "OutScale": [scale]],
-                                              attrs: ["bit_length": .int(8), "is_test": .bool(true), "moving_rate": .float(0.9)]))
-            quantizer = (out, scale)
-            context.qdq.quantizers[key] = quantizer
-        }
+        let quantizer = emitQuantizer(a, type: "fake_quantize_moving_average_abs_max", context: &context)
         let base = node.input[1].hasSuffix(".dequantized") ? String(node.input[1].dropLast(".dequantized".count)) : node.input[1]
         let weight = context.reserve("\(base).int8")
         context.program.declare(VarDesc(name: weight, shape: w.shape, dtype: .s8, persistable: true))
@@ -153,6 +138,27 @@ enum QDQImporter {
         let channelScale = context.parameter(Tensor(shape: [channels], floats: perChannel.map { $0 * 127 }), name: "\(base).channel_scale")
         context.qdq.quantizedOps += 1
         return (quantizer.out, weight, [channelScale, quantizer.scale])
+    }
+
+    /// The quantizer of `a` (`type`: the quantizer, or the quantize-dequantize round trip), emitted
+    /// once per source, scale and zero point: its `Out` and scale var.
+    private static func emitQuantizer(_ a: QDQState.Activation, type: String, context: inout ImportContext) -> (out: String, scale: String) {
+        let key = "\(type)|\(a.source)|\(a.scale.bitPattern)|\(a.zeroPoint.map(String.init) ?? "")"
+        if let done = context.qdq.quantizers[key] { return done }
+        let scale = context.parameter(Tensor(shape: [1], floats: [a.scale]), name: "\(a.source).scale")
+        let out = context.temporary("\(a.source).\(type.contains("dequantize") ? "rounded" : "quantized")")
+        context.program.declare(VarDesc(name: out, shape: context.shape(a.source)))
+        var attrs: [String: Attribute] = ["bit_length": .int(8), "is_test": .bool(true), "moving_rate": .float(0.9)]
+        if let z = a.zeroPoint { attrs["zero_point"] = .int(z) }
+        context.program.ops.append(OpDesc(type: type, inputs: ["X": [a.source], "InScale": [scale]], outputs: ["Out": [out], "OutScale": [scale]],
+                                          attrs: attrs))
+        context.qdq.quantizers[key] = (out, scale)
+        return (out, scale)
+    }
+
+    /// The float quantize-dequantize of asymmetric activation `a` (ONNX's `DequantizeLinear(QuantizeLinear(x))`).
+    private static func roundTrip(_ a: QDQState.Activation, context: inout ImportContext) -> String {
+        emitQuantizer(a, type: "fake_quantize_dequantize_moving_average_abs_max", context: &context).out
     }
 
     /// Appends the dequantizer of a quantized op's result `x` into `out` (declared like `x`).

@@ -7,11 +7,12 @@ import SlimTensor
 /// accumulator units: the graph's bias divided by the output scale), optional `ResidualData`
 /// (f32, the output's shape, added before the activation) -> `Output` f32, u8 or s8.
 /// Attrs: the conv geometry of `conv2d` (`strides`, `paddings`, `dilations`, `groups`) and the
-/// `Int8Epilogue` attrs, and `input_zero_point` (0, or 128 for a u8 `Input` holding s8 values
-/// plus 128, as an epilogue's `out_zero_point` writes them; padding then holds the value 0):
+/// `Int8Epilogue` attrs:
 ///
-///     Output[n, o, y, x] = epilogue(Σ (Input - input_zero_point) · Filter  (exact s32)  + Bias[o];  + ResidualData)
+///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
 ///
+/// An asymmetric u8 input (attr `input_zero_point`, its `-z Σ w` already in `Bias`) is padded with
+/// its zero point (`Int8ZeroPoint`).
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`). Inference only: no gradient.
@@ -24,25 +25,35 @@ public enum Int8Conv2DOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let op = context.op
-        let x = try context.input("Input"), w = try context.input("Filter")
+        var x = try context.input("Input")
+        let w = try context.input("Filter")
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
         let plan = try context.memo { try Int8OpPlan(op, geometry: try op.int8ConvGeometry()) }
-        let epilogue = plan.epilogue, g = plan.geometry!
+        let epilogue = plan.epilogue
+        var g = plan.geometry!
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
-        let zeroPoint = op.int("input_zero_point", default: 0)
-        guard zeroPoint == 0 || (zeroPoint == 128 && x.dtype == .u8) else {
-            throw GraphError("op '\(op.type)': input_zero_point must be 0, or 128 with a u8 Input, got \(zeroPoint) with \(x.dtype)")
-        }
-        let bias = try Int8Execution.bias(context, channels: w.shape[0])
+        var bias = try Int8Execution.bias(context, channels: w.shape[0])
         let shape = try plan.outputShape(x.shape, w.shape) {
             try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
         }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
+        if let z = plan.inputZeroPoint {
+            // Asymmetric u8 input (`Int8ZeroPoint`): padding is the zero point, then an unpadded convolution.
+            guard x.dtype == .u8 else { throw GraphError("op '\(type)': an Input with input_zero_point must be u8, got \(x.dtype)") }
+            if g.paddings.contains(where: { $0 != 0 }) {
+                x = Int8ZeroPoint.padded(x, paddings: g.paddings, value: UInt8(z))
+                g.paddings = [0, 0, 0, 0]
+            }
+            if !Kernels.int8IsExact {
+                x = Int8ZeroPoint.shiftedToSigned(x)
+                bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
+            }
+        }
         let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
         let call = plan.call(xx, ww, hasBias: bias != nil, hasResidual: residual != nil) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
                                    outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
-                                   hasResidual: residual != nil, outputType: epilogue.outputType, sourceZeroPoint: Int32(zeroPoint))
+                                   hasResidual: residual != nil, outputType: epilogue.outputType)
         }
         let y = call.run(xx, weights: ww, bias: bias, residual: residual)
         context.setOutput("Output", 0, y)

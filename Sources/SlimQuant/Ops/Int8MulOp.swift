@@ -25,11 +25,18 @@ public enum Int8MulOp: Operator {
         let plan = try context.memo { try Int8OpPlan(op) }
         let outShape = try plan.outputShape(x.shape, y.shape) { try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0] }
         let xc = plan.columnDims.x, yc = plan.columnDims.y
-        let x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
+        var x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
         let y2 = y.reshaped([y.shape[..<yc].reduce(1, *), y.shape[yc...].reduce(1, *)])
         let epilogue = plan.epilogue
         try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
-        let bias = try Int8Execution.bias(context, channels: y2.shape[1])
+        var bias = try Int8Execution.bias(context, channels: y2.shape[1])
+        if plan.inputZeroPoint != nil {   // asymmetric u8 (`Int8ZeroPoint`: -z Σ w is in Bias)
+            guard x2.dtype == .u8 else { throw GraphError("op '\(type)': an X with input_zero_point must be u8, got \(x2.dtype)") }
+            if !Kernels.int8IsExact {
+                x2 = Int8ZeroPoint.shiftedToSigned(x2)
+                bias = Int8ZeroPoint.biasCorrection(bias, weights: y2, columns: true)
+            }
+        }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
         let (xx, yy) = Int8Execution.isDirect(x2) ? (x2, y2) : Int8SignedInput.matmul(x2, y2)
         let call = plan.call(xx, yy, hasBias: bias != nil, hasResidual: residual != nil) {

@@ -8,6 +8,8 @@ import SlimTensor
 ///     s = InScale (static: range / moving-average abs max) or max |X| (dynamic: abs_max, no InScale)
 ///     Out = round(bin / s * clip(X, -s, s))     half away from zero; s guarded as in `FakeQuant`
 ///
+/// With attr `zero_point` z (an asymmetric uint8 quantizer, `ActivationQuantizer.zeroPoint`):
+/// `Out = clamp(round(X * 127 / s) + z, 0, 255)` u8, rounding half to even as ONNX does.
 /// u8 is used where the lowering proved `X >= 0` (negative values would clamp to 0). `OutScale`
 /// [1] (optional) receives `s`, for the dequantizer of a dynamic-scale chain.
 public enum Int8QuantizeOp: Operator {
@@ -26,12 +28,35 @@ public enum Int8QuantizeOp: Operator {
         let s = context.hasInput("InScale")
             ? try FakeQuant.scalar(try context.input("InScale"), slot: "InScale", of: op) : FakeQuant.absMax(x)
         let bin = FakeQuant.bin(bits: bits), k = bin / FakeQuant.guarded(s)
+        if let z = try FakeQuant.zeroPoint(of: op) {
+            guard op.string("out_dtype", default: "u8") == "u8", bits == 8 else {
+                throw GraphError("op '\(type)': a zero_point needs out_dtype u8 and bit_length 8")
+            }
+            context.setOutput("Out", 0, quantizeAsymmetric(x, levelsPerUnit: k, zeroPoint: z))
+            context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
+            return
+        }
         switch op.string("out_dtype", default: "s8") {
         case "u8": context.setOutput("Out", 0, quantize(x, levelsPerUnit: k, lo: 0, hi: bin, as: UInt8.self, .u8))
         case "s8": context.setOutput("Out", 0, quantize(x, levelsPerUnit: k, lo: -bin, hi: bin, as: Int8.self, .s8))
         case let other: throw GraphError("op '\(type)': out_dtype must be u8 or s8, got '\(other)'")
         }
         context.setOutput("OutScale", 0, Tensor(shape: [1], floats: [s]))
+    }
+
+    /// `clamp(round(x * k) + z, 0, 255)` as u8, rounding half to even (`FakeQuant.quantizeAsymmetric`
+    /// plus the zero point); NaN gives z. In memory order.
+    static func quantizeAsymmetric(_ x: Tensor, levelsPerUnit k: Float, zeroPoint z: Int) -> Tensor {
+        let lo = Float(-z), hi = Float(255 - z), zf = Float(z)
+        return x.mapElements(Float.self, to: .u8, as: UInt8.self) { src, dst in
+            FakeQuantKernel.forEachChunk(src.count) { range in
+                for i in range {
+                    let v = src[i] * k
+                    let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
+                    dst[i] = UInt8(q + zf)
+                }
+            }
+        }
     }
 
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for

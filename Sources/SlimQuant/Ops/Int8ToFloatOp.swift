@@ -3,7 +3,8 @@ import SlimTensor
 
 /// `int8_to_float` (slim's own op): `Out = Float(X)` for an integer `X` (s8, u8 or s32), the
 /// same values as f32. `ConvertToInt8Pass.floatEmulationProgram` inserts it so the float kernels
-/// can run a program whose weights are stored as s8. No gradient (integer input).
+/// can run a program whose weights are stored as s8. With attr `zero_point` z (an asymmetric u8
+/// activation): `Out = Float(X) - z`, the quantizer's centred value. No gradient (integer input).
 public enum Int8ToFloatOp: Operator {
     public static let type = "int8_to_float"
 
@@ -13,8 +14,9 @@ public enum Int8ToFloatOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
-        let x = try context.input("X")
+        let op = context.op, x = try context.input("X")
         guard x.dtype != .f32 else { throw GraphError("op '\(type)': X is already f32") }
-        context.setOutput("Out", 0, Tensor(shape: x.shape, floats: x.asFloats))
+        let z = Float(op.int("zero_point", default: 0))
+        context.setOutput("Out", 0, Tensor(shape: x.shape, floats: z == 0 ? x.asFloats : x.asFloats.map { $0 - z }))
     }
 }

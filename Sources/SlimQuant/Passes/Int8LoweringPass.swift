@@ -63,8 +63,8 @@ public struct Int8LoweringPass: Sendable {
         lowering.lowerQuantizers()
         let before = Set(program.vars.map(\.name))
         let integerOps = try emit(lowering, into: &program, params: &params)
-        if storesSignedAsUnsigned { Int8LoweringPass.storeSignedAsUnsigned(&program) }
-        Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps)
+        if storesSignedAsUnsigned { try Int8LoweringPass.storeSignedAsUnsigned(&program, params: &params) }
+        Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps, zeroPoints: lowering.zeroPoints)
         program.removeUnreferenced(before, params: &params)
     }
 
@@ -87,15 +87,18 @@ public struct Int8LoweringPass: Sendable {
 
     /// Step 5: each s8 output of an `int8_conv2d` (one writer, not fetched, an epilogue without a
     /// linear post-op of its own) whose every reader is an `int8_conv2d` with groups 1 reading it
-    /// as its `Input` becomes u8 with zero point 128.
-    static func storeSignedAsUnsigned(_ program: inout Program) {
+    /// as its `Input` becomes u8 with zero point 128: the writer's epilogue adds 128 after rounding,
+    /// each reader gets `input_zero_point` 128 and `-128 Σ w[o]` in its `Bias` (`Int8ZeroPoint`).
+    static func storeSignedAsUnsigned(_ program: inout Program, params: inout [String: Tensor]) throws {
         let graph = Int8Graph(program)
         var writers: [String: Int] = [:]
         for op in program.ops { for name in op.outputNames { writers[name, default: 0] += 1 } }
         func readsAsInput(_ r: Int, _ v: String) -> Bool {
             let op = program.ops[r]
-            return op.type == Int8Conv2DOp.type && op.int("groups", default: 1) == 1 && op.input("Input") == v
-                && op.inputNames.filter { $0 == v }.count == 1 && op.int("input_zero_point", default: 0) == 0
+            guard op.type == Int8Conv2DOp.type, op.int("groups", default: 1) == 1, op.input("Input") == v,
+                  op.inputNames.filter({ $0 == v }).count == 1, op.attrs["input_zero_point"] == nil,
+                  let w = op.input("Filter"), params[w]?.dtype == .s8 else { return false }
+            return op.input("Bias").map { params[$0]?.dtype == .f32 } ?? true
         }
         for (i, op) in program.ops.enumerated() where op.type == Int8Conv2DOp.type {
             guard let out = op.output("Output"), writers[out] == 1, !graph.fetches.contains(out),
@@ -106,14 +109,23 @@ public struct Int8LoweringPass: Sendable {
             epilogue.outputType = .u8
             epilogue.outputZeroPoint = 128
             program.ops[i].attrs.merge(epilogue.attrs) { _, new in new }
-            for r in readers { program.ops[r].attrs["input_zero_point"] = .int(128) }
+            for r in readers {
+                let reader = program.ops[r], w = params[reader.input("Filter")!]!
+                let name = reader.input("Bias") ?? (reader.output("Output")! + ".int8_bias")
+                if reader.input("Bias") == nil {
+                    try program.declareNew(VarDesc(name: name, shape: [w.shape[0]], persistable: true))
+                    program.ops[r].inputs["Bias"] = [name]
+                }
+                params[name] = Int8ZeroPoint.biasCorrection(params[name], weights: w, columns: false, factor: -128)
+                program.ops[r].attrs["input_zero_point"] = .int(128)
+            }
             program.update(out) { $0.dtype = .u8 }
         }
     }
 
     /// Inserts `int8_to_float` before the first op (other than the int8 ops and `integerOps`)
     /// that reads each u8/s8 var, and makes those ops read the f32 copy `<v>.float`.
-    static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>) {
+    static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>, zeroPoints: [String: Int] = [:]) {
         var cast: [String: String] = [:], ops: [OpDesc] = []
         for (p, var op) in program.ops.enumerated() {
             if !integerOps.contains(p) && !Int8Ops.integerInputTypes.contains(op.type) {
@@ -121,7 +133,8 @@ public struct Int8LoweringPass: Sendable {
                     guard let v = program.variable(name), v.dtype == .u8 || v.dtype == .s8 else { continue }
                     let floatName = QuantNames.float(name)
                     program.declare(VarDesc(name: floatName, shape: v.shape))
-                    ops.append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [name]], outputs: ["Out": [floatName]]))
+                    ops.append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [name]], outputs: ["Out": [floatName]],
+                                      attrs: zeroPoints[name].map { ["zero_point": .int($0)] } ?? [:]))
                     cast[name] = floatName
                 }
                 op.renameInputs(cast)

@@ -7,7 +7,7 @@ import SlimTensor
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
 ///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
 ///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
-///     v = round(v) + out_zero_point                    (0, or 128: an s8 value stored as u8)
+///     v = round(v) + out_zero_point                    (an asymmetric u8 output; 0 else)
 ///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
 ///
 /// With per-tensor weights `output_scales = [s_act / max_range] = [s_act * s_w / (bin_a * bin_w)]`;
@@ -40,24 +40,18 @@ public struct Int8Epilogue: Hashable, Sendable {
     public var activation: Activation
     /// f32, u8 or s8.
     public var outputType: DType
-    /// Added to the result before it is stored (u8 only): 128 stores an s8 value (clipped to
-    /// [-127, 127]) as u8 `v + 128`, which readers take with that source zero point.
+    /// The zero point of an asymmetric u8 output (requantization into a quantizer with a zero
+    /// point: its clip bounds are in centred levels, the zero point added after them); 0 else.
     public var outputZeroPoint: Int
 
     public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, outputZeroPoint: Int = 0) {
         precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
         precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
-        precondition(outputZeroPoint == 0 || outputType == .u8, "an output zero point needs a u8 output")
+        precondition(outputZeroPoint == 0 || (outputType == .u8 && outputZeroPoint <= 255), "a zero point needs a u8 output")
         self.outputScales = outputScales
         self.activation = activation
         self.outputType = outputType
         self.outputZeroPoint = outputZeroPoint
-    }
-
-    /// Whether the activation already uses oneDNN's one eltwise_linear post-op (so no output zero
-    /// point can be added as another).
-    public var usesLinearPostOp: Bool {
-        activationPostOps.contains { if case .eltwise(.linear) = $0 { return true } else { return false } }
     }
 
     /// The epilogue of an int8 op, from its attrs.
@@ -104,11 +98,11 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let other:
             throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu, hard_swish or hard_sigmoid"])
         }
-        let zeroPoint = op.int("out_zero_point", default: 0)
-        guard zeroPoint == 0 || (zeroPoint == 128 && type == .u8) else {
-            throw GraphError("op '\(op.type)': out_zero_point must be 0, or 128 with out_dtype u8, got \(zeroPoint)")
+        let zero = op.int("out_zero_point", default: 0)
+        guard zero == 0 || (type == .u8 && (0...255).contains(zero)) else {
+            throw GraphError("op '\(op.type)': out_zero_point \(zero) needs out_dtype u8 and a value in 0...255")
         }
-        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zeroPoint)
+        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zero)
     }
 
     /// The attrs `init(_:)` reads back.
@@ -145,12 +139,27 @@ public struct Int8Epilogue: Hashable, Sendable {
         return a
     }
 
-    /// The activation (then the output zero point) as oneDNN post-ops.
+    /// The activation as oneDNN post-ops, then the output zero point: added to the beta of the
+    /// chain's one `linear` (oneDNN 2.6 computes at most one correctly) with the clip after it
+    /// shifted, or as a `linear(1, z)` last.
     var postOps: [PostOp] {
-        // Rounded first: v + 128 in f32 would lose v's last bits (a tie could then round the other way).
-        outputZeroPoint == 0 ? activationPostOps : activationPostOps + [.eltwise(.round), .eltwise(.linear(alpha: 1, beta: Float(outputZeroPoint)))]
+        guard outputZeroPoint != 0 else { return activationPostOps }
+        let z = Float(outputZeroPoint)
+        switch activation {
+        case let .hardSwishRequantized(f, lo, hi): return [.eltwise(.hardSwish), .eltwise(.linear(alpha: f, beta: z)), .clip(lo: lo + z, hi: hi + z)]
+        case let .hardSigmoid(slope, offset, hi): return [.eltwise(.linear(alpha: slope, beta: offset + z)), .clip(lo: z, hi: hi + z)]
+        // Rounded first (as ONNX Runtime requantizes): v + z in f32 would lose v's last bits, and
+        // a tie could then round the other way.
+        default: return activationPostOps + [.eltwise(.round), .eltwise(.linear(alpha: 1, beta: z))]
+        }
     }
 
+    /// Whether the activation already uses oneDNN's one eltwise_linear post-op.
+    public var usesLinearPostOp: Bool {
+        activationPostOps.contains { if case .eltwise(.linear) = $0 { return true } else { return false } }
+    }
+
+    /// The activation as oneDNN post-ops.
     private var activationPostOps: [PostOp] {
         switch activation {
         case .none: return []

@@ -9,6 +9,8 @@ final class Int8OpPlan {
     let epilogue: Int8Epilogue
     let geometry: ConvGeometry?
     let columnDims: (x: Int, y: Int)
+    /// The `input_zero_point` of an asymmetric u8 input (`Int8ZeroPoint`), nil for a symmetric one.
+    let inputZeroPoint: Int?
     private var lastShapes: (input: [Int], weights: [Int], output: [Int])?
     private var lastCall: Int8KernelCall?
 
@@ -17,6 +19,7 @@ final class Int8OpPlan {
         epilogue = try Int8Epilogue(op)
         self.geometry = try geometry()
         columnDims = (op.int("x_num_col_dims", default: 1), op.int("y_num_col_dims", default: 1))
+        inputZeroPoint = try Int8ZeroPoint.of(op)
     }
 
     /// The output shape for `input` and `weights` shapes: `infer` the first time and whenever they

@@ -4,7 +4,9 @@ import SlimTensor
 ///
 /// Without VNNI oneDNN is exact only for u8 activations in 0...127 (any s8 weights); for s8
 /// activations it halves the weights. So a signed `x` is split into its positive and negative
-/// parts `p = max(x, 0)`, `n = max(-x, 0)` (both u8 in 0...127), stacked along the reduction
+/// parts `p = max(x, 0)`, `n = max(-x, 0)` (u8 in 0...127 and 0...128: an asymmetric input
+/// shifted to s8 reaches -128; a pair of products `128 * 127 * 2` still fits oneDNN's s16
+/// intermediate), stacked along the reduction
 /// axis, and the weights are stacked with their negation:
 ///
 ///     Σ_k x_k w_k = Σ_k p_k w_k + Σ_k n_k (-w_k)
@@ -29,7 +31,7 @@ enum Int8SignedInput {
                         for i in 0..<plane {
                             let v = Int16(src[from + i])
                             dst[pos + i] = UInt8(max(v, 0))
-                            dst[neg + i] = UInt8(min(max(-v, 0), 127))
+                            dst[neg + i] = UInt8(max(-v, 0))
                         }
                     }
                 }
@@ -51,7 +53,7 @@ enum Int8SignedInput {
                     for col in 0..<k {
                         let v = Int16(src[row * k + col])
                         dst[row * 2 * k + col] = UInt8(max(v, 0))
-                        dst[row * 2 * k + k + col] = UInt8(min(max(-v, 0), 127))
+                        dst[row * 2 * k + k + col] = UInt8(max(-v, 0))
                     }
                 }
             }

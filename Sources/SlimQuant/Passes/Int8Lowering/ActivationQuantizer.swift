@@ -16,6 +16,10 @@ struct ActivationQuantizer {
     var bits: Int
     /// The stored scale `s` (nil: dynamic).
     var staticScale: Float?
+    /// The uint8 zero point of an asymmetric quantizer (attr `zero_point`, static scale, 8 bits):
+    /// its `Out` is `clamp(round(x * bin / s), -z, 255 - z)` and the INT8 engine stores `Out + z`
+    /// as u8 (0...255). nil: symmetric.
+    var zeroPoint: Int?
 
     var bin: Float { FakeQuant.bin(bits: bits) }
     /// `bin / s`, with `s` guarded as `FakeQuant.quantize` does (static scales only).
@@ -46,6 +50,12 @@ struct ActivationQuantizer {
             staticScale = s.floats[0]
         } else {
             staticScale = nil
+        }
+        zeroPoint = try FakeQuant.zeroPoint(of: op)
+        if zeroPoint != nil {
+            guard bits == 8, staticScale != nil else {
+                throw GraphError("quantizer '\(op.type)' of '\(x)' has a zero_point: it needs a static scale and 8 bits")
+            }
         }
         self.index = index
         (input, output, scaleVar, self.bits) = (x, out, scale, bits)

@@ -40,6 +40,9 @@ struct Int8Chain {
     var fused: [Int] = []
     /// The var the chain's last op writes.
     var end: String
+    /// With an asymmetric quantizer (zero point z): `Σ w[o]` over each output's weights, for the
+    /// `-z Σ w[o]` the op's bias carries (`Int8ZeroPoint`).
+    var weightSums: [Double]?
 
     /// Where the int8 op goes: the chain's last op (every input, a residual included, is ready there).
     var position: Int { fused.last ?? op }
@@ -57,6 +60,12 @@ struct Int8Chain {
         let channels = op.type == "mul" ? wv.shape[op.int("y_num_col_dims", default: 1)...].reduce(1, *) : wv.shape[0]
         guard channels > 0, let scales = Int8Chain.scales(graph.ops[d], quantizer: q, channels: channels, params: params) else { return nil }
         (self.op, quantizer, weight, self.channels, end) = (i, q, w[0], channels, out)
+        if q.zeroPoint != nil, let wt = params[w[0]] {
+            var sums = [Double](repeating: 0, count: channels)
+            let values = wt.asFloats, block = values.count / channels
+            for (k, v) in values.enumerated() { sums[op.type == "mul" ? k % channels : k / block] += Double(v) }
+            weightSums = sums
+        }
         guard q.staticScale != nil else { return }
         self.scales = scales
         fused = [d]

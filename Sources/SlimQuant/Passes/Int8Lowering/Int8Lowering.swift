@@ -18,6 +18,8 @@ struct Int8Lowering {
     private(set) var integerOps = Set<Int>()
     /// Vars whose type becomes u8 or s8.
     private(set) var integerVars: [String: DType] = [:]
+    /// The zero points of the asymmetric u8 vars among them (`int8_to_float` subtracts it).
+    private(set) var zeroPoints: [String: Int] = [:]
     private(set) var newVars: [VarDesc] = []
     private(set) var newParams: [String: Tensor] = [:]
     /// Ops to run before op i (the `int8_quantize` of an integer concat's float inputs).
@@ -49,15 +51,22 @@ struct Int8Lowering {
             if path.contains(where: { integerConcats[$0] != nil }) { type = .s8 }   // the concat's inputs share one type
             // Hard swish does not commute with the factor f: it runs on real values, f after it.
             let unitScales = c.activation.map { if case .hardSwish = $0 { return true } else { return false } } ?? false
-            epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type)
+            epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type,
+                                    outputZeroPoint: q.zeroPoint ?? 0)
             output = route(c.end, through: path, into: q, type: type)
         }
         var biasVar: String?
-        if let shift = c.shift {
+        // An asymmetric input's zero point z: the accumulator Σ x w less z Σ w is Σ (x - z) w (`Int8ZeroPoint`).
+        let zeroShift = c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
+        if c.shift != nil || zeroShift != nil {
             let name = op.outputNames[0] + ".int8_bias"
             biasVar = name
             newVars.append(VarDesc(name: name, shape: [c.channels], persistable: true))
-            newParams[name] = Tensor(shape: [c.channels], floats: shift.indices.map { shift[$0] / scales[scales.count == 1 ? 0 : $0] })
+            let values = (0..<c.channels).map { o -> Float in
+                let shifted = c.shift.map { $0[o] / scales[scales.count == 1 ? 0 : o] } ?? 0
+                return zeroShift.map { Float(Double(shifted) + $0[o]) } ?? shifted
+            }
+            newParams[name] = Tensor(shape: [c.channels], floats: values)
         }
         dropped.formUnion([c.op] + c.fused)
         dropped.remove(c.position)
@@ -93,15 +102,19 @@ struct Int8Lowering {
     /// `int8_quantize`: u8 when its input is provably non-negative, s8 otherwise.
     mutating func lowerQuantizers() {
         for (i, q) in quantizers.sorted(by: { $0.key < $1.key }) where chainInputs.contains(q.output) && !dropped.contains(i) {
-            let type: DType = nonNegative.contains(q.input) ? .u8 : .s8
+            let type: DType = q.zeroPoint != nil || nonNegative.contains(q.input) ? .u8 : .s8
             var inputs = ["X": [q.input]], outputs = ["Out": [q.output]]
             if q.staticScale != nil {
                 inputs["InScale"] = graph.ops[i].inputs["InScale"]
             } else {
                 outputs["OutScale"] = [q.scaleVar]
             }
-            replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs,
-                                     attrs: ["bit_length": .int(q.bits), "out_dtype": .string(type.rawValue)])
+            var attrs: [String: Attribute] = ["bit_length": .int(q.bits), "out_dtype": .string(type.rawValue)]
+            if let z = q.zeroPoint {
+                attrs["zero_point"] = .int(z)
+                zeroPoints[q.output] = z
+            }
+            replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs, attrs: attrs)
             integerVars[q.output] = type
         }
     }
@@ -111,6 +124,18 @@ struct Int8Lowering {
     /// nothing below 0 survives (ReLU, ReLU6, a leaky ReLU of slope 0), else s8. Hard swish
     /// (down to -3/8) is computed on real values, then scaled by `f` and clipped.
     private func requantizedActivation(_ c: Int8Chain, into q: ActivationQuantizer, levelsPerUnit f: Float) -> (Int8Epilogue.Activation, DType) {
+        if let z = q.zeroPoint {
+            // Asymmetric u8: centred levels -z...255-z (the epilogue adds z after the clip).
+            let (lo, hi) = (Float(-z), Float(255 - z))
+            switch c.activation {
+            case nil: return (.clip(lo: lo, hi: hi), .u8)
+            case .relu?: return (.clip(lo: 0, hi: hi), .u8)
+            case let .relu6(t)?: return (.clip(lo: 0, hi: min(hi, t * f)), .u8)
+            case let .leakyRelu(alpha)?: return (.leakyReluClip(alpha: alpha, lo: alpha > 0 ? lo : 0, hi: hi), .u8)
+            case .hardSwish?: return (.hardSwishRequantized(levelsPerUnit: f, lo: lo, hi: hi), .u8)
+            case let .hardSigmoid(slope, offset)?: return (.hardSigmoid(slope: slope, offset: offset * f, hi: min(hi, f)), .u8)
+            }
+        }
         switch c.activation {
         case nil: return (.clip(lo: -q.bin, hi: q.bin), .s8)
         case .relu?: return (.clip(lo: 0, hi: q.bin), .u8)
@@ -178,6 +203,11 @@ struct Int8Lowering {
     private mutating func route(_ end: String, through path: [Int], into q: ActivationQuantizer, type: DType) -> String {
         dropped.insert(q.index)
         integerVars[q.output] = type
+        if let z = q.zeroPoint {
+            zeroPoints[q.output] = z
+            zeroPoints[end] = z
+            for p in path { graph.ops[p].output("Out").map { zeroPoints[$0] = z } }
+        }
         guard let last = path.last, let lastOut = graph.ops[last].output("Out") else { return q.output }
         integerVars[end] = type
         for p in path.dropLast() { graph.ops[p].output("Out").map { integerVars[$0] = type } }
@@ -201,6 +231,7 @@ struct Int8Lowering {
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }
+        if let z = c.quantizer.zeroPoint { attrs["input_zero_point"] = .int(z) }
         return OpDesc(type: isMul ? Int8MulOp.type : Int8Conv2DOp.type, inputs: inputs, outputs: [slots.2: [output]], attrs: attrs)
     }
 }

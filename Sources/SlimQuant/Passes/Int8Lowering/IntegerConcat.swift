@@ -20,7 +20,7 @@ struct IntegerConcat {
                     chainEnds: Set<String>) -> [Int: IntegerConcat] {
         var found: [Int: IntegerConcat] = [:]
         for (i, op) in graph.ops.enumerated() where op.type == "concat" {
-            guard let out = op.output("Out"), let r = graph.soleReader(of: out), let q = quantizers[r], q.input == out,
+            guard let out = op.output("Out"), let r = graph.soleReader(of: out), let q = quantizers[r], q.input == out, q.zeroPoint == nil,
                   Int8Lowering.canRequantize(into: q, graph: graph, chainInputs: chainInputs),
                   let xs = op.inputs["X"], Set(xs).count == xs.count else { continue }
             let floats = xs.filter { !chainEnds.contains(source(of: $0, graph: graph)) || graph.soleReader(of: $0) != i }
