@@ -19,19 +19,13 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
+from onnx_import_cases import init, node  # the same graph-building helpers
+
 RNG = np.random.default_rng(11)
 
 
 def w(*shape, scale=0.5):
     return (RNG.standard_normal(shape) * scale).astype(np.float32)
-
-
-def init(name, array):
-    return numpy_helper.from_array(np.asarray(array), name)
-
-
-def node(op, inputs, outputs, **attrs):
-    return helper.make_node(op, inputs, outputs, name=f"{op.lower()}_{outputs[0]}", **attrs)
 
 
 def cases():

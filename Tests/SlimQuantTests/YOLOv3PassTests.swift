@@ -40,16 +40,21 @@ final class YOLOv3PassTests: XCTestCase {
         XCTAssertEqual(quantizers, dequantizers, "pairs")
     }
 
-    func testFrozenAndInt8HeadOutputsMatchQATEval() throws {
+    /// The tiny YOLOv3 after the transform pass and three train-mode runs, which record the
+    /// activation scales (no weight update): its eval program, scope and feeds.
+    private func calibratedEval(_ scheme: QuantizationScheme) throws -> (built: BuiltModel, eval: Program, scope: Scope, feeds: [String: Tensor]) {
         let built = try TinyYOLOv3.model()
-        let scheme = QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .movingAverageAbsMax)
         var train = built.program
         let scope = Scope(built.params)
         try QuantizationTransformPass(scheme).apply(to: &train, scope: scope)
         let feeds = TinyYOLOv3.feeds()
-        // Train-mode runs record the activation scales (no weight update).
         for _ in 0..<3 { _ = try Executor(program: train).run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]) }
-        let eval = try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        return (built, try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars), scope, feeds)
+    }
+
+    func testFrozenAndInt8HeadOutputsMatchQATEval() throws {
+        let scheme = QuantizationScheme(weightQuantizeType: .absMax, activationQuantizeType: .movingAverageAbsMax)
+        let (built, eval, scope, feeds) = try calibratedEval(scheme)
         let heads = YOLOv3.headOutputs(of: eval)
         XCTAssertEqual(heads.count, 3)
         let inferenceFeeds = feeds.filter { built.interface.inferenceFeeds.contains($0.key) }
@@ -91,14 +96,9 @@ final class YOLOv3PassTests: XCTestCase {
     /// VNNI the default lowering keeps s8 (u8 above 127 is not exact there).
     func testSignedActivationsStoredAsUnsignedWhereExact() throws {
         Int8Ops.register()
-        let built = try TinyYOLOv3.model()
         let scheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
-        var train = built.program
-        let scope = Scope(built.params)
-        try QuantizationTransformPass(scheme).apply(to: &train, scope: scope)
-        let feeds = TinyYOLOv3.feeds()
-        for _ in 0..<3 { _ = try Executor(program: train).run(feeds: feeds, scope: scope, mode: .train, fetches: [built.loss]) }
-        var int8 = try train.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
+        let (built, eval, scope, feeds) = try calibratedEval(scheme)
+        var int8 = eval
         var params = scope.tensors
         try QuantizationFreezePass(scheme).apply(to: &int8, params: &params)
         try ConvertToInt8Pass().apply(to: &int8, params: &params)
