@@ -5,6 +5,7 @@ import SlimTensor
 /// the op's attrs by `Int8LoweringPass`:
 ///
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
+///     v = v + residual_scale * ResidualData            (with a residual; residual_scale default 1)
 ///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
 ///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
 ///     y = v as out_dtype                               (f32 keeps v; u8/s8 round half to even)
@@ -36,14 +37,19 @@ public struct Int8Epilogue: Hashable, Sendable {
     }
 
     public var outputScales: [Float]
+    /// The factor of a residual's sum post-op: 1 for a residual in the output's units; for an
+    /// integer residual its units over the output's (`(s_r / bin_r) / (s_y / bin_y)`).
+    public var residualScale: Float
     public var activation: Activation
     /// f32, u8 or s8.
     public var outputType: DType
 
-    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32) {
+    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, residualScale: Float = 1) {
         precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
         precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
+        precondition(residualScale.isFinite, "the residual scale must be finite")
         self.outputScales = outputScales
+        self.residualScale = residualScale
         self.activation = activation
         self.outputType = outputType
     }
@@ -58,6 +64,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         guard let type = DType(rawValue: op.string("out_dtype", default: "f32")), type != .s32 else {
             throw GraphError("op '\(op.type)': out_dtype must be f32, u8 or s8, got \(op.string("out_dtype", default: ""))")
         }
+        let residualScale = Float(op.float("residual_scale", default: 1))
+        guard residualScale.isFinite else { throw GraphError("op '\(op.type)': attr residual_scale must be finite") }
         let activation: Activation
         switch op.string("activation", default: "none") {
         case "none": activation = .none
@@ -92,12 +100,13 @@ public struct Int8Epilogue: Hashable, Sendable {
         case let other:
             throw GraphError("op '\(op.type)': unknown activation '\(other)'", hints: ["expected none, relu, clip, leaky_relu, hard_swish or hard_sigmoid"])
         }
-        self.init(outputScales: scales, activation: activation, outputType: type)
+        self.init(outputScales: scales, activation: activation, outputType: type, residualScale: residualScale)
     }
 
     /// The attrs `init(_:)` reads back.
     public var attrs: [String: Attribute] {
         var a: [String: Attribute] = ["output_scales": .floats(outputScales.map(Double.init)), "out_dtype": .string(outputType.rawValue)]
+        if residualScale != 1 { a["residual_scale"] = .float(Double(residualScale)) }
         switch activation {
         case .none: a["activation"] = .string("none")
         case .relu: a["activation"] = .string("relu")
