@@ -15,11 +15,6 @@ public enum Int8ToFloatOp: Operator {
     public static func forward(_ context: OpContext) throws {
         let x = try context.input("X")
         guard x.dtype != .f32 else { throw GraphError("op '\(type)': X is already f32") }
-        // In memory order: an int8 convolution's NHWC output gives an NHWC f32 copy, no reorder.
-        switch x.dtype {
-        case .u8: context.setOutput("Out", 0, x.mapElements(UInt8.self, to: .f32, as: Float.self) { s, d in for i in s.indices { d[i] = Float(s[i]) } })
-        case .s8: context.setOutput("Out", 0, x.mapElements(Int8.self, to: .f32, as: Float.self) { s, d in for i in s.indices { d[i] = Float(s[i]) } })
-        default: context.setOutput("Out", 0, Tensor(shape: x.shape, floats: x.asFloats))
-        }
+        context.setOutput("Out", 0, Tensor(shape: x.shape, floats: x.asFloats))
     }
 }

@@ -82,7 +82,7 @@ public struct Int8LoweringPass: Sendable {
     static func castIntegerReads(_ program: inout Program, integerOps: Set<Int>) {
         var cast: [String: String] = [:], ops: [OpDesc] = []
         for (p, var op) in program.ops.enumerated() {
-            if !integerOps.contains(p) && !Int8Ops.integerInputTypes.contains(op.type) && op.type != Int8ToFloatOp.type {
+            if !integerOps.contains(p) && !Int8Ops.integerInputTypes.contains(op.type) {
                 for name in op.inputNames where cast[name] == nil {
                     guard let v = program.variable(name), v.dtype == .u8 || v.dtype == .s8 else { continue }
                     let floatName = QuantNames.float(name)

@@ -49,20 +49,12 @@ struct Int8Lowering {
         let byEnd = Dictionary(chains.filter { $0.scales != nil }.map { ($0.end, $0) }) { a, _ in a }
         for c in chains.reversed() {
             guard let r = c.residual, c.scales != nil, IntegerResidual.allows(c.activation),
-                  let add = c.fused.first(where: { graph.ops[$0].type == "elementwise_add" && graph.ops[$0].inputNames.contains(r) })
-            else { continue }
+                  let add = c.fused.first(where: { graph.ops[$0].type == "elementwise_add" && graph.ops[$0].inputNames.contains(r) }),
+                  let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit,
+                  !path.contains(where: { integerConcats[$0] != nil }) else { continue }
             let shortcut = quantizers.values
                 .filter { $0.input == r && $0.index < c.position && Int8Lowering.canRequantize(into: $0, graph: graph, chainInputs: chainInputs) }
                 .min { $0.index < $1.index }
-            guard let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit,
-                  !path.contains(where: { integerConcats[$0] != nil }) else {
-                // No quantizer after it: an f32 output, the identity shortcut's integers read as f32.
-                if requantization(after: c.end) == nil, let qr = shortcut, let fr = qr.levelsPerUnit {
-                    integerResiduals[c.op] = IntegerResidual(input: qr.output, scale: 1 / fr, projection: nil, floatOutput: true)
-                    replacedReads[r, default: []].insert(add)
-                }
-                continue
-            }
             if let qr = shortcut, let fr = qr.levelsPerUnit {
                 integerResiduals[c.op] = IntegerResidual(input: qr.output, scale: f / fr, projection: nil)
                 replacedReads[r, default: []].insert(add)
@@ -102,8 +94,7 @@ struct Int8Lowering {
             epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: activation, outputType: type)
             output = projection.output
             newVars.append(VarDesc(name: output, shape: graph.variable(c.end)?.shape ?? [], dtype: type))
-        } else if c.residual == nil || integerResiduals[c.op]?.floatOutput == false, let (path, q) = requantization(after: c.end),
-                  let f = q.levelsPerUnit {
+        } else if c.residual == nil || integerResiduals[c.op] != nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
             var (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
             if path.contains(where: { integerConcats[$0] != nil }) { type = .s8 }   // the concat's inputs share one type
             // Hard swish does not commute with the factor f: it runs on real values, f after it.
@@ -114,13 +105,6 @@ struct Int8Lowering {
                 epilogue.residualScale = integer.scale
                 residual = integer.input
             }
-        }
-        if let integer = integerResiduals[c.op], integer.floatOutput {
-            let name = IntegerResidual.floatName(integer.input)
-            newVars.append(VarDesc(name: name, shape: graph.variable(c.end)?.shape ?? []))
-            insertions[c.position, default: []].append(OpDesc(type: Int8ToFloatOp.type, inputs: ["X": [integer.input]], outputs: ["Out": [name]]))
-            epilogue.residualScale = integer.scale
-            residual = name
         }
         var biasVar: String?
         if let shift = c.shift {

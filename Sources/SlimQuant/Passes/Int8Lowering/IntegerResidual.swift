@@ -14,11 +14,6 @@ import SlimGraph
 ///   batch norm), which then requantizes into the add's output units (`f_r = f`, s8, or u8 after a
 ///   ReLU): the frozen program has no scale of its own for it.
 ///
-/// A chain whose output has no quantizer to requantize into (ResNet's last block, read by the
-/// average pool) keeps its f32 output but still takes an identity shortcut's integers, as f32
-/// copies (`int8_to_float`) summed with factor `1 / f_r` (`floatOutput`): the float add then no
-/// longer reads the block input either, so the blocks before it stay 8-bit.
-///
 /// The result differs from the frozen float program by the shortcut's rounding (at most half a level
 /// of its quantizer, and for a projection clipping beyond `±s_y`), besides ties.
 struct IntegerResidual {
@@ -28,14 +23,9 @@ struct IntegerResidual {
     var scale: Float
     /// The chain writing `input` (a projection shortcut), by its op index; nil for a quantizer's `Out`.
     var projection: Int?
-    /// Whether the chain writes f32 and reads `input` through an `int8_to_float` copy (`floatName`).
-    var floatOutput = false
 
     /// The name of a projection shortcut's integer output.
     static func projectionName(_ end: String) -> String { end + ".int8" }
-
-    /// The name of the f32 copy of `input` that a chain with an f32 output sums.
-    static func floatName(_ input: String) -> String { input + ".residual" }
 
     /// Whether the chain's activation can run after an integer sum and the requantization clip.
     static func allows(_ activation: Int8Chain.Activation?) -> Bool {
