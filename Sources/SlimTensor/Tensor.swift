@@ -101,6 +101,21 @@ public struct Tensor: @unchecked Sendable {
         return t
     }
 
+    /// The same bytes seen as elements of `newType`, of this type's size (u8 <-> s8: a sum
+    /// post-op reads an s8 residual in a u8 output's buffer), held in `newLayout` (this tensor's
+    /// layout retyped; nil for plain).
+    func reinterpreted(as newType: DType, layout newLayout: TensorLayout?) -> Tensor {
+        precondition(newType.byteSize == dtype.byteSize && (newLayout == nil) == (layout == nil), "cannot see \(dtype) bytes as \(newType)")
+        return Tensor(shape: shape, dtype: newType, buffer: buffer, layout: newLayout)
+    }
+
+    private init(shape: [Int], dtype: DType, buffer: TensorStorage, layout: TensorLayout?) {
+        self.shape = shape
+        self.dtype = dtype
+        self.buffer = buffer
+        self.layout = layout
+    }
+
     /// The same values held in plain row-major layout (self when already plain).
     func plain() -> Tensor {
         guard layout != nil else { return self }

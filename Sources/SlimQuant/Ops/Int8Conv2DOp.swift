@@ -5,11 +5,12 @@ import SlimTensor
 /// quantize -> conv2d / depthwise_conv2d -> dequantize chain): `Input` [N, C, H, W] u8 or s8
 /// (integer activations), `Filter` [O, C/groups, KH, KW] s8, optional `Bias` [O] f32 (in
 /// accumulator units: the graph's bias divided by the output scale), optional `ResidualData`
-/// (f32, the output's shape, added before the activation) -> `Output` f32, u8 or s8.
+/// (the output's shape, added before the activation: f32 for an f32 output; u8 or s8 in units
+/// `residual_scale` times the output's for a u8/s8 output) -> `Output` f32, u8 or s8.
 /// Attrs: the conv geometry of `conv2d` (`strides`, `paddings`, `dilations`, `groups`) and the
 /// `Int8Epilogue` attrs:
 ///
-///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + ResidualData)
+///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + residual_scale · ResidualData)
 ///
 /// An asymmetric u8 input (attr `input_zero_point`, its `-z Σ w` already in `Bias`) is padded with
 /// its zero point (`Int8ZeroPoint`).
@@ -50,10 +51,10 @@ public enum Int8Conv2DOp: Operator {
             }
         }
         let (xx, ww) = Int8Execution.isDirect(x) ? (x, w) : Int8SignedInput.conv(x, filter: w, groups: g.groups)
-        let call = plan.call(xx, ww, hasBias: bias != nil, hasResidual: residual != nil) {
+        let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
                                    outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
-                                   hasResidual: residual != nil, outputType: epilogue.outputType)
+                                   hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType)
         }
         let y = call.run(xx, weights: ww, bias: bias, residual: residual)
         context.setOutput("Output", 0, y)

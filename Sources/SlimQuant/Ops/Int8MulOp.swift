@@ -39,10 +39,10 @@ public enum Int8MulOp: Operator {
         }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
         let (xx, yy) = Int8Execution.isDirect(x2) ? (x2, y2) : Int8SignedInput.matmul(x2, y2)
-        let call = plan.call(xx, yy, hasBias: bias != nil, hasResidual: residual != nil) {
+        let call = plan.call(xx, yy, hasBias: bias != nil, residual: residual) {
             Kernels.matmulInt8Call(xx, weightShape: yy.shape, hasBias: bias != nil, outputScales: epilogue.outputScales,
                                    postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
-                                   hasResidual: residual != nil, outputType: epilogue.outputType)
+                                   hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType)
         }
         let out = call.run(xx, weights: yy, bias: bias, residual: residual)
         context.setOutput("Out", 0, out.reshaped(outShape))

@@ -21,7 +21,10 @@ import SlimTensor
 ///    runs on integers, `IntegerConcat`), the op requantizes straight into
 ///    that quantizer's integers: scales times `bin' / s'`, a clip to `[-bin', bin']` (`[0, bin']`
 ///    after ReLU; after the leaky ReLU, which commutes with the positive factor), u8/s8 output;
-///    the quantizer disappears and activations stay 8-bit. An integer concat's other inputs are
+///    the quantizer disappears and activations stay 8-bit. A chain with a residual add does so
+///    when the shortcut is available as integers (`IntegerResidual`: the block input's quantizer
+///    `Out`, or a projection chain writing s8 in the add's output units), summed by the kernel's
+///    sum post-op; the shortcut's rounding is then a difference from the frozen program. An integer concat's other inputs are
 ///    quantized into its quantizer by an `int8_quantize` inserted before it (s8 throughout).
 ///    Other readers (YOLOv3's `yolo_box`) get the f32 value: the float boundary, re-entered
 ///    through `int8_quantize` (step 3) before the next quantized op.

@@ -6,12 +6,21 @@ extension Kernels {
     public static var int8IsExact: Bool { DNNL.hasVNNI }
 
     /// Attributes of an int8 primitive: output scales (one common, or one per index of dimension 1:
-    /// output channel / column) and the post-op chain.
-    static func int8Attributes(outputScales: [Float], postOps: [PostOp], outputType: DType) -> PrimitiveAttributes {
+    /// output channel / column) and the post-op chain; a sum post-op reads the destination's bytes
+    /// as `sumType` (the residual's type, of the output type's size).
+    static func int8Attributes(outputScales: [Float], postOps: [PostOp], sumType: DType) -> PrimitiveAttributes {
         let attr = PrimitiveAttributes()
         attr.setOutputScales(outputScales, mask: outputScales.count > 1 ? 1 << 1 : 0)
-        attr.setPostOps(postOps, sumType: outputType)
+        attr.setPostOps(postOps, sumType: sumType)
         return attr
+    }
+
+    /// The type a sum post-op reads the residual as: `residualType`, which must have the output
+    /// type's size (u8 and s8 share the bytes of an int8 output), or the output type.
+    static func int8SumType(_ residualType: DType?, outputType: DType) -> DType {
+        let t = residualType ?? outputType
+        precondition(t.byteSize == outputType.byteSize, "a \(t) residual cannot be summed into a \(outputType) output")
+        return t
     }
 
     /// Checks the arguments every int8 kernel shares.
@@ -26,7 +35,8 @@ extension Kernels {
     ///   acc = Σ x·w (exact s32), v = outputScale[o] * (acc + b[o]) (f32; one common scale or one per o),
     ///   v = postOps(v) in order (relu, clip, ..., sum: v += scale * residual),
     ///   y = saturate(roundNearestEven(v)) to `outputType` (u8, s8, s32; f32 keeps v).
-    /// `residual` (with a `.sum` post-op) has the output's shape and type. The scales are compiled
+    /// `residual` (with a `.sum` post-op) has the output's shape and the output's type, or for an
+    /// integer output the other 8-bit type (an s8 shortcut summed into a u8 output after ReLU). The scales are compiled
     /// into the primitive: one primitive per layer, created on its first call and then reused.
     /// The weights are reordered into the primitive's layout once per weight tensor (`packedConstant`);
     /// the output is held in the layout the primitive chose (NHWC), which the next int8 convolution
@@ -42,18 +52,20 @@ extension Kernels {
         precondition(w.dtype == .s8, "int8 conv weights must be s8, got \(w.dtype)")
         precondition(b.map { $0.dtype == .f32 && $0.shape == [w.shape[0]] } ?? true, "int8 bias must be f32 [\(w.shape[0])]")
         return conv2dInt8Call(x, filterShape: w.shape, hasBias: b != nil, geometry: g, outputScales: outputScales, postOps: postOps,
-                              hasResidual: residual != nil, outputType: outputType)
+                              hasResidual: residual != nil, residualType: residual?.dtype, outputType: outputType)
             .run(x, weights: w, bias: b, residual: residual)
     }
 
     /// `conv2dInt8` resolved for `x`'s shape and type and the other arguments' shapes: the cached
     /// primitive, to run on many inputs of that shape (`Int8KernelCall.run`).
     public static func conv2dInt8Call(_ x: Tensor, filterShape ws: [Int], hasBias: Bool, geometry g: ConvGeometry, outputScales: [Float],
-                                      postOps: [PostOp] = [], hasResidual: Bool = false, outputType: DType) -> Int8KernelCall {
+                                      postOps: [PostOp] = [], hasResidual: Bool = false, residualType: DType? = nil,
+                                      outputType: DType) -> Int8KernelCall {
         let c = ConvShapes(x: x.shape, w: ws, g: g)
         let o = ws[0]
         int8Check(source: x, channels: o, outputScales: outputScales, postOps: postOps, hasResidual: hasResidual)
-        let geometry = [x.dtype.code, hasBias ? 1 : 0, outputType.code] + x.shape + ws + g.strides + g.paddings + g.dilations
+        let sumType = int8SumType(residualType, outputType: outputType)
+        let geometry = [x.dtype.code, hasBias ? 1 : 0, outputType.code, sumType.code] + x.shape + ws + g.strides + g.paddings + g.dilations
         let macs = c.y.reduce(1, *) * ws[1...].reduce(1, *)
         let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales), macs: macs) {
             let key = "conv_int8 " + c.key
@@ -66,7 +78,7 @@ extension Kernels {
                 DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
                     &xs.raw, &wd.raw, biasDesc, &ys.raw, s, d, l, r), "int8 conv desc \(key)")
             }
-            let attr = int8Attributes(outputScales: outputScales, postOps: postOps, outputType: outputType)
+            let attr = int8Attributes(outputScales: outputScales, postOps: postOps, sumType: sumType)
             let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), attr: attr.handle, what: key) }
             let p = PreparedPrimitive(prim)
             p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, x.dtype), chosen: prim.md(dnnl_query_src_md), isOutput: false)
@@ -77,6 +89,6 @@ extension Kernels {
             return p
         }
         return Int8KernelCall(p, source: x, weightShape: ws, outputShape: c.y, outputType: outputType, hasBias: hasBias,
-                              biasShape: [o], hasResidual: hasResidual)
+                              biasShape: [o], residualType: hasResidual ? sumType : nil)
     }
 }

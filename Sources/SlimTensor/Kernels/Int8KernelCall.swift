@@ -16,12 +16,15 @@ public final class Int8KernelCall {
     /// What the call was made for (`run` checks its arguments against them).
     public let sourceShape: [Int], sourceType: DType, weightShape: [Int]
     public let outputShape: [Int], outputType: DType
-    public let hasBias: Bool, hasResidual: Bool
+    public let hasBias: Bool
+    /// The type a sum post-op reads the residual as (nil: no residual).
+    public let residualType: DType?
+    public var hasResidual: Bool { residualType != nil }
     /// The shape the bias is passed to the primitive in ([O], or [1, N] for a matmul).
     let biasShape: [Int]
 
     init(_ primitive: PreparedPrimitive, source: Tensor, weightShape: [Int], outputShape: [Int], outputType: DType,
-         hasBias: Bool, biasShape: [Int], hasResidual: Bool) {
+         hasBias: Bool, biasShape: [Int], residualType: DType?) {
         self.primitive = primitive
         sourceShape = source.shape
         sourceType = source.dtype
@@ -30,7 +33,7 @@ public final class Int8KernelCall {
         self.outputType = outputType
         self.hasBias = hasBias
         self.biasShape = biasShape
-        self.hasResidual = hasResidual
+        self.residualType = residualType
         let slots = primitive.slots
         precondition(slots.count == (hasBias ? 4 : 3), "an int8 primitive has source, weights, destination and optional bias")
         self.source = slots[DNNL_ARG_SRC]!
@@ -39,26 +42,31 @@ public final class Int8KernelCall {
         bias = hasBias ? slots[DNNL_ARG_BIAS]! : nil
     }
 
-    /// Whether the call fits these arguments (else make a new one).
-    public func fits(_ x: Tensor, weights w: Tensor, hasBias: Bool, hasResidual: Bool) -> Bool {
+    /// Whether the call fits these arguments (else make a new one); `residualType` nil with a
+    /// residual: the output type.
+    public func fits(_ x: Tensor, weights w: Tensor, hasBias: Bool, hasResidual: Bool, residualType: DType? = nil) -> Bool {
         x.dtype == sourceType && hasBias == self.hasBias && hasResidual == self.hasResidual
+            && (!hasResidual || (residualType ?? outputType) == self.residualType)
             && x.shape == sourceShape && w.shape == weightShape
     }
 
     /// The kernel on `x` (the call's source shape and type), weights `w` (s8), `bias` (f32) and
-    /// `residual` (the output's shape and type, read by a sum post-op), as the call was made.
+    /// `residual` (the output's shape and the call's residual type, read by a sum post-op), as the
+    /// call was made. A residual that nothing else holds (unique storage in the destination's
+    /// layout) becomes the output in place; else it is copied.
     public func run(_ x: Tensor, weights w: Tensor, bias b: Tensor?, residual: Tensor?) -> Tensor {
-        precondition(fits(x, weights: w, hasBias: b != nil, hasResidual: residual != nil) && w.dtype == .s8,
+        precondition(fits(x, weights: w, hasBias: b != nil, hasResidual: residual != nil, residualType: residual?.dtype) && w.dtype == .s8,
                      "int8 call made for \(sourceType)\(sourceShape) x \(weightShape), run on \(x.dtype)\(x.shape) x \(w.dtype)\(w.shape)")
         precondition(b.map { $0.dtype == .f32 && $0.count == biasShape.reduce(1, *) } ?? true, "int8 bias must be f32 \(biasShape)")
-        precondition(residual.map { $0.shape == outputShape && $0.dtype == outputType } ?? true,
-                     "residual must be the output's \(outputShape) \(outputType)")
+        precondition(residual.map { $0.shape == outputShape && $0.dtype == residualType } ?? true,
+                     "residual must be \(residualType.map { "\($0)" } ?? "none") \(outputShape)")
         let xs = usable(x, source), ws = usable(packedWeights(w), weights)
         let bs = b.map { usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), bias!) }
         var y = residual.map { Kernels.int8Destination(primitive, shape: outputShape, residual: $0, outputType: outputType) }
             ?? Tensor(uninitializedShape: outputShape, dtype: outputType, layout: destination.layout)
         precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
         y.makeBufferUnique()   // oneDNN writes it
+        if residual != nil { y.buffer.discardPlainCopy() }   // the residual's bytes, overwritten in place
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
         if let bs, let bias { list.append((bias, argument(bs))) }
         withExtendedLifetime((xs, ws, bs)) {

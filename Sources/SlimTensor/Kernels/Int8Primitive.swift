@@ -87,11 +87,21 @@ extension Kernels {
 
     /// The destination of an int8 primitive: a new tensor in the layout `p` chose (u8 activations
     /// stay NHWC from one int8 convolution to the next, no reorder in between), or the residual a
-    /// sum post-op reads, moved into that layout.
+    /// sum post-op reads, moved into that layout (as it is when it is held there already). A
+    /// residual of the other 8-bit type is seen as `outputType` with the same bytes (a reorder
+    /// between two descriptors of one type moves bytes; the sum post-op reads them as the
+    /// residual's type).
     static func int8Destination(_ p: PreparedPrimitive, shape: [Int], residual: Tensor?, outputType: DType) -> Tensor {
-        guard let residual else { return output(p, DNNL_ARG_DST, shape: shape, dtype: outputType) }
-        if let layout = p.layout(DNNL_ARG_DST) { return converted(residual, to: layout) }
-        return residual.plain()
+        guard var r = residual else { return output(p, DNNL_ARG_DST, shape: shape, dtype: outputType) }
+        if r.dtype != outputType {
+            if let layout = r.layout, let retyped = layout.retyped(outputType) {
+                r = r.reinterpreted(as: outputType, layout: retyped)
+            } else {
+                r = r.plain().reinterpreted(as: outputType, layout: nil)
+            }
+        }
+        if let layout = p.layout(DNNL_ARG_DST) { return converted(r, to: layout) }
+        return r.plain()
     }
 }
 

@@ -5,6 +5,7 @@ import SlimTensor
 /// the op's attrs by `Int8LoweringPass`:
 ///
 ///     v = output_scales[o] * (acc + Bias[o])          (one scale, or one per output channel o)
+///     v = v + residual_scale * ResidualData            (with a residual; residual_scale default 1)
 ///     v = activation(v)                                (none | relu | clip(clip_min, clip_max) |
 ///                                                       leaky_relu(alpha) [then clip(clip_min, clip_max)])
 ///     v = round(v) + out_zero_point                    (an asymmetric u8 output; 0 else)
@@ -37,6 +38,9 @@ public struct Int8Epilogue: Hashable, Sendable {
     }
 
     public var outputScales: [Float]
+    /// The factor of a residual's sum post-op: 1 for a residual in the output's units; for an
+    /// integer residual its units over the output's (`(s_r / bin_r) / (s_y / bin_y)`).
+    public var residualScale: Float
     public var activation: Activation
     /// f32, u8 or s8.
     public var outputType: DType
@@ -44,11 +48,14 @@ public struct Int8Epilogue: Hashable, Sendable {
     /// point: its clip bounds are in centred levels, the zero point added after them); 0 else.
     public var outputZeroPoint: Int
 
-    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, outputZeroPoint: Int = 0) {
+    public init(outputScales: [Float], activation: Activation = .none, outputType: DType = .f32, outputZeroPoint: Int = 0,
+                residualScale: Float = 1) {
         precondition(!outputScales.isEmpty, "an int8 epilogue needs at least one output scale")
         precondition(outputType != .s32, "int8 ops write f32, u8 or s8")
         precondition(outputZeroPoint == 0 || (outputType == .u8 && outputZeroPoint <= 255), "a zero point needs a u8 output")
+        precondition(residualScale.isFinite, "the residual scale must be finite")
         self.outputScales = outputScales
+        self.residualScale = residualScale
         self.activation = activation
         self.outputType = outputType
         self.outputZeroPoint = outputZeroPoint
@@ -64,6 +71,8 @@ public struct Int8Epilogue: Hashable, Sendable {
         guard let type = DType(rawValue: op.string("out_dtype", default: "f32")), type != .s32 else {
             throw GraphError("op '\(op.type)': out_dtype must be f32, u8 or s8, got \(op.string("out_dtype", default: ""))")
         }
+        let residualScale = Float(op.float("residual_scale", default: 1))
+        guard residualScale.isFinite else { throw GraphError("op '\(op.type)': attr residual_scale must be finite") }
         let activation: Activation
         switch op.string("activation", default: "none") {
         case "none": activation = .none
@@ -102,13 +111,14 @@ public struct Int8Epilogue: Hashable, Sendable {
         guard zero == 0 || (type == .u8 && (0...255).contains(zero)) else {
             throw GraphError("op '\(op.type)': out_zero_point \(zero) needs out_dtype u8 and a value in 0...255")
         }
-        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zero)
+        self.init(outputScales: scales, activation: activation, outputType: type, outputZeroPoint: zero, residualScale: residualScale)
     }
 
     /// The attrs `init(_:)` reads back.
     public var attrs: [String: Attribute] {
         var a: [String: Attribute] = ["output_scales": .floats(outputScales.map(Double.init)), "out_dtype": .string(outputType.rawValue)]
         if outputZeroPoint != 0 { a["out_zero_point"] = .int(outputZeroPoint) }
+        if residualScale != 1 { a["residual_scale"] = .float(Double(residualScale)) }
         switch activation {
         case .none: a["activation"] = .string("none")
         case .relu: a["activation"] = .string("relu")

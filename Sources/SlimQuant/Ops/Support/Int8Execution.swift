@@ -10,10 +10,10 @@ enum Int8Execution {
     /// Whether `x` can go to the kernel as it is (else: `Int8SignedInput`).
     static func isDirect(_ x: Tensor) -> Bool { x.dtype == .u8 || Kernels.int8IsExact }
 
-    /// The kernel's post-ops for `e`; with a residual (f32, the output's shape, f32 output only) a
-    /// sum post-op first, so that it is added before the activation.
+    /// The kernel's post-ops for `e`; with a residual a sum post-op (factor `residualScale`)
+    /// first, so that it is added before the activation.
     static func postOps(_ e: Int8Epilogue, residual: Bool) -> [PostOp] {
-        residual ? [.sum(scale: 1)] + e.postOps : e.postOps
+        residual ? [.sum(scale: e.residualScale)] + e.postOps : e.postOps
     }
 
     /// The value of optional input `Bias`, checked to be f32 `[channels]`.
@@ -26,13 +26,15 @@ enum Int8Execution {
         return b
     }
 
-    /// The value of optional input `ResidualData`, checked to be f32 of the output's shape (and the
-    /// output to be f32: the kernels add a residual of the output's type).
+    /// The value of optional input `ResidualData`, checked to have the output's shape and a type
+    /// the kernels can sum into the output: f32 into f32, u8 or s8 into u8 or s8 (bytes of the
+    /// output's size).
     static func residual(_ context: OpContext, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
         guard context.hasInput("ResidualData") else { return nil }
         let r = try context.input("ResidualData")
-        guard r.dtype == .f32, r.shape == shape, e.outputType == .f32 else {
-            throw GraphError("op '\(context.op.type)': ResidualData must be f32 \(shape) with out_dtype f32, got \(r.dtype)\(r.shape) and \(e.outputType)")
+        let integer: Set<DType> = [.u8, .s8]
+        guard r.shape == shape, r.dtype == e.outputType || (integer.contains(r.dtype) && integer.contains(e.outputType)) else {
+            throw GraphError("op '\(context.op.type)': ResidualData must be \(shape), f32 with out_dtype f32 or u8/s8 with out_dtype u8/s8, got \(r.dtype)\(r.shape) and \(e.outputType)")
         }
         return r
     }

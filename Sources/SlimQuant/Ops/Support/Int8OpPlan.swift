@@ -32,8 +32,8 @@ final class Int8OpPlan {
     }
 
     /// The kernel call for `x` and `w`: the last one when it fits them, else `make`'s.
-    func call(_ x: Tensor, _ w: Tensor, hasBias: Bool, hasResidual: Bool, make: () -> Int8KernelCall) -> Int8KernelCall {
-        if let last = lastCall, last.fits(x, weights: w, hasBias: hasBias, hasResidual: hasResidual) { return last }
+    func call(_ x: Tensor, _ w: Tensor, hasBias: Bool, residual: Tensor?, make: () -> Int8KernelCall) -> Int8KernelCall {
+        if let last = lastCall, last.fits(x, weights: w, hasBias: hasBias, hasResidual: residual != nil, residualType: residual?.dtype) { return last }
         let made = make()
         lastCall = made
         return made

@@ -26,6 +26,13 @@ struct Int8Lowering {
     private(set) var insertions: [Int: [OpDesc]] = [:]
     /// The concats that run on integers, by op index.
     let integerConcats: [Int: IntegerConcat]
+    /// The residual adds that run on integers, by the op index of the chain fusing them.
+    private(set) var integerResiduals: [Int: IntegerResidual] = [:]
+    /// Projection shortcut chains (by op index): the quantizer whose units they write, and the var.
+    private var projections: [Int: (quantizer: ActivationQuantizer, output: String)] = [:]
+    /// Reads of float vars that integer residuals replace (var -> the fused adds), which no longer
+    /// keep a chain from requantizing.
+    private var replacedReads: [String: Set<Int>] = [:]
 
     init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain]) {
         self.graph = graph
@@ -34,19 +41,62 @@ struct Int8Lowering {
         chainInputs = Set(chains.map(\.quantizer.output))
         let ends = Set(chains.filter { $0.scales != nil && $0.residual == nil }.map(\.end))
         integerConcats = IntegerConcat.all(in: graph, quantizers: self.quantizers, chainInputs: chainInputs, chainEnds: ends)
+        planIntegerResiduals(chains)
+    }
+
+    /// Picks the residual adds that run on integers (`IntegerResidual`), last chain first: a chain
+    /// requantizes only when every float add reading its output (the next block's shortcut) reads
+    /// the integers instead, which is decided for the later chains first.
+    private mutating func planIntegerResiduals(_ chains: [Int8Chain]) {
+        let byEnd = Dictionary(chains.filter { $0.scales != nil }.map { ($0.end, $0) }) { a, _ in a }
+        for c in chains.reversed() {
+            guard let r = c.residual, c.scales != nil, IntegerResidual.allows(c.activation),
+                  let add = c.fused.first(where: { graph.ops[$0].type == "elementwise_add" && graph.ops[$0].inputNames.contains(r) }),
+                  let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit, q.zeroPoint == nil,
+                  !path.contains(where: { integerConcats[$0] != nil }) else { continue }   // symmetric quantizers only
+            let shortcut = quantizers.values
+                .filter { $0.input == r && $0.index < c.position && $0.zeroPoint == nil && Int8Lowering.canRequantize(into: $0, graph: graph, chainInputs: chainInputs) }
+                .min { $0.index < $1.index }
+            if let qr = shortcut, let fr = qr.levelsPerUnit {
+                integerResiduals[c.op] = IntegerResidual(input: qr.output, scale: f / fr, projection: nil)
+                replacedReads[r, default: []].insert(add)
+            } else if let p = byEnd[r], p.op != c.op, p.residual == nil, IntegerResidual.allows(p.activation), projections[p.op] == nil,
+                      graph.soleReader(of: r) == add {
+                let name = IntegerResidual.projectionName(r)
+                integerResiduals[c.op] = IntegerResidual(input: name, scale: 1, projection: p.op)
+                projections[p.op] = (q, name)
+            }
+        }
+    }
+
+    /// The one op reading `v` (`Int8Graph.soleReader`), not counting the fused adds that read
+    /// `v`'s integers instead (`replacedReads`).
+    private func soleReader(of v: String) -> Int? {
+        guard let replaced = replacedReads[v] else { return graph.soleReader(of: v) }
+        guard !graph.fetches.contains(v) else { return nil }
+        let readers = (graph.readers[v] ?? []).filter { !replaced.contains($0) }
+        return readers.count == 1 ? readers[0] : nil
     }
 
     /// Replaces the chain's ops by one int8 op at the chain's last position; requantizes into the
-    /// next quantizer when it can (not with a residual: the kernels add it in the output's type).
+    /// next quantizer when it can (with a residual only when it is summed as integers,
+    /// `IntegerResidual`: the kernels add a residual of the output's size); a projection shortcut
+    /// requantizes into the units of the add it feeds.
     mutating func lower(_ c: Int8Chain) {
         let op = graph.ops[c.op]
         guard let scales = c.scales else {
-            replacements[c.op] = int8Op(op, c, epilogue: Int8Epilogue(outputScales: [1]), bias: nil, output: c.end)
+            replacements[c.op] = int8Op(op, c, epilogue: Int8Epilogue(outputScales: [1]), bias: nil, residual: nil, output: c.end)
             return
         }
         var epilogue = Int8Epilogue(outputScales: scales, activation: floatActivation(c))
         var output = c.end
-        if c.residual == nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
+        var residual = c.residual
+        if let projection = projections[c.op], let f = projection.quantizer.levelsPerUnit {
+            let (activation, type) = requantizedActivation(c, into: projection.quantizer, levelsPerUnit: f)
+            epilogue = Int8Epilogue(outputScales: scales.map { $0 * f }, activation: activation, outputType: type)
+            output = projection.output
+            newVars.append(VarDesc(name: output, shape: graph.variable(c.end)?.shape ?? [], dtype: type))
+        } else if c.residual == nil || integerResiduals[c.op] != nil, let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit {
             var (activation, type) = requantizedActivation(c, into: q, levelsPerUnit: f)
             if path.contains(where: { integerConcats[$0] != nil }) { type = .s8 }   // the concat's inputs share one type
             // Hard swish does not commute with the factor f: it runs on real values, f after it.
@@ -54,6 +104,10 @@ struct Int8Lowering {
             epilogue = Int8Epilogue(outputScales: unitScales ? scales : scales.map { $0 * f }, activation: activation, outputType: type,
                                     outputZeroPoint: q.zeroPoint ?? 0)
             output = route(c.end, through: path, into: q, type: type)
+            if let integer = integerResiduals[c.op] {
+                epilogue.residualScale = integer.scale
+                residual = integer.input
+            }
         }
         var biasVar: String?
         // An asymmetric input's zero point z: the accumulator Σ x w less z Σ w is Σ (x - z) w (`Int8ZeroPoint`).
@@ -70,7 +124,7 @@ struct Int8Lowering {
         }
         dropped.formUnion([c.op] + c.fused)
         dropped.remove(c.position)
-        replacements[c.position] = int8Op(op, c, epilogue: epilogue, bias: biasVar, output: output)
+        replacements[c.position] = int8Op(op, c, epilogue: epilogue, bias: biasVar, residual: residual, output: output)
     }
 
     /// Runs each integer concat on s8 values in its quantizer's units: the float inputs quantized
@@ -165,7 +219,7 @@ struct Int8Lowering {
     /// reshapes), each the sole reader of the previous value; nil when there is no such quantizer.
     private func requantization(after end: String) -> ([Int], ActivationQuantizer)? {
         var v = end, path: [Int] = []
-        while let r = graph.soleReader(of: v) {
+        while let r = soleReader(of: v) {
             if let q = quantizers[r], q.input == v {
                 return Int8Lowering.canRequantize(into: q, graph: graph, chainInputs: chainInputs) ? (path, q) : nil
             }
@@ -222,12 +276,12 @@ struct Int8Lowering {
     }
 
     /// The `int8_conv2d` / `int8_mul` op of a chain.
-    private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, output: String) -> OpDesc {
+    private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, residual: String?, output: String) -> OpDesc {
         let isMul = op.type == "mul"
         let slots = isMul ? ("X", "Y", "Out") : ("Input", "Filter", "Output")
         var inputs = [slots.0: [c.quantizer.output], slots.1: [c.weight]]
         if let bias { inputs["Bias"] = [bias] }
-        if let residual = c.residual { inputs["ResidualData"] = [residual] }
+        if let residual { inputs["ResidualData"] = [residual] }
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }
