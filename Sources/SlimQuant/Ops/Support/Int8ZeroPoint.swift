@@ -50,9 +50,9 @@ enum Int8ZeroPoint {
         return y
     }
 
-    /// `bias + factor * Σ w[o]` (128 by default; the sums over each output's weights: `rows` outputs of `block`
+    /// `bias + 128 * Σ w[o]` (the sums over each output's weights: `rows` outputs of `block`
     /// consecutive values, or `columns` for a [K, N] product weight), f32 [channels].
-    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool, factor: Float = 128) -> Tensor {
+    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool) -> Tensor {
         let channels = columns ? w.shape[1] : w.shape[0]
         var sums = [Float](repeating: 0, count: channels)
         w.withUnsafeElements(as: Int8.self) { src in
@@ -62,6 +62,6 @@ enum Int8ZeroPoint {
             }
         }
         let b = bias?.floats ?? [Float](repeating: 0, count: channels)
-        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + factor * sums[$0] })
+        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + 128 * sums[$0] })
     }
 }
