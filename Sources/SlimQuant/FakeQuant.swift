@@ -214,14 +214,20 @@ public enum FakeQuant {
     /// rounding half to even as ONNX does; `q * s / 127` when `dequantized`. The stored uint8 value
     /// is `q + z`. NaN gives 0; `s` guarded.
     public static func quantizeAsymmetric(_ x: Tensor, scale s: Float, zeroPoint z: Int, dequantized: Bool) -> Tensor {
-        let k = 127 / guarded(s), back = s / 127, lo = Float(-z), hi = Float(255 - z)
+        let k = 127 / guarded(s), back = s / 127
         return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
             for i in src.indices {
-                let v = src[i] * k
-                let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
+                let q = centredLevel(src[i] * k, zeroPoint: z)
                 dst[i] = dequantized ? q * back : q
             }
         }
+    }
+
+    /// `clamp(round(v), -z, 255 - z)` rounding half to even, NaN to 0: the centred level of an
+    /// asymmetric uint8 quantizer with zero point `z` for `v` in levels.
+    @inline(__always)
+    static func centredLevel(_ v: Float, zeroPoint z: Int) -> Float {
+        v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), Float(-z)), Float(255 - z))
     }
 
     /// The single value of a `[1]`-shaped f32 input such as `InScale`.

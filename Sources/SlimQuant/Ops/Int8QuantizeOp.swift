@@ -47,14 +47,10 @@ public enum Int8QuantizeOp: Operator {
     /// `clamp(round(x * k) + z, 0, 255)` as u8, rounding half to even (`FakeQuant.quantizeAsymmetric`
     /// plus the zero point); NaN gives z. In memory order.
     static func quantizeAsymmetric(_ x: Tensor, levelsPerUnit k: Float, zeroPoint z: Int) -> Tensor {
-        let lo = Float(-z), hi = Float(255 - z), zf = Float(z)
+        let zf = Float(z)
         return x.mapElements(Float.self, to: .u8, as: UInt8.self) { src, dst in
             FakeQuantKernel.forEachChunk(src.count) { range in
-                for i in range {
-                    let v = src[i] * k
-                    let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
-                    dst[i] = UInt8(q + zf)
-                }
+                for i in range { dst[i] = UInt8(FakeQuant.centredLevel(src[i] * k, zeroPoint: z) + zf) }
             }
         }
     }

@@ -50,18 +50,22 @@ enum Int8ZeroPoint {
         return y
     }
 
-    /// `bias + 128 * Σ w[o]` (the sums over each output's weights: `rows` outputs of `block`
-    /// consecutive values, or `columns` for a [K, N] product weight), f32 [channels].
-    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool) -> Tensor {
-        let channels = columns ? w.shape[1] : w.shape[0]
-        var sums = [Float](repeating: 0, count: channels)
+    /// `Σ w[o]` over each output's s8 weights: `channels` outputs of consecutive values (a conv
+    /// filter), or of every `channels`-th value (`columns`: a [K, N] product weight).
+    static func weightSums(_ w: Tensor, channels: Int, columns: Bool) -> [Double] {
+        var sums = [Double](repeating: 0, count: channels)
         w.withUnsafeElements(as: Int8.self) { src in
             let block = src.count / channels
-            for i in src.indices {
-                sums[columns ? i % channels : i / block] += Float(src[i])
-            }
+            for i in src.indices { sums[columns ? i % channels : i / block] += Double(src[i]) }
         }
+        return sums
+    }
+
+    /// `bias + 128 * Σ w[o]` (`weightSums`), f32 [channels].
+    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool) -> Tensor {
+        let channels = columns ? w.shape[1] : w.shape[0]
+        let sums = weightSums(w, channels: channels, columns: columns)
         let b = bias?.floats ?? [Float](repeating: 0, count: channels)
-        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + 128 * sums[$0] })
+        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + Float(128 * sums[$0]) })
     }
 }
