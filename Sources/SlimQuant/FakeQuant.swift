@@ -180,6 +180,10 @@ public enum FakeQuant {
     static func forwardPerTensor(_ context: OpContext, _ output: Output, train: (Tensor) throws -> Float) throws {
         let op = context.op
         let x = try context.floatInput("X")
+        if !context.usesStoredScale, op.attrs["zero_point"] != nil {
+            throw GraphError("op '\(op.type)' of '\(op.input("X") ?? "?")' has a zero_point: asymmetric activations are calibrated (slim calibrate), not trained",
+                             hints: ["fine-tune from the float model with symmetric quantizers, or calibrate without training"])
+        }
         let s = context.usesStoredScale ? try scalar(try context.input("InScale"), slot: "InScale", of: op) : try train(x)
         try emitPerTensor(context, x: x, scale: s, output)
     }

@@ -41,7 +41,8 @@ public struct CalibratedModels {
     public static func summary(_ result: CalibrationResult, order: [String]) -> String {
         order.compactMap { name in
             result.scales[name].map { s in
-                "  \(name): s = \(String(format: "%.5g", Double(s)))" + (result.choices[name].map { " (\($0.rawValue))" } ?? "")
+                "  \(name): s = \(String(format: "%.5g", Double(s)))" + (result.zeroPoints[name].map { ", zero point \($0)" } ?? "")
+                    + (result.choices[name].map { " (\($0.rawValue))" } ?? "")
             }
         }.joined(separator: "\n")
     }

@@ -42,9 +42,14 @@ public struct Int8LoweringPass: Sendable {
     /// Whether step 5 runs: by default where it is exact (`Kernels.int8IsExact`: without VNNI, u8
     /// values above 127 saturate in oneDNN's pairwise products).
     public var storesSignedAsUnsigned: Bool
+    /// Whether a convolution's asymmetric u8 input (an imported or calibrated zero point) has its
+    /// zero point subtracted by oneDNN (`input_shift`), by default where u8 inputs are exact
+    /// (VNNI); else `-z Σ w` goes into the bias and the input is padded with z (`Int8ZeroPoint`).
+    public var usesSourceZeroPoints: Bool
 
-    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact) {
+    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact, usesSourceZeroPoints: Bool = Kernels.int8IsExact) {
         self.storesSignedAsUnsigned = storesSignedAsUnsigned
+        self.usesSourceZeroPoints = usesSourceZeroPoints
     }
 
     /// Lowers `program`, adding the folded biases to `params` and dropping params it no longer reads.
@@ -58,7 +63,8 @@ public struct Int8LoweringPass: Sendable {
             chains.append(chain)
             claimed.formUnion(chain.fused)
         }
-        var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains)
+        var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains,
+                                    sourceZeroPoints: usesSourceZeroPoints && Kernels.int8IsExact)
         for chain in chains { lowering.lower(chain) }
         lowering.lowerConcats()
         lowering.lowerQuantizers()

@@ -6,7 +6,9 @@ import SlimTensor
 /// `-z * Σ w[o]` into the op's `Bias` (so the accumulator is `Σ (x - z) w`), which is exact where
 /// every tap reads the input; a padded convolution pads with z instead of 0 (`padded`), as ONNX
 /// `QLinearConv` does, so a padded tap contributes `(z - z) w = 0` too. The convolution then runs
-/// unpadded on the usual u8 kernel (the zero point never reaches oneDNN).
+/// unpadded on the usual u8 kernel (the zero point never reaches oneDNN). This is the form of
+/// `int8_mul` and of every op on CPUs without VNNI; with VNNI a convolution gets `input_shift` z
+/// instead (oneDNN's source zero point, `Int8Conv2DOp`).
 ///
 /// Without AVX-512 VNNI oneDNN is exact only for u8 in 0...127: the input is shifted to s8
 /// (`x - 128`, `shiftedToSigned`) and goes through `Int8SignedInput`, with `128 * Σ w[o]` added

@@ -26,9 +26,15 @@ struct Int8Lowering {
     private(set) var insertions: [Int: [OpDesc]] = [:]
     /// The concats that run on integers, by op index.
     let integerConcats: [Int: IntegerConcat]
+    /// Whether a convolution's asymmetric input subtracts its zero point in oneDNN (attr
+    /// `input_shift` z: the source zero point, in s32) rather than through `-z Σ w` in the bias
+    /// and padding with z (attr `input_zero_point`, `Int8ZeroPoint`). Only where u8 inputs are
+    /// exact (VNNI).
+    let sourceZeroPoints: Bool
 
-    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain]) {
+    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain], sourceZeroPoints: Bool = false) {
         self.graph = graph
+        self.sourceZeroPoints = sourceZeroPoints
         nonNegative = NonNegativeVars.of(graph.program)
         self.quantizers = Dictionary(quantizers.map { ($0.index, $0) }) { a, _ in a }
         chainInputs = Set(chains.map(\.quantizer.output))
@@ -57,7 +63,7 @@ struct Int8Lowering {
         }
         var biasVar: String?
         // An asymmetric input's zero point z: the accumulator Σ x w less z Σ w is Σ (x - z) w (`Int8ZeroPoint`).
-        let zeroShift = c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
+        let zeroShift = usesSourceZeroPoint(op) ? nil : c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
         if c.shift != nil || zeroShift != nil {
             let name = op.outputNames[0] + ".int8_bias"
             biasVar = name
@@ -221,6 +227,9 @@ struct Int8Lowering {
         return end
     }
 
+    /// Whether `op`'s asymmetric input is left to oneDNN's source zero point (`sourceZeroPoints`, convolutions).
+    private func usesSourceZeroPoint(_ op: OpDesc) -> Bool { sourceZeroPoints && op.type != "mul" }
+
     /// The `int8_conv2d` / `int8_mul` op of a chain.
     private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, output: String) -> OpDesc {
         let isMul = op.type == "mul"
@@ -231,7 +240,7 @@ struct Int8Lowering {
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }
-        if let z = c.quantizer.zeroPoint { attrs["input_zero_point"] = .int(z) }
+        if let z = c.quantizer.zeroPoint { attrs[usesSourceZeroPoint(op) ? "input_shift" : "input_zero_point"] = .int(z) }
         return OpDesc(type: isMul ? Int8MulOp.type : Int8Conv2DOp.type, inputs: inputs, outputs: [slots.2: [output]], attrs: attrs)
     }
 }
