@@ -7,6 +7,12 @@
 //   (mobile_model_save_path) and SlimCLI.
 import PackageDescription
 
+// Every host slim builds and runs on is an x86-64 with AVX2 and FMA (Haswell or newer, or AVX-512):
+// the layers with element loops (quantizers, optimizers, data transforms) are compiled for that
+// baseline instead of SSE2, so their SIMD16 code runs 8 lanes a step. Swift emits no fast-math
+// flags, so no product is fused into an FMA and every result keeps its bits.
+let vectorLoops: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+
 let package = Package(
     name: "slim",
     platforms: [.macOS(.v13)],
@@ -29,10 +35,11 @@ let package = Package(
 
         // Library layers.
         .target(name: "SlimConfig", dependencies: ["CLibYAML"]),
-        .target(name: "SlimTensor", dependencies: ["CDNNL"]),
-        .target(name: "SlimGraph", dependencies: ["SlimTensor"]),
-        .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"]),
-        .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"]),
+        .target(name: "SlimTensor", dependencies: ["CDNNL"], swiftSettings: vectorLoops),
+        .target(name: "SlimGraph", dependencies: ["SlimTensor"], swiftSettings: vectorLoops),
+        .target(name: "SlimQuant", dependencies: ["SlimGraph", "SlimTensor"], exclude: ["README.md"], swiftSettings: vectorLoops),
+        .target(name: "SlimTrain", dependencies: ["SlimQuant", "SlimGraph", "SlimTensor", "SlimConfig", "CZlib", "CPNG", "CJPEG"],
+                swiftSettings: vectorLoops),
         .target(name: "SlimCompress", dependencies: ["SlimTrain", "SlimQuant", "SlimONNX", "SlimGraph", "SlimTensor", "SlimConfig"]),
         .target(name: "SlimONNX", dependencies: [
             "SlimQuant", "SlimGraph", "SlimTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -10,7 +10,13 @@ the data set's order: class folders sorted, files sorted), this script
   4. with --slim-ort-int8 (slim's predictions running ORT's INT8 file, `slim import` of
      WORK/cls_ort_int8.onnx), adds its top-1 and agreements ("slim ORT-INT8 vs ORT INT8", ...);
      --reuse-int8 keeps an existing WORK/cls_ort_int8.onnx instead of quantizing again,
-  5. with --slim-bench, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
+  5. with --slim-int8-asym (slim calibrate --activation_mode asymmetric --algo abs_max, ONNX Runtime's
+     own MinMax on uint8), adds "slim INT8 asym" to the top-1 and agreements,
+  6. with --ort-variants, quantizes the file again with other quantize_static options (per-tensor
+     weights; symmetric int8 activations; Percentile calibration) and reports how often each of
+     those ORT INT8 models agrees with the default one: how far two INT8 quantizations of this
+     classifier agree when they round at the same points but pick other grids,
+  7. with --slim, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
      `slim bench --model DIR --mode infer` of slim's float and int8 directories, same threads.
 
     python bench/ppocr_cls_ptq.py --onnx M.onnx --data DIR --slim-fp32 fp32.jsonl --slim-int8 int8.jsonl \
@@ -69,7 +75,7 @@ class Calibration:
         pass
 
 
-def quantize(onnx_path, out_path, images):
+def quantize(onnx_path, out_path, images, **options):
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
     import onnx
@@ -85,9 +91,19 @@ def quantize(onnx_path, out_path, images):
     except Exception:   # symbolic shape inference fails on some Paddle2ONNX graphs: ONNX's own inference then
         quant_pre_process(onnx_path, pre, skip_symbolic_shape=True)
     name = ort.InferenceSession(pre, providers=["CPUExecutionProvider"]).get_inputs()[0].name
-    quantize_static(pre, out_path, Calibration(images, name), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    calibrate_method=CalibrationMethod.MinMax)
+    settings = dict(quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+    settings.update({k: (getattr(QuantType, v) if k.endswith("_type") else getattr(CalibrationMethod, v) if k == "calibrate_method" else v)
+                     for k, v in options.items()})
+    quantize_static(pre, out_path, Calibration(images, name), **settings)
+
+
+# quantize_static options of --ort-variants (enum values by name).
+ORT_VARIANTS = {
+    "ORT INT8 per-tensor weights": dict(per_channel=False),
+    "ORT INT8 symmetric int8 activations": dict(activation_type="QInt8", extra_options={"ActivationSymmetric": True}),
+    "ORT INT8 Percentile": dict(calibrate_method="Percentile"),
+}
 
 
 def slim_predictions(path):
@@ -122,6 +138,8 @@ def main():
     parser.add_argument("--work", default=".", help="where the ORT INT8 file is written")
     parser.add_argument("--slim-ort-int8", help="slim eval --output_predictions of slim import of WORK/cls_ort_int8.onnx")
     parser.add_argument("--reuse-int8", action="store_true", help="keep an existing WORK/cls_ort_int8.onnx")
+    parser.add_argument("--slim-int8-asym", help="slim eval --output_predictions of slim calibrate --activation_mode asymmetric")
+    parser.add_argument("--ort-variants", action="store_true", help="agreement of other ORT INT8 quantizations with the default one")
     parser.add_argument("--slim", help="the slim binary, to time slim bench next to ORT")
     parser.add_argument("--slim-float-dir")
     parser.add_argument("--slim-int8-dir")
@@ -139,6 +157,15 @@ def main():
     if args.slim_ort_int8:
         preds["slim ORT-INT8"] = slim_predictions(args.slim_ort_int8)
         pairs += [("slim ORT-INT8", "ORT INT8"), ("slim ORT-INT8", "ORT FP32")]
+    if args.slim_int8_asym:
+        preds["slim INT8 asym"] = slim_predictions(args.slim_int8_asym)
+        pairs += [("slim INT8 asym", "ORT INT8"), ("slim INT8 asym", "ORT FP32")]
+    if args.ort_variants:
+        for k, (name, options) in enumerate(ORT_VARIANTS.items()):
+            path = os.path.join(args.work, f"cls_ort_variant{k}.onnx")
+            quantize(args.onnx, path, images, **options)
+            preds[name] = predict(session(path, args.threads), images)
+            pairs += [(name, "ORT INT8"), (name, "ORT FP32")]
     for name, p in preds.items():
         if len(p) != len(labels):
             sys.exit(f"{name}: {len(p)} predictions for {len(labels)} samples")

@@ -8,6 +8,7 @@ import SlimTrain
 extension WeightQuantizeType: ExpressibleByArgument {}
 extension ActivationQuantizeType: ExpressibleByArgument {}
 extension CalibrationAlgorithm: ExpressibleByArgument {}
+extension ActivationMode: ExpressibleByArgument {}
 extension InferenceEngine: ExpressibleByArgument {}
 extension BenchConfiguration.Mode: ExpressibleByArgument {}
 extension BenchConfiguration.Precision: ExpressibleByArgument {}

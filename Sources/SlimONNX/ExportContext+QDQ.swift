@@ -61,17 +61,19 @@ extension ExportContext {
     /// clip keeps fewer than 8 bits in range, and at 8 bits keeps `x < -s` at -127, not -128 (a
     /// level that compounds layer after layer), so it is left out only for an input that is
     /// provably >= 0 (127 = bin). A per-run scale (`abs_max`) needs none, `|x| <= max |x|`.
+    /// An asymmetric quantizer (zero point `z`) is `QuantizeLinear(s / 127, uint8 z)`: its
+    /// saturation at 0...255 is slim's clamp to `-z...255 - z`, no Clip.
     mutating func quantizedInput(_ q: ActivationQuantization, flattenAxis: Int?) throws -> String {
         let key = "qdq:\(q.quantizedVar):\(flattenAxis ?? -1)"
         if let done = emitted[key] { return done }
         var x = try flattened(q.source, axis: flattenAxis, name: q.quantizedVar)
         let scale = activationScale(q, input: x)
-        if let s = q.storedScale, q.bits < 8 || !q.nonNegative {
+        if let s = q.storedScale, q.zeroPoint == nil, q.bits < 8 || !q.nonNegative {
             let s = Self.guarded(s)
             x = graph.add("Clip", [x, graph.scalar(-s, name: "\(q.quantizedVar).min"), graph.scalar(s, name: "\(q.quantizedVar).max")],
                           output: "\(q.quantizedVar).clipped")
         }
-        let zero = graph.int8Zero()
+        let zero = q.zeroPoint.map { graph.uint8Zero(UInt8($0)) } ?? graph.int8Zero()
         let quantized = graph.claim(q.quantizedVar)   // the slim var of the integers names the int8 tensor
         graph.add("QuantizeLinear", [x, scale, zero], [quantized])
         let dequantized = graph.add("DequantizeLinear", [quantized, scale, zero], output: "\(q.quantizedVar).dequantized")

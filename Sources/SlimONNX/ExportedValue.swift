@@ -29,6 +29,8 @@ struct ActivationQuantization {
     var opType: String
     /// Whether `x` is provably >= 0 (`ExportContext.isNonNegative`).
     var nonNegative = false
+    /// The uint8 zero point of an asymmetric quantizer (attr `zero_point`; stored scale, 8 bits).
+    var zeroPoint: Int?
 
     /// `bin = 2^(b-1) - 1`.
     var bin: Float { Float((1 << (bits - 1)) - 1) }

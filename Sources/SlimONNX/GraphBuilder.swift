@@ -84,6 +84,14 @@ struct GraphBuilder {
         return name
     }
 
+    /// The uint8 zero point `z` (a scalar), shared.
+    mutating func uint8Zero(_ z: UInt8) -> String {
+        if let name = scalars["u8:\(z)"] { return name }
+        let name = initializer(.uint8s([z], dims: []), name: "zero_point.uint8")
+        scalars["u8:\(z)"] = name
+        return name
+    }
+
     /// The int8 zero point 0 (a scalar), shared.
     mutating func int8Zero() -> String {
         if let name = scalars["s8:0"] { return name }

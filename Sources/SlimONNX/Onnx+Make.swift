@@ -2,7 +2,7 @@ import Foundation
 
 /// Element types of `TensorProto.data_type` / `TypeProto.Tensor.elem_type` used by the export.
 enum ONNXElementType: Int32 {
-    case float = 1, int8 = 3, int32 = 6, int64 = 7
+    case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7
 }
 
 extension Onnx_TensorProto {
@@ -14,6 +14,11 @@ extension Onnx_TensorProto {
     /// int8 values with `dims`.
     static func int8s(_ values: [Int8], dims: [Int]) -> Onnx_TensorProto {
         make(.int8, dims: dims, raw: values.withUnsafeBufferPointer { Data(buffer: $0) })
+    }
+
+    /// uint8 values with `dims` (asymmetric zero points).
+    static func uint8s(_ values: [UInt8], dims: [Int]) -> Onnx_TensorProto {
+        make(.uint8, dims: dims, raw: values.withUnsafeBufferPointer { Data(buffer: $0) })
     }
 
     /// int64 values with `dims` (shapes for Reshape).

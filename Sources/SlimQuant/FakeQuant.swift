@@ -180,6 +180,10 @@ public enum FakeQuant {
     static func forwardPerTensor(_ context: OpContext, _ output: Output, train: (Tensor) throws -> Float) throws {
         let op = context.op
         let x = try context.floatInput("X")
+        if !context.usesStoredScale, op.attrs["zero_point"] != nil {
+            throw GraphError("op '\(op.type)' of '\(op.input("X") ?? "?")' has a zero_point: asymmetric activations are calibrated (slim calibrate), not trained",
+                             hints: ["fine-tune from the float model with symmetric quantizers, or calibrate without training"])
+        }
         let s = context.usesStoredScale ? try scalar(try context.input("InScale"), slot: "InScale", of: op) : try train(x)
         try emitPerTensor(context, x: x, scale: s, output)
     }
@@ -214,14 +218,37 @@ public enum FakeQuant {
     /// rounding half to even as ONNX does; `q * s / 127` when `dequantized`. The stored uint8 value
     /// is `q + z`. NaN gives 0; `s` guarded.
     public static func quantizeAsymmetric(_ x: Tensor, scale s: Float, zeroPoint z: Int, dequantized: Bool) -> Tensor {
-        let k = 127 / guarded(s), back = s / 127, lo = Float(-z), hi = Float(255 - z)
+        let k = 127 / guarded(s), factor = dequantized ? s / 127 : 1
+        let lo = Float(-z), hi = Float(255 - z)
+        // 16 lanes at a time, over the threads: `(c + 1.5 * 2^23) - 1.5 * 2^23` is `c` rounded half to
+        // even for |c| <= 255 (`centredLevel`, branch-free so that it vectorizes); then the tail.
+        let magic: Float = 12_582_912
         return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
-            for i in src.indices {
-                let v = src[i] * k
-                let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
-                dst[i] = dequantized ? q * back : q
+            guard let source = src.baseAddress, let target = dst.baseAddress else { return }
+            FakeQuantKernel.forEachChunk(src.count) { range in
+                var i = range.lowerBound
+                let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
+                let magicv = SIMD16<Float>(repeating: magic), factorv = SIMD16<Float>(repeating: factor)
+                while i + 16 <= range.upperBound {
+                    let v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self) * kv
+                    var c = v.replacing(with: lov, where: v .< lov).replacing(with: hiv, where: v .> hiv)
+                    c.replace(with: SIMD16<Float>(), where: c .!= c)   // NaN -> 0
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: ((c + magicv) - magicv) * factorv, as: SIMD16<Float>.self)
+                    i += 16
+                }
+                while i < range.upperBound {
+                    target[i] = centredLevel(source[i] * k, zeroPoint: z) * factor
+                    i += 1
+                }
             }
         }
+    }
+
+    /// `clamp(round(v), -z, 255 - z)` rounding half to even, NaN to 0: the centred level of an
+    /// asymmetric uint8 quantizer with zero point `z` for `v` in levels.
+    @inline(__always)
+    static func centredLevel(_ v: Float, zeroPoint z: Int) -> Float {
+        v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), Float(-z)), Float(255 - z))
     }
 
     /// The single value of a `[1]`-shaped f32 input such as `InScale`.

@@ -82,6 +82,24 @@ final class CalibrateEndToEndTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.err)
         XCTAssertTrue(again.out.contains("resuming from"), again.out)
         XCTAssertFalse(again.out.contains("calibrated"), "a finished run does not calibrate again:\n\(again.out)")
+
+        // Asymmetric activations: zero points in the log, and epoch 1 (the strategy restored from
+        // epoch 0's record) still computes what the frozen INT8 model computes.
+        let yaml = String(decoding: try XCTUnwrap(slim.bytes("ptq.yaml")), as: UTF8.self)
+        try slim.write("ptq_asym.yaml", yaml
+            .replacingOccurrences(of: "algo: abs_max", with: "algo: abs_max\n    activation_mode: asymmetric")
+            .replacingOccurrences(of: "./ptq/", with: "./ptq_asym/").replacingOccurrences(of: "./checkpoints/", with: "./checkpoints_asym/")
+            .replacingOccurrences(of: "epoch: 1", with: "epoch: 2"))
+        let asym = try slim.run(["compress", "-s", "ptq_asym.yaml", "-c", "model.yml", "-o", "pretrain_weights=out/model/best"])
+        XCTAssertEqual(asym.status, 0, asym.err)
+        XCTAssertTrue(asym.out.contains(", zero point "), asym.out)
+        let last = try slim.run(["eval", "--model_path", "checkpoints_asym/1/eval_model", "-c", "model.yml", "--output_eval", "asym_ckpt.json"])
+        let asymInt8 = try slim.run(["eval", "--model_path", "ptq_asym/int8", "-c", "model.yml", "--output_eval", "asym_int8.json"])
+        XCTAssertEqual([last.status, asymInt8.status], [0, 0], last.err + asymInt8.err)
+        XCTAssertEqual(try top1(slim, "asym_ckpt.json"), try top1(slim, "asym_int8.json"), accuracy: 0.011,
+                       "epoch 1 keeps the zero points")
+        let model = String(decoding: try XCTUnwrap(slim.bytes("checkpoints_asym/1/eval_model/__model__")), as: UTF8.self)
+        XCTAssertTrue(model.contains("zero_point"), "the epoch-1 eval model keeps the zero points")
     }
 
     func testBadInputsAreClearErrors() throws {
@@ -96,6 +114,10 @@ final class CalibrateEndToEndTests: XCTestCase {
         let twice = try slim.run(["calibrate", "-c", "model.yml", "--model_path", "ptq/eval_model", "--save_path", "ptq2"])
         XCTAssertEqual(twice.status, 65, twice.err)
         XCTAssertTrue(twice.err.contains("already quantized"), twice.err)
+        let asymmetricKL = try slim.run(["calibrate", "-c", "model.yml", "--model_path", "out/model/best", "--algo", "KL",
+                                         "--activation_mode", "asymmetric"])
+        XCTAssertEqual(asymmetricKL.status, 64, asymmetricKL.err)
+        XCTAssertTrue(asymmetricKL.err.contains("asymmetric activations are calibrated with algo abs_max"), asymmetricKL.err)
         let missing = try slim.run(["calibrate", "-c", "model.yml", "--model_path", "nowhere"])
         XCTAssertEqual(missing.status, 74, missing.err)
     }

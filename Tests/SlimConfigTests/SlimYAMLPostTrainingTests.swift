@@ -70,6 +70,21 @@ final class SlimYAMLPostTrainingTests: XCTestCase {
         }
     }
 
+    func testAsymmetricActivations() throws {
+        let config = try load("strategies:\n  p: {class: PostTrainingQuantizationStrategy, algo: avg, activation_mode: asymmetric}\ncompressor: {epoch: 1, strategies: [p]}\n")
+        guard case .postTrainingQuantization(_, let c)? = config.strategies.first else { return XCTFail() }
+        XCTAssertEqual(c.activationMode, "asymmetric")
+        let yaml = "strategies:\n  p:\n    class: PostTrainingQuantizationStrategy\n    algo: KL\n    activation_mode: asymmetric\ncompressor: {epoch: 1, strategies: [p]}\n"
+        XCTAssertThrowsError(try load(yaml)) { error in
+            guard let e = error as? ConfigError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.diagnostics.map { "\($0.mark.line):\($0.mark.column)" }, ["5:22"], "\(e)")
+            XCTAssertTrue(e.description.contains("calibrated with algo abs_max or avg"), "\(e)")
+        }
+        XCTAssertThrowsError(try load("strategies:\n  p: {class: PostTrainingQuantizationStrategy, activation_mode: asym}\ncompressor: {epoch: 1, strategies: [p]}\n")) {
+            XCTAssertTrue("\($0)".contains("did you mean 'asymmetric'?"), "\($0)")
+        }
+    }
+
     func testTheClassIsSuggested() {
         XCTAssertThrowsError(try load("strategies:\n  p: {class: PostTrainingQuantizationStrategie}\ncompressor: {epoch: 1, strategies: [p]}\n")) {
             XCTAssertTrue("\($0)".contains("did you mean 'PostTrainingQuantizationStrategy'?"), "\($0)")

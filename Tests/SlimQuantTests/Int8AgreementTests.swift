@@ -108,13 +108,23 @@ final class Int8AgreementTests: XCTestCase {
     }
 
     /// conv-bn-relu, conv-bn + projection shortcut conv-bn, residual add + ReLU: batch norm folded,
-    /// the add fused into one of the two convs that could take it, summed on integers
-    /// (`IntegerResidual`): the shortcut conv writes s8 in the units of the fc's quantizer and the
-    /// other conv requantizes into that quantizer, so no `int8_quantize` is left before the fc.
-    /// The shortcut's rounding moves the probabilities a little (0.017 here).
+    /// the add fused into one of the two convs that could take it, in f32 (the default).
     func testResidualBlockAgreesWithFrozenModel() throws {
         let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 17)
         let p = try Int8Pipeline(TinyResidualNet().build(inputShape: [2, 8, 8], seed: 4), data: data, steps: 4)
+        XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_conv2d", "int8_conv2d", "int8_quantize", "int8_mul", "softmax"])
+        XCTAssertEqual(p.lowered.ops.filter { $0.inputs["ResidualData"] != nil }.count, 1)
+        try check(p, data.batch(64, seed: 18).images, logits: "fc_0.tmp_1", integers: ["batch_norm_0.tmp_3.quantized"])
+    }
+
+    /// The same block converted with `integerResiduals` (`slim freeze --int8_residual`): the add is
+    /// summed on integers (`IntegerResidual`): the shortcut conv writes s8 in the units of the fc's
+    /// quantizer and the other conv requantizes into that quantizer, so no `int8_quantize` is left
+    /// before the fc. The shortcut's rounding moves the probabilities a little (0.017 here).
+    func testMarkedResidualBlockSumsIntegers() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 17)
+        let p = try Int8Pipeline(TinyResidualNet().build(inputShape: [2, 8, 8], seed: 4), data: data, steps: 4, integerResiduals: true)
+        XCTAssertTrue(p.int8.ops.contains { $0.type == "elementwise_add" && $0.bool(ConvertToInt8Pass.integerResidualAttr, default: false) })
         XCTAssertEqual(p.loweredTypes, ["int8_quantize", "int8_conv2d", "int8_conv2d", "int8_conv2d", "int8_mul", "softmax"])
         let sums = p.lowered.ops.filter { $0.inputs["ResidualData"] != nil }
         XCTAssertEqual(sums.count, 1)

@@ -219,7 +219,8 @@ final class Int8OpTests: XCTestCase {
     }
 
     /// An s8 tensor stored as u8 `v + 128`: `input_zero_point` 128 with `-128 Σ w[o]` in `Bias`
-    /// (padding then holds the value 0) gives the s8 convolution's output, and `out_zero_point` 128
+    /// (padding then holds the value 0), or on VNNI `input_shift` 128, gives the s8 convolution's
+    /// output, and `out_zero_point` 128
     /// writes the s8 result plus 128 (rounded first, so exactly). Values above 127 are exact only
     /// with VNNI; without it the input is shifted back to s8 (`Int8ZeroPoint`), so both hosts check
     /// the full range.
@@ -243,6 +244,14 @@ final class Int8OpTests: XCTestCase {
         XCTAssertEqual(y.dtype, .u8)
         XCTAssertEqual(y.shape, shape)
         Int8Reference.assertMatches(Tensor(shape: shape, dtype: .s8, integers: y.asFloats.map { Int($0) - 128 }), ref)
+        if Kernels.int8IsExact {
+            // `input_shift` 128: oneDNN subtracts the 128 in the s32 accumulator, no bias needed.
+            var shiftOp = convOp(shifted, bias: false, stride: 2)
+            shiftOp.attrs["input_shift"] = .int(128)
+            let hs = try OpHarness(shiftOp, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv)])
+            let ys = try XCTUnwrap(hs.run(["x": x], mode: .eval)["y"])
+            Int8Reference.assertMatches(Tensor(shape: shape, dtype: .s8, integers: ys.asFloats.map { Int($0) - 128 }), ref)
+        }
         var bad = e.attrs
         bad["out_zero_point"] = .int(128)
         XCTAssertThrowsError(try Int8Epilogue(OpDesc(type: Int8Conv2DOp.type, attrs: bad)), "a zero point needs a u8 output")

@@ -54,7 +54,7 @@ struct Int8Pipeline {
 
     init(_ model: BuiltModel, data: TemplateData, weights: WeightQuantizeType = .absMax,
          activations: ActivationQuantizeType = .movingAverageAbsMax, steps: Int = 10, batch: Int = 16,
-         edit: (inout [String: Tensor]) -> Void = { _ in }) throws {
+         integerResiduals: Bool = false, edit: (inout [String: Tensor]) -> Void = { _ in }) throws {
         Int8Ops.register()
         var program = model.program
         var params = model.params
@@ -73,7 +73,7 @@ struct Int8Pipeline {
         edit(&p)
         try QuantizationFreezePass(QuantizationScheme(weightQuantizeType: weights)).apply(to: &inference, params: &p)
         (frozen, frozenParams) = (inference, p)
-        try ConvertToInt8Pass().apply(to: &inference, params: &p)
+        try ConvertToInt8Pass(integerResiduals: integerResiduals).apply(to: &inference, params: &p)
         (int8, int8Params) = (inference, p)
         try Int8LoweringPass().apply(to: &inference, params: &p)
         (lowered, loweredParams) = (inference, p)

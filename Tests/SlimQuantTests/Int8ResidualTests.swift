@@ -17,7 +17,7 @@ final class Int8ResidualTests: XCTestCase {
     func testResNetBlocksSumIntegers() throws {
         let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 23)
         let model = try ResNet(numClasses: 5, depth: 14, variant: .cifar).build(inputShape: [2, 8, 8], seed: 6)
-        let p = try Int8Pipeline(model, data: data, steps: 20)
+        let p = try Int8Pipeline(model, data: data, steps: 20, integerResiduals: true)
         let types = p.loweredTypes
         XCTAssertFalse(types.contains("elementwise_add"), "\(types)")
         XCTAssertEqual(types.filter { $0 == "int8_quantize" }.count, 3, "the image, the last block's input, the fc's input: \(types)")

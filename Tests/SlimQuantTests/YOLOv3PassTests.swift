@@ -113,8 +113,8 @@ final class YOLOv3PassTests: XCTestCase {
         let (signed, signedParams) = try lowered(Int8LoweringPass(storesSignedAsUnsigned: false))
         let (byDefault, defaultParams) = try lowered(Int8LoweringPass())
         let shifted = byDefault.ops.filter { $0.attrs["out_zero_point"] != nil }
-        let readers = byDefault.ops.filter { $0.attrs["input_zero_point"] != nil }
-        XCTAssertFalse(signed.ops.contains { $0.attrs["out_zero_point"] != nil || $0.attrs["input_zero_point"] != nil })
+        let readers = byDefault.ops.filter { $0.attrs["input_shift"] != nil }
+        XCTAssertFalse(signed.ops.contains { $0.attrs["out_zero_point"] != nil || $0.attrs["input_shift"] != nil })
         if Kernels.int8IsExact {
             XCTAssertGreaterThan(shifted.count, 3, "the head's leaky convs feeding convs write u8 + 128")
             XCTAssertGreaterThanOrEqual(readers.count, shifted.count)
@@ -126,7 +126,7 @@ final class YOLOv3PassTests: XCTestCase {
             XCTAssertEqual(byDefault.variable(out)?.dtype, .u8)
             XCTAssertEqual(signed.variable(out)?.dtype, .s8, "\(out) is s8 in the plain lowering")
             let users = byDefault.ops.filter { $0.inputNames.contains(out) }
-            XCTAssertTrue(users.allSatisfy { $0.type == Int8Conv2DOp.type && $0.attrs["input_zero_point"]?.intValue == 128 }, "\(out) is read with zero point 128")
+            XCTAssertTrue(users.allSatisfy { $0.type == Int8Conv2DOp.type && $0.attrs["input_shift"]?.intValue == 128 }, "\(out) is read with the shift 128")
         }
         let a = try Executor(program: signed).run(feeds: inferenceFeeds, scope: Scope(signedParams), mode: .eval, fetches: heads)
         let b = try Executor(program: byDefault).run(feeds: inferenceFeeds, scope: Scope(defaultParams), mode: .eval, fetches: heads)

@@ -71,6 +71,9 @@ struct BenchCommand: ParsableCommand {
             help: "--mode infer of a zoo model: also save the model timed to this directory (FP32: the inference program; INT8: the converted model, as slim freeze's int8/), to time it as loaded from disk with --model DIR.")
     var saveModel: String?
 
+    @Flag(name: .customLong("int8_residual"), help: "--dtype int8 of a zoo model: sum residual shortcuts as 8-bit integers (as slim freeze --int8_residual).")
+    var int8Residual = false
+
     func run() throws {
         var scheme = BenchConfiguration.qatScheme
         scheme.weightQuantizeType = weightQuantizeType
@@ -80,6 +83,7 @@ struct BenchCommand: ParsableCommand {
                                         quantization: scheme)
         config.profile = profile
         config.saveModel = saveModel
+        config.integerResiduals = int8Residual
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)

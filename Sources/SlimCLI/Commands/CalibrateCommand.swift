@@ -25,6 +25,12 @@ struct CalibrateCommand: ParsableCommand {
         KL (TensorRT entropy), mse (least quantization MSE), mix (per activation the \
         least-MSE of the others).
 
+        activation_mode: symmetric (int8 levels around 0, every algo) or asymmetric (uint8 \
+        with a zero point, ONNX Runtime's quantize_static default; algo abs_max takes the \
+        observed min and max as ONNX Runtime's MinMax does, avg the means of the batch min \
+        and max). Asymmetric models run on the same INT8 engine and export as uint8 QDQ; \
+        they are for inference, not for QAT fine-tuning.
+
         Example:
           slim calibrate -c examples/lenet_fashion_mnist/model.yml \\
             --model_path output/model/best --algo KL --save_path output/ptq
@@ -36,6 +42,9 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(help: "How activation thresholds are chosen (see algo below).")
     var algo: CalibrationAlgorithm = .kl
+
+    @Option(name: .customLong("activation_mode"), help: "Activation grid: symmetric (int8) or asymmetric (uint8 with a zero point).")
+    var activationMode: ActivationMode = .symmetric
 
     @Option(name: .customLong("batch_nums"), help: "Calibration batches.")
     var batchNums: Int = 10
@@ -51,6 +60,10 @@ struct CalibrateCommand: ParsableCommand {
 
     @Option(name: .customLong("activation_bits"), help: "Activation bits, 1...16.")
     var activationBits: Int = 8
+
+    @Flag(name: .customLong("int8_residual"),
+          help: "In int8/, sum residual shortcuts as 8-bit integers (faster; rounds the shortcut to its quantizer's grid).")
+    var int8Residual = false
 
     @Option(name: .customLong("save_path"), help: "Output directory: eval_model/, float/ and int8/ are written inside.")
     var savePath: String = "output/ptq"
@@ -68,6 +81,7 @@ struct CalibrateCommand: ParsableCommand {
         for (name, bits) in [("--weight_bits", weightBits), ("--activation_bits", activationBits)] where !(1...16).contains(bits) {
             throw ValidationError("\(name) must be in 1...16, got \(bits)")
         }
+        do { try quantization.validate() } catch let error as GraphError { throw ValidationError(error.message) }
     }
 
     var quantization: PostTrainingQuantization {
@@ -75,7 +89,7 @@ struct CalibrateCommand: ParsableCommand {
         scheme.weightBits = weightBits
         scheme.activationBits = activationBits
         scheme.weightQuantizeType = weightQuantType
-        return PostTrainingQuantization(algorithm: algo, scheme: scheme, histPercent: histPercent)
+        return PostTrainingQuantization(algorithm: algo, scheme: scheme, histPercent: histPercent, activationMode: activationMode)
     }
 
     func run() throws {
@@ -93,8 +107,9 @@ struct CalibrateCommand: ParsableCommand {
             let reader = try CalibrationReader(train: train, eval: eval, batchNums: batchNums,
                                                seed: UInt64(truncatingIfNeeded: try config.int("seed") ?? 1), feeds: feeds)
             let split = try MPIWorld.shared().map { " split over \($0.size) ranks" } ?? ""
-            printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize)\(split) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit\n")
-            let models = CalibratedModels(quantization)
+            printFlushed("calibrating \(modelPath) with \(algo.rawValue) on \(reader.count) batches of \(train.batchSize)\(split) (\(train.section) data, \(eval.section) transforms); weights \(weightQuantType.rawValue) \(weightBits) bit, activations \(activationBits) bit \(activationMode.rawValue)\n")
+            var models = CalibratedModels(quantization)
+            models.integerResiduals = int8Residual
             let quantized = try models.quantize(loaded.program, params: loaded.params, batches: reader)
             printFlushed(CalibratedModels.summary(quantized.result, order: try quantization.activations(of: loaded.program)) + "\n")
             let out = savePath as NSString

@@ -41,6 +41,10 @@ struct FreezeCommand: ParsableCommand {
     @Option(name: .customLong("activation_bits"), help: "Activation bits (as in training).")
     var activationBits: Int = 8
 
+    @Flag(name: .customLong("int8_residual"),
+          help: "In int8/, sum residual shortcuts as 8-bit integers (faster; rounds the shortcut to its quantizer's grid, which QAT did not model).")
+    var int8Residual = false
+
     @Option(name: .customLong("save_path"), help: "Output directory: float/, int8/ and mobile/ are written inside.")
     var savePath: String
 
@@ -85,7 +89,7 @@ struct FreezeCommand: ParsableCommand {
             let modelPath = try modelDir.requiredPath()
             let loaded = try modelDir.load(modelPath)
             if let config { try evaluate(loaded, modelPath: modelPath, config: config) }
-            let exporter = FrozenModels(scheme)
+            let exporter = FrozenModels(scheme, integerResiduals: int8Residual)
             let out = savePath as NSString
             let written = try exporter.save(loaded.program, params: loaded.params,
                                             floatPath: out.appendingPathComponent("float"), int8Path: out.appendingPathComponent("int8"),

@@ -10,6 +10,8 @@ import SlimTrain
 /// `FrozenModels` the frozen `float` and the `int8` model (`model`/`weights`).
 public struct CalibratedModels {
     public var quantization: PostTrainingQuantization
+    /// Residual adds of the int8 model summed on integers (`FrozenModels.integerResiduals`).
+    public var integerResiduals = false
 
     public init(_ quantization: PostTrainingQuantization) { self.quantization = quantization }
 
@@ -33,7 +35,7 @@ public struct CalibratedModels {
             try ModelFile.save(program: program, params: params, to: evalPath)
             written.append(evalPath)
         }
-        let frozen = FrozenModels(quantization.scheme)
+        let frozen = FrozenModels(quantization.scheme, integerResiduals: integerResiduals)
         return written + (try frozen.save(program, params: params, floatPath: floatPath, int8Path: int8Path))
     }
 
@@ -41,7 +43,8 @@ public struct CalibratedModels {
     public static func summary(_ result: CalibrationResult, order: [String]) -> String {
         order.compactMap { name in
             result.scales[name].map { s in
-                "  \(name): s = \(String(format: "%.5g", Double(s)))" + (result.choices[name].map { " (\($0.rawValue))" } ?? "")
+                "  \(name): s = \(String(format: "%.5g", Double(s)))" + (result.zeroPoints[name].map { ", zero point \($0)" } ?? "")
+                    + (result.choices[name].map { " (\($0.rawValue))" } ?? "")
             }
         }.joined(separator: "\n")
     }

@@ -12,8 +12,13 @@ import SlimTrain
 /// variant as QDQ ONNX (`MobileModel`).
 public struct FrozenModels {
     public var scheme: QuantizationScheme
+    /// Residual adds of the int8 variant summed on integers (`ConvertToInt8Pass.integerResiduals`).
+    public var integerResiduals = false
 
-    public init(_ scheme: QuantizationScheme = QuantizationScheme()) { self.scheme = scheme }
+    public init(_ scheme: QuantizationScheme = QuantizationScheme(), integerResiduals: Bool = false) {
+        self.scheme = scheme
+        self.integerResiduals = integerResiduals
+    }
 
     /// The frozen float program and parameters of a QAT program.
     public func frozen(_ program: Program, params: [String: Tensor]) throws -> (program: Program, params: [String: Tensor]) {
@@ -25,7 +30,7 @@ public struct FrozenModels {
     /// The int8 variant of a frozen program.
     public func int8(_ frozen: (program: Program, params: [String: Tensor])) throws -> (program: Program, params: [String: Tensor]) {
         var p = frozen.program, w = frozen.params
-        try ConvertToInt8Pass().apply(to: &p, params: &w)
+        try ConvertToInt8Pass(integerResiduals: integerResiduals).apply(to: &p, params: &w)
         return (p, w)
     }
 

@@ -16,6 +16,8 @@ public final class PostTrainingQuantizationStrategy: Strategy {
     public let name: String
     public let config: PostTrainingQuantizationStrategyConfig
     private(set) var calibrated = false
+    /// The asymmetric activations' zero points (attrs of the program, recorded for `restore`).
+    private var zeroPoints: [String: Int] = [:]
 
     public init(name: String, config: PostTrainingQuantizationStrategyConfig) {
         self.name = name
@@ -27,7 +29,8 @@ public final class PostTrainingQuantizationStrategy: Strategy {
     /// The SlimQuant options of this configuration.
     public var quantization: PostTrainingQuantization {
         PostTrainingQuantization(algorithm: CalibrationAlgorithm(rawValue: config.algo) ?? .kl,
-                                 scheme: QuantizationScheme(config), histPercent: config.histPercent)
+                                 scheme: QuantizationScheme(config), histPercent: config.histPercent,
+                                 activationMode: ActivationMode(rawValue: config.activationMode) ?? .symmetric)
     }
 
     public func onCompressionBegin(_ context: CompressionContext) throws {
@@ -44,6 +47,7 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         try quantization.apply(result, to: &program, params: &session.scope.tensors)
         try session.setProgram(program)
         calibrated = true
+        zeroPoints = result.zeroPoints
         context.log("\(name): calibrated \(result.scales.count) activations on \(result.batches) batches (\(config.algo), weights \(config.weightQuantizeType.rawValue))\n")
         context.log(CalibratedModels.summary(result, order: try quantization.activations(of: inference)) + "\n")
         let saved = try session.program.pruned(feeds: feeds, fetches: fetches)
@@ -53,10 +57,16 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         context.log("\(name): saved \(written.joined(separator: ", "))\n")
     }
 
-    public func record() -> [String: String] { ["calibrated": String(calibrated)] }
+    /// `calibrated`, and `zero_points`: one `<z> <var>` line per asymmetric activation.
+    public func record() -> [String: String] {
+        var record = ["calibrated": String(calibrated)]
+        if !zeroPoints.isEmpty { record["zero_points"] = zeroPoints.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "\n") }
+        return record
+    }
 
     public var fingerprint: String {
         "PostTrainingQuantizationStrategy(algo \(config.algo), batch_nums \(config.batchNums), hist_percent \(config.histPercent), "
+            + (config.activationMode == "symmetric" ? "" : "activation_mode \(config.activationMode), ")
             + "weights \(config.weightQuantizeType.rawValue) \(config.weightBits) bit, activations \(config.activationBits) bit)"
     }
 
@@ -65,6 +75,12 @@ public final class PostTrainingQuantizationStrategy: Strategy {
         guard record["calibrated"] == "true", !calibrated else { return }
         var program = context.session.program
         try quantization.transformPass.apply(to: &program, scope: context.session.scope)
+        for line in (record["zero_points"] ?? "").split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let z = Int(parts[0]) else { throw GraphError("\(name): bad zero_points record line '\(line)'") }
+            zeroPoints[String(parts[1])] = z
+        }
+        try PostTrainingQuantization.setZeroPoints(zeroPoints, in: &program)
         try context.session.setProgram(program)
         calibrated = true
     }

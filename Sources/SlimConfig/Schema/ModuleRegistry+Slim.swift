@@ -21,6 +21,8 @@ extension ModuleRegistry {
                          "How activation thresholds are chosen: abs_max (max |x|), avg (mean batch max), hist (percentile), KL (entropy), mse, mix (least MSE of those)."),
             OptionSchema("batch_nums", .int, "10", "Calibration batches (> 0): the train split through the EvalReader's transforms."),
             OptionSchema("hist_percent", .float, "0.9999", "Share of |x| kept by hist (and mix), in (0, 1]."),
+            OptionSchema("activation_mode", .choice(PostTrainingQuantizationStrategyConfig.activationModes), "symmetric",
+                         "symmetric (int8 around 0) or asymmetric (uint8 with a zero point, algo abs_max or avg: ONNX Runtime's MinMax)."),
             OptionSchema("weight_bits", .int, "8", "Bits of weights, 1..16."),
             OptionSchema("activation_bits", .int, "8", "Bits of activations, 1..16."),
             OptionSchema("weight_quantize_type", .choice(WeightQuantizeType.allCases.map(\.rawValue)), "channel_wise_abs_max", "Scale of weights (from the weights themselves)."),

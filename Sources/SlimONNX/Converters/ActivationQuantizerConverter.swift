@@ -1,4 +1,5 @@
 import SlimGraph
+import SlimQuant
 
 /// The activation quantizers of a frozen program (`fake_quantize_abs_max`, and the eval forms of
 /// `fake_quantize_range_abs_max` / `fake_quantize_moving_average_abs_max` with their stored scale
@@ -27,9 +28,14 @@ enum ActivationQuantizerConverter: OpConverter {
             stored = t.floats[0]
             scaleVars.insert(scale)
         }
+        let zeroPoint: Int?
+        do { zeroPoint = try FakeQuant.zeroPoint(of: op) } catch let error as GraphError { throw ONNXExportError.op(op, error.message) }
+        if zeroPoint != nil, stored == nil || bits != 8 {
+            throw ONNXExportError.op(op, "has a zero_point: an asymmetric quantizer needs a stored scale and 8 bits, has bit_length \(bits)")
+        }
         let out = try context.outputName(op, "Out")
         context.set(out, .quantizedActivation(ActivationQuantization(
             quantizedVar: out, source: source, scaleVars: scaleVars, bits: bits, storedScale: stored, opType: op.type,
-            nonNegative: context.isNonNegative(x))))
+            nonNegative: context.isNonNegative(x), zeroPoint: zeroPoint)))
     }
 }

@@ -13,7 +13,7 @@ enum OpConverters {
     static let all: [any OpConverter.Type] = [
         ConvConverter.self, MulConverter.self, ElementwiseAddConverter.self, BatchNormConverter.self,
         ActivationConverter.self, PoolConverter.self, ReshapeConverter.self, SoftmaxConverter.self,
-        ConcatConverter.self, DropoutConverter.self, ActivationQuantizerConverter.self, DequantizerConverter.self,
+        ConcatConverter.self, DropoutConverter.self, ActivationQuantizerConverter.self, DequantizerConverter.self, QuantizeDequantizeConverter.self,
         NearestInterpConverter.self, SmoothActivationConverter.self, ConvTransposeConverter.self, LayoutOpConverter.self,
         PReluConverter.self,
     ]

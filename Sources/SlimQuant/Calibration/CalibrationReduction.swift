@@ -65,6 +65,19 @@ extension AbsMaxObserver: ReducibleObserver {
     mutating func restore(max: [Float], sum: [Double]) { scale = max[0] }
 }
 
+extension RangeObserver: ReducibleObserver {
+    // Extremes: max of the upper end and of the negated lower end; averaged: sums of both and the batch count.
+    var maxState: [Float] { averaged ? [] : [Float(upperTotal), Float(-lowerTotal)] }
+    var sumState: [Double] { averaged ? [lowerTotal, upperTotal, Double(batches)] : [Double(batches)] }
+    mutating func restore(max: [Float], sum: [Double]) {
+        if averaged {
+            (lowerTotal, upperTotal, batches) = (sum[0], sum[1], Int(sum[2]))
+        } else {
+            (upperTotal, lowerTotal, batches) = (Double(max[0]), -Double(max[1]), Int(sum[0]))
+        }
+    }
+}
+
 extension AvgObserver: ReducibleObserver {
     var maxState: [Float] { [] }
     var sumState: [Double] { [total, Double(batches)] }

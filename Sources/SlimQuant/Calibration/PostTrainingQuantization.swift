@@ -16,6 +16,11 @@ import SlimTensor
 ///    pass and a later QAT fine-tune all start from the calibrated scales.
 /// Weight scales need no data: the freeze pass takes them from the weights (`abs_max`, or per
 /// output channel for conv filters with `channel_wise_abs_max`).
+///
+/// With `activationMode` `.asymmetric` each activation gets a `RangeObserver` (`abs_max`: the
+/// observed minimum and maximum, `avg`: the means of the per-batch ones) and `apply` also sets
+/// the quantizer's `zero_point` attr: uint8 levels `clamp(round(x * 127 / s), -z, 255 - z) + z`,
+/// the parameters ONNX Runtime's `MinMax` calibration gives the same tensor.
 public struct PostTrainingQuantization: Sendable {
     public var algorithm: CalibrationAlgorithm
     /// Weight bits and type, activation bits; the activations are always
@@ -26,17 +31,35 @@ public struct PostTrainingQuantization: Sendable {
     /// Histogram bins of `hist`, `KL`, `mse` and `mix`.
     public var bins: Int
     public var quantizableOpTypes: [String]
+    /// Symmetric int8 or asymmetric uint8 activations.
+    public var activationMode: ActivationMode
 
     /// The default scheme: 8 bits, `channel_wise_abs_max` weights.
     public static let defaultScheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
 
     public init(algorithm: CalibrationAlgorithm = .kl, scheme: QuantizationScheme = defaultScheme, histPercent: Double = 0.9999,
-                bins: Int = 2048, quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
+                bins: Int = 2048, quantizableOpTypes: [String] = QuantizableOp.defaultTypes, activationMode: ActivationMode = .symmetric) {
         self.algorithm = algorithm
         self.scheme = scheme
         self.histPercent = histPercent
         self.bins = bins
         self.quantizableOpTypes = quantizableOpTypes
+        self.activationMode = activationMode
+    }
+
+    /// Checks that the options go together.
+    /// - Throws: `GraphError` for asymmetric activations with a histogram algorithm or other than 8 bits.
+    public func validate() throws {
+        guard histPercent > 0 && histPercent <= 1 else { throw GraphError("hist_percent must be in (0, 1], got \(histPercent)") }
+        guard bins > 0 else { throw GraphError("histogram bins must be > 0, got \(bins)") }
+        guard activationMode == .asymmetric else { return }
+        guard [.absMax, .avg].contains(algorithm) else {
+            throw GraphError("asymmetric activations are calibrated with algo abs_max (min/max) or avg (mean batch min/max), not \(algorithm.rawValue)",
+                             hints: ["use --algo abs_max, or symmetric activations for \(algorithm.rawValue)"])
+        }
+        guard scheme.activationBits == 8 else {
+            throw GraphError("asymmetric activations are uint8: activation_bits must be 8, got \(scheme.activationBits)")
+        }
     }
 
     /// The pass `apply` runs: `scheme` with `moving_average_abs_max` activations.
@@ -62,11 +85,15 @@ public struct PostTrainingQuantization: Sendable {
     ///   the batches' own errors.
     public func calibrate(_ program: Program, params: [String: Tensor], batches: some CalibrationBatches,
                           reduction: CalibrationReduction? = nil) throws -> CalibrationResult {
-        guard histPercent > 0 && histPercent <= 1 else { throw GraphError("hist_percent must be in (0, 1], got \(histPercent)") }
-        guard bins > 0 else { throw GraphError("histogram bins must be > 0, got \(bins)") }
+        try validate()
         let vars = try activations(of: program)
         let executor = try Executor(program: program)
         let scope = Scope(params)
+        if activationMode == .asymmetric {
+            let (observers, count) = try observe(vars, executor, scope, batches, reduction) { _ in RangeObserver(averaged: algorithm == .avg) }
+            let grids = observers.mapValues { ($0 as! RangeObserver).asymmetric }
+            return CalibrationResult(scales: grids.mapValues(\.scale), batches: count, zeroPoints: grids.mapValues(\.zeroPoint))
+        }
         var ranges: [String: Float]?
         if algorithm.usesHistogram {
             let maxima = try observe(vars, executor, scope, batches, reduction) { _ in AbsMaxObserver() }
@@ -110,7 +137,21 @@ public struct PostTrainingQuantization: Sendable {
             values[QuantNames.accum(pair.original)] = Tensor(shape: [1], floats: [s])
             values[QuantNames.state(pair.original)] = Tensor(shape: [1], floats: [1])
         }
+        try Self.setZeroPoints(result.zeroPoints, in: &quantized)
         program = quantized
         params = values
+    }
+
+    /// Sets attr `zero_point` of the quantizer of each activation in `zeroPoints` (by the var it quantizes).
+    /// - Throws: `GraphError` when an activation has no quantizer in `program`.
+    public static func setZeroPoints(_ zeroPoints: [String: Int], in program: inout Program) throws {
+        guard !zeroPoints.isEmpty else { return }
+        let pairs = try QuantPair.find(in: program).filter { !$0.isWeight }
+        for (name, z) in zeroPoints {
+            guard let pair = pairs.first(where: { $0.original == name }) else {
+                throw GraphError("no quantizer of activation '\(name)' to give zero point \(z)")
+            }
+            program.ops[pair.quantizeOp].attrs["zero_point"] = .int(z)
+        }
     }
 }

@@ -13,7 +13,11 @@ import SlimTensor
 ///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + residual_scale · ResidualData)
 ///
 /// An asymmetric u8 input (attr `input_zero_point`, its `-z Σ w` already in `Bias`) is padded with
-/// its zero point (`Int8ZeroPoint`).
+/// its zero point (`Int8ZeroPoint`). Attr `input_shift` z (VNNI hosts only): a u8 `Input` whose
+/// levels are its values less z (an asymmetric quantizer's zero point, or 128 for s8 values
+/// stored plus 128 by an epilogue's `out_zero_point`); oneDNN subtracts z in the s32
+/// accumulator (its source zero point; a padded tap counts as z, i.e. level 0), so the result is
+/// exactly the convolution of the levels.
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`). Inference only: no gradient.
@@ -38,6 +42,10 @@ public enum Int8Conv2DOp: Operator {
             try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
         }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
+        let shift = op.int("input_shift", default: 0)
+        guard shift == 0 || ((1...255).contains(shift) && x.dtype == .u8 && plan.inputZeroPoint == nil && Kernels.int8IsExact) else {
+            throw GraphError("op '\(type)': input_shift must be 0, or 1...255 with a u8 Input, no input_zero_point and a VNNI CPU; got \(shift) with \(x.dtype)")
+        }
         if let z = plan.inputZeroPoint {
             // Asymmetric u8 input (`Int8ZeroPoint`): padding is the zero point, then an unpadded convolution.
             guard x.dtype == .u8 else { throw GraphError("op '\(type)': an Input with input_zero_point must be u8, got \(x.dtype)") }
@@ -54,7 +62,8 @@ public enum Int8Conv2DOp: Operator {
         let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
                                    outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
-                                   hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType)
+                                   hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
+                                   sourceZeroPoint: Int32(shift))
         }
         let y = call.run(xx, weights: ww, bias: bias, residual: residual)
         context.setOutput("Output", 0, y)

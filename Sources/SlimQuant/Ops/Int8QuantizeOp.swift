@@ -47,16 +47,7 @@ public enum Int8QuantizeOp: Operator {
     /// `clamp(round(x * k) + z, 0, 255)` as u8, rounding half to even (`FakeQuant.quantizeAsymmetric`
     /// plus the zero point); NaN gives z. In memory order.
     static func quantizeAsymmetric(_ x: Tensor, levelsPerUnit k: Float, zeroPoint z: Int) -> Tensor {
-        let lo = Float(-z), hi = Float(255 - z), zf = Float(z)
-        return x.mapElements(Float.self, to: .u8, as: UInt8.self) { src, dst in
-            FakeQuantKernel.forEachChunk(src.count) { range in
-                for i in range {
-                    let v = src[i] * k
-                    let q = v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), lo), hi)
-                    dst[i] = UInt8(q + zf)
-                }
-            }
-        }
+        quantize(x, levelsPerUnit: k, lo: Float(-z), hi: Float(255 - z), as: UInt8.self, .u8, offset: Int32(z), tiesToEven: true)
     }
 
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
@@ -67,9 +58,13 @@ public enum Int8QuantizeOp: Operator {
     /// that integer as a float; `c - r` is exact and is ±0.5 only at a tie, where half away from
     /// zero is one step further out when even went inwards (`c - r = 0.5` for c > 0, `-0.5` for c < 0). Runs over the elements in memory order: an
     /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the next
-    /// int8 convolution reads without a reorder.
-    static func quantize<T: FixedWidthInteger & SIMDScalar>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType) -> Tensor {
-        precondition(lo >= -127 && hi <= 127, "int8 activations fit 8 bits")
+    /// int8 convolution reads without a reorder. With `tiesToEven` ties stay at `rne(c)` (ONNX's
+    /// rounding, `FakeQuant.centredLevel`); `offset` is added to the rounded level (a zero point).
+    static func quantize<T: FixedWidthInteger & SIMDScalar>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType,
+                                                             offset: Int32 = 0, tiesToEven: Bool = false) -> Tensor {
+        precondition(lo >= -255 && hi <= 255 && lo + Float(offset) >= Float(T.min) && hi + Float(offset) <= Float(T.max),
+                     "8-bit activations fit their type")
+        let up: Int32 = tiesToEven ? 0 : 1, offsetv = SIMD16<Int32>(repeating: offset)
         let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
         return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
             guard let source = src.baseAddress, let target = dst.baseAddress else { return }
@@ -86,8 +81,9 @@ public enum Int8QuantizeOp: Operator {
                     let m = c + magicv
                     let d = c - (m - magicv)
                     var r = unsafeBitCast(m, to: SIMD16<Int32>.self) &- magicBits
-                    r.replace(with: r &+ 1, where: (d .== half) .& (c .> zero))
-                    r.replace(with: r &- 1, where: (d .== -half) .& (c .< zero))
+                    r.replace(with: r &+ up, where: (d .== half) .& (c .> zero))
+                    r.replace(with: r &- up, where: (d .== -half) .& (c .< zero))
+                    r &+= offsetv
                     UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD16<T>(truncatingIfNeeded: r), as: SIMD16<T>.self)
                     i += 16
                 }
@@ -96,8 +92,8 @@ public enum Int8QuantizeOp: Operator {
                     let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
                     let m = c + magic
                     let d = c - (m - magic)
-                    let tie: Int32 = (d == 0.5 && c > 0 ? 1 : 0) - (d == -0.5 && c < 0 ? 1 : 0)
-                    target[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie)
+                    let tie: Int32 = (d == 0.5 && c > 0 ? up : 0) - (d == -0.5 && c < 0 ? up : 0)
+                    target[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie &+ offset)
                     i += 1
                 }
             }

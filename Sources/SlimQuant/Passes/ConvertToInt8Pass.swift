@@ -12,10 +12,19 @@ import SlimTensor
 /// `Int8LoweringPass` to run it on the INT8 engine.
 public struct ConvertToInt8Pass: Sendable {
     public var quantizableOpTypes: [String]
+    /// Marks every residual add (an `elementwise_add` of two run-time values) with attr
+    /// `int8_residual` true: the INT8 engine then sums its shortcut as 8-bit integers where it
+    /// can (`IntegerResidual`), which is faster and rounds the shortcut to its quantizer's grid,
+    /// a difference from the frozen float model that QAT did not see (off by default).
+    public var integerResiduals: Bool
 
-    public init(quantizableOpTypes: [String] = QuantizableOp.defaultTypes) {
+    public init(quantizableOpTypes: [String] = QuantizableOp.defaultTypes, integerResiduals: Bool = false) {
         self.quantizableOpTypes = quantizableOpTypes
+        self.integerResiduals = integerResiduals
     }
+
+    /// The attr that marks a residual add for integer summation.
+    public static let integerResidualAttr = "int8_residual"
 
     /// Converts the weights in `program` and `params`.
     /// - Throws: `GraphError` when a weight value is missing or is not integers in -128...127
@@ -35,6 +44,13 @@ public struct ConvertToInt8Pass: Sendable {
                     if converted[name] == nil { converted[name] = try convert(v, program: &program, params: &params) }
                     program.ops[i].inputs[slot]?[k] = converted[name] ?? name
                 }
+            }
+        }
+        if integerResiduals {
+            for i in program.ops.indices where program.ops[i].type == "elementwise_add" {
+                let inputs = program.ops[i].inputNames
+                guard inputs.count == 2, inputs.allSatisfy({ program.variable($0)?.persistable == false }) else { continue }
+                program.ops[i].attrs[Self.integerResidualAttr] = .bool(true)
             }
         }
         program.removeUnreferenced(before, params: &params)

@@ -33,7 +33,8 @@ import SlimTensor
 /// 4. Any other op that reads a u8/s8 value (a quantized op the pass could not lower, an integer
 ///    weight of it) reads it through `int8_to_float`, so it computes what the frozen program does.
 /// 5. On hosts with AVX-512 VNNI, an s8 activation that only int8 convolutions (groups 1) read is
-///    stored as u8 `v + 128` (the writer's `out_zero_point`, the readers' `input_zero_point`):
+///    stored as u8 `v + 128` (the writer's `out_zero_point`, the readers' `input_shift`, which
+///    oneDNN subtracts in the s32 accumulator):
 ///    oneDNN's u8 convolutions run without the sign compensation its s8 ones need (YOLOv3's head:
 ///    3x3 convs 25-35% faster). The values are the same up to ties in requantization.
 /// 6. Vars and params nothing references any more (the f32 biases, channel scales) are dropped.
@@ -44,9 +45,14 @@ public struct Int8LoweringPass: Sendable {
     /// Whether step 5 runs: by default where it is exact (`Kernels.int8IsExact`: without VNNI, u8
     /// values above 127 saturate in oneDNN's pairwise products).
     public var storesSignedAsUnsigned: Bool
+    /// Whether a convolution's asymmetric u8 input (an imported or calibrated zero point) has its
+    /// zero point subtracted by oneDNN (`input_shift`), by default where u8 inputs are exact
+    /// (VNNI); else `-z Σ w` goes into the bias and the input is padded with z (`Int8ZeroPoint`).
+    public var usesSourceZeroPoints: Bool
 
-    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact) {
+    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact, usesSourceZeroPoints: Bool = Kernels.int8IsExact) {
         self.storesSignedAsUnsigned = storesSignedAsUnsigned
+        self.usesSourceZeroPoints = usesSourceZeroPoints
     }
 
     /// Lowers `program`, adding the folded biases to `params` and dropping params it no longer reads.
@@ -60,13 +66,14 @@ public struct Int8LoweringPass: Sendable {
             chains.append(chain)
             claimed.formUnion(chain.fused)
         }
-        var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains)
+        var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains,
+                                    sourceZeroPoints: usesSourceZeroPoints && Kernels.int8IsExact)
         for chain in chains { lowering.lower(chain) }
         lowering.lowerConcats()
         lowering.lowerQuantizers()
         let before = Set(program.vars.map(\.name))
         let integerOps = try emit(lowering, into: &program, params: &params)
-        if storesSignedAsUnsigned { try Int8LoweringPass.storeSignedAsUnsigned(&program, params: &params) }
+        if storesSignedAsUnsigned { Int8LoweringPass.storeSignedAsUnsigned(&program) }
         Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps, zeroPoints: lowering.zeroPoints)
         program.removeUnreferenced(before, params: &params)
     }
@@ -90,18 +97,17 @@ public struct Int8LoweringPass: Sendable {
 
     /// Step 5: each s8 output of an `int8_conv2d` (one writer, not fetched, an epilogue without a
     /// linear post-op of its own) whose every reader is an `int8_conv2d` with groups 1 reading it
-    /// as its `Input` becomes u8 with zero point 128: the writer's epilogue adds 128 after rounding,
-    /// each reader gets `input_zero_point` 128 and `-128 Σ w[o]` in its `Bias` (`Int8ZeroPoint`).
-    static func storeSignedAsUnsigned(_ program: inout Program, params: inout [String: Tensor]) throws {
+    /// as its `Input` becomes u8 plus 128: the writer's epilogue adds 128 after rounding, each
+    /// reader gets `input_shift` 128 (oneDNN's source zero point: subtracted in s32, exact).
+    static func storeSignedAsUnsigned(_ program: inout Program) {
         let graph = Int8Graph(program)
         var writers: [String: Int] = [:]
         for op in program.ops { for name in op.outputNames { writers[name, default: 0] += 1 } }
         func readsAsInput(_ r: Int, _ v: String) -> Bool {
             let op = program.ops[r]
             guard op.type == Int8Conv2DOp.type, op.int("groups", default: 1) == 1, op.input("Input") == v,
-                  op.inputNames.filter({ $0 == v }).count == 1, op.attrs["input_zero_point"] == nil,
-                  let w = op.input("Filter"), params[w]?.dtype == .s8 else { return false }
-            return op.input("Bias").map { params[$0]?.dtype == .f32 } ?? true
+                  op.inputNames.filter({ $0 == v }).count == 1 else { return false }
+            return op.attrs["input_zero_point"] == nil && op.attrs["input_shift"] == nil
         }
         for (i, op) in program.ops.enumerated() where op.type == Int8Conv2DOp.type {
             guard let out = op.output("Output"), writers[out] == 1, !graph.fetches.contains(out),
@@ -112,16 +118,7 @@ public struct Int8LoweringPass: Sendable {
             epilogue.outputType = .u8
             epilogue.outputZeroPoint = 128
             program.ops[i].attrs.merge(epilogue.attrs) { _, new in new }
-            for r in readers {
-                let reader = program.ops[r], w = params[reader.input("Filter")!]!
-                let name = reader.input("Bias") ?? (reader.output("Output")! + ".int8_bias")
-                if reader.input("Bias") == nil {
-                    try program.declareNew(VarDesc(name: name, shape: [w.shape[0]], persistable: true))
-                    program.ops[r].inputs["Bias"] = [name]
-                }
-                params[name] = Int8ZeroPoint.biasCorrection(params[name], weights: w, columns: false, factor: -128)
-                program.ops[r].attrs["input_zero_point"] = .int(128)
-            }
+            for r in readers { program.ops[r].attrs["input_shift"] = .int(128) }
             program.update(out) { $0.dtype = .u8 }
         }
     }

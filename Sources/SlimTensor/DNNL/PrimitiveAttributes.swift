@@ -16,6 +16,14 @@ final class PrimitiveAttributes: @unchecked Sendable {
         DNNL.check(dnnl_primitive_attr_set_output_scales(handle, dnnl_dim_t(scales.count), mask, scales), "set_output_scales")
     }
 
+    /// A zero point of argument `arg` (`DNNL_ARG_SRC`) given at execution (one common value, an
+    /// s32 memory bound as `DNNL_ARG_ATTR_ZERO_POINTS | arg`): the primitive computes on `x - zp`
+    /// and pads with `zp` (a padded position holds the value 0).
+    func setRuntimeZeroPoint(_ arg: Int32) {
+        var runtime = Int32.min   // DNNL_RUNTIME_S32_VAL
+        DNNL.check(dnnl_primitive_attr_set_zero_points(handle, arg, 1, 0, &runtime), "set_zero_points")
+    }
+
     /// Post-ops applied in order to the scaled result before conversion to the destination type.
     func setPostOps(_ ops: [PostOp], sumType: DType) {
         var po: OpaquePointer?

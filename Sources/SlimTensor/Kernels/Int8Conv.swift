@@ -42,17 +42,21 @@ extension Kernels {
     /// the output is held in the layout the primitive chose (NHWC), which the next int8 convolution
     /// reads as it is (every accessor still sees plain NCHW).
     ///
+    /// `sourceZeroPoint` z (u8 sources only): the convolution reads `x - z`, and padding holds `z`
+    /// (the value 0), so an s8 tensor stored as u8 `x + 128` convolves as the s8 tensor does. On
+    /// VNNI hosts the u8 kernels are faster than the s8 ones (no sign compensation).
+    ///
     /// Hardware note (`int8IsExact`): without AVX-512 VNNI (AVX2, AVX-512 before Cascade Lake) oneDNN
     /// adds u8·s8 products in pairs with 16-bit saturation. u8 activations in [0, 127] (Paddle's
     /// 8-bit range) with any s8 weights are exact. For s8 activations the convolution halves the
     /// weights (odd weights lose their last bit: exact only for even weights), and `matmulInt8`
     /// (gemm, x + 128) saturates unless weights are in [-64, 63]. VNNI is exact for all of them.
     public static func conv2dInt8(_ x: Tensor, filter w: Tensor, bias b: Tensor?, geometry g: ConvGeometry, outputScales: [Float],
-                                  postOps: [PostOp] = [], residual: Tensor? = nil, outputType: DType) -> Tensor {
+                                  postOps: [PostOp] = [], residual: Tensor? = nil, outputType: DType, sourceZeroPoint: Int32 = 0) -> Tensor {
         precondition(w.dtype == .s8, "int8 conv weights must be s8, got \(w.dtype)")
         precondition(b.map { $0.dtype == .f32 && $0.shape == [w.shape[0]] } ?? true, "int8 bias must be f32 [\(w.shape[0])]")
         return conv2dInt8Call(x, filterShape: w.shape, hasBias: b != nil, geometry: g, outputScales: outputScales, postOps: postOps,
-                              hasResidual: residual != nil, residualType: residual?.dtype, outputType: outputType)
+                              hasResidual: residual != nil, residualType: residual?.dtype, outputType: outputType, sourceZeroPoint: sourceZeroPoint)
             .run(x, weights: w, bias: b, residual: residual)
     }
 
@@ -60,12 +64,13 @@ extension Kernels {
     /// primitive, to run on many inputs of that shape (`Int8KernelCall.run`).
     public static func conv2dInt8Call(_ x: Tensor, filterShape ws: [Int], hasBias: Bool, geometry g: ConvGeometry, outputScales: [Float],
                                       postOps: [PostOp] = [], hasResidual: Bool = false, residualType: DType? = nil,
-                                      outputType: DType) -> Int8KernelCall {
+                                      outputType: DType, sourceZeroPoint: Int32 = 0) -> Int8KernelCall {
         let c = ConvShapes(x: x.shape, w: ws, g: g)
         let o = ws[0]
         int8Check(source: x, channels: o, outputScales: outputScales, postOps: postOps, hasResidual: hasResidual)
+        precondition(sourceZeroPoint == 0 || x.dtype == .u8, "a source zero point needs u8 activations")
         let sumType = int8SumType(residualType, outputType: outputType)
-        let geometry = [x.dtype.code, hasBias ? 1 : 0, outputType.code, sumType.code] + x.shape + ws + g.strides + g.paddings + g.dilations
+        let geometry = [x.dtype.code, hasBias ? 1 : 0, outputType.code, sumType.code, Int(sourceZeroPoint)] + x.shape + ws + g.strides + g.paddings + g.dilations
         let macs = c.y.reduce(1, *) * ws[1...].reduce(1, *)
         let p = int8Primitive(Int8PrimitiveKey(shape: [0, g.groups] + geometry, postOps: postOps, outputScales: outputScales), macs: macs) {
             let key = "conv_int8 " + c.key
@@ -79,6 +84,7 @@ extension Kernels {
                     &xs.raw, &wd.raw, biasDesc, &ys.raw, s, d, l, r), "int8 conv desc \(key)")
             }
             let attr = int8Attributes(outputScales: outputScales, postOps: postOps, sumType: sumType)
+            if sourceZeroPoint != 0 { attr.setRuntimeZeroPoint(DNNL_ARG_SRC) }
             let prim = withUnsafePointer(to: desc) { Primitive(opDesc: UnsafeRawPointer($0), attr: attr.handle, what: key) }
             let p = PreparedPrimitive(prim)
             p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, x.dtype), chosen: prim.md(dnnl_query_src_md), isOutput: false)
@@ -86,6 +92,10 @@ extension Kernels {
             if hasBias { p.bind(DNNL_ARG_BIAS, plain: bs, chosen: prim.md(dnnl_query_weights_md, 1), isOutput: false) }
             p.bind(DNNL_ARG_DST, plain: MemoryDesc(c.y, outputType), chosen: prim.md(dnnl_query_dst_md), isOutput: true,
                    readsOutput: hasResidual)
+            if sourceZeroPoint != 0 {
+                let zero = p.own(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, MemoryDesc([1], .s32))
+                zero.pointer.storeBytes(of: sourceZeroPoint, as: Int32.self)
+            }
             return p
         }
         return Int8KernelCall(p, source: x, weightShape: ws, outputShape: c.y, outputType: outputType, hasBias: hasBias,

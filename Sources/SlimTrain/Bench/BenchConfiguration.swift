@@ -52,6 +52,8 @@ public struct BenchConfiguration: Equatable, Sendable {
     /// Also save the inference model of a zoo workload (`--save_model`): the FP32 inference
     /// program, or the INT8 model after `ConvertToInt8Pass` (what `slim freeze` writes to int8/).
     public var saveModel: String?
+    /// INT8 zoo workloads: residual adds summed on integers (`ConvertToInt8Pass.integerResiduals`, `--int8_residual`).
+    public var integerResiduals = false
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,

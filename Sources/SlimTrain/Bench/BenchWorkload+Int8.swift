@@ -33,7 +33,7 @@ extension BenchWorkload {
         var inference = try program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
         var weights = scope.tensors
         try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
-        try ConvertToInt8Pass().apply(to: &inference, params: &weights)
+        try ConvertToInt8Pass(integerResiduals: configuration.integerResiduals).apply(to: &inference, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: inference, params: weights, to: dir) }
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: model.inputShape, classes: 10, seed: configuration.seed).images
         return try lowered(inference, weights, feeds: [built.image: images], outputs: [built.interface.output], configuration)

@@ -6,7 +6,9 @@ import SlimTensor
 /// `-z * Σ w[o]` into the op's `Bias` (so the accumulator is `Σ (x - z) w`), which is exact where
 /// every tap reads the input; a padded convolution pads with z instead of 0 (`padded`), as ONNX
 /// `QLinearConv` does, so a padded tap contributes `(z - z) w = 0` too. The convolution then runs
-/// unpadded on the usual u8 kernel (the zero point never reaches oneDNN).
+/// unpadded on the usual u8 kernel (the zero point never reaches oneDNN). This is the form of
+/// `int8_mul` and of every op on CPUs without VNNI; with VNNI a convolution gets `input_shift` z
+/// instead (oneDNN's source zero point, `Int8Conv2DOp`).
 ///
 /// Without AVX-512 VNNI oneDNN is exact only for u8 in 0...127: the input is shifted to s8
 /// (`x - 128`, `shiftedToSigned`) and goes through `Int8SignedInput`, with `128 * Σ w[o]` added
@@ -50,18 +52,22 @@ enum Int8ZeroPoint {
         return y
     }
 
-    /// `bias + factor * Σ w[o]` (128 by default; the sums over each output's weights: `rows` outputs of `block`
-    /// consecutive values, or `columns` for a [K, N] product weight), f32 [channels].
-    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool, factor: Float = 128) -> Tensor {
-        let channels = columns ? w.shape[1] : w.shape[0]
-        var sums = [Float](repeating: 0, count: channels)
+    /// `Σ w[o]` over each output's s8 weights: `channels` outputs of consecutive values (a conv
+    /// filter), or of every `channels`-th value (`columns`: a [K, N] product weight).
+    static func weightSums(_ w: Tensor, channels: Int, columns: Bool) -> [Double] {
+        var sums = [Double](repeating: 0, count: channels)
         w.withUnsafeElements(as: Int8.self) { src in
             let block = src.count / channels
-            for i in src.indices {
-                sums[columns ? i % channels : i / block] += Float(src[i])
-            }
+            for i in src.indices { sums[columns ? i % channels : i / block] += Double(src[i]) }
         }
+        return sums
+    }
+
+    /// `bias + 128 * Σ w[o]` (`weightSums`), f32 [channels].
+    static func biasCorrection(_ bias: Tensor?, weights w: Tensor, columns: Bool) -> Tensor {
+        let channels = columns ? w.shape[1] : w.shape[0]
+        let sums = weightSums(w, channels: channels, columns: columns)
         let b = bias?.floats ?? [Float](repeating: 0, count: channels)
-        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + factor * sums[$0] })
+        return Tensor(shape: [channels], floats: (0..<channels).map { b[$0] + Float(128 * sums[$0]) })
     }
 }

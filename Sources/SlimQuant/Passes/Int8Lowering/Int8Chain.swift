@@ -61,10 +61,7 @@ struct Int8Chain {
         guard channels > 0, let scales = Int8Chain.scales(graph.ops[d], quantizer: q, channels: channels, params: params) else { return nil }
         (self.op, quantizer, weight, self.channels, end) = (i, q, w[0], channels, out)
         if q.zeroPoint != nil, let wt = params[w[0]] {
-            var sums = [Double](repeating: 0, count: channels)
-            let values = wt.asFloats, block = values.count / channels
-            for (k, v) in values.enumerated() { sums[op.type == "mul" ? k % channels : k / block] += Double(v) }
-            weightSums = sums
+            weightSums = Int8ZeroPoint.weightSums(wt, channels: channels, columns: op.type == "mul")
         }
         guard q.staticScale != nil else { return }
         self.scales = scales

@@ -33,9 +33,15 @@ struct Int8Lowering {
     /// Reads of float vars that integer residuals replace (var -> the fused adds), which no longer
     /// keep a chain from requantizing.
     private var replacedReads: [String: Set<Int>] = [:]
+    /// Whether a convolution's asymmetric input subtracts its zero point in oneDNN (attr
+    /// `input_shift` z: the source zero point, in s32) rather than through `-z Σ w` in the bias
+    /// and padding with z (attr `input_zero_point`, `Int8ZeroPoint`). Only where u8 inputs are
+    /// exact (VNNI).
+    let sourceZeroPoints: Bool
 
-    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain]) {
+    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain], sourceZeroPoints: Bool = false) {
         self.graph = graph
+        self.sourceZeroPoints = sourceZeroPoints
         nonNegative = NonNegativeVars.of(graph.program)
         self.quantizers = Dictionary(quantizers.map { ($0.index, $0) }) { a, _ in a }
         chainInputs = Set(chains.map(\.quantizer.output))
@@ -52,6 +58,7 @@ struct Int8Lowering {
         for c in chains.reversed() {
             guard let r = c.residual, c.scales != nil, IntegerResidual.allows(c.activation),
                   let add = c.fused.first(where: { graph.ops[$0].type == "elementwise_add" && graph.ops[$0].inputNames.contains(r) }),
+                  graph.ops[add].bool(ConvertToInt8Pass.integerResidualAttr, default: false),
                   let (path, q) = requantization(after: c.end), let f = q.levelsPerUnit, q.zeroPoint == nil,
                   !path.contains(where: { integerConcats[$0] != nil }) else { continue }   // symmetric quantizers only
             let shortcut = quantizers.values
@@ -111,7 +118,7 @@ struct Int8Lowering {
         }
         var biasVar: String?
         // An asymmetric input's zero point z: the accumulator Σ x w less z Σ w is Σ (x - z) w (`Int8ZeroPoint`).
-        let zeroShift = c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
+        let zeroShift = usesSourceZeroPoint(op) ? nil : c.weightSums.map { sums in sums.map { -Double(c.quantizer.zeroPoint ?? 0) * $0 } }
         if c.shift != nil || zeroShift != nil {
             let name = op.outputNames[0] + ".int8_bias"
             biasVar = name
@@ -275,6 +282,9 @@ struct Int8Lowering {
         return end
     }
 
+    /// Whether `op`'s asymmetric input is left to oneDNN's source zero point (`sourceZeroPoints`, convolutions).
+    private func usesSourceZeroPoint(_ op: OpDesc) -> Bool { sourceZeroPoints && op.type != "mul" }
+
     /// The `int8_conv2d` / `int8_mul` op of a chain.
     private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, residual: String?, output: String) -> OpDesc {
         let isMul = op.type == "mul"
@@ -285,7 +295,7 @@ struct Int8Lowering {
         let geometry = isMul ? ["x_num_col_dims", "y_num_col_dims"] : ["strides", "paddings", "dilations", "groups"]
         var attrs = epilogue.attrs
         for name in geometry { attrs[name] = op.attrs[name] }
-        if let z = c.quantizer.zeroPoint { attrs["input_zero_point"] = .int(z) }
+        if let z = c.quantizer.zeroPoint { attrs[usesSourceZeroPoint(op) ? "input_shift" : "input_zero_point"] = .int(z) }
         return OpDesc(type: isMul ? Int8MulOp.type : Int8Conv2DOp.type, inputs: inputs, outputs: [slots.2: [output]], attrs: attrs)
     }
 }
