@@ -11,7 +11,9 @@ import PackageDescription
 // the layers with element loops (quantizers, optimizers, data transforms) are compiled for that
 // baseline instead of SSE2, so their SIMD16 code runs 8 lanes a step. Swift emits no fast-math
 // flags, so no product is fused into an FMA and every result keeps its bits.
-let vectorLoops: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+// The same layers are optimized in debug builds too: the tests' `slim` binary runs real training,
+// calibration and inference, whose SIMD code is 10-100x slower unoptimized.
+let vectorLoops: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "slim",
