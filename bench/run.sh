@@ -55,20 +55,23 @@ for t in $THREADS; do
     # Inference runs the model saved to disk (as ONNX Runtime loads its file), so the peak RSS is
     # of loading and running it, not of building and quantizing it.
     target=$model; sizing=${size:+--image_size $size}
+    # dtype int8_residual: the INT8 model saved with --int8_residual (shortcuts summed as 8-bit integers)
+    run_dtype=$dtype; variant=""
+    [ "$dtype" = int8_residual ] && { run_dtype=int8; variant=--int8_residual; }
     if [ "$mode" = infer ]; then
       target="$OUT/models/${model}${size:+_$size}_${dtype}"
-      [ -d "$target" ] || OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode infer --dtype "$dtype" --batch 1 --steps 1 \
+      [ -d "$target" ] || OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode infer --dtype "$run_dtype" $variant --batch 1 --steps 1 \
         --warmup 0 --threads "$t" $sizing --save_model "$target" >/dev/null 2>>"$OUT/log.txt" || target=$model
       [ "$target" = "$model" ] || sizing=""   # a saved model has its own image size
     fi
-    if ! OMP_NUM_THREADS=$t "$SLIM" bench --model "$target" --mode "$mode" --dtype "$dtype" --batch "$batch" \
+    if ! OMP_NUM_THREADS=$t "$SLIM" bench --model "$target" --mode "$mode" --dtype "$run_dtype" --batch "$batch" \
         --threads "$t" --steps "$steps" --warmup "$warmup" $sizing --json >"$OUT/one.json" 2>"$OUT/err.txt"; then
       reason=$(grep -m1 'error' "$OUT/err.txt" | sed 's/^error: //' | tr -d '"\\')
       printf '{"framework": "slim", "model": "%s", "mode": "%s", "dtype": "%s", "batch": %s, "threads": %s%s, "error": "%s"}\n' \
         "$model" "$mode" "$dtype" "$batch" "$t" "${size:+, \"image_size\": $size}" "${reason:-failed}" >>"$OUT/slim.jsonl"
     else
       # the name, not the saved directory; a saved detector's line gets its image size back
-      line=$(sed "s|\"model\": \"[^\"]*\"|\"model\": \"$model\"|" "$OUT/one.json")
+      line=$(sed -e "s|\"model\": \"[^\"]*\"|\"model\": \"$model\"|" -e "s|\"dtype\": \"[^\"]*\"|\"dtype\": \"$dtype\"|" "$OUT/one.json")
       if [ -n "$size" ] && [[ $line != *image_size* ]]; then line="${line%\}}, \"image_size\": $size}"; fi
       echo "$line" >>"$OUT/slim.jsonl"
     fi
@@ -80,7 +83,7 @@ for t in $THREADS; do
     --data real --json >>"$OUT/slim_real.jsonl" 2>>"$OUT/log.txt" || echo "bench: the real-loader run failed; see $OUT/log.txt" >&2
   if [ $peers = 1 ]; then
     echo "bench: PyTorch and ONNX Runtime, $t thread(s)" >&2
-    plan_lines | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
+    plan_lines | awk '$3 != "int8_residual"' | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
       || echo "bench: the peers failed at $t thread(s); see $OUT/log.txt" >&2
   fi
 done

@@ -61,6 +61,34 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual(object["dtype"] as? String, "int8")
     }
 
+    func testInt8ResidualMarksTheResidualAddsOfTheSavedModel() throws {
+        let plain = try XCTUnwrap(runner).path("plain"), marked = try XCTUnwrap(runner).path("marked")
+        let common = ["--mode", "infer", "--dtype", "int8", "--batch", "2", "--steps", "1", "--warmup", "0", "--threads", "1"]
+        for (dir, extra) in [(plain, [String]()), (marked, ["--int8_residual"])] {
+            let r = try run(["bench", "--model", "resnet20", "--save_model", dir] + common + extra)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        // The residual adds: elementwise_add of two run-time values (not the fc's bias add).
+        func adds(_ dir: String) throws -> [OpDesc] {
+            let program = try ModelFile.load(from: dir, modelName: nil, paramsName: nil).program
+            return program.ops.filter { op in
+                op.type == "elementwise_add" && op.inputNames.allSatisfy { program.variable($0)?.persistable == false }
+            }
+        }
+        let plainAdds = try adds(plain), markedAdds = try adds(marked)
+        XCTAssertEqual(plainAdds.count, 9, "ResNet-20 has 9 residual adds")
+        XCTAssertEqual(markedAdds.count, 9)
+        XCTAssertTrue(plainAdds.allSatisfy { $0.attrs[ConvertToInt8Pass.integerResidualAttr] == nil })
+        XCTAssertTrue(markedAdds.allSatisfy { $0.attrs[ConvertToInt8Pass.integerResidualAttr] == .bool(true) })
+        // The saved model runs as written: the flag is refused for a directory and for FP32.
+        let again = try run(["bench", "--model", marked, "--int8_residual"] + common)
+        XCTAssertEqual(again.status, 64, again.err)
+        XCTAssertTrue(again.err.contains("a saved model runs as it was written"), again.err)
+        let fp32 = try run(["bench", "--model", "resnet20", "--mode", "infer", "--int8_residual", "--steps", "1"])
+        XCTAssertEqual(fp32.status, 64, fp32.err)
+        XCTAssertTrue(fp32.err.contains("--int8_residual is for --mode infer --dtype int8"), fp32.err)
+    }
+
     func testContradictoryOptionsAreUsageErrors() throws {
         let real = try run(["bench", "--model", "mbv1", "--mode", "train", "--data", "real"])
         XCTAssertEqual(real.status, 64, real.err)

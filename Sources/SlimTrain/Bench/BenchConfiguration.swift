@@ -98,6 +98,13 @@ public struct BenchConfiguration: Equatable, Sendable {
                                  hints: ["zoo models: \(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))"])
             }
         }
+        if integerResiduals {
+            if case .directory = target {
+                throw BenchError(.usage, "--int8_residual applies when slim builds the INT8 model (a zoo model); a saved model runs as it was written",
+                                 hints: ["save one with slim freeze --int8_residual or slim bench --int8_residual --save_model DIR"])
+            }
+            guard precision == .int8, mode == .infer else { throw BenchError(.usage, "--int8_residual is for --mode infer --dtype int8") }
+        }
         if case .directory = target, mode != .infer {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
                              hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
