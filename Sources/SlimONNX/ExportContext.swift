@@ -92,6 +92,15 @@ struct ExportContext {
         return t
     }
 
+    /// The stored `InScale` of an activation quantizer: its var name and its one f32 value.
+    /// - Throws: `ONNXExportError` when it has no stored value or is not one f32 value.
+    func storedScale(of op: OpDesc) throws -> (name: String, value: Float) {
+        let name = try inputName(op, "InScale")
+        let t = try param(name, for: op)
+        guard t.dtype == .f32, t.count == 1 else { throw ONNXExportError.op(op, "scale '\(name)' must be one f32 value, is \(t.dtype)\(t.shape)") }
+        return (name, t.floats[0])
+    }
+
     /// The slim var name of output `slot` of `op`.
     func outputName(_ op: OpDesc, _ slot: String, _ index: Int = 0) throws -> String {
         guard let names = op.outputs[slot], index < names.count else {

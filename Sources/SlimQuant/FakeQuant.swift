@@ -230,9 +230,7 @@ public enum FakeQuant {
                 let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
                 let magicv = SIMD16<Float>(repeating: magic), factorv = SIMD16<Float>(repeating: factor)
                 while i + 16 <= range.upperBound {
-                    let v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self) * kv
-                    var c = v.replacing(with: lov, where: v .< lov).replacing(with: hiv, where: v .> hiv)
-                    c.replace(with: SIMD16<Float>(), where: c .!= c)   // NaN -> 0
+                    let c = FakeQuantKernel.clampedLevels(UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), kv, lov, hiv)
                     UnsafeMutableRawPointer(target + i).storeBytes(of: ((c + magicv) - magicv) * factorv, as: SIMD16<Float>.self)
                     i += 16
                 }

@@ -12,6 +12,16 @@
 enum FakeQuantKernel {
     static let width = 16
 
+    /// `clamp(x * k, lo, hi)` over 16 lanes, NaN to 0: the levels before rounding, shared by the
+    /// asymmetric float round trip (`FakeQuant.quantizeAsymmetric`) and `int8_quantize`.
+    @inline(__always)
+    static func clampedLevels(_ x: SIMD16<Float>, _ k: SIMD16<Float>, _ lo: SIMD16<Float>, _ hi: SIMD16<Float>) -> SIMD16<Float> {
+        let v = x * k
+        var c = v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
+        c.replace(with: SIMD16<Float>(), where: c .!= c)
+        return c
+    }
+
     /// `max |x|` over `x`, 0 when empty (a NaN is skipped, as `max(m, abs(x))` skips it).
     static func absMax(_ x: UnsafeBufferPointer<Float>) -> Float {
         maximum(x) { $0 }

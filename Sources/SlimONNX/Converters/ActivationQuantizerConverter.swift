@@ -22,11 +22,9 @@ enum ActivationQuantizerConverter: OpConverter {
         var scaleVars = Set(op.outputs["OutScale"] ?? [])
         var stored: Float?
         if op.type != "fake_quantize_abs_max" {
-            let scale = try context.inputName(op, "InScale")
-            let t = try context.param(scale, for: op)
-            guard t.dtype == .f32, t.count == 1 else { throw ONNXExportError.op(op, "scale '\(scale)' must be one f32 value, is \(t.dtype)\(t.shape)") }
-            stored = t.floats[0]
-            scaleVars.insert(scale)
+            let scale = try context.storedScale(of: op)
+            stored = scale.value
+            scaleVars.insert(scale.name)
         }
         let zeroPoint: Int?
         do { zeroPoint = try FakeQuant.zeroPoint(of: op) } catch let error as GraphError { throw ONNXExportError.op(op, error.message) }

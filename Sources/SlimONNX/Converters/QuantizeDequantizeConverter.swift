@@ -17,11 +17,9 @@ enum QuantizeDequantizeConverter: OpConverter {
                                      hints: ["freeze it first: slim freeze --model_path <checkpoint>/eval_model --weight_quant_type ... --save_path OUT, then export OUT/float or OUT/int8"])
         }
         let x = try context.floatInput(op, "X")
-        let scaleVar = try context.inputName(op, "InScale")
-        let t = try context.param(scaleVar, for: op)
-        guard t.dtype == .f32, t.count == 1 else { throw ONNXExportError.op(op, "scale '\(scaleVar)' must be one f32 value, is \(t.dtype)\(t.shape)") }
+        let stored = try context.storedScale(of: op).value
         let out = try context.outputName(op, "Out")
-        let scale = context.graph.scalar(ExportContext.guarded(t.floats[0]) / 127, name: "\(out).scale")
+        let scale = context.graph.scalar(ExportContext.guarded(stored) / 127, name: "\(out).scale")
         let zero = context.graph.uint8Zero(UInt8(z))
         let quantized = context.graph.add("QuantizeLinear", [x, scale, zero], output: "\(out).uint8")
         context.set(out, .float(context.graph.add("DequantizeLinear", [quantized, scale, zero], output: out)))

@@ -75,9 +75,7 @@ public enum Int8QuantizeOp: Operator {
                 let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
                 let magicv = SIMD16<Float>(repeating: magic), half = SIMD16<Float>(repeating: 0.5), zero = SIMD16<Float>()
                 while i + 16 <= range.upperBound {
-                    let v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self) * kv
-                    var c = v.replacing(with: lov, where: v .< lov).replacing(with: hiv, where: v .> hiv)
-                    c.replace(with: zero, where: c .!= c)   // NaN -> 0
+                    let c = FakeQuantKernel.clampedLevels(UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), kv, lov, hiv)
                     let m = c + magicv
                     let d = c - (m - magicv)
                     var r = unsafeBitCast(m, to: SIMD16<Int32>.self) &- magicBits

@@ -40,9 +40,15 @@ struct Int8Chain {
     var fused: [Int] = []
     /// The var the chain's last op writes.
     var end: String
-    /// With an asymmetric quantizer (zero point z): `Σ w[o]` over each output's weights, for the
-    /// `-z Σ w[o]` the op's bias carries (`Int8ZeroPoint`).
-    var weightSums: [Double]?
+    /// With an asymmetric quantizer (zero point z): the op's weights, whose per-output sums give the
+    /// `-z Σ w[o]` the op's bias carries when the kernel does not subtract z itself (`Int8ZeroPoint`).
+    /// (`columns`: a `mul`'s weights, one output per column.)
+    var zeroPointWeights: (weights: Tensor, columns: Bool)?
+
+    /// `Σ w[o]` over each output's weights (`zeroPointWeights`), computed only when asked for.
+    var weightSums: [Double]? {
+        zeroPointWeights.map { Int8ZeroPoint.weightSums($0.weights, channels: channels, columns: $0.columns) }
+    }
 
     /// Where the int8 op goes: the chain's last op (every input, a residual included, is ready there).
     var position: Int { fused.last ?? op }
@@ -60,9 +66,7 @@ struct Int8Chain {
         let channels = op.type == "mul" ? wv.shape[op.int("y_num_col_dims", default: 1)...].reduce(1, *) : wv.shape[0]
         guard channels > 0, let scales = Int8Chain.scales(graph.ops[d], quantizer: q, channels: channels, params: params) else { return nil }
         (self.op, quantizer, weight, self.channels, end) = (i, q, w[0], channels, out)
-        if q.zeroPoint != nil, let wt = params[w[0]] {
-            weightSums = Int8ZeroPoint.weightSums(wt, channels: channels, columns: op.type == "mul")
-        }
+        if q.zeroPoint != nil, let wt = params[w[0]] { zeroPointWeights = (wt, op.type == "mul") }
         guard q.staticScale != nil else { return }
         self.scales = scales
         fused = [d]
