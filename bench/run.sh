@@ -7,7 +7,8 @@
 # BENCH_OUT (directory for the raw JSON lines; default a fresh temporary directory),
 # BENCH_NO_PEERS=1 (measure slim alone), BENCH_VENV (default bench/.venv).
 # Every configuration runs in a fresh process, slim's and each peer's (bench/peers.py starts
-# bench/peer_measure.py per configuration), so each peak RSS is its own. The peers' ONNX files (FP32
+# bench/peer_measure.py per configuration), so each peak RSS is its own; the peers of a
+# configuration run right after slim's. The peers' ONNX files (FP32
 # export and its QDQ INT8 quantize_static) are made once in $BENCH_OUT/onnx. Nothing here fails on
 # speed: it measures and prints.
 set -u
@@ -39,7 +40,7 @@ PYTHON="${BENCH_VENV:-$HERE/.venv}/bin/python"; [ $peers = 1 ] || PYTHON=$(comma
   echo "# machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //')${avx:+ ($avx)}, $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
   echo "# slim $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo '?')$([ $peers = 1 ] && "$PYTHON" -c 'import torch, onnxruntime; print(f", torch {torch.__version__}, onnxruntime {onnxruntime.__version__}")' 2>/dev/null)"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on the machine slows 2-thread runs most)"
-  echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each"
+  echo "# method: per configuration, warm-up steps then the median of timed steps (bench/plan.txt); a fresh process each; the peers right after slim"
   echo "# QAT: slim = the train step after QuantizationTransformPass (channel_wise_abs_max weights, moving_average_abs_max activations, 8 bits); PyTorch = eager-mode QAT (fuse_modules_qat conv+bn+relu, x86 default QAT qconfig, prepare_qat)"
   echo "# slim inference: the model saved by slim bench --save_model (FP32 inference program; INT8 as slim freeze writes int8/; the detector's cut at its three head outputs), loaded from disk with --model DIR"
   echo "# INT8 peers: ORT = quantize_static QDQ, per-channel s8 weights, u8 activations, MinMax on 4 batches; PyTorch = eager-mode static quantization (fused conv+bn+relu, x86 engine), 4 calibration batches, convert"
@@ -76,16 +77,19 @@ for t in $THREADS; do
       echo "$line" >>"$OUT/slim.jsonl"
     fi
     cat "$OUT/err.txt" >>"$OUT/log.txt"
+    # The peers of this configuration right after slim's run: the machine's speed drifts over the
+    # minutes a whole plan takes (a VM's neighbours), so ratios come from adjacent measurements.
+    if [ $peers = 1 ] && [ "$dtype" != int8_residual ]; then
+      echo "bench: PyTorch and ONNX Runtime $model $mode $dtype batch $batch${size:+ ${size}px}, $t thread(s)" >&2
+      echo "$model $mode $dtype $batch $steps $warmup $size" | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" \
+        --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
+        || echo "bench: the peers failed for $model $mode $dtype batch $batch at $t thread(s); see $OUT/log.txt" >&2
+    fi
   done < <(plan_lines)
   # The same LeNet training step fed by the real loader (IDX decode, transforms, prefetch thread).
   echo "bench: slim lenet train fp32 batch 64 on the real Fashion-MNIST loader, $t thread(s)" >&2
   OMP_NUM_THREADS=$t "$SLIM" bench --model lenet --mode train --batch 64 --threads "$t" --steps 30 --warmup 5 \
     --data real --json >>"$OUT/slim_real.jsonl" 2>>"$OUT/log.txt" || echo "bench: the real-loader run failed; see $OUT/log.txt" >&2
-  if [ $peers = 1 ]; then
-    echo "bench: PyTorch and ONNX Runtime, $t thread(s)" >&2
-    plan_lines | awk '$3 != "int8_residual"' | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
-      || echo "bench: the peers failed at $t thread(s); see $OUT/log.txt" >&2
-  fi
 done
 
 if [ -n "$PYTHON" ]; then

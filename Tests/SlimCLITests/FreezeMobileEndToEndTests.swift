@@ -15,6 +15,31 @@ final class FreezeMobileEndToEndTests: XCTestCase {
         try ModelFile.save(program: eval, params: params.filter { eval.variable($0.key)?.persistable == true }, to: slim.path(dir))
     }
 
+    func testInt8ResidualMarksOnlyTheInt8Model() throws {
+        let slim = try SlimRunner()
+        defer { slim.cleanUp() }
+        let built = try ResNet(numClasses: 5, depth: 8, variant: .cifar).build(inputShape: [3, 16, 16], seed: 4)
+        var eval = try built.program.pruned(feeds: [built.image], fetches: [built.head.output])
+        var params = built.params
+        SlimQuant.registerOps()
+        try QuantizationTransformPass(QuantizationScheme()).apply(to: &eval, params: &params)
+        try ModelFile.save(program: eval, params: params.filter { eval.variable($0.key)?.persistable == true }, to: slim.path("qat"))
+        for (out, extra) in [("plain", [String]()), ("marked", ["--int8_residual"])] {
+            let r = try slim.run(["freeze", "--model_path", "qat", "--save_path", out] + extra)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        func marks(_ dir: String) throws -> [Bool] {
+            let program = try ModelFile.load(from: slim.path(dir), modelName: nil, paramsName: nil).program
+            return program.ops.filter { op in
+                op.type == "elementwise_add" && op.inputNames.allSatisfy { program.variable($0)?.persistable == false }
+            }.map { $0.attrs[ConvertToInt8Pass.integerResidualAttr] == .bool(true) }
+        }
+        XCTAssertEqual(try marks("marked/int8"), [true, true, true], "ResNet-8 has 3 residual adds")
+        XCTAssertEqual(try marks("plain/int8"), [false, false, false])
+        XCTAssertEqual(try marks("marked/float"), [false, false, false], "float/ is the same either way")
+        XCTAssertEqual(slim.bytes("marked/float/weights"), slim.bytes("plain/float/weights"))
+    }
+
     func testMobileModelBesideFloatAndInt8OrAWarning() throws {
         let slim = try SlimRunner()
         defer { slim.cleanUp() }
