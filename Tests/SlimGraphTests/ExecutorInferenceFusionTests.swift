@@ -73,6 +73,52 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         assertClose(outputs.fused, outputs.written, "fused vs written")
     }
 
+    /// A ResNet basic block: conv -> batch_norm + relu -> conv -> batch_norm -> elementwise_add of
+    /// the block input (as X or as Y) -> relu -> conv. Eval runs fuse the add as the second
+    /// convolution's `ResidualData` (a sum post-op) and the relu after it, with the results of the
+    /// ops as written.
+    func testResidualAddAndItsReluFuseIntoTheConvolution() throws {
+        for shortcutFirst in [false, true] {
+            var s = Sketch()
+            s.program.declare(VarDesc(name: "image", shape: [-1, 4, 6, 6]))
+            s.program.feeds = ["image"]
+            s.parameter("a.w", [4, 4, 3, 3])
+            s.parameter("b.w", [4, 4, 3, 3])
+            s.parameter("pw.w", [3, 4, 1, 1])
+            for name in ["bn1", "bn2"] {
+                s.parameter("\(name).scale", [4], 0.5, 1.5)
+                s.parameter("\(name).bias", [4], -0.2, 0.2)
+                s.parameter("\(name).mean", [4], trainable: false, -0.1, 0.1)
+                s.parameter("\(name).var", [4], trainable: false, 0.5, 1.5)
+            }
+            try s.op("conv2d", ["Input": ["image"], "Filter": ["a.w"]], ["Output": ["a.out"]], ["paddings": .ints([1, 1])])
+            try batchNorm(&s, "bn1", "a.out", "bn1.out")
+            try s.op("relu", ["X": ["bn1.out"]], ["Out": ["a.relu"]])
+            try s.op("conv2d", ["Input": ["a.relu"], "Filter": ["b.w"]], ["Output": ["b.out"]], ["paddings": .ints([1, 1])])
+            try batchNorm(&s, "bn2", "b.out", "bn2.out")
+            let operands = shortcutFirst ? ["X": ["image"], "Y": ["bn2.out"]] : ["X": ["bn2.out"], "Y": ["image"]]
+            try s.op("elementwise_add", operands, ["Out": ["sum"]], ["axis": .int(-1)])
+            try s.op("relu", ["X": ["sum"]], ["Out": ["block.out"]])
+            try s.op("conv2d", ["Input": ["block.out"], "Filter": ["pw.w"]], ["Output": ["pw.out"]])
+            s.program.fetches = ["pw.out"]
+            let fusion = OpFusion(s.program, registry: .shared, inference: true)
+            XCTAssertEqual(fusion.ops.map(\.type), ["conv2d", "conv2d", "conv2d"])
+            XCTAssertEqual(fusion.ops[1].inputs["ResidualData"], ["image"])
+            XCTAssertEqual(fusion.ops[1].string("fuse_activation", default: ""), "relu")
+            XCTAssertEqual(fusion.ops[1].outputs["Output"], ["block.out"])
+            var rng = SeededGenerator(seed: 8)
+            let executor = try Executor(program: s.program), scope = Scope(s.scope.tensors)
+            for batch in [2, 1] {
+                let image = OpTestValues.random([batch, 4, 6, 6], &rng, -2, 2), before = image.floats
+                let fused = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: ["pw.out"])["pw.out"])
+                let written = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval,
+                                                         fetches: ["pw.out", "sum"])["pw.out"])
+                assertClose(fused, written, "fused vs written, batch \(batch)")
+                XCTAssertEqual(image.floats, before, "the block input (the sum's start) is copied, not overwritten")
+            }
+        }
+    }
+
     /// Eval output fetched alone (fused) and with a var between fused ops (the ops as written).
     func evalOutputs(_ executor: Executor, _ scope: Scope, _ image: Tensor) throws -> (fused: Tensor, written: Tensor) {
         let fused = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: ["pw.out"])["pw.out"])

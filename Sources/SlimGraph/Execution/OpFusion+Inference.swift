@@ -9,12 +9,18 @@
 /// - such a convolution without an activation whose `Output` feeds only a `relu`, `leaky_relu`,
 ///   `relu6` or `hard_swish` (Paddle's 6, 6, 3):
 ///   the activation as `fuse_activation` (and `fuse_alpha`), a post-op of the convolution.
+/// - such a convolution without an activation whose `Output` feeds only an `elementwise_add` of
+///   another run-time var declared with the same shape (a residual shortcut): the add as the
+///   convolution's `ResidualData`, a sum post-op before the activation (a following `relu` then
+///   fuses too).
 extension OpFusion {
-    static func fuseForInference(_ first: OpDesc, _ second: OpDesc, registry: OpRegistry, fusable: Set<String>) -> (OpDesc, [String])? {
+    static func fuseForInference(_ first: OpDesc, _ second: OpDesc, program: Program, registry: OpRegistry,
+                                 fusable: Set<String>) -> (OpDesc, [String])? {
         guard isBuiltin(first, Conv2DOp.self, registry) || isBuiltin(first, DepthwiseConv2DOp.self, registry),
               first.attrs["fuse_activation"] == nil, first.outputs["Output"]?.count == 1, let v = first.output("Output"),
               fusable.contains(v) else { return nil }
         if isBuiltin(second, BatchNormOp.self, registry) { return foldBatchNorm(first, second, between: v) }
+        if isBuiltin(second, ElementwiseAddOp.self, registry) { return fuseResidual(first, second, between: v, program: program) }
         let activation: String
         if isBuiltin(second, ReluOp.self, registry) {
             activation = "relu"
@@ -31,6 +37,23 @@ extension OpFusion {
         var fused = first
         fused.attrs["fuse_activation"] = .string(activation)
         if activation == "leaky_relu" { fused.attrs["fuse_alpha"] = .float(second.float("alpha", default: 0.02)) }
+        fused.outputs["Output"] = out
+        return (fused, [v])
+    }
+
+    /// `elementwise_add(v, r)` or `(r, v)` of a run-time `r` declared with the output's shape (all but
+    /// the batch known): the
+    /// convolution with `r` as `ResidualData` (a convolution and its add are adjacent, so `r` is
+    /// computed before the convolution runs).
+    private static func fuseResidual(_ conv: OpDesc, _ add: OpDesc, between v: String, program: Program) -> (OpDesc, [String])? {
+        guard conv.inputs[ConvolutionSlots.residual] == nil, let x = add.inputs["X"], let y = add.inputs["Y"], x.count == 1, y.count == 1, x != y,
+              let out = add.outputs["Out"], out.count == 1 else { return nil }
+        let r = x[0] == v ? y[0] : x[0]
+        guard x[0] == v || y[0] == v, let rv = program.variable(r), !rv.persistable,
+              let vv = program.variable(v), vv.shape.count == 4, vv.shape.dropFirst().allSatisfy({ $0 > 0 }),
+              rv.shape == vv.shape else { return nil }   // the same shape, so the add's axis plays no part
+        var fused = conv
+        fused.inputs[ConvolutionSlots.residual] = [r]
         fused.outputs["Output"] = out
         return (fused, [v])
     }
@@ -56,4 +79,6 @@ extension OpFusion {
 enum ConvolutionSlots {
     /// The folded batch norm's Scale, Bias, Mean and Variance.
     static let batchNorm = ["BatchNormScale", "BatchNormBias", "BatchNormMean", "BatchNormVariance"]
+    /// The other input of a fused residual add (the slot slim's int8 convolution uses too).
+    static let residual = "ResidualData"
 }

@@ -20,7 +20,7 @@ struct OpFusion {
         let fusable = Self.fusableVars(program)
         fusePairs { Self.fuse($0, $1, program: program, registry: registry, fusable: fusable) }
         if inference {
-            fusePairs { Self.fuseForInference($0, $1, registry: registry, fusable: fusable) }
+            fusePairs { Self.fuseForInference($0, $1, program: program, registry: registry, fusable: fusable) }
         }
     }
 

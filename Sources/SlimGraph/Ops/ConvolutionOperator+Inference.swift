@@ -9,6 +9,8 @@ import SlimTensor
 ///   `s = Scale / sqrt(Variance + epsilon)`, `Filter'[o] = Filter[o] * s[o]`,
 ///   `Bias'[o] = (Bias[o] - Mean[o]) * s[o] + BatchNormBias[o]` (`Bias` 0 when absent), which is
 ///   the batch norm of the convolution with running statistics, up to float rounding;
+/// - a following residual `elementwise_add` of a same-shaped value, from the input `ResidualData`:
+///   added to the result in the same primitive (a sum post-op), before the activation;
 /// - attr `fuse_activation` (`relu`, `leaky_relu` with `fuse_alpha`, `relu6`, `hard_swish`): applied to the result in
 ///   the same primitive (an eltwise post-op).
 ///
@@ -42,7 +44,17 @@ extension ConvolutionOperator {
                 weights.hold(filter: w, bias: b, madeFrom: sources)
             }
         }
-        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try memo.activation.get())
+        var residual: Tensor?
+        if let position = memo.residual {
+            let r = try context.floatInput(at: position, slot: ConvolutionSlots.residual)
+            let expected = [x.shape[0], w.shape[0], try g.outputSize(x.shape[2], kernel: w.shape[2], dim: 0, op: context.op),
+                            try g.outputSize(x.shape[3], kernel: w.shape[3], dim: 1, op: context.op)]
+            guard r.shape == expected else {
+                throw GraphError("op '\(context.op.type)': \(ConvolutionSlots.residual) has shape \(r.shape), expected the output's \(expected)")
+            }
+            residual = r
+        }
+        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try memo.activation.get(), residual: residual)
         memo.setOutput(context, y)
     }
 

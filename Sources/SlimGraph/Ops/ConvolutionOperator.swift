@@ -82,6 +82,8 @@ final class ConvolutionMemo {
     let hasBias: Bool
     /// The folded batch norm's four inputs (`ConvolutionSlots.batchNorm`), nil when not folded.
     let batchNorm: [InputPosition?]?
+    /// The fused residual add's other input (`ConvolutionSlots.residual`), nil when not fused.
+    let residual: InputPosition??
     /// The var of `Output`, and whether it is also an input of the op.
     let output: String?
     let outputIsInput: Bool
@@ -97,6 +99,7 @@ final class ConvolutionMemo {
         bias = context.inputPosition("Bias")
         hasBias = context.hasInput("Bias")
         batchNorm = context.hasInput(ConvolutionSlots.batchNorm[0]) ? ConvolutionSlots.batchNorm.map { context.inputPosition($0) } : nil
+        residual = context.hasInput(ConvolutionSlots.residual) ? .some(context.inputPosition(ConvolutionSlots.residual)) : nil
         output = op.outputs["Output"]?.first
         outputIsInput = output.map(op.inputNames.contains) ?? false
         activation = Result { try Conv2DOp.fusedActivation(op) }

@@ -47,9 +47,10 @@ extension Kernels {
 
     /// The forward primitive (also the hint of both backward primitives); `activation`, applied to
     /// the result in the same primitive (an eltwise post-op), only for inference.
-    static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil) -> PreparedPrimitive {
-        precondition(activation == nil || !training, "a fused activation is for inference only")
-        return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")") {
+    static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil,
+                                     residual: Bool = false) -> PreparedPrimitive {
+        precondition((activation == nil && !residual) || !training, "a fused activation or residual is for inference only")
+        return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")\(residual ? " r" : "")") {
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
             var ys = MemoryDesc(c.y, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
@@ -59,11 +60,10 @@ extension Kernels {
                 DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
                     dnnl_convolution_direct, &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv forward desc \(c.key)")
             }
-            let attributes = activation.map { kind in
-                let a = PrimitiveAttributes()
-                a.setPostOps([.eltwise(kind)], sumType: .f32)
-                return a
-            }
+            // The residual: a sum post-op adds what the destination holds, then the activation.
+            let postOps = (residual ? [PostOp.sum(scale: 1)] : []) + (activation.map { [PostOp.eltwise($0)] } ?? [])
+            let attributes = postOps.isEmpty ? nil : PrimitiveAttributes()
+            attributes?.setPostOps(postOps, sumType: .f32)
             // Inference: small layers (batch 1) on fewer threads (`convMACsPerThread`); training keeps
             // every thread, so its numerics never depend on the layer size.
             let threads = training ? nil : threadsFor(work: c.macs, perThread: convMACsPerThread)

@@ -11,18 +11,20 @@ extension Kernels {
     /// The primitive and its argument slots are kept in `weights` for the call's input shape,
     /// geometry and activation (`ConvInferenceCall`): a call like the last one looks up nothing.
     public static func conv2dInference(_ x: Tensor, weights: InferenceWeights, geometry g: ConvGeometry,
-                                       activation: EltwiseKind?) -> Tensor {
+                                       activation: EltwiseKind?, residual: Tensor? = nil) -> Tensor {
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
         let hasBias = weights.bias != nil
         let call: ConvInferenceCall
-        if let last = weights.lastCall, last.matches(x: x.shape, w: held.shape, bias: hasBias, geometry: g, activation: activation) {
+        if let last = weights.lastCall, last.matches(x: x.shape, w: held.shape, bias: hasBias, geometry: g, activation: activation,
+                                                     residual: residual != nil) {
             call = last
         } else {
             let c = ConvShapes(x: x.shape, w: held.shape, g: g)
-            call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation),
-                                     x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation)
+            call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation, residual: residual != nil),
+                                     x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation, residual: residual != nil)
             weights.lastCall = call
         }
+        if let residual { precondition(residual.shape == call.y && residual.dtype == .f32, "conv2dInference: residual \(residual.shape) != \(call.y)") }
         var filter = held
         if let layout = call.filter.layout, !(held.layout.map(call.filter.accepts) ?? false) {
             let source = held.plain()
@@ -32,7 +34,14 @@ extension Kernels {
             filter = packed
         }
         let source = call.source.accepts(x.layout) ? x : x.plain()
-        let y = Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
+        // With a residual the destination starts as its copy in the destination's layout (the sum
+        // post-op adds the convolution to it); a residual nothing else holds is used in place.
+        var y = residual.map { r in call.destination.layout.map { converted(r, to: $0) } ?? r.plain() }
+            ?? Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
+        if residual != nil {
+            y.makeBufferUnique()
+            y.buffer.discardPlainCopy()
+        }
         call.run(source, filter, weights.bias, y)
         return y
     }
@@ -47,13 +56,16 @@ final class ConvInferenceCall {
     let y: [Int]
     let geometry: ConvGeometry
     let activation: EltwiseKind?
+    /// Whether the primitive sums a residual held in the destination (a sum post-op).
+    let residual: Bool
     let primitive: PreparedPrimitive
     let source, filter, destination: PreparedPrimitive.Slot
     let bias: PreparedPrimitive.Slot?
     /// The arguments of a run, rewritten by each (no allocation per call).
     private var arguments: [(PreparedPrimitive.Slot, PreparedPrimitive.Argument)]
 
-    init(_ p: PreparedPrimitive, x: [Int], w: [Int], y: [Int], geometry: ConvGeometry, activation: EltwiseKind?) {
+    init(_ p: PreparedPrimitive, x: [Int], w: [Int], y: [Int], geometry: ConvGeometry, activation: EltwiseKind?, residual: Bool) {
+        self.residual = residual
         self.x = x
         self.w = w
         self.y = y
@@ -71,9 +83,10 @@ final class ConvInferenceCall {
         arguments = [(source, none), (filter, none), (destination, none)] + (bias.map { [($0, none)] } ?? [])
     }
 
-    /// Whether this call is for these shapes, bias presence, geometry and activation.
-    func matches(x: [Int], w: [Int], bias hasBias: Bool, geometry: ConvGeometry, activation: EltwiseKind?) -> Bool {
+    /// Whether this call is for these shapes, bias presence, geometry, activation and residual.
+    func matches(x: [Int], w: [Int], bias hasBias: Bool, geometry: ConvGeometry, activation: EltwiseKind?, residual: Bool) -> Bool {
         x == self.x && w == self.w && hasBias == (bias != nil) && geometry == self.geometry && activation == self.activation
+            && residual == self.residual
     }
 
     /// Runs the primitive: `x` plain or in the source slot's layout, `filter` in the filter slot's,
