@@ -19,6 +19,29 @@ if getenv("OMP_WAIT_POLICY") == nil || getenv("GOMP_SPINCOUNT") == nil {
 }
 #endif
 
+/// The tensor, graph, quantization and training layers are compiled for x86-64 with AVX2 and FMA
+/// (Package.swift, `-target-cpu haswell`): on a CPU without them their first vector instruction
+/// would stop slim with SIGILL, so say so first (exit 1). Read here, in code built for any x86-64.
+#if os(Linux) && arch(x86_64)
+if let cpuinfo = fopen("/proc/cpuinfo", "r") {
+    var line: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    var missing: [String]?
+    while getline(&line, &capacity, cpuinfo) > 0, let text = line.map({ String(cString: $0) }) {
+        guard text.hasPrefix("flags") else { continue }
+        let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == ":" }).map(String.init))
+        missing = ["avx2", "fma"].filter { !flags.contains($0) }
+        break
+    }
+    free(line)
+    fclose(cpuinfo)
+    if let missing, !missing.isEmpty {
+        fputs("error: slim needs an x86-64 CPU with AVX2 and FMA; this one lacks \(missing.joined(separator: " and "))\n", stderr)
+        exit(1)
+    }
+}
+#endif
+
 HeapPolicy.keepLargeBlocks()
 Denormals.flushToZero()
 
