@@ -36,12 +36,8 @@ extension Kernels {
         let source = call.source.accepts(x.layout) ? x : x.plain()
         // With a residual the destination starts as its copy in the destination's layout (the sum
         // post-op adds the convolution to it); a residual nothing else holds is used in place.
-        var y = residual.map { r in call.destination.layout.map { converted(r, to: $0) } ?? r.plain() }
+        let y = residual.map { summedDestination($0, layout: call.destination.layout) }
             ?? Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
-        if residual != nil {
-            y.makeBufferUnique()
-            y.buffer.discardPlainCopy()
-        }
         call.run(source, filter, weights.bias, y)
         return y
     }

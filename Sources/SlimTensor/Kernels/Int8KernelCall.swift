@@ -65,8 +65,7 @@ public final class Int8KernelCall {
         var y = residual.map { Kernels.int8Destination(primitive, shape: outputShape, residual: $0, outputType: outputType) }
             ?? Tensor(uninitializedShape: outputShape, dtype: outputType, layout: destination.layout)
         precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
-        y.makeBufferUnique()   // oneDNN writes it
-        if residual != nil { y.buffer.discardPlainCopy() }   // the residual's bytes, overwritten in place
+        y.makeBufferUnique()   // oneDNN writes it (a residual's destination is unique already)
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
         if let bs, let bias { list.append((bias, argument(bs))) }
         withExtendedLifetime((xs, ws, bs)) {

@@ -100,8 +100,7 @@ extension Kernels {
                 r = r.plain().reinterpreted(as: outputType, layout: nil)
             }
         }
-        if let layout = p.layout(DNNL_ARG_DST) { return converted(r, to: layout) }
-        return r.plain()
+        return summedDestination(r, layout: p.layout(DNNL_ARG_DST))
     }
 }
 

@@ -46,6 +46,17 @@ extension Kernels {
         return out
     }
 
+    /// The destination of a primitive whose sum post-op adds its result to `residual`: the
+    /// residual's bytes in the destination's layout (`layout`; nil: plain), held by no other
+    /// tensor (a copy unless nothing else holds them), its plain copy forgotten (the bytes are
+    /// overwritten in place).
+    static func summedDestination(_ residual: Tensor, layout: TensorLayout?) -> Tensor {
+        var y = layout.map { converted(residual, to: $0) } ?? residual.plain()
+        y.makeBufferUnique()
+        y.buffer.discardPlainCopy()
+        return y
+    }
+
     /// Plain descriptors of a pooling: x [N,C,H,W], y [N,C,OH,OW].
     struct PoolShapes {
         let x, y: [Int]

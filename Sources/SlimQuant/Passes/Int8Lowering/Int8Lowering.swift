@@ -65,12 +65,12 @@ struct Int8Lowering {
                 .filter { $0.input == r && $0.index < c.position && $0.zeroPoint == nil && Int8Lowering.canRequantize(into: $0, graph: graph, chainInputs: chainInputs) }
                 .min { $0.index < $1.index }
             if let qr = shortcut, let fr = qr.levelsPerUnit {
-                integerResiduals[c.op] = IntegerResidual(input: qr.output, scale: f / fr, projection: nil)
+                integerResiduals[c.op] = IntegerResidual(input: qr.output, scale: f / fr)
                 replacedReads[r, default: []].insert(add)
             } else if let p = byEnd[r], p.op != c.op, p.residual == nil, IntegerResidual.allows(p.activation), projections[p.op] == nil,
                       graph.soleReader(of: r) == add {
                 let name = IntegerResidual.projectionName(r)
-                integerResiduals[c.op] = IntegerResidual(input: name, scale: 1, projection: p.op)
+                integerResiduals[c.op] = IntegerResidual(input: name, scale: 1)
                 projections[p.op] = (q, name)
             }
         }

@@ -21,8 +21,6 @@ struct IntegerResidual {
     var input: String
     /// The sum post-op's factor: the shortcut's units over the output's (`f / f_r`).
     var scale: Float
-    /// The chain writing `input` (a projection shortcut), by its op index; nil for a quantizer's `Out`.
-    var projection: Int?
 
     /// The name of a projection shortcut's integer output.
     static func projectionName(_ end: String) -> String { end + ".int8" }
