@@ -119,6 +119,47 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         }
     }
 
+    /// The shortcut an intermediate value (a convolution's relu output) rather than a feed. When
+    /// the fused convolution is its last reader, the eval run hands it over and the sum is written
+    /// over its bytes; when a later op still reads it (`late`, a 1x1 convolution of the shortcut
+    /// after the block), it is copied first and the later op sees it unchanged. Both equal the
+    /// ops as written (a fetched `sum` keeps the add unfused).
+    func testAnIntermediateShortcutIsSummedIntoOnlyWhenNothingReadsItLater() throws {
+        for laterReader in [false, true] {
+            var s = Sketch()
+            s.program.declare(VarDesc(name: "image", shape: [-1, 3, 6, 6]))
+            s.program.feeds = ["image"]
+            s.parameter("stem.w", [4, 3, 3, 3])
+            s.parameter("b.w", [4, 4, 3, 3])
+            s.parameter("pw.w", [3, 4, 1, 1])
+            s.parameter("late.w", [3, 4, 1, 1])
+            try s.op("conv2d", ["Input": ["image"], "Filter": ["stem.w"]], ["Output": ["stem.out"]], ["paddings": .ints([1, 1])])
+            try s.op("relu", ["X": ["stem.out"]], ["Out": ["shortcut"]])
+            try s.op("conv2d", ["Input": ["shortcut"], "Filter": ["b.w"]], ["Output": ["b.out"]], ["paddings": .ints([1, 1])])
+            try s.op("elementwise_add", ["X": ["b.out"], "Y": ["shortcut"]], ["Out": ["sum"]], ["axis": .int(-1)])
+            try s.op("relu", ["X": ["sum"]], ["Out": ["block.out"]])
+            try s.op("conv2d", ["Input": ["block.out"], "Filter": ["pw.w"]], ["Output": ["pw.out"]])
+            var fetches = ["pw.out"]
+            if laterReader {
+                try s.op("conv2d", ["Input": ["shortcut"], "Filter": ["late.w"]], ["Output": ["late.out"]])
+                fetches.append("late.out")
+            }
+            s.program.fetches = fetches
+            let fusion = OpFusion(s.program, registry: .shared, inference: true)
+            XCTAssertEqual(fusion.ops[1].inputs["ResidualData"], ["shortcut"])
+            var rng = SeededGenerator(seed: 12)
+            let executor = try Executor(program: s.program), scope = Scope(s.scope.tensors)
+            for batch in [2, 1, 2] {
+                let image = OpTestValues.random([batch, 3, 6, 6], &rng, -2, 2)
+                let fused = try executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: fetches)
+                let written = try executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: fetches + ["sum"])
+                for name in fetches {
+                    assertClose(try XCTUnwrap(fused[name]), try XCTUnwrap(written[name]), "\(name), later reader \(laterReader), batch \(batch)")
+                }
+            }
+        }
+    }
+
     /// Eval output fetched alone (fused) and with a var between fused ops (the ops as written).
     func evalOutputs(_ executor: Executor, _ scope: Scope, _ image: Tensor) throws -> (fused: Tensor, written: Tensor) {
         let fused = try XCTUnwrap(executor.run(feeds: ["image": image], scope: scope, mode: .eval, fetches: ["pw.out"])["pw.out"])

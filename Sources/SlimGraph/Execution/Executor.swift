@@ -80,6 +80,9 @@ public final class Executor {
                 }
                 context.values.append(v.name, t)
             }
+            // Vars this step reads last are dropped now: the op's context holds the only
+            // reference the run keeps, which an op may take over (`OpContext.takeInput`).
+            if mode == .eval { for v in step.inputs where step.releases.contains(v.slot) { env[v.slot] = nil } }
             if let profile {
                 try profile.measure(step.op.type, .forward) { try step.implementation.forward(context) }
             } else {

@@ -85,6 +85,14 @@ public final class OpContext {
         try values.value(input.name, at: input.position) ?? value(of: input.name)
     }
 
+    /// The value of a resolved input, handed over: the context keeps no reference to it. In an
+    /// eval-mode run the executor drops its own reference to a var before the op that reads it
+    /// last, so the caller may then hold the only one and write over the bytes
+    /// (`Tensor.makeBufferUnique` finds them unshared). Call it once, after any other read of the input.
+    public func takeInput(at input: InputPosition) -> Tensor? {
+        values.take(input.name, at: input.position)
+    }
+
     /// All values of input slot `slot`.
     public func inputs(_ slot: String) throws -> [Tensor] {
         try (op.inputs[slot] ?? []).map { try value(of: $0) }

@@ -30,6 +30,18 @@ struct OpValues {
         return self[name]
     }
 
+    /// Removes the value of `name` (looked for as in `value(_:at:)`) and returns it: the entry
+    /// then holds an empty tensor, so these values keep no reference to the bytes.
+    mutating func take(_ name: String, at position: Int) -> Tensor? {
+        let i = position < names.count && names[position] == name ? position : names.firstIndex(of: name)
+        guard let i else { return nil }
+        let value = tensors[i]
+        tensors[i] = Self.taken
+        return value
+    }
+
+    private static let taken = Tensor(shape: [0])
+
     subscript(name: String) -> Tensor? {
         get { names.firstIndex(of: name).map { tensors[$0] } }
         set {

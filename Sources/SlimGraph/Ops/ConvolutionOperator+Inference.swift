@@ -46,15 +46,16 @@ extension ConvolutionOperator {
         }
         var residual: Tensor?
         if let position = memo.residual {
-            let r = try context.floatInput(at: position, slot: ConvolutionSlots.residual)
+            let shape = try context.floatInput(at: position, slot: ConvolutionSlots.residual).shape
             let expected = [x.shape[0], w.shape[0], try g.outputSize(x.shape[2], kernel: w.shape[2], dim: 0, op: context.op),
                             try g.outputSize(x.shape[3], kernel: w.shape[3], dim: 1, op: context.op)]
-            guard r.shape == expected else {
-                throw GraphError("op '\(context.op.type)': \(ConvolutionSlots.residual) has shape \(r.shape), expected the output's \(expected)")
+            guard shape == expected else {
+                throw GraphError("op '\(context.op.type)': \(ConvolutionSlots.residual) has shape \(shape), expected the output's \(expected)")
             }
-            residual = r
+            // Handed over: when this op is the shortcut's last reader the sum is written over it.
+            residual = position.flatMap { context.takeInput(at: $0) }
         }
-        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try memo.activation.get(), residual: residual)
+        let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: try memo.activation.get(), residual: consume residual)
         memo.setOutput(context, y)
     }
 

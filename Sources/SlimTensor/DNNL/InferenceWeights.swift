@@ -11,6 +11,9 @@ public final class InferenceWeights: @unchecked Sendable {
     /// The filter, plain until the first run packs it into the primitive's layout.
     var filter: Tensor?
     var bias: Tensor?
+    /// A pointwise filter as the [C, O] matrix its matmul reads, in the matmul's layout
+    /// (`Kernels.pointwiseMatmul`); nil until such a call packs it.
+    var matrix: Tensor?
     /// The primitive of the last call and what it was made for (input shape, geometry,
     /// activation), so a repeated call skips building the primitive cache's key.
     var lastCall: ConvInferenceCall?
@@ -39,6 +42,7 @@ public final class InferenceWeights: @unchecked Sendable {
         sources = tensors.map(\.storage)
         self.filter = filter
         self.bias = bias
+        matrix = nil
     }
 
     /// Drops what is held.
@@ -46,5 +50,6 @@ public final class InferenceWeights: @unchecked Sendable {
         sources = []
         filter = nil
         bias = nil
+        matrix = nil
     }
 }

@@ -17,6 +17,9 @@ final class PreparedPrimitive: @unchecked Sendable {
     final class Slot {
         let arg: Int32
         let chosen: MemoryDesc
+        /// What the primitive itself is given for the argument: `chosen`, or the same bytes seen
+        /// with other dims (a dense NHWC activation as the [N·H·W, C] matrix a matmul reads).
+        let executed: MemoryDesc
         /// The chosen layout, nil when it is plain row-major.
         let layout: TensorLayout?
         let user: Memory
@@ -24,15 +27,25 @@ final class PreparedPrimitive: @unchecked Sendable {
         /// An output whose previous contents the primitive reads (sum post-op): reordered in too.
         let readsOutput: Bool
         /// Memory of the chosen layout over a caller's buffer already in that layout.
-        private(set) lazy var direct = Memory(chosen, owning: false)
+        private(set) lazy var direct = Memory(executed, owning: false)
         /// Owned buffer in the chosen layout and the reorders between it and a plain buffer.
         private(set) lazy var inner = Memory(chosen, owning: true)
+        /// `inner` as the primitive is given it (itself unless `executed` differs from `chosen`).
+        private(set) lazy var innerExecuted: Memory = {
+            guard !executed.equals(chosen) else { return inner }
+            let view = Memory(executed, owning: false)
+            view.bind(inner.pointer)
+            return view
+        }()
         private(set) lazy var reorderIn = Reorder.primitive(from: user.desc, to: chosen)
         private(set) lazy var reorderOut = Reorder.primitive(from: chosen, to: user.desc)
 
-        init(arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, layout: TensorLayout?, isOutput: Bool, readsOutput: Bool) {
+        init(arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, executed: MemoryDesc? = nil, layout: TensorLayout?, isOutput: Bool,
+             readsOutput: Bool) {
+            precondition(executed.map { $0.byteSize == chosen.byteSize } ?? true, "an executed view of another size")
             self.arg = arg
             self.chosen = chosen
+            self.executed = executed ?? chosen
             self.layout = layout
             user = Memory(plain, owning: false)
             self.isOutput = isOutput
@@ -55,7 +68,7 @@ final class PreparedPrimitive: @unchecked Sendable {
             }
             user.bind(argument.pointer)
             if !isOutput || readsOutput { reorderIn.execute([(DNNL_ARG_FROM, user), (DNNL_ARG_TO, inner)]) }
-            return inner
+            return innerExecuted
         }
 
         /// After execution: reorders an output held in `inner` out to the caller's plain buffer.
@@ -77,10 +90,12 @@ final class PreparedPrimitive: @unchecked Sendable {
 
     /// Adds an argument the caller passes as a plain buffer of `plain` layout or a buffer in
     /// `chosen` (what the primitive wants, from a query). `readsOutput`: an output the primitive
-    /// also reads (in place).
-    func bind(_ arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, isOutput: Bool, readsOutput: Bool = false) {
+    /// also reads (in place). `executed`: the descriptor the primitive is given for the same bytes,
+    /// when it is not `chosen` (see `Slot.executed`).
+    func bind(_ arg: Int32, plain: MemoryDesc, chosen: MemoryDesc, executed: MemoryDesc? = nil, isOutput: Bool, readsOutput: Bool = false) {
         let layout = plain.equals(chosen) ? nil : TensorLayout.make(chosen)
-        slots[arg] = Slot(arg: arg, plain: plain, chosen: chosen, layout: layout, isOutput: isOutput, readsOutput: readsOutput)
+        slots[arg] = Slot(arg: arg, plain: plain, chosen: chosen, executed: executed, layout: layout, isOutput: isOutput,
+                          readsOutput: readsOutput)
     }
 
     /// The layout the primitive chose for `arg` (nil: plain row-major).

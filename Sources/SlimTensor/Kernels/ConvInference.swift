@@ -10,8 +10,11 @@ extension Kernels {
     ///
     /// The primitive and its argument slots are kept in `weights` for the call's input shape,
     /// geometry and activation (`ConvInferenceCall`): a call like the last one looks up nothing.
+    ///
+    /// A `residual` handed over (`consume`d by a caller holding the last reference) is summed into
+    /// in place when it is already in the destination's layout: no copy of the shortcut.
     public static func conv2dInference(_ x: Tensor, weights: InferenceWeights, geometry g: ConvGeometry,
-                                       activation: EltwiseKind?, residual: Tensor? = nil) -> Tensor {
+                                       activation: EltwiseKind?, residual: consuming Tensor? = nil) -> Tensor {
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
         let hasBias = weights.bias != nil
         let call: ConvInferenceCall
@@ -20,13 +23,27 @@ extension Kernels {
             call = last
         } else {
             let c = ConvShapes(x: x.shape, w: held.shape, g: g)
-            call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation, residual: residual != nil),
+            call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation, residual: residual != nil,
+                                                          pointwiseAsMatmul: true),
                                      x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation, residual: residual != nil)
             weights.lastCall = call
         }
         if let residual { precondition(residual.shape == call.y && residual.dtype == .f32, "conv2dInference: residual \(residual.shape) != \(call.y)") }
         var filter = held
-        if let layout = call.filter.layout, !(held.layout.map(call.filter.accepts) ?? false) {
+        if call.filter.chosen.raw.ndims == 2 {
+            // A pointwise convolution run as a matmul: its filter is the [C, O] matrix, packed once
+            // into the matmul's layout from the plain [O, C, 1, 1] filter (the slot's plain form).
+            if let layout = call.filter.layout {
+                if !(weights.matrix.map { call.filter.accepts($0.layout) } ?? false) {
+                    let packed = Tensor(uninitializedShape: [held.shape[1], held.shape[0]], layout: layout)
+                    let source = held.plain()
+                    ReorderPlan.shared(from: call.filter.user.desc, to: call.filter.chosen).run(source.buffer.pointer, packed.buffer.pointer)
+                    withExtendedLifetime(source) {}
+                    weights.matrix = packed
+                }
+                filter = weights.matrix!
+            }
+        } else if let layout = call.filter.layout, !(held.layout.map(call.filter.accepts) ?? false) {
             let source = held.plain()
             let packed = Tensor(uninitializedShape: held.shape, layout: layout)
             ReorderPlan.shared(from: call.filter.user.desc, to: call.filter.chosen).run(source.buffer.pointer, packed.buffer.pointer)
@@ -36,8 +53,12 @@ extension Kernels {
         let source = call.source.accepts(x.layout) ? x : x.plain()
         // With a residual the destination starts as its copy in the destination's layout (the sum
         // post-op adds the convolution to it); a residual nothing else holds is used in place.
-        let y = residual.map { summedDestination($0, layout: call.destination.layout) }
-            ?? Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
+        let y: Tensor
+        if let residual = consume residual {
+            y = summedDestination(residual, layout: call.destination.layout)
+        } else {
+            y = Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
+        }
         call.run(source, filter, weights.bias, y)
         return y
     }

@@ -49,9 +49,11 @@ extension Kernels {
     /// The destination of a primitive whose sum post-op adds its result to `residual`: the
     /// residual's bytes in the destination's layout (`layout`; nil: plain), held by no other
     /// tensor (a copy unless nothing else holds them), its plain copy forgotten (the bytes are
-    /// overwritten in place).
-    static func summedDestination(_ residual: Tensor, layout: TensorLayout?) -> Tensor {
-        var y = layout.map { converted(residual, to: $0) } ?? residual.plain()
+    /// overwritten in place). A residual handed over (the caller's last reference, `consume`d)
+    /// whose bytes nothing else holds is used in place, without a copy.
+    static func summedDestination(_ residual: consuming Tensor, layout: TensorLayout?) -> Tensor {
+        var y = consume residual
+        y = layout.map { converted(y, to: $0) } ?? y.plain()
         y.makeBufferUnique()
         y.buffer.discardPlainCopy()
         return y
