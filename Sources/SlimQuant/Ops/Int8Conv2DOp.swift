@@ -65,7 +65,7 @@ public enum Int8Conv2DOp: Operator {
                                    hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
                                    sourceZeroPoint: Int32(shift))
         }
-        let y = call.run(xx, weights: ww, bias: bias, residual: residual)
+        let y = call.run(xx, weights: ww, bias: bias, residual: consume residual)
         context.setOutput("Output", 0, y)
     }
 }

@@ -44,7 +44,7 @@ public enum Int8MulOp: Operator {
                                    postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
                                    hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType)
         }
-        let out = call.run(xx, weights: yy, bias: bias, residual: residual)
+        let out = call.run(xx, weights: yy, bias: bias, residual: consume residual)
         context.setOutput("Out", 0, out.reshaped(outShape))
     }
 }

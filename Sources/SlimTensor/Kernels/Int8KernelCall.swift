@@ -54,7 +54,7 @@ public final class Int8KernelCall {
     /// `residual` (the output's shape and the call's residual type, read by a sum post-op), as the
     /// call was made. A residual that nothing else holds (unique storage in the destination's
     /// layout) becomes the output in place; else it is copied.
-    public func run(_ x: Tensor, weights w: Tensor, bias b: Tensor?, residual: Tensor?) -> Tensor {
+    public func run(_ x: Tensor, weights w: Tensor, bias b: Tensor?, residual: consuming Tensor?) -> Tensor {
         precondition(fits(x, weights: w, hasBias: b != nil, hasResidual: residual != nil, residualType: residual?.dtype) && w.dtype == .s8,
                      "int8 call made for \(sourceType)\(sourceShape) x \(weightShape), run on \(x.dtype)\(x.shape) x \(w.dtype)\(w.shape)")
         precondition(b.map { $0.dtype == .f32 && $0.count == biasShape.reduce(1, *) } ?? true, "int8 bias must be f32 \(biasShape)")
@@ -62,8 +62,12 @@ public final class Int8KernelCall {
                      "residual must be \(residualType.map { "\($0)" } ?? "none") \(outputShape)")
         let xs = usable(x, source), ws = usable(packedWeights(w), weights)
         let bs = b.map { usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), bias!) }
-        var y = residual.map { Kernels.int8Destination(primitive, shape: outputShape, residual: $0, outputType: outputType) }
-            ?? Tensor(uninitializedShape: outputShape, dtype: outputType, layout: destination.layout)
+        var y: Tensor
+        if let residual = consume residual {
+            y = Kernels.int8Destination(primitive, shape: outputShape, residual: consume residual, outputType: outputType)
+        } else {
+            y = Tensor(uninitializedShape: outputShape, dtype: outputType, layout: destination.layout)
+        }
         precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
         y.makeBufferUnique()   // oneDNN writes it (a residual's destination is unique already)
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]

@@ -91,8 +91,8 @@ extension Kernels {
     /// residual of the other 8-bit type is seen as `outputType` with the same bytes (a reorder
     /// between two descriptors of one type moves bytes; the sum post-op reads them as the
     /// residual's type).
-    static func int8Destination(_ p: PreparedPrimitive, shape: [Int], residual: Tensor?, outputType: DType) -> Tensor {
-        guard var r = residual else { return output(p, DNNL_ARG_DST, shape: shape, dtype: outputType) }
+    static func int8Destination(_ p: PreparedPrimitive, shape: [Int], residual: consuming Tensor?, outputType: DType) -> Tensor {
+        guard var r = consume residual else { return output(p, DNNL_ARG_DST, shape: shape, dtype: outputType) }
         if r.dtype != outputType {
             if let layout = r.layout, let retyped = layout.retyped(outputType) {
                 r = r.reinterpreted(as: outputType, layout: retyped)
@@ -100,7 +100,7 @@ extension Kernels {
                 r = r.plain().reinterpreted(as: outputType, layout: nil)
             }
         }
-        return summedDestination(r, layout: p.layout(DNNL_ARG_DST))
+        return summedDestination(consume r, layout: p.layout(DNNL_ARG_DST))
     }
 }
 

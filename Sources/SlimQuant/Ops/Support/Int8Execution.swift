@@ -28,15 +28,16 @@ enum Int8Execution {
 
     /// The value of optional input `ResidualData`, checked to have the output's shape and a type
     /// the kernels can sum into the output: f32 into f32, u8 or s8 into u8 or s8 (bytes of the
-    /// output's size).
+    /// output's size). Handed over (`OpContext.takeInput`): when this op is its last reader in an
+    /// eval run, the caller holds the only reference and the sum is written over its bytes.
     static func residual(_ context: OpContext, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
-        guard context.hasInput("ResidualData") else { return nil }
-        let r = try context.input("ResidualData")
+        guard let position = context.inputPosition("ResidualData") else { return nil }
+        let (dtype, given) = try { let r = try context.input(at: position); return (r.dtype, r.shape) }()
         let integer: Set<DType> = [.u8, .s8]
-        guard r.shape == shape, r.dtype == e.outputType || (integer.contains(r.dtype) && integer.contains(e.outputType)) else {
-            throw GraphError("op '\(context.op.type)': ResidualData must be \(shape), f32 with out_dtype f32 or u8/s8 with out_dtype u8/s8, got \(r.dtype)\(r.shape) and \(e.outputType)")
+        guard given == shape, dtype == e.outputType || (integer.contains(dtype) && integer.contains(e.outputType)) else {
+            throw GraphError("op '\(context.op.type)': ResidualData must be \(shape), f32 with out_dtype f32 or u8/s8 with out_dtype u8/s8, got \(dtype)\(given) and \(e.outputType)")
         }
-        return r
+        return context.takeInput(at: position)
     }
 
     /// Checks the epilogue's scale count against the output channels.
