@@ -2,9 +2,10 @@ import CDNNL
 import XCTest
 @testable import SlimTensor
 
-/// Inference of pointwise convolutions (1x1, stride 1, no padding, one group). Where oneDNN keeps
-/// such a layer's input and output channels-last (NHWC), `conv2dInference` runs it as the matmul
-/// of those bytes ([N·H·W, C] x [C, O]); elsewhere (blocked layouts) as the convolution. Either
+/// Inference of pointwise convolutions (1x1, stride 1, no padding, one group). On small maps
+/// whose input and output oneDNN keeps channels-last (NHWC), `conv2dInference` runs it as the
+/// matmul of those bytes ([N·H·W, C] x [C, O]); elsewhere (larger maps, blocked layouts) as the
+/// convolution. Either
 /// way the result must be the convolution's: checked against a scalar reference with bias, a
 /// fused activation and a summed residual, as the batch changes (a new primitive, the filter
 /// packed again) and with a plain input.
@@ -13,7 +14,7 @@ final class PointwiseConvInferenceTests: XCTestCase {
 
     static let cases = [
         Case(n: 3, c: 32, h: 2, w: 2, o: 48),   // MobileNetV1's small late maps
-        Case(n: 2, c: 64, h: 4, w: 4, o: 16),
+        Case(n: 2, c: 64, h: 4, w: 4, o: 16),   // 16 pixels: the convolution
         Case(n: 2, c: 5, h: 3, w: 5, o: 7),     // channels no block divides
     ]
 
@@ -52,10 +53,11 @@ final class PointwiseConvInferenceTests: XCTestCase {
         }
     }
 
-    /// The rule, read from oneDNN's choice on this host: the convolution primitive's input and
-    /// output layouts decide whether the layer runs as a matmul, and its output keeps the layout
-    /// the convolution would have given it (the next layer sees no difference).
-    func testPointwiseRunsAsMatmulExactlyWhenTheConvolutionIsChannelsLast() {
+    /// The rule, read from oneDNN's choice on this host: a map under `pointwiseMatmulPixels` and
+    /// the convolution primitive's input and output layouts decide whether the layer runs as a
+    /// matmul, and its output keeps the layout the convolution would have given it (the next layer
+    /// sees no difference).
+    func testPointwiseRunsAsMatmulExactlyOnSmallChannelsLastMaps() {
         for c in Self.cases {
             let shapes = Kernels.ConvShapes(x: [c.n, c.c, c.h, c.w], w: [c.o, c.c, 1, 1], g: ConvGeometry())
             let convolution = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu)
@@ -63,7 +65,8 @@ final class PointwiseConvInferenceTests: XCTestCase {
             let channelsLast = [DNNL_ARG_SRC, DNNL_ARG_DST].allSatisfy { arg in
                 convolution.slots[arg]!.chosen.equals(MemoryDesc(arg == DNNL_ARG_SRC ? shapes.x : shapes.y, .f32, tag: dnnl_acdb))
             }
-            XCTAssertEqual(fast.slots[DNNL_ARG_WEIGHTS]!.chosen.raw.ndims == 2, channelsLast, "\(c)")
+            let small = c.h * c.w < Kernels.pointwiseMatmulPixels
+            XCTAssertEqual(fast.slots[DNNL_ARG_WEIGHTS]!.chosen.raw.ndims == 2, channelsLast && small, "\(c)")
             for arg in [DNNL_ARG_SRC, DNNL_ARG_DST] {
                 XCTAssertTrue(fast.slots[arg]!.chosen.equals(convolution.slots[arg]!.chosen), "\(c): argument \(arg) keeps its layout")
             }

@@ -54,13 +54,13 @@ extension Kernels {
     /// The forward primitive (also the hint of both backward primitives); `activation`, applied to
     /// the result in the same primitive (an eltwise post-op), only for inference.
     ///
-    /// `pointwiseAsMatmul` (inference): a pointwise convolution whose input and output oneDNN keeps
-    /// channels-last runs as the matmul of the same bytes (`pointwiseMatmul`); its weights slot is
-    /// then the [C, O] matrix.
+    /// `pointwiseAsMatmul` (inference): a pointwise convolution of a map smaller than
+    /// `pointwiseMatmulPixels` whose input and output oneDNN keeps channels-last runs as the matmul
+    /// of the same bytes (`pointwiseMatmul`); its weights slot is then the [C, O] matrix.
     static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil,
                                      residual: Bool = false, pointwiseAsMatmul: Bool = false) -> PreparedPrimitive {
         precondition((activation == nil && !residual) || !training, "a fused activation or residual is for inference only")
-        let asMatmul = pointwiseAsMatmul && !training && c.isPointwise
+        let asMatmul = pointwiseAsMatmul && !training && c.isPointwise && c.x[2] * c.x[3] < pointwiseMatmulPixels
         return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")\(residual ? " r" : "")\(asMatmul ? " mm" : "")") {
             var desc = dnnl_convolution_desc_t()
             var xs = MemoryDesc(c.x, .f32, plain: false), ws = MemoryDesc(c.groupedW, .f32, plain: false)
@@ -96,12 +96,19 @@ extension Kernels {
         }
     }
 
+    /// Maps of fewer pixels than this run their pointwise convolutions as matmuls. oneDNN's 1x1
+    /// convolution takes one image's pixels as the rows of a block: below a block's 16 rows it
+    /// reads the whole filter again for every image (MobileNetV1's 2x2 layers at batch 64: 2.4x
+    /// slower than the matmul); at 4x4 the two ran level, and from 13x13 (YOLOv3's head) up the
+    /// convolution was 10-30% faster.
+    static let pointwiseMatmulPixels = 16
+
     /// The pointwise convolution `c` as a oneDNN matmul [N·H·W, C] x [C, O] (+ bias, the same post-ops),
     /// when the convolution primitive chose dense channels-last (NHWC) input and output: those
     /// bytes are the two matrices, so the slots keep the convolution's 4-D layouts (neighbouring
     /// layers see no change) and hand the matmul 2-D views of them. oneDNN's 1x1 convolution takes
-    /// the rows one image at a time, which at small maps (MobileNetV1's 2x2 and 4x4 layers) reads
-    /// the whole filter once per image; the matmul takes all N·H·W rows at once (2.3x faster at
+    /// the rows one image at a time, which at small maps (MobileNetV1's 2x2 layers) reads the
+    /// whole filter once per image; the matmul takes all N·H·W rows at once (2.3x faster at
     /// 64 x 2x2 x 1024 -> 1024, 2 threads). nil when the layouts are not channels-last (e.g.
     /// oneDNN's blocked layouts on AVX2 hosts): the convolution runs.
     private static func pointwiseMatmul(_ c: ConvShapes, convolution: Primitive, bias: Bool, attributes: PrimitiveAttributes?,
