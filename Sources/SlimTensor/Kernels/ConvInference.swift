@@ -35,20 +35,13 @@ extension Kernels {
             // into the matmul's layout from the plain [O, C, 1, 1] filter (the slot's plain form).
             if let layout = call.filter.layout {
                 if !(weights.matrix.map { call.filter.accepts($0.layout) } ?? false) {
-                    let packed = Tensor(uninitializedShape: [held.shape[1], held.shape[0]], layout: layout)
-                    let source = held.plain()
-                    ReorderPlan.shared(from: call.filter.user.desc, to: call.filter.chosen).run(source.buffer.pointer, packed.buffer.pointer)
-                    withExtendedLifetime(source) {}
-                    weights.matrix = packed
+                    weights.matrix = packed(held, shape: [held.shape[1], held.shape[0]], layout: layout, for: call.filter)
                 }
                 filter = weights.matrix!
             }
         } else if let layout = call.filter.layout, !(held.layout.map(call.filter.accepts) ?? false) {
-            let source = held.plain()
-            let packed = Tensor(uninitializedShape: held.shape, layout: layout)
-            ReorderPlan.shared(from: call.filter.user.desc, to: call.filter.chosen).run(source.buffer.pointer, packed.buffer.pointer)
-            weights.filter = packed
-            filter = packed
+            filter = packed(held, shape: held.shape, layout: layout, for: call.filter)
+            weights.filter = filter
         }
         let source = call.source.accepts(x.layout) ? x : x.plain()
         // With a residual the destination starts as its copy in the destination's layout (the sum
@@ -61,6 +54,19 @@ extension Kernels {
         }
         call.run(source, filter, weights.bias, y)
         return y
+    }
+}
+
+extension Kernels {
+    /// `filter` (plain, or packed for another call) reordered from the slot's plain form into
+    /// `layout`, the slot's chosen one, as a tensor of `shape`.
+    fileprivate static func packed(_ filter: Tensor, shape: [Int], layout: TensorLayout, for slot: PreparedPrimitive.Slot) -> Tensor {
+        let source = filter.plain()
+        let packed = Tensor(uninitializedShape: shape, layout: layout)
+        withExtendedLifetime(source) {
+            ReorderPlan.shared(from: slot.user.desc, to: slot.chosen).run(source.buffer.pointer, packed.buffer.pointer)
+        }
+        return packed
     }
 }
 

@@ -32,6 +32,7 @@ enum Int8Execution {
     /// eval run, the caller holds the only reference and the sum is written over its bytes.
     static func residual(_ context: OpContext, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
         guard let position = context.inputPosition("ResidualData") else { return nil }
+        // Read in a closure so that no reference outlives the check (the value is taken below).
         let (dtype, given) = try { let r = try context.input(at: position); return (r.dtype, r.shape) }()
         let integer: Set<DType> = [.u8, .s8]
         guard given == shape, dtype == e.outputType || (integer.contains(dtype) && integer.contains(e.outputType)) else {
