@@ -181,6 +181,32 @@ final class Int8OpTests: XCTestCase {
         for base in [32, count - 5] { XCTAssertEqual(Array(r[base ..< base + 4]), [0, 127, -127, 0], "at \(base)") }
     }
 
+    /// The u8 form (after a ReLU: lower end 0, no zero point) over two threads: the fake
+    /// quantizer's levels with negatives at 0, ties half away from zero; NaN, infinities and -0 in
+    /// the 16-lane part and in the tail give 0, 127, 0, 0.
+    func testUnsignedQuantizeMatchesFakeQuantizerClampedAtZero() throws {
+        let previous = Kernels.threads ?? 1
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(previous) }
+        var g = SeededGenerator(seed: 23)
+        let count = 3 * (1 << 15) + 7
+        var values = (0..<count).map { i in i % 5 == 0 ? (Float(i % 128) + 0.5) * 1.5 / 127 : Float.random(in: -1...2, using: &g) }
+        for base in [48, count - 5] {
+            (values[base], values[base + 1], values[base + 2], values[base + 3]) = (.nan, .infinity, -.infinity, -0.0)
+        }
+        let x = Tensor(shape: [count], floats: values)
+        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
+                        attrs: ["bit_length": .int(8), "out_dtype": .string("u8")])
+        let q = try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
+        XCTAssertEqual(q.dtype, .u8)
+        let expected = FakeQuant.quantize(x, scales: [1.5], bits: 8).floats.map { $0.isNaN ? 0 : max(0, $0) }
+        let got = q.asFloats
+        for base in [48, count - 5] { XCTAssertEqual(Array(got[base ..< base + 4]), [0, 127, 0, 0], "at \(base)") }
+        let ordinary = (0..<count).filter { i in ![48, count - 5].contains { (i - $0) >= 0 && (i - $0) < 4 } }
+        XCTAssertEqual(ordinary.map { got[$0] }, ordinary.map { expected[$0] })
+        XCTAssertTrue(ordinary.contains { i in i % 5 == 0 && got[i] == Float(i % 128 + 1) }, "ties round up")
+    }
+
     func testMaxPoolOnIntegers() throws {
         let values = Int8Reference.integers(2 * 3 * 5 * 5, -127...127, seed: 31)
         let x = Tensor(shape: [2, 3, 5, 5], dtype: .s8, integers: values)
