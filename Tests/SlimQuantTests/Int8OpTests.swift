@@ -159,25 +159,32 @@ final class Int8OpTests: XCTestCase {
 
     /// A tensor large enough to be split over two threads quantizes to the bytes of the fake
     /// quantizer's formula (ties and the range ends included).
-    func testQuantizeSplitAcrossThreadsMatchesFakeQuantizer() throws {
+    /// Elements in a tensor large enough to be split over two threads.
+    private static let splitCount = 3 * (1 << 15) + 7
+
+    /// `int8_quantize` of `values` (bit_length 8, InScale 1.5, out_dtype `outType`) on two threads.
+    private func quantizedOnTwoThreads(_ values: [Float], outType: String) throws -> Tensor {
         let previous = Kernels.threads ?? 1
         Kernels.setThreads(2)
         defer { Kernels.setThreads(previous) }
-        var g = SeededGenerator(seed: 22)
-        let count = 3 * (1 << 15) + 7
-        let values = (0..<count).map { i in i % 7 == 0 ? Float(i % 255 - 127) / 127 * 1.5 + 0.5 / 127 * 1.5 : Float.random(in: -2...2, using: &g) }
-        let x = Tensor(shape: [count], floats: values)
+        let x = Tensor(shape: [values.count], floats: values)
         let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
-                        attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
-        let q = try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
-        XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [1.5], bits: 8).floats)
+                        attrs: ["bit_length": .int(8), "out_dtype": .string(outType)])
+        return try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
+    }
+
+    func testQuantizeSplitAcrossThreadsMatchesFakeQuantizer() throws {
+        var g = SeededGenerator(seed: 22)
+        let count = Self.splitCount
+        let values = (0..<count).map { i in i % 7 == 0 ? Float(i % 255 - 127) / 127 * 1.5 + 0.5 / 127 * 1.5 : Float.random(in: -2...2, using: &g) }
+        let q = try quantizedOnTwoThreads(values, outType: "s8")
+        XCTAssertEqual(q.asFloats, FakeQuant.quantize(Tensor(shape: [count], floats: values), scales: [1.5], bits: 8).floats)
         // NaN, infinities and -0 in the 16-lane part and in the scalar tail: 0, the range ends, 0.
         var special = values
         for base in [32, count - 5] {
             (special[base], special[base + 1], special[base + 2], special[base + 3]) = (.nan, .infinity, -.infinity, -0.0)
         }
-        let y = Tensor(shape: [count], floats: special)
-        let r = try XCTUnwrap(try OpHarness(op, feeds: ["x": y], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": y], mode: .eval)["q"]).asFloats
+        let r = try quantizedOnTwoThreads(special, outType: "s8").asFloats
         for base in [32, count - 5] { XCTAssertEqual(Array(r[base ..< base + 4]), [0, 127, -127, 0], "at \(base)") }
     }
 
@@ -185,21 +192,15 @@ final class Int8OpTests: XCTestCase {
     /// quantizer's levels with negatives at 0, ties half away from zero; NaN, infinities and -0 in
     /// the 16-lane part and in the tail give 0, 127, 0, 0.
     func testUnsignedQuantizeMatchesFakeQuantizerClampedAtZero() throws {
-        let previous = Kernels.threads ?? 1
-        Kernels.setThreads(2)
-        defer { Kernels.setThreads(previous) }
         var g = SeededGenerator(seed: 23)
-        let count = 3 * (1 << 15) + 7
+        let count = Self.splitCount
         var values = (0..<count).map { i in i % 5 == 0 ? (Float(i % 128) + 0.5) * 1.5 / 127 : Float.random(in: -1...2, using: &g) }
         for base in [48, count - 5] {
             (values[base], values[base + 1], values[base + 2], values[base + 3]) = (.nan, .infinity, -.infinity, -0.0)
         }
-        let x = Tensor(shape: [count], floats: values)
-        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"]], outputs: ["Out": ["q"]],
-                        attrs: ["bit_length": .int(8), "out_dtype": .string("u8")])
-        let q = try XCTUnwrap(try OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [1.5])]).run(["x": x], mode: .eval)["q"])
+        let q = try quantizedOnTwoThreads(values, outType: "u8")
         XCTAssertEqual(q.dtype, .u8)
-        let expected = FakeQuant.quantize(x, scales: [1.5], bits: 8).floats.map { $0.isNaN ? 0 : max(0, $0) }
+        let expected = FakeQuant.quantize(Tensor(shape: [count], floats: values), scales: [1.5], bits: 8).floats.map { $0.isNaN ? 0 : max(0, $0) }
         let got = q.asFloats
         for base in [48, count - 5] { XCTAssertEqual(Array(got[base ..< base + 4]), [0, 127, 0, 0], "at \(base)") }
         let ordinary = (0..<count).filter { i in ![48, count - 5].contains { (i - $0) >= 0 && (i - $0) < 4 } }
