@@ -71,3 +71,13 @@ extension Tensor {
         return true
     }
 }
+
+extension Tensor {
+    /// This 4-D tensor as held when that is dense channels-last (NHWC, the layout of an int8
+    /// convolution's f32 output), else in plain row-major (NCHW): for element-wise maps that need
+    /// each element's channel, which `mapElements` then visits in that order.
+    public func channelsLastOrPlain() -> (tensor: Tensor, channelsLast: Bool) {
+        if shape.count == 4, let layout, layout.matches(Kernels.channelsLast(shape, dtype)) { return (self, true) }
+        return (plain(), false)
+    }
+}

@@ -31,6 +31,19 @@ final class Int8AgreementTests: XCTestCase {
         try check(p, data.batch(64, seed: 5).images, logits: "fc_0.tmp_1", integers: ["pool2d_0.tmp_0.quantized"])
     }
 
+    /// The gate's multiply runs inside the quantizer after it (`int8_quantize` with a
+    /// `Multiplier`): the gated activation's integers and the outputs agree with the frozen program.
+    func testSqueezeExcitationGateFoldedIntoTheQuantizer() throws {
+        let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
+        let p = try Int8Pipeline(TinySENet().build(inputShape: [2, 8, 8], seed: 3), data: data, weights: .channelWiseAbsMax)
+        XCTAssertFalse(p.loweredTypes.contains("elementwise_mul"), "\(p.loweredTypes)")
+        let gated = try XCTUnwrap(p.lowered.ops.first { $0.type == "int8_quantize" && $0.inputs["Multiplier"] != nil }, "\(p.lowered.textDump())")
+        let mul = try XCTUnwrap(p.frozen.ops.first { $0.type == "elementwise_mul" })
+        XCTAssertEqual(gated.inputs["X"], mul.inputs["X"])
+        XCTAssertEqual(gated.inputs["Multiplier"], mul.inputs["Y"])
+        try check(p, data.batch(64, seed: 8).images, logits: "fc_0.tmp_1", integers: [try XCTUnwrap(gated.output("Out"))])
+    }
+
     func testTinyNetStaticChannelWise() throws {
         let data = TemplateData(shape: [2, 8, 8], classes: 5, seed: 7)
         let p = try Int8Pipeline(TinyConvNet().build(inputShape: [2, 8, 8], seed: 1), data: data,

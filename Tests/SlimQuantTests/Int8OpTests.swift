@@ -208,6 +208,52 @@ final class Int8OpTests: XCTestCase {
         XCTAssertTrue(ordinary.contains { i in i % 5 == 0 && got[i] == Float(i % 128 + 1) }, "ties round up")
     }
 
+    /// `int8_quantize` with a `Multiplier` [N, C, 1, 1] quantizes `X * Multiplier` (the product in
+    /// f32, as `elementwise_mul`) to the fake quantizer's levels: on a plain input split over two
+    /// threads (a chunk boundary inside an image), and on an int8 convolution's f32 output in the
+    /// layout oneDNN chose for it (channels-last where it picks NHWC), with C not a multiple of 16.
+    func testGatedQuantizeMatchesMultiplyThenFakeQuantizer() throws {
+        let previous = Kernels.threads ?? 1
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(previous) }
+        func gate(_ n: Int, _ c: Int, seed: UInt64) -> Tensor {
+            var g = SeededGenerator(seed: seed)
+            return Tensor(shape: [n, c, 1, 1], floats: (0..<(n * c)).map { _ in Float.random(in: 0...1.5, using: &g) })
+        }
+        func expected(_ x: Tensor, _ m: Tensor, out: String) -> [Float] {
+            let levels = FakeQuant.quantize(Kernels.multiply(x, m, axis: -1), scales: [1.5], bits: 8).floats
+            return out == "u8" ? levels.map { max($0, 0) } : levels
+        }
+        let op = OpDesc(type: "int8_quantize", inputs: ["X": ["x"], "InScale": ["s"], "Multiplier": ["m"]], outputs: ["Out": ["q"]],
+                        attrs: ["bit_length": .int(8), "out_dtype": .string("s8")])
+        var g = SeededGenerator(seed: 24)
+        let xs = [2, 40, 30, 30]
+        let x = Tensor(shape: xs, floats: (0..<xs.reduce(1, *)).map { _ in Float.random(in: -2...2, using: &g) })
+        let m = gate(2, 40, seed: 25)
+        let h = try OpHarness(op, feeds: ["x": x, "m": m], state: ["s": Tensor(shape: [1], floats: [1.5])])
+        XCTAssertEqual(try XCTUnwrap(h.run(["x": x, "m": m], mode: .eval)["q"]).asFloats, expected(x, m, out: "s8"))
+        XCTAssertThrowsError(try h.run(["x": x, "m": gate(1, 40, seed: 26)], mode: .eval), "one factor per image and channel")
+
+        // An int8 convolution writing f32 (19 channels), then the gated quantizer of its output.
+        let (cs, ws) = ([3, 5, 6, 7], [19, 5, 1, 1])
+        let xv = Int8Reference.integers(cs.reduce(1, *), 0...127, seed: 27), wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: 28)
+        var conv = convOp(Int8Epilogue(outputScales: [0.001]), bias: false, pad: 0)
+        conv.inputs["Input"] = ["c"]
+        let quantize = OpDesc(type: "int8_quantize", inputs: ["X": ["y"], "InScale": ["s"], "Multiplier": ["m"]], outputs: ["Out": ["q"]],
+                              attrs: ["bit_length": .int(8), "out_dtype": .string("u8")])
+        let program = Program(vars: [VarDesc(name: "c", shape: [-1, 5, 6, 7], dtype: .u8), VarDesc(name: "m", shape: [-1, 19, 1, 1]),
+                                     VarDesc(name: "w", shape: ws, dtype: .s8, persistable: true), VarDesc(name: "s", shape: [1], persistable: true),
+                                     VarDesc(name: "y", shape: [-1, 19, 6, 7]), VarDesc(name: "q", shape: [-1, 19, 6, 7], dtype: .u8)],
+                              ops: [conv, quantize], feeds: ["c", "m"], fetches: ["y", "q"])
+        let m2 = gate(3, 19, seed: 29), c = Tensor(shape: cs, dtype: .u8, integers: xv)
+        let out = try Executor(program: program).run(feeds: ["c": c, "m": m2], scope: Scope(["w": Tensor(shape: ws, dtype: .s8, integers: wv),
+                                                                                          "s": Tensor(shape: [1], floats: [1.5])]), mode: .eval)
+        let y = try XCTUnwrap(out["y"]), q = try XCTUnwrap(out["q"])
+        print("int8_conv2d f32 output held channels-last: \(y.channelsLastOrPlain().channelsLast)")
+        XCTAssertEqual(q.dtype, .u8)
+        XCTAssertEqual(q.asFloats, expected(Tensor(shape: y.shape, floats: y.floats), m2, out: "u8"))
+    }
+
     func testMaxPoolOnIntegers() throws {
         let values = Int8Reference.integers(2 * 3 * 5 * 5, -127...127, seed: 31)
         let x = Tensor(shape: [2, 3, 5, 5], dtype: .s8, integers: values)

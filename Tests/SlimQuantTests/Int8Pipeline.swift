@@ -125,3 +125,18 @@ struct TinyResidualNet: ZooModel {
         return b.fc(b.add(y, shortcut, act: .relu), size: numClasses)
     }
 }
+
+/// conv 8@3x3 (ReLU) -> a squeeze-and-excitation gate (global average pool, 1x1 conv 8, ReLU6)
+/// multiplying it -> conv 4@3x3 stride 2 -> fc: the gate's multiply folds into the quantizer of
+/// the second conv's input.
+struct TinySENet: ZooModel {
+    var numClasses = 5
+    func logits(_ b: inout ProgramBuilder, image: String) -> String {
+        let x = b.conv2d(image, filters: 8, kernel: 3, padding: 1, bias: true, act: .relu)
+        let squeezed = b.pool2d(x, type: "avg", global: true)
+        let gate = b.conv2d(squeezed, filters: 8, kernel: 1, bias: true, act: .relu6)
+        let gated = b.multiply(x, gate)
+        let y = b.conv2d(gated, filters: 4, kernel: 3, stride: 2, padding: 1, bias: true)
+        return b.fc(y, size: numClasses)
+    }
+}

@@ -87,6 +87,15 @@ extension ProgramBuilder {
         return activation(out, act, in: &l)
     }
 
+    /// `elementwise_mul` of `x` by `y` broadcast onto it (a squeeze-and-excitation gate: `x`
+    /// [N, C, H, W] times `y` [N, C, 1, 1]).
+    public mutating func multiply(_ x: String, _ y: String) -> String {
+        var l = layer("elementwise_mul")
+        let out = temporary(&l, shape: shape(x))
+        append("elementwise_mul", ["X": [x], "Y": [y]], ["Out": [out]], ["axis": .int(-1)])
+        return out
+    }
+
     /// `dropout` with Paddle's upscale_in_train (identity at eval).
     public mutating func dropout(_ x: String, probability: Double) -> String {
         var l = layer("dropout")

@@ -167,6 +167,11 @@ struct Int8Lowering {
             var inputs = ["X": [q.input]], outputs = ["Out": [q.output]]
             if q.staticScale != nil {
                 inputs["InScale"] = graph.ops[i].inputs["InScale"]
+                if let (mul, x, gate) = channelGate(before: q) {
+                    inputs["X"] = [x]
+                    inputs["Multiplier"] = [gate]
+                    dropped.insert(mul)
+                }
             } else {
                 outputs["OutScale"] = [q.scaleVar]
             }
@@ -178,6 +183,21 @@ struct Int8Lowering {
             replacements[i] = OpDesc(type: Int8QuantizeOp.type, inputs: inputs, outputs: outputs, attrs: attrs)
             integerVars[q.output] = type
         }
+    }
+
+    /// The `elementwise_mul` of a squeeze-and-excitation gate that only `q` reads: `X` [N, C, H, W]
+    /// times `Y` [N, C, 1, 1] (MobileNetV3's blocks). Its quantizer takes both (`int8_quantize`'s
+    /// `Multiplier`) and the mul goes: the gated f32 tensor is never written.
+    private func channelGate(before q: ActivationQuantizer) -> (op: Int, x: String, gate: String)? {
+        guard let m = graph.producer[q.input], m < q.index, !dropped.contains(m), replacements[m] == nil, soleReader(of: q.input) == q.index
+        else { return nil }
+        let op = graph.ops[m]
+        guard op.type == "elementwise_mul", Set(op.attrs.keys).isSubset(of: ["axis"]), op.outputNames == [q.input],
+              let x = op.input("X"), let y = op.input("Y"), x != y,
+              let xs = graph.variable(x)?.shape, let ys = graph.variable(y)?.shape, graph.variable(q.input)?.persistable == false,
+              graph.variable(x)?.dtype == .f32, graph.variable(y)?.dtype == .f32,
+              xs.count == 4, ys.count == 4, ys[2] == 1, ys[3] == 1, xs[1] > 0, ys[1] == xs[1], ys[0] == xs[0] else { return nil }
+        return (m, x, y)
     }
 
     /// The chain's activation in the units of the quantizer `q` it requantizes into (`f = bin / s`
