@@ -289,6 +289,12 @@ final class Int8OpTests: XCTestCase {
         let q = try XCTUnwrap(OpHarness(op, feeds: ["x": x], state: ["s": Tensor(shape: [1], floats: [127])]).run(["x": x], mode: .eval)["q"])
         XCTAssertEqual(q.asFloats, FakeQuant.quantize(x, scales: [127], bits: 8).floats)
         XCTAssertEqual(Array(q.asFloats.prefix(5)), [1, 2, 3, -1, -3])
+        // Every tie n + 0.5 of the range and the floats on either side of it, in both signs, in
+        // the vector loop and in its remainder.
+        let ties = (-130...130).flatMap { n -> [Float] in let t = Float(n) + 0.5; return [t.nextDown, t, t.nextUp] }
+        let all = Tensor(shape: [ties.count], floats: ties)
+        let levels = try XCTUnwrap(OpHarness(op, feeds: ["x": all], state: ["s": Tensor(shape: [1], floats: [127])]).run(["x": all], mode: .eval)["q"])
+        XCTAssertEqual(levels.asFloats, FakeQuant.quantize(all, scales: [127], bits: 8).floats)
     }
 
     /// An s8 tensor stored as u8 `v + 128`: `input_zero_point` 128 with `-128 Σ w[o]` in `Bias`

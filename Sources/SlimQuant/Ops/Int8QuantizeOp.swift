@@ -64,95 +64,97 @@ public enum Int8QuantizeOp: Operator {
 
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
     /// |x| <= s the same product and rounding, beyond it the same end of the range); NaN gives 0.
-    /// Branch-free, so the loop vectorizes (`Float.rounded` and checked `Int32(_:)` do not): with
-    /// `c` clamped (|c| <= 127 < 2^22), `m = c + 1.5·2^23` holds `rne(c)`, c rounded to nearest even,
-    /// in its low mantissa bits (`m.bitPattern - bitPattern(1.5·2^23)`), and `r = m - 1.5·2^23` is
-    /// that integer as a float; `c - r` is exact and is ±0.5 only at a tie, where half away from
-    /// zero is one step further out when even went inwards (`c - r = 0.5` for c > 0, `-0.5` for c < 0). Runs over the elements in memory order: an
-    /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the next
-    /// int8 convolution reads without a reorder. With `tiesToEven` ties stay at `rne(c)` (ONNX's
-    /// rounding, `FakeQuant.centredLevel`); `offset` is added to the rounded level (a zero point).
+    /// With `gate` each element is first multiplied by its factor (`x * g`, then `* k`). With
+    /// `tiesToEven` ties go to the even level (ONNX's rounding, `FakeQuant.centredLevel`); `offset`
+    /// is added to the rounded level (a zero point). Runs over the elements in memory order: an
+    /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the
+    /// next int8 convolution reads without a reorder. The element loops are plain loops over
+    /// `level`, which LLVM vectorizes (8 lanes per AVX2 instruction).
     static func quantize<T: FixedWidthInteger & SIMDScalar>(_ x: Tensor, levelsPerUnit k: Float, lo: Float, hi: Float, as _: T.Type, _ dtype: DType,
                                                              offset: Int32 = 0, tiesToEven: Bool = false, gate: ChannelGate? = nil) -> Tensor {
         precondition(lo >= -255 && hi <= 255 && lo + Float(offset) >= Float(T.min) && hi + Float(offset) <= Float(T.max),
                      "8-bit activations fit their type")
-        let up: Int32 = tiesToEven ? 0 : 1, offsetv = SIMD16<Int32>(repeating: offset)
-        let magic: Float = 12_582_912, magicBits = Int32(bitPattern: magic.bitPattern)
+        let run = LevelRun<T>(k: k, lo: lo, hi: hi, offset: offset, tiesToEven: tiesToEven)
         return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
             guard let source = src.baseAddress, let target = dst.baseAddress else { return }
-            let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
-            let magicv = SIMD16<Float>(repeating: magic), half = SIMD16<Float>(repeating: 0.5), zero = SIMD16<Float>()
-            /// Elements `start..<end`, each first multiplied by its gate factor when `factors` is
-            /// given: with `period` 0 by `factors[0]`, else element `i` by `factors[o]`, `o = (phase
-            /// + i - start) % period`, where `factors` holds `period + 16` values repeating with that
-            /// period, so the factors of 16 consecutive elements are `factors[o..<o+16]`.
-            func span(_ start: Int, _ end: Int, _ factors: UnsafePointer<Float>?, period: Int = 0, phase: Int = 0) {
-                var i = start, o = phase
-                while i + 16 <= end {
-                    var v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
-                    if let factors {
-                        if period == 0 {
-                            v *= SIMD16<Float>(repeating: factors[0])
-                        } else {
-                            v *= UnsafeRawPointer(factors + o).loadUnaligned(as: SIMD16<Float>.self)
-                            o += 16
-                            while o >= period { o -= period }
-                        }
-                    }
-                    let c = FakeQuantKernel.clampedLevels(v, kv, lov, hiv)
-                    let m = c + magicv
-                    let d = c - (m - magicv)
-                    var r = unsafeBitCast(m, to: SIMD16<Int32>.self) &- magicBits
-                    r.replace(with: r &+ up, where: (d .== half) .& (c .> zero))
-                    r.replace(with: r &- up, where: (d .== -half) .& (c .< zero))
-                    r &+= offsetv
-                    UnsafeMutableRawPointer(target + i).storeBytes(of: SIMD16<T>(truncatingIfNeeded: r), as: SIMD16<T>.self)
-                    i += 16
-                }
-                while i < end {
-                    var x = source[i]
-                    if let factors {
-                        x *= factors[o]
-                        if period > 0 { o = o + 1 == period ? 0 : o + 1 }
-                    }
-                    let v = x * k
-                    let c = v.isNaN ? 0 : Swift.min(Swift.max(v, lo), hi)
-                    let m = c + magic
-                    let d = c - (m - magic)
-                    let tie: Int32 = (d == 0.5 && c > 0 ? up : 0) - (d == -0.5 && c < 0 ? up : 0)
-                    target[i] = T(truncatingIfNeeded: Int32(bitPattern: m.bitPattern) &- magicBits &+ tie &+ offset)
-                    i += 1
-                }
-            }
             // Large tensors (a detector's picture, its routes) are split over the threads; each
-            // element gets the same formula whatever the split, 16 lanes at a time then one by one.
+            // element gets the same formula whatever the split.
             FakeQuantKernel.forEachChunk(src.count) { range in
-                guard let gate else { return span(range.lowerBound, range.upperBound, nil) }
+                guard let gate else { return run.plain(source + range.lowerBound, target + range.lowerBound, range.count) }
                 gate.factors.withUnsafeFloats { factors in
                     guard let g = factors.baseAddress else { return }
                     let (c, hw) = (gate.channels, gate.pixels)
-                    guard gate.channelsLast else {
-                        var i = range.lowerBound   // NCHW: one channel plane (one factor) at a time
-                        while i < range.upperBound {
-                            let end = Swift.min(range.upperBound, (i / hw + 1) * hw)
-                            span(i, end, g + i / hw)
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        if gate.channelsLast {   // NHWC: a row of C elements takes its image's C factors in turn
+                            let channel = i % c, end = Swift.min(range.upperBound, i - channel + c)
+                            run.gated(source + i, target + i, end - i, g + (i / (c * hw)) * c + channel)
                             i = end
-                        }
-                        return
-                    }
-                    // NHWC: one image at a time, its C factors repeated along its rows.
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: c + 16) { repeated in
-                        guard let r = repeated.baseAddress else { return }
-                        var i = range.lowerBound
-                        while i < range.upperBound {
-                            let image = i / (c * hw), end = Swift.min(range.upperBound, (image + 1) * c * hw)
-                            for j in 0..<(c + 16) { r[j] = g[image * c + j % c] }
-                            span(i, end, r, period: c, phase: i % c)
+                        } else {                 // NCHW: a plane of H·W elements takes one factor
+                            let end = Swift.min(range.upperBound, (i / hw + 1) * hw)
+                            run.scaled(source + i, target + i, end - i, g[i / hw])
                             i = end
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The element loops of `Int8QuantizeOp.quantize`: each element's level, clamped to `lo...hi`
+/// (NaN to 0), rounded half away from zero (or half to even), plus `offset`, stored as `T`.
+struct LevelRun<T: FixedWidthInteger> {
+    let k: Float
+    let lo: Float
+    let hi: Float
+    let offset: Int32
+    let tiesToEven: Bool
+
+    private static var magic: Float { 12_582_912 }   // 1.5 * 2^23: adding it leaves rne(c) in the low mantissa bits
+
+    /// `c = clamp(v, lo, hi)` (NaN: 0) rounded: half away from zero as `trunc(c + copysign(0.49999997, c))`
+    /// (0.49999997 is the float just below 1/2, so `n + 0.5` reaches `n + 1` and nothing below it
+    /// does), half to even by the addition of 1.5·2^23 itself; the integer is read from the sum's
+    /// low mantissa bits (|c| <= 255 < 2^22).
+    @inline(__always)
+    private static func level(_ v: Float, _ lo: Float, _ hi: Float, _ offset: Int32, tiesToEven even: Bool) -> Int32 {
+        let clamped = v < lo ? lo : (v > hi ? hi : v)
+        let c = v != v ? 0 : clamped
+        let r = even ? c : (c + Float(sign: c.sign, exponentBitPattern: 125, significandBitPattern: 0x7f_ffff)).rounded(.towardZero)
+        return Int32(bitPattern: (r + magic).bitPattern) &- Int32(bitPattern: magic.bitPattern) &+ offset
+    }
+
+    // The loops copy the fields into locals first: stores through `out` could alias `self`, and
+    // reloading them on every element keeps LLVM from vectorizing.
+
+    /// `count` elements `x * k`.
+    func plain(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int) {
+        let (k, lo, hi, z) = (k, lo, hi, offset)
+        if tiesToEven {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * k, lo, hi, z, tiesToEven: true)) }
+        } else {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * k, lo, hi, z, tiesToEven: false)) }
+        }
+    }
+
+    /// `count` elements `x * g * k`, one factor for all.
+    func scaled(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int, _ g: Float) {
+        let (k, lo, hi, z) = (k, lo, hi, offset)
+        if tiesToEven {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g * k, lo, hi, z, tiesToEven: true)) }
+        } else {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g * k, lo, hi, z, tiesToEven: false)) }
+        }
+    }
+
+    /// `count` elements `x[j] * g[j] * k`.
+    func gated(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int, _ g: UnsafePointer<Float>) {
+        let (k, lo, hi, z) = (k, lo, hi, offset)
+        if tiesToEven {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g[j] * k, lo, hi, z, tiesToEven: true)) }
+        } else {
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g[j] * k, lo, hi, z, tiesToEven: false)) }
         }
     }
 }
