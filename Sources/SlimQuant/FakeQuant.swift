@@ -220,33 +220,14 @@ public enum FakeQuant {
     public static func quantizeAsymmetric(_ x: Tensor, scale s: Float, zeroPoint z: Int, dequantized: Bool) -> Tensor {
         let k = 127 / guarded(s), factor = dequantized ? s / 127 : 1
         let lo = Float(-z), hi = Float(255 - z)
-        // 16 lanes at a time, over the threads: `(c + 1.5 * 2^23) - 1.5 * 2^23` is `c` rounded half to
-        // even for |c| <= 255 (`centredLevel`, branch-free so that it vectorizes); then the tail.
-        let magic: Float = 12_582_912
+        // Over the threads; a plain loop over `roundedLevel`, which LLVM vectorizes.
         return x.mapElements(Float.self, to: .f32, as: Float.self) { src, dst in
             guard let source = src.baseAddress, let target = dst.baseAddress else { return }
             FakeQuantKernel.forEachChunk(src.count) { range in
-                var i = range.lowerBound
-                let kv = SIMD16<Float>(repeating: k), lov = SIMD16<Float>(repeating: lo), hiv = SIMD16<Float>(repeating: hi)
-                let magicv = SIMD16<Float>(repeating: magic), factorv = SIMD16<Float>(repeating: factor)
-                while i + 16 <= range.upperBound {
-                    let c = FakeQuantKernel.clampedLevels(UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), kv, lov, hiv)
-                    UnsafeMutableRawPointer(target + i).storeBytes(of: ((c + magicv) - magicv) * factorv, as: SIMD16<Float>.self)
-                    i += 16
-                }
-                while i < range.upperBound {
-                    target[i] = centredLevel(source[i] * k, zeroPoint: z) * factor
-                    i += 1
-                }
+                let (k, lo, hi, factor) = (k, lo, hi, factor)   // locals, not reloaded after each store
+                for i in range { target[i] = FakeQuantKernel.roundedLevel(source[i] * k, lo, hi, tiesToEven: true) * factor }
             }
         }
-    }
-
-    /// `clamp(round(v), -z, 255 - z)` rounding half to even, NaN to 0: the centred level of an
-    /// asymmetric uint8 quantizer with zero point `z` for `v` in levels.
-    @inline(__always)
-    static func centredLevel(_ v: Float, zeroPoint z: Int) -> Float {
-        v.isNaN ? 0 : Swift.min(Swift.max(v.rounded(.toNearestOrEven), Float(-z)), Float(255 - z))
     }
 
     /// The single value of a `[1]`-shaped f32 input such as `InScale`.

@@ -12,14 +12,21 @@
 enum FakeQuantKernel {
     static let width = 16
 
-    /// `clamp(x * k, lo, hi)` over 16 lanes, NaN to 0: the levels before rounding, shared by the
-    /// asymmetric float round trip (`FakeQuant.quantizeAsymmetric`) and `int8_quantize`.
+    /// 1.5 * 2^23: for |c| <= 2^22, `(c + magic) - magic` is `c` rounded half to even, and the
+    /// sum's low mantissa bits hold that integer.
+    static let magic: Float = 12_582_912
+
+    /// `c = clamp(v, lo, hi)` (NaN: 0) rounded to an integer-valued float, half to even
+    /// (`(c + magic) - magic`) or half away from zero (`trunc(c + copysign(0.49999997, c))`:
+    /// 0.49999997 is the float just below 1/2, so `n + 0.5` reaches `n + 1` and nothing below it
+    /// does), for |lo|, |hi| <= 2^22. Shared by `int8_quantize` and the asymmetric float round trip
+    /// (`FakeQuant.quantizeAsymmetric`); written without a rounding call or checked conversion, so
+    /// that loops over it vectorize.
     @inline(__always)
-    static func clampedLevels(_ x: SIMD16<Float>, _ k: SIMD16<Float>, _ lo: SIMD16<Float>, _ hi: SIMD16<Float>) -> SIMD16<Float> {
-        let v = x * k
-        var c = v.replacing(with: lo, where: v .< lo).replacing(with: hi, where: v .> hi)
-        c.replace(with: SIMD16<Float>(), where: c .!= c)
-        return c
+    static func roundedLevel(_ v: Float, _ lo: Float, _ hi: Float, tiesToEven even: Bool) -> Float {
+        let clamped = v < lo ? lo : (v > hi ? hi : v)
+        let c = v != v ? 0 : clamped
+        return even ? (c + magic) - magic : (c + Float(sign: c.sign, exponentBitPattern: 125, significandBitPattern: 0x7f_ffff)).rounded(.towardZero)
     }
 
     /// `max |x|` over `x`, 0 when empty (a NaN is skipped, as `max(m, abs(x))` skips it).

@@ -160,4 +160,27 @@ final class FakeQuantKernelTests: XCTestCase {
                            Reference.straightThrough(grad, x, scales: [0.8]), "straight-through over threads")
         assertBitIdentical(FakeQuant.dequantize(t, scales: [0.3], axis: 0, range: 127).floats, x.map { $0 * 0.3 * 1 / 127 }, "dequantize over threads")
     }
+
+    /// The asymmetric uint8 round trip (`quantizeAsymmetric`, ONNX Runtime's grid): the scalar
+    /// `clamp(rne(x * 127 / s), -z, 255 - z) * s / 127` (NaN 0) bit for bit, ties to even, the
+    /// range ends and special values, on one thread and split over two. The level is an integer,
+    /// as in ONNX's QuantizeLinear / DequantizeLinear: -0 comes back as +0.
+    func testAsymmetricRoundTripMatchesTheScalarFormula() {
+        let previous = Kernels.threads ?? 1
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(previous) }
+        for (s, z) in [(Float(1.5), 0), (0.3, 128), (12.7, 255), (0.05, 37)] {
+            let k = 127 / FakeQuant.guarded(s), factor = s / 127
+            for count in [1000, 3 * (1 << 15) + 5] {
+                let x = Self.values(count: count, scale: s * 2, bin: 127, seed: UInt64(z + count))
+                let expected = x.map { v -> Float in
+                    let c = v * k
+                    return Float(Int(c.isNaN ? 0 : min(max(c.rounded(.toNearestOrEven), Float(-z)), Float(255 - z)))) * factor
+                }
+                let t = Tensor(shape: [count], floats: x)
+                assertBitIdentical(FakeQuant.quantizeAsymmetric(t, scale: s, zeroPoint: z, dequantized: true).floats, expected,
+                                   "scale \(s) zero point \(z) count \(count)")
+            }
+        }
+    }
 }

@@ -65,7 +65,7 @@ public enum Int8QuantizeOp: Operator {
     /// `clamp(round(x * k), lo, hi)`, rounding half away from zero (as `FakeQuant.quantize`: for
     /// |x| <= s the same product and rounding, beyond it the same end of the range); NaN gives 0.
     /// With `gate` each element is first multiplied by its factor (`x * g`, then `* k`). With
-    /// `tiesToEven` ties go to the even level (ONNX's rounding, `FakeQuant.centredLevel`); `offset`
+    /// `tiesToEven` ties go to the even level (ONNX's rounding, as `FakeQuant.quantizeAsymmetric`); `offset`
     /// is added to the rounded level (a zero point). Runs over the elements in memory order: an
     /// input held in NHWC (an int8 convolution's f32 output) gives an output in NHWC, which the
     /// next int8 convolution reads without a reorder. The element loops are plain loops over
@@ -111,18 +111,12 @@ struct LevelRun<T: FixedWidthInteger> {
     let offset: Int32
     let tiesToEven: Bool
 
-    private static var magic: Float { 12_582_912 }   // 1.5 * 2^23: adding it leaves rne(c) in the low mantissa bits
-
-    /// `c = clamp(v, lo, hi)` (NaN: 0) rounded: half away from zero as `trunc(c + copysign(0.49999997, c))`
-    /// (0.49999997 is the float just below 1/2, so `n + 0.5` reaches `n + 1` and nothing below it
-    /// does), half to even by the addition of 1.5·2^23 itself; the integer is read from the sum's
-    /// low mantissa bits (|c| <= 255 < 2^22).
+    /// The rounded level (`FakeQuantKernel.roundedLevel`) plus `offset`, read from the low
+    /// mantissa bits of `level + 1.5·2^23` (|level| <= 255).
     @inline(__always)
     private static func level(_ v: Float, _ lo: Float, _ hi: Float, _ offset: Int32, tiesToEven even: Bool) -> Int32 {
-        let clamped = v < lo ? lo : (v > hi ? hi : v)
-        let c = v != v ? 0 : clamped
-        let r = even ? c : (c + Float(sign: c.sign, exponentBitPattern: 125, significandBitPattern: 0x7f_ffff)).rounded(.towardZero)
-        return Int32(bitPattern: (r + magic).bitPattern) &- Int32(bitPattern: magic.bitPattern) &+ offset
+        let magic = FakeQuantKernel.magic
+        return Int32(bitPattern: (FakeQuantKernel.roundedLevel(v, lo, hi, tiesToEven: even) + magic).bitPattern) &- Int32(bitPattern: magic.bitPattern) &+ offset
     }
 
     // The loops copy the fields into locals first: stores through `out` could alias `self`, and
