@@ -74,13 +74,13 @@ public enum Int8QuantizeOp: Operator {
                                                              offset: Int32 = 0, tiesToEven: Bool = false, gate: ChannelGate? = nil) -> Tensor {
         precondition(lo >= -255 && hi <= 255 && lo + Float(offset) >= Float(T.min) && hi + Float(offset) <= Float(T.max),
                      "8-bit activations fit their type")
-        let run = LevelRun<T>(k: k, lo: lo, hi: hi, offset: offset, tiesToEven: tiesToEven)
+        let levels = LevelRun<T>(k: k, lo: lo, hi: hi, offset: offset, tiesToEven: tiesToEven)
         return x.mapElements(Float.self, to: dtype, as: T.self) { src, dst in
             guard let source = src.baseAddress, let target = dst.baseAddress else { return }
             // Large tensors (a detector's picture, its routes) are split over the threads; each
             // element gets the same formula whatever the split.
             FakeQuantKernel.forEachChunk(src.count) { range in
-                guard let gate else { return run.plain(source + range.lowerBound, target + range.lowerBound, range.count) }
+                guard let gate else { return levels.run(source + range.lowerBound, target + range.lowerBound, range.count, UnitFactor()) }
                 gate.factors.withUnsafeFloats { factors in
                     guard let g = factors.baseAddress else { return }
                     let (c, hw) = (gate.channels, gate.pixels)
@@ -88,11 +88,11 @@ public enum Int8QuantizeOp: Operator {
                     while i < range.upperBound {
                         if gate.channelsLast {   // NHWC: a row of C elements takes its image's C factors in turn
                             let channel = i % c, end = Swift.min(range.upperBound, i - channel + c)
-                            run.gated(source + i, target + i, end - i, g + (i / (c * hw)) * c + channel)
+                            levels.run(source + i, target + i, end - i, FactorRow(values: g + (i / (c * hw)) * c + channel))
                             i = end
                         } else {                 // NCHW: a plane of H·W elements takes one factor
                             let end = Swift.min(range.upperBound, (i / hw + 1) * hw)
-                            run.scaled(source + i, target + i, end - i, g[i / hw])
+                            levels.run(source + i, target + i, end - i, SameFactor(value: g[i / hw]))
                             i = end
                         }
                     }
@@ -119,38 +119,41 @@ struct LevelRun<T: FixedWidthInteger> {
         return Int32(bitPattern: (FakeQuantKernel.roundedLevel(v, lo, hi, tiesToEven: even) + magic).bitPattern) &- Int32(bitPattern: magic.bitPattern) &+ offset
     }
 
-    // The loops copy the fields into locals first: stores through `out` could alias `self`, and
-    // reloading them on every element keeps LLVM from vectorizing.
-
-    /// `count` elements `x * k`.
-    func plain(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int) {
+    /// `count` elements `x[j] * factors[j] * k` (`factors` 1 for a plain quantizer, one value per
+    /// NCHW plane, or one per channel of an NHWC row). The fields are copied into locals first:
+    /// stores through `out` could alias `self`, and reloading them per element keeps LLVM from
+    /// vectorizing; the two roundings are two loops so that neither tests the flag per element.
+    @inline(__always)
+    func run<F: LevelFactors>(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int, _ factors: F) {
         let (k, lo, hi, z) = (k, lo, hi, offset)
         if tiesToEven {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * k, lo, hi, z, tiesToEven: true)) }
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * factors[j] * k, lo, hi, z, tiesToEven: true)) }
         } else {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * k, lo, hi, z, tiesToEven: false)) }
+            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * factors[j] * k, lo, hi, z, tiesToEven: false)) }
         }
     }
+}
 
-    /// `count` elements `x * g * k`, one factor for all.
-    func scaled(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int, _ g: Float) {
-        let (k, lo, hi, z) = (k, lo, hi, offset)
-        if tiesToEven {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g * k, lo, hi, z, tiesToEven: true)) }
-        } else {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g * k, lo, hi, z, tiesToEven: false)) }
-        }
-    }
+/// The factor of each element of a `LevelRun` (`x * factor`, rounded to f32 as a multiply is).
+protocol LevelFactors {
+    subscript(_ j: Int) -> Float { get }
+}
 
-    /// `count` elements `x[j] * g[j] * k`.
-    func gated(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<T>, _ count: Int, _ g: UnsafePointer<Float>) {
-        let (k, lo, hi, z) = (k, lo, hi, offset)
-        if tiesToEven {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g[j] * k, lo, hi, z, tiesToEven: true)) }
-        } else {
-            for j in 0..<count { out[j] = T(truncatingIfNeeded: Self.level(x[j] * g[j] * k, lo, hi, z, tiesToEven: false)) }
-        }
-    }
+/// No factor: `x * 1` is `x`.
+struct UnitFactor: LevelFactors {
+    @inline(__always) subscript(_ j: Int) -> Float { 1 }
+}
+
+/// One factor for every element (an NCHW plane of a gated tensor).
+struct SameFactor: LevelFactors {
+    let value: Float
+    @inline(__always) subscript(_ j: Int) -> Float { value }
+}
+
+/// A factor per element (an NHWC row of a gated tensor: the image's C factors).
+struct FactorRow: LevelFactors {
+    let values: UnsafePointer<Float>
+    @inline(__always) subscript(_ j: Int) -> Float { values[j] }
 }
 
 /// The per-(image, channel) factors of `int8_quantize`'s `Multiplier` and how they meet the
