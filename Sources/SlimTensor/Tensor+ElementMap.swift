@@ -77,7 +77,12 @@ extension Tensor {
     /// convolution's f32 output), else in plain row-major (NCHW): for element-wise maps that need
     /// each element's channel, which `mapElements` then visits in that order.
     public func channelsLastOrPlain() -> (tensor: Tensor, channelsLast: Bool) {
-        if shape.count == 4, let layout, layout.matches(Kernels.channelsLast(shape, dtype)) { return (self, true) }
-        return (plain(), false)
+        isChannelsLast ? (self, true) : (plain(), false)
+    }
+
+    /// Whether this 4-D tensor is held dense channels-last (NHWC, `Kernels.channelsLast`).
+    public var isChannelsLast: Bool {
+        guard shape.count == 4, let layout else { return false }
+        return layout.matches(Kernels.channelsLast(shape, dtype))
     }
 }

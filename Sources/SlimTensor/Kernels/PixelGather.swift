@@ -7,8 +7,7 @@ extension Kernels {
     /// pixel one copy of its C bytes, the result channels-last too, so neither side is reordered.
     /// Nil when `x` is not such a tensor (the caller gathers on plain values).
     public static func gatherPixelsChannelsLast(_ x: Tensor, rows: [Int], cols: [Int]) -> Tensor? {
-        guard x.dtype == .s8 || x.dtype == .u8, x.shape.count == 4, let layout = x.layout,
-              layout.matches(channelsLast(x.shape, x.dtype)) else { return nil }
+        guard x.dtype == .s8 || x.dtype == .u8, x.isChannelsLast else { return nil }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(rows.allSatisfy { (0..<h).contains($0) } && cols.allSatisfy { (0..<w).contains($0) }, "pixel gather out of range")
         let shape = [n, c, rows.count, cols.count]
