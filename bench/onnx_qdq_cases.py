@@ -1,13 +1,18 @@
 """Writes tiny INT8 QDQ ONNX models as ONNX Runtime's quantize_static makes them (uint8 activations
 with their zero points, per-channel int8 weights, MinMax calibration on random data), a random input
-and ONNX Runtime's INT8 outputs (all graph optimizations: its integer kernels), for
-Tests/SlimCLITests/ONNXImportQDQEndToEndTests.swift.
+and ONNX Runtime's outputs of the INT8 model, for Tests/SlimCLITests/ONNXImportQDQEndToEndTests.swift.
 
     onnx_qdq_cases.py --out DIR
 
 For each case NAME: DIR/NAME.onnx (the QDQ model), DIR/NAME.input.f32 and DIR/NAME.out0.f32
-(little-endian float32), and DIR/cases.json: [{"name", "input_shape", "output_shape", "output_step"}],
-the output step being the scale of the graph output's last DequantizeLinear (one uint8 level).
+(little-endian float32), and DIR/cases.json: [{"name", "input_shape", "output_shape", "output_step",
+"fused_equal", "fused_max_steps", "host_vnni"}], the output step being the scale of the graph output's
+last DequantizeLinear (one uint8 level).
+
+out0 is ORT's reference run of the QDQ file (bench/ort_session.py: graph optimizations off, the
+arithmetic the file defines, on every host). fused_equal and fused_max_steps say how far ORT's
+optimized run (its integer kernels) is from it on this host: equal on VNNI hosts up to float
+rounding, off by many steps where ORT's u8 x s8 kernels saturate (hosts without VNNI).
 """
 import argparse
 import json
@@ -15,9 +20,10 @@ import os
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+from ort_session import host_has_vnni, reference_session, session
 
 from onnx_import_cases import init, node  # the same graph-building helpers
 
@@ -74,12 +80,11 @@ def write(name, shape, nodes, inits, low, high, out):
     step = float(numpy_helper.to_array(inits_q[last.input[1]]))
     xs = RNG.uniform(low, high, shape).astype(np.float32)
     xs.tofile(os.path.join(out, f"{name}.input.f32"))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    ys = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"]).run(None, {"x": xs})[0]
+    ys = reference_session(path).run(None, {"x": xs})[0]
     np.asarray(ys, np.float32).tofile(os.path.join(out, f"{name}.out0.f32"))
-    return {"name": name, "input_shape": shape, "output_shape": list(ys.shape), "output_step": step}
+    steps = np.abs(session(path).run(None, {"x": xs})[0] - ys) / step
+    return {"name": name, "input_shape": shape, "output_shape": list(ys.shape), "output_step": step,
+            "fused_equal": float((steps < 0.01).mean()), "fused_max_steps": float(steps.max()), "host_vnni": host_has_vnni()}
 
 
 def main():

@@ -6,7 +6,11 @@ the data set's order: class folders sorted, files sorted), this script
   1. quantizes the ONNX file with ONNX Runtime's quantize_static (QDQ, per-channel s8 weights, u8
      activations, MinMax) on the same calibration images slim used (every crop of the set),
   2. runs ORT FP32 and ORT INT8 on every crop (PP-OCR's preprocessing: RGB / 255, (x - 0.5) / 0.5),
-  3. prints the top-1 of each against the labels and the top-1 agreement of every pair,
+     the INT8 file twice: "ORT INT8" as users run it (its integer kernels) and "ORT INT8 reference"
+     (graph optimizations off: the QDQ file's own arithmetic, bench/ort_session.py; the two differ
+     on hosts without VNNI, where ORT's u8 x s8 kernels saturate),
+  3. prints the top-1 of each against the labels and the top-1 agreement of every pair; slim's INT8
+     models are compared with both ORT INT8 runs,
   4. with --slim-ort-int8 (slim's predictions running ORT's INT8 file, `slim import` of
      WORK/cls_ort_int8.onnx), adds its top-1 and agreements ("slim ORT-INT8 vs ORT INT8", ...);
      --reuse-int8 keeps an existing WORK/cls_ort_int8.onnx instead of quantizing again,
@@ -14,7 +18,7 @@ the data set's order: class folders sorted, files sorted), this script
      own MinMax on uint8), adds "slim INT8 asym" to the top-1 and agreements,
   6. with --ort-variants, quantizes the file again with other quantize_static options (per-tensor
      weights; symmetric int8 activations; Percentile calibration) and reports how often each of
-     those ORT INT8 models agrees with the default one: how far two INT8 quantizations of this
+     those ORT INT8 models agrees with the default one (reference runs of both): how far two INT8 quantizations of this
      classifier agree when they round at the same points but pick other grids,
   7. with --slim, times ORT FP32 / INT8 at batch 1 (latency) and 64 (throughput) next to
      `slim bench --model DIR --mode infer` of slim's float and int8 directories, same threads.
@@ -33,6 +37,7 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
+from ort_session import host_has_vnni, reference_session, session
 from peer_measure import median_ms
 
 
@@ -47,15 +52,6 @@ def load_set(root):
                 images.append(((x - 0.5) / 0.5).transpose(2, 0, 1))
                 labels.append(label)
     return np.stack(images).astype(np.float32), np.array(labels)
-
-
-def session(path, threads):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
 def predict(sess, images, batch=64):
@@ -150,26 +146,29 @@ def main():
     int8_path = os.path.join(args.work, "cls_ort_int8.onnx")
     if not (args.reuse_int8 and os.path.exists(int8_path)):
         quantize(args.onnx, int8_path, images)
+    reference = "ORT INT8 reference"
     preds = {"ORT FP32": predict(session(args.onnx, args.threads), images),
              "ORT INT8": predict(session(int8_path, args.threads), images),
+             reference: predict(reference_session(int8_path, args.threads), images),
              "slim FP32": slim_predictions(args.slim_fp32), "slim INT8": slim_predictions(args.slim_int8)}
-    pairs = [("slim INT8", "ORT INT8"), ("slim INT8", "ORT FP32"), ("ORT INT8", "ORT FP32"), ("slim FP32", "ORT FP32")]
+    pairs = [("slim INT8", reference), ("slim INT8", "ORT INT8"), ("slim INT8", "ORT FP32"), ("ORT INT8", reference),
+             ("ORT INT8", "ORT FP32"), ("slim FP32", "ORT FP32")]
     if args.slim_ort_int8:
         preds["slim ORT-INT8"] = slim_predictions(args.slim_ort_int8)
-        pairs += [("slim ORT-INT8", "ORT INT8"), ("slim ORT-INT8", "ORT FP32")]
+        pairs += [("slim ORT-INT8", reference), ("slim ORT-INT8", "ORT INT8"), ("slim ORT-INT8", "ORT FP32")]
     if args.slim_int8_asym:
         preds["slim INT8 asym"] = slim_predictions(args.slim_int8_asym)
-        pairs += [("slim INT8 asym", "ORT INT8"), ("slim INT8 asym", "ORT FP32")]
+        pairs += [("slim INT8 asym", reference), ("slim INT8 asym", "ORT INT8"), ("slim INT8 asym", "ORT FP32")]
     if args.ort_variants:
         for k, (name, options) in enumerate(ORT_VARIANTS.items()):
             path = os.path.join(args.work, f"cls_ort_variant{k}.onnx")
             quantize(args.onnx, path, images, **options)
-            preds[name] = predict(session(path, args.threads), images)
-            pairs += [(name, "ORT INT8"), (name, "ORT FP32")]
+            preds[name] = predict(reference_session(path, args.threads), images)
+            pairs += [(name, reference), (name, "ORT FP32")]
     for name, p in preds.items():
         if len(p) != len(labels):
             sys.exit(f"{name}: {len(p)} predictions for {len(labels)} samples")
-    result = {"samples": len(labels),
+    result = {"samples": len(labels), "host_vnni": host_has_vnni(),
               "top1": {k: float((p == labels).mean()) for k, p in preds.items()},
               "agreement": {f"{a} vs {b}": float((preds[a] == preds[b]).mean())
                             for a, b in pairs}}

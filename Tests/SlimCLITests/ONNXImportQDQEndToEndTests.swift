@@ -9,11 +9,13 @@ import XCTest
 /// a padded strided convolution with the ReLU ORT drops into a uint8 zero point 0, a depthwise
 /// convolution with uneven padding, a MatMul. The imported model keeps the zero points, and its
 /// INT8 engine run (integer kernels, padding with the zero point) and its float emulation agree
-/// with ONNX Runtime's INT8 run on a random batch: every output within one uint8 step of the
-/// output's DequantizeLinear, at least 97% of them equal. (With the zero points widened to
-/// symmetric scales, one bit coarser, most outputs move by a step or more.) `slim export` of the
-/// imported model writes the zero points back as uint8 QDQ: ONNX Runtime running the exported
-/// file gives the original file's outputs within one step. Needs bench/.venv.
+/// with ONNX Runtime's reference run of the INT8 file on a random batch (graph optimizations off:
+/// the file's own QDQ arithmetic; ORT's fused integer kernels saturate on hosts without VNNI,
+/// bench/ort_session.py): every output within one uint8 step of the output's DequantizeLinear, at
+/// least 97% of them equal. (With the zero points widened to symmetric scales, one bit coarser,
+/// most outputs move by a step or more.) `slim export` of the imported model writes the zero
+/// points back as uint8 QDQ: ONNX Runtime's reference run of the exported file gives the original
+/// file's outputs within one step. Needs bench/.venv.
 final class ONNXImportQDQEndToEndTests: XCTestCase {
     func testAsymmetricQDQModelsAgreeWithONNXRuntimeINT8() throws {
         try ONNXImportHarness.requireVenv()
@@ -33,6 +35,8 @@ final class ONNXImportQDQEndToEndTests: XCTestCase {
             guard imported.status == 0 else { continue }
             let input = Tensor(shape: shape, floats: try ONNXImportHarness.floats(slim.path("cases/\(name).input.f32")))
             let want = try ONNXImportHarness.floats(slim.path("cases/\(name).out0.f32"))
+            print("\(name): ORT's optimized INT8 run (host VNNI: \(entry["host_vnni"] ?? "?")) equals its reference run on "
+                  + "\(entry["fused_equal"] ?? "?") of the outputs, at most \(entry["fused_max_steps"] ?? "?") steps apart")
             let model = try ModelFile.load(from: slim.path("models/\(name)"))
             XCTAssertTrue(InferenceEngine.isInt8Model(model.program), name)
             for engine in [InferenceEngine.int8, .float] {
@@ -49,7 +53,7 @@ final class ONNXImportQDQEndToEndTests: XCTestCase {
                 XCTAssertEqual(got.count, want.count, name)
                 let steps = zip(got, want).map { Double(abs($0 - $1)) / step }
                 let equal = Double(steps.filter { $0 < 0.01 }.count) / Double(max(steps.count, 1))
-                print("\(name) \(engine): \(Int(equal * 1000) / 10)% of \(steps.count) outputs equal ORT INT8's, largest difference \(String(format: "%.2f", steps.max() ?? 0)) steps")
+                print("\(name) \(engine): \(Int(equal * 1000) / 10)% of \(steps.count) outputs equal ORT's reference INT8 run, largest difference \(String(format: "%.2f", steps.max() ?? 0)) steps")
                 XCTAssertLessThanOrEqual(steps.max() ?? .infinity, 1.01, "\(name) \(engine)")
                 XCTAssertGreaterThanOrEqual(equal, 0.97, "\(name) \(engine)")
             }
@@ -57,7 +61,7 @@ final class ONNXImportQDQEndToEndTests: XCTestCase {
             XCTAssertEqual(exported.status, 0, "\(name): \(exported.err)")
             let check = try ONNXImportHarness.runScript("onnx_outputs_check.py", [
                 "--model", "cases/\(name).exported.onnx", "--input", "cases/\(name).input.f32", "--shape", shape.map(String.init).joined(separator: ","),
-                "--expected", "cases/\(name).out0.f32", "--atol", String(step * 1.01), "--rtol", "0"], in: slim)
+                "--expected", "cases/\(name).out0.f32", "--atol", String(step * 1.01), "--rtol", "0", "--reference"], in: slim)
             XCTAssertEqual(check.status, 0, "\(name): the exported QDQ file in ONNX Runtime: \(check.out) \(check.err)")
         }
     }

@@ -11,11 +11,14 @@ import XCTest
 /// ONNX Runtime's INT8 agrees on 92.3%) and lose at most 2 points of top-1. ONNX Runtime's INT8
 /// file itself (QDQ, uint8 activations with zero points) imported into slim keeps its zero points
 /// and, on slim's INT8 engine, must agree with ONNX Runtime's INT8 run on at least 99% of the crops
-/// (measured: 99.38-99.63%; with the zero points widened to symmetric scales it was 65.6%).
-/// `slim calibrate --activation_mode asymmetric --algo abs_max` on the same 808 crops ONNX Runtime
-/// calibrates on (its MinMax, uint8 with zero points) must agree with ONNX Runtime's INT8 on at
-/// least 90% (measured: 91.8%; ONNX Runtime's own INT8 variants agree with its default 87.8-91.1%,
-/// bench/ppocr_cls_ptq.py --ort-variants) and stay within 2 points of FP32's top-1.
+/// (measured: 99.38-99.63% on AVX-512-VNNI; with the zero points widened to symmetric scales it was
+/// 65.6%). `slim calibrate --activation_mode asymmetric --algo abs_max` on the same 808 crops ONNX
+/// Runtime calibrates on (its MinMax, uint8 with zero points) must agree with ONNX Runtime's INT8 on
+/// at least 90% (measured: 91.8%; ONNX Runtime's own INT8 variants agree with its default 87.8-91.1%,
+/// bench/ppocr_cls_ptq.py --ort-variants) and stay within 2 points of FP32's top-1. "ONNX Runtime's
+/// INT8 run" is its optimized run on VNNI hosts; without VNNI its integer kernels saturate (its
+/// optimized run agrees with its own reference run on 77.8% of the crops on an AVX2 AMD EPYC), so
+/// the reference run stands in there (measured: 99.01% and 91.46%).
 /// Skips without the venv (with pillow) or the models.
 final class PPOCRClassifierPTQEndToEndTests: XCTestCase {
     func testCalibratedClassifierAgreesWithFloatAndIsComparedWithONNXRuntime() throws {
@@ -99,8 +102,12 @@ final class PPOCRClassifierPTQEndToEndTests: XCTestCase {
         let line2 = try XCTUnwrap(again.out.split(separator: "\n").first, again.out)
         let json2 = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line2.utf8)) as? [String: Any])
         let agreement2 = try XCTUnwrap(json2["agreement"] as? [String: Double]), top2 = try XCTUnwrap(json2["top1"] as? [String: Double])
-        XCTAssertGreaterThanOrEqual(agreement2["slim ORT-INT8 vs ORT INT8"] ?? 0, 0.99, "ORT's INT8 file on slim's INT8 engine")
-        XCTAssertGreaterThanOrEqual(agreement2["slim INT8 asym vs ORT INT8"] ?? 0, 0.90, "slim's asymmetric PTQ against ORT's")
+        // Against ONNX Runtime's unsaturated run of its INT8 file: on VNNI hosts its optimized run (integer
+        // kernels, exact int32 sums); elsewhere those kernels saturate u8 x s8 pairs in int16 (bench/ort_session.py),
+        // so the reference run (graph optimizations off: dequantize, float op, quantize) stands in.
+        let ort = (json2["host_vnni"] as? Bool) == true ? "ORT INT8" : "ORT INT8 reference"
+        XCTAssertGreaterThanOrEqual(agreement2["slim ORT-INT8 vs \(ort)"] ?? 0, 0.99, "ORT's INT8 file on slim's INT8 engine, against \(ort)")
+        XCTAssertGreaterThanOrEqual(agreement2["slim INT8 asym vs \(ort)"] ?? 0, 0.90, "slim's asymmetric PTQ against \(ort)")
         XCTAssertGreaterThanOrEqual((top2["slim INT8 asym"] ?? 0) - (top2["slim FP32"] ?? 1), -0.02)
     }
 }
