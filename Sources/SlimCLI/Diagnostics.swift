@@ -4,6 +4,7 @@ import SlimCompress
 import SlimConfig
 import SlimGraph
 import SlimONNX
+import SlimQuant
 import SlimTrain
 
 /// Runs `body`, printing configuration errors to stderr and exiting 65 (bad config or data).
@@ -79,6 +80,19 @@ func requireReadableFile(_ path: String) throws {
 func printError(_ text: String) {
     let prefix = MPIWorld.launchedRanks().map { "rank \($0.rank): " } ?? ""
     FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
+}
+
+/// After a run on the INT8 engine: that int8 ops read signed activations on a CPU without VNNI
+/// (`InferenceEngine.signedInputNote`), so the user knows why int8/ is not faster. A result line
+/// (stdout, hidden by --quiet), or on stderr where stdout is a JSON line (`slim bench --json`).
+func printSignedInputNote(toStandardError: Bool = false) {
+    guard let note = InferenceEngine.signedInputNote else { return }
+    if toStandardError {
+        fflush(stdout)
+        printError(note)
+    } else {
+        printFlushed(note + "\n")
+    }
 }
 
 /// A progress or result line to stdout, written immediately (progress lines must not wait for a

@@ -40,6 +40,24 @@ public enum InferenceEngine: String, CaseIterable, Sendable {
         }
     }
 
+    /// How many int8 convolutions and matmuls of this process read signed (s8) activations on a
+    /// CPU without AVX-512 VNNI, and how many ran in all. Each of the first ran exactly as one u8
+    /// product over the input's positive and negative parts (`Int8SignedInput`): twice the
+    /// multiply-adds.
+    public static var signedInputOps: (signed: Int, all: Int) {
+        (Int8Execution.signedInputOps.count, Int8Execution.productOps.count)
+    }
+
+    /// A note for users after a run, when some int8 op read signed activations without VNNI (nil otherwise).
+    public static var signedInputNote: String? {
+        let (signed, all) = signedInputOps
+        guard signed > 0 else { return nil }
+        let isa = Kernels.isaName.hasPrefix("cpu_isa_") ? String(Kernels.isaName.dropFirst(8)) : Kernels.isaName
+        return "note: this CPU has no AVX-512 VNNI (oneDNN ISA \(isa)): \(signed) of \(all) int8 convolutions and matmuls "
+            + "read signed 8-bit activations and ran exactly as two unsigned halves, twice their multiply-adds "
+            + "(docs/ARCHITECTURE.md, INT8 engine)"
+    }
+
     /// One line saying what runs, e.g. `int8 (oneDNN u8/s8 kernels: 5 int8 ops, 1 fp32 op)`.
     public func summary(of executionProgram: Program) -> String {
         switch self {

@@ -1,6 +1,7 @@
 import Foundation
 import SlimGraph
 import SlimQuant
+import SlimTensor
 import XCTest
 
 /// Runs the built `slim bench` as `make bench` does. Never asserts anything about speed.
@@ -151,6 +152,32 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual(loaded.status, 0, loaded.err)
         let again = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(loaded.out.utf8)) as? [String: Any], loaded.out)
         XCTAssertEqual(again["dtype"] as? String, "int8")
+    }
+
+    /// Without VNNI (oneDNN held to AVX2 here, on every host) the detector's leaky-ReLU outputs are
+    /// signed 8-bit inputs of its later convolutions, which the INT8 engine runs as two unsigned
+    /// halves: `slim bench` says how many, on stderr (stdout keeps its one JSON line). With VNNI
+    /// nothing is split and nothing is said.
+    func testAnInt8RunSaysWhichOpsReadSignedInputsWithoutVNNI() throws {
+        let runner = try XCTUnwrap(runner)
+        let common = ["--mode", "infer", "--batch", "1", "--steps", "1", "--warmup", "0", "--threads", "1", "--json"]
+        let avx2 = ["ONEDNN_MAX_CPU_ISA": "AVX2"]
+        let detector = try runner.run(["bench", "--model", "yolov3_mbv1", "--dtype", "int8", "--image_size", "64", "--scale", "0.125"] + common,
+                                      environment: avx2)
+        XCTAssertEqual(detector.status, 0, detector.err)
+        XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(detector.out.utf8)), detector.out)
+        let note = try XCTUnwrap(detector.err.split(separator: "\n").first { $0.hasPrefix("note: this CPU has no AVX-512 VNNI (oneDNN ISA avx2)") },
+                                 detector.err)
+        let counts = note.split(separator: " ").compactMap { Int($0) }
+        XCTAssertEqual(counts.count, 2, String(note))
+        XCTAssertGreaterThan(counts.first ?? 0, 0, String(note))
+        XCTAssertLessThan(counts.first ?? 0, counts.last ?? 0, "the backbone's ReLU outputs are u8: \(note)")
+
+        if Kernels.int8IsExact {
+            let vnni = try runner.run(["bench", "--model", "yolov3_mbv1", "--dtype", "int8", "--image_size", "64", "--scale", "0.125"] + common)
+            XCTAssertEqual(vnni.status, 0, vnni.err)
+            XCTAssertFalse(vnni.err.contains("note: this CPU"), vnni.err)
+        }
     }
 
     func testImageSizeIsTheDetectorsAndAMultipleOf32() throws {

@@ -87,6 +87,7 @@ struct BenchCommand: ParsableCommand {
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)
+            printSignedInputNote(toStandardError: json)
             if let table = result.profile {
                 if json { FileHandle.standardError.write(Data((table + "\n").utf8)) } else { print(table) }
             }

@@ -58,6 +58,7 @@ struct EvalCommand: ParsableCommand {
         let config = try model.load()
         let modelPath = try modelDir.path(or: config)
         try reportingErrors {
+            defer { printSignedInputNote() }
             let reader = try ReaderSpec(config, reader: .eval, datasetDir: model.d)
             let (executor, params) = try prepare(modelDir.load(modelPath), engine: engine, label: nil)
             if let compareWith {

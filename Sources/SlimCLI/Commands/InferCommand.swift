@@ -85,6 +85,7 @@ struct InferCommand: ParsableCommand {
         let modelPath = try modelDir.path(or: config)
         if let inferImg { try requireReadableFile(inferImg) }
         let count = try reportingErrors { () -> Int in
+            defer { printSignedInputNote() }
             let setup = try InferenceConfig(config, datasetDir: model.d)
             let loaded = try modelDir.load(modelPath)
             let executable = try Predictor.executable(program: loaded.program, params: loaded.params)

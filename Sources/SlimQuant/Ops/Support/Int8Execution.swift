@@ -1,3 +1,4 @@
+import Foundation
 import SlimGraph
 import SlimTensor
 
@@ -9,6 +10,27 @@ import SlimTensor
 enum Int8Execution {
     /// Whether `x` can go to the kernel as it is (else: `Int8SignedInput`).
     static func isDirect(_ x: Tensor) -> Bool { x.dtype == .u8 || Kernels.int8IsExact }
+
+    /// `x` as the kernel takes it with `w`: itself, or (`isDirect` false) `split`'s doubled input
+    /// and weights, the op then counted in `signedInputOps`.
+    static func direct(_ x: Tensor, _ w: Tensor, op: OpDesc, split: (Tensor, Tensor) -> (Tensor, Tensor)) -> (Tensor, Tensor) {
+        let name = op.outputs.values.first?.first ?? op.type
+        productOps.insert(name)
+        if isDirect(x) { return (x, w) }
+        signedInputOps.insert(name)
+        return split(x, w)
+    }
+
+    /// The int8 conv/matmul ops (by output name) that ran in this process, and those of them that
+    /// ran on `Int8SignedInput`.
+    static let productOps = LockedNames(), signedInputOps = LockedNames()
+
+    final class LockedNames: @unchecked Sendable {
+        private var names: Set<String> = []
+        private let lock = NSLock()
+        func insert(_ name: String) { lock.withLock { _ = names.insert(name) } }
+        var count: Int { lock.withLock { names.count } }
+    }
 
     /// The kernel's post-ops for `e`; with a residual a sum post-op (factor `residualScale`)
     /// first, so that it is added before the activation.
