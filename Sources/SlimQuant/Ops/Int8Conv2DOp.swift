@@ -58,7 +58,7 @@ public enum Int8Conv2DOp: Operator {
                 bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
             }
         }
-        let (xx, ww) = Int8Execution.direct(x, w, op: op) { Int8SignedInput.conv($0, filter: $1, groups: g.groups) }
+        let (xx, ww) = Int8Execution.direct(x, w, op: op, plan: plan) { Int8SignedInput.conv($0, filter: $1, groups: g.groups) }
         let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
                                    outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),

@@ -38,7 +38,7 @@ public enum Int8MulOp: Operator {
             }
         }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
-        let (xx, yy) = Int8Execution.direct(x2, y2, op: op) { Int8SignedInput.matmul($0, $1) }
+        let (xx, yy) = Int8Execution.direct(x2, y2, op: op, plan: plan) { Int8SignedInput.matmul($0, $1) }
         let call = plan.call(xx, yy, hasBias: bias != nil, residual: residual) {
             Kernels.matmulInt8Call(xx, weightShape: yy.shape, hasBias: bias != nil, outputScales: epilogue.outputScales,
                                    postOps: Int8Execution.postOps(epilogue, residual: residual != nil),

@@ -12,13 +12,17 @@ enum Int8Execution {
     static func isDirect(_ x: Tensor) -> Bool { x.dtype == .u8 || Kernels.int8IsExact }
 
     /// `x` as the kernel takes it with `w`: itself, or (`isDirect` false) `split`'s doubled input
-    /// and weights, the op then counted in `signedInputOps`.
-    static func direct(_ x: Tensor, _ w: Tensor, op: OpDesc, split: (Tensor, Tensor) -> (Tensor, Tensor)) -> (Tensor, Tensor) {
-        let name = op.outputs.values.first?.first ?? op.type
-        productOps.insert(name)
-        if isDirect(x) { return (x, w) }
-        signedInputOps.insert(name)
-        return split(x, w)
+    /// and weights. The op's first call counts it in `productOps`, and in `signedInputOps` when split.
+    static func direct(_ x: Tensor, _ w: Tensor, op: OpDesc, plan: Int8OpPlan,
+                       split: (Tensor, Tensor) -> (Tensor, Tensor)) -> (Tensor, Tensor) {
+        let isDirect = isDirect(x)
+        if !plan.counted {
+            plan.counted = true
+            let name = op.outputs.values.first?.first ?? op.type
+            productOps.insert(name)
+            if !isDirect { signedInputOps.insert(name) }
+        }
+        return isDirect ? (x, w) : split(x, w)
     }
 
     /// The int8 conv/matmul ops (by output name) that ran in this process, and those of them that

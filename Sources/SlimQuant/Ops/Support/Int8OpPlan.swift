@@ -12,6 +12,8 @@ final class Int8OpPlan {
     /// The `input_zero_point` of an asymmetric u8 input (`Int8ZeroPoint`), nil for a symmetric one.
     let inputZeroPoint: Int?
     private var lastShapes: (input: [Int], weights: [Int], output: [Int])?
+    /// Whether `Int8Execution.direct` has counted this op (once per op, off the per-call path).
+    var counted = false
     private var lastCall: Int8KernelCall?
 
     /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
