@@ -19,11 +19,16 @@ final class Int8OpTests: XCTestCase {
     }
 
     /// Runs int8_conv2d on seeded data and checks it against the reference.
-    private func checkConv(input: DType, _ e: Int8Epilogue, bias: Bool, groups: Int = 1, seed: UInt64,
-                           file: StaticString = #filePath, line: UInt = #line) throws {
-        let xs = [2, 4, 6, 5], ws = [6, 4 / groups, 3, 3]
-        let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
-        let wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
+    /// `extreme`: every input 127 and every weight ±127 (odd, so halved weights lose a bit; shifted
+    /// to u8 255, each pair of products passes int16's range).
+    private func checkConv(input: DType, _ e: Int8Epilogue, bias: Bool, groups: Int = 1, depthwise: Bool = false, extreme: Bool = false,
+                           seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        let groups = depthwise ? 6 : groups
+        let xs = [2, depthwise ? 6 : 4, 6, 5], ws = [6, depthwise ? 1 : 4 / groups, 3, 3]
+        let xv = extreme ? Array(repeating: 127, count: xs.reduce(1, *))
+            : Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : depthwise ? -128...127 : -127...127, seed: seed)
+        let wv = extreme ? (0..<ws.reduce(1, *)).map { $0 / 9 % 2 == 0 ? 127 : -127 }
+            : Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
         var g = SeededGenerator(seed: seed + 2)
         let bv = (0..<6).map { _ in Float.random(in: -2000...2000, using: &g) }
         var state = ["w": Tensor(shape: ws, dtype: .s8, integers: wv)]
@@ -48,6 +53,11 @@ final class Int8OpTests: XCTestCase {
         try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, seed: 3)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: true, seed: 4)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: false, groups: 2, seed: 5)
+        // Depthwise with signed inputs, -128 and the extremes included: exact on every CPU (without
+        // VNNI oneDNN's own s8 depthwise kernel halves the weights, so slim splits the input).
+        try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, depthwise: true, seed: 41)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.002], activation: .hardSwish), bias: false, depthwise: true, seed: 42)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0001]), bias: false, depthwise: true, extreme: true, seed: 43)
     }
 
     func testConvRequantizesIntoIntegerRange() throws {
