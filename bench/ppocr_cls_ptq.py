@@ -34,7 +34,6 @@ import subprocess
 import sys
 
 import numpy as np
-import onnxruntime as ort
 from PIL import Image
 
 from ort_session import host_has_vnni, reference_session, session
@@ -86,7 +85,7 @@ def quantize(onnx_path, out_path, images, **options):
         quant_pre_process(onnx_path, pre)
     except Exception:   # symbolic shape inference fails on some Paddle2ONNX graphs: ONNX's own inference then
         quant_pre_process(onnx_path, pre, skip_symbolic_shape=True)
-    name = ort.InferenceSession(pre, providers=["CPUExecutionProvider"]).get_inputs()[0].name
+    name = session(pre).get_inputs()[0].name
     settings = dict(quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
                     weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
     settings.update({k: (getattr(QuantType, v) if k.endswith("_type") else getattr(CalibrationMethod, v) if k == "calibrate_method" else v)
