@@ -44,6 +44,36 @@ final class Int8LoweringPassTests: XCTestCase {
         XCTAssertNoThrow(try p.lowered.verify())
     }
 
+    /// A signed conv output read only by a depthwise conv is stored as u8 plus 128 when
+    /// `shiftsDepthwiseInputs` (by default on hosts without VNNI, where its s8 form would be split
+    /// into a grouped conv on oneDNN's reference kernel), on every host when asked: the writer adds
+    /// 128, the depthwise reader subtracts it (`input_shift`), and the outputs equal the s8 program's.
+    func testSignedInputOfADepthwiseConvIsStoredAsUnsigned() throws {
+        let p = try Int8Pipeline(SignedDepthwiseNet().build(inputShape: [2, 8, 8], seed: 3), data: data)
+        func lowered(shifts: Bool) throws -> (Program, [String: Tensor]) {
+            var program = p.int8, params = p.int8Params
+            try Int8LoweringPass(storesSignedAsUnsigned: false, shiftsDepthwiseInputs: shifts).apply(to: &program, params: &params)
+            try program.verify()
+            return (program, params)
+        }
+        let (signed, signedParams) = try lowered(shifts: false), (shifted, shiftedParams) = try lowered(shifts: true)
+        let convs = shifted.ops.filter { $0.type == Int8Conv2DOp.type }
+        XCTAssertEqual(convs.count, 2)
+        let (writer, depthwise) = (convs[0], convs[1])
+        let out = try XCTUnwrap(writer.output("Output"))
+        XCTAssertEqual(writer.attrs["out_zero_point"], .int(128))
+        XCTAssertEqual(depthwise.input("Input"), out)
+        XCTAssertEqual(depthwise.attrs["input_shift"], .int(128))
+        XCTAssertEqual(shifted.variable(out)?.dtype, .u8)
+        XCTAssertEqual(signed.variable(out)?.dtype, .s8)
+        XCTAssertFalse(signed.ops.contains { $0.attrs["out_zero_point"] != nil || $0.attrs["input_shift"] != nil })
+        let images = data.batch(8, seed: 9).images
+        let a = try Executor(program: signed).run(feeds: [p.image: images], scope: Scope(signedParams), mode: .eval, fetches: [p.output])
+        let b = try Executor(program: shifted).run(feeds: [p.image: images], scope: Scope(shiftedParams), mode: .eval, fetches: [p.output])
+        XCTAssertEqual(try XCTUnwrap(a[p.output]).floats, try XCTUnwrap(b[p.output]).floats)
+        XCTAssertEqual(Int8LoweringPass().shiftsDepthwiseInputs, !Kernels.int8IsExact, "by default where s8 would be split")
+    }
+
     func testDynamicScalesKeepTheDequantizers() throws {
         let p = try tiny(.channelWiseAbsMax, .absMax)
         XCTAssertEqual(p.loweredTypes, [

@@ -114,6 +114,17 @@ struct TwoConvNet: ZooModel {
     }
 }
 
+/// conv 6@3x3 (bias, no activation: signed) -> depthwise 3x3 (bias, ReLU) -> fc 5: a signed
+/// activation that only a depthwise convolution reads.
+struct SignedDepthwiseNet: ZooModel {
+    var numClasses = 5
+    func logits(_ b: inout ProgramBuilder, image: String) -> String {
+        var x = b.conv2d(image, filters: 6, kernel: 3, padding: 1, bias: true)
+        x = b.conv2d(x, filters: 6, kernel: 3, padding: 1, groups: 6, bias: true, act: .relu)
+        return b.fc(x, size: numClasses)
+    }
+}
+
 /// conv-bn-relu -> (conv-bn) + (1x1 conv-bn shortcut) -> add + ReLU -> fc: batch norm folding and
 /// a residual add that both convs could fuse.
 struct TinyResidualNet: ZooModel {

@@ -143,3 +143,30 @@ extension Int8KernelTests {
         XCTAssertEqual(padded.floats, f.floats.map { $0 * 2 })
     }
 }
+
+extension Int8KernelTests {
+    /// `signedParts` of an s8 conv output held channels-last: the parts stay channels-last (no
+    /// reorder on either side) and equal the parts of the plain tensor; -128 gives 128; groups
+    /// keep their positive channels before their negative ones.
+    func testSignedPartsKeepChannelsLastAndMatchThePlainParts() throws {
+        let x = integers([2, 6, 5, 4], .u8, 0...127), w = integers([8, 6, 1, 1], .s8, -127...127)
+        let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(), outputScales: [0.01],
+                                   postOps: [.clip(lo: -128, hi: 127)], outputType: .s8)
+        XCTAssertTrue(y.isChannelsLast, "an int8 conv's s8 output is held channels-last")
+        XCTAssertTrue(y.asFloats.contains(-128) && y.asFloats.contains { $0 > 0 }, "the test reaches -128 and positive values")
+        for groups in [1, 2, 8] {
+            let held = Kernels.signedParts(y, groups: groups), plain = Kernels.signedParts(y.plain(), groups: groups)
+            XCTAssertTrue(held.isChannelsLast)
+            XCTAssertNil(plain.layout)
+            XCTAssertEqual(held.shape, [2, 16, 5, 4])
+            XCTAssertEqual(held.asFloats, plain.asFloats, "groups \(groups)")
+            let v = y.asFloats, parts = held.asFloats, perGroup = 8 / groups, plane = 20
+            for n in 0..<2 { for c in 0..<8 { for q in 0..<plane {
+                let (g, l) = c.quotientAndRemainder(dividingBy: perGroup)
+                let pos = ((n * 16) + g * 2 * perGroup + l) * plane + q, value = v[(n * 8 + c) * plane + q]
+                XCTAssertEqual(parts[pos], max(value, 0))
+                XCTAssertEqual(parts[pos + perGroup * plane], max(-value, 0))
+            } } }
+        }
+    }
+}

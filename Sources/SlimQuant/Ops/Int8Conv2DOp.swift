@@ -13,7 +13,8 @@ import SlimTensor
 ///     Output[n, o, y, x] = epilogue(Σ Input · Filter  (exact s32)  + Bias[o];  + residual_scale · ResidualData)
 ///
 /// An asymmetric u8 input (attr `input_zero_point`, its `-z Σ w` already in `Bias`) is padded with
-/// its zero point (`Int8ZeroPoint`). Attr `input_shift` z (VNNI hosts only): a u8 `Input` whose
+/// its zero point (`Int8ZeroPoint`). Attr `input_shift` z (depthwise convolutions, or any on VNNI
+/// hosts: `Kernels.int8ShiftIsExact`): a u8 `Input` whose
 /// levels are its values less z (an asymmetric quantizer's zero point, or 128 for s8 values
 /// stored plus 128 by an epilogue's `out_zero_point`); oneDNN subtracts z in the s32
 /// accumulator (its source zero point; a padded tap counts as z, i.e. level 0), so the result is
@@ -43,8 +44,9 @@ public enum Int8Conv2DOp: Operator {
         }
         let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
         let shift = op.int("input_shift", default: 0)
-        guard shift == 0 || ((1...255).contains(shift) && x.dtype == .u8 && plan.inputZeroPoint == nil && Kernels.int8IsExact) else {
-            throw GraphError("op '\(type)': input_shift must be 0, or 1...255 with a u8 Input, no input_zero_point and a VNNI CPU; got \(shift) with \(x.dtype)")
+        guard shift == 0 || ((1...255).contains(shift) && x.dtype == .u8 && plan.inputZeroPoint == nil
+                             && Kernels.int8ShiftIsExact(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups)) else {
+            throw GraphError("op '\(type)': input_shift must be 0, or 1...255 with a u8 Input, no input_zero_point and a depthwise convolution or a VNNI CPU; got \(shift) with \(x.dtype)")
         }
         if let z = plan.inputZeroPoint {
             // Asymmetric u8 input (`Int8ZeroPoint`): padding is the zero point, then an unpadded convolution.

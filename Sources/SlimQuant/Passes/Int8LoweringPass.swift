@@ -37,6 +37,11 @@ import SlimTensor
 ///    oneDNN subtracts in the s32 accumulator):
 ///    oneDNN's u8 convolutions run without the sign compensation its s8 ones need (YOLOv3's head:
 ///    3x3 convs 25-35% faster). The values are the same up to ties in requantization.
+///    On hosts without VNNI, an s8 activation that only depthwise int8 convolutions read is
+///    stored so: oneDNN's depthwise kernel is exact for u8 up to 255 there
+///    (`Kernels.int8ShiftIsExact`), whereas an s8 input would take `Int8SignedInput`'s split,
+///    a grouped convolution oneDNN runs on its reference kernel (MobileNetV3's hard-swish
+///    activations before each depthwise conv: PP-OCR's classifier 20x slower than FP32).
 /// 6. Vars and params nothing references any more (the f32 biases, channel scales) are dropped.
 ///
 /// Deterministic in (program, params). Register the ops with `Int8Ops.register()` before running
@@ -49,10 +54,16 @@ public struct Int8LoweringPass: Sendable {
     /// zero point subtracted by oneDNN (`input_shift`), by default where u8 inputs are exact
     /// (VNNI); else `-z Σ w` goes into the bias and the input is padded with z (`Int8ZeroPoint`).
     public var usesSourceZeroPoints: Bool
+    /// Whether step 5 stores the s8 inputs of depthwise convolutions as u8, and their asymmetric u8
+    /// inputs take oneDNN's source zero point: by default where their s8 inputs would be split
+    /// (no VNNI); exact on every host.
+    public var shiftsDepthwiseInputs: Bool
 
-    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact, usesSourceZeroPoints: Bool = Kernels.int8IsExact) {
+    public init(storesSignedAsUnsigned: Bool = Kernels.int8IsExact, usesSourceZeroPoints: Bool = Kernels.int8IsExact,
+                shiftsDepthwiseInputs: Bool = !Kernels.int8IsExact) {
         self.storesSignedAsUnsigned = storesSignedAsUnsigned
         self.usesSourceZeroPoints = usesSourceZeroPoints
+        self.shiftsDepthwiseInputs = shiftsDepthwiseInputs
     }
 
     /// Lowers `program`, adding the folded biases to `params` and dropping params it no longer reads.
@@ -67,13 +78,16 @@ public struct Int8LoweringPass: Sendable {
             claimed.formUnion(chain.fused)
         }
         var lowering = Int8Lowering(graph: graph, quantizers: Array(quantizers.values), chains: chains,
-                                    sourceZeroPoints: usesSourceZeroPoints && Kernels.int8IsExact)
+                                    sourceZeroPoints: usesSourceZeroPoints && Kernels.int8IsExact,
+                                    depthwiseSourceZeroPoints: shiftsDepthwiseInputs)
         for chain in chains { lowering.lower(chain) }
         lowering.lowerConcats()
         lowering.lowerQuantizers()
         let before = Set(program.vars.map(\.name))
         let integerOps = try emit(lowering, into: &program, params: &params)
-        if storesSignedAsUnsigned { Int8LoweringPass.storeSignedAsUnsigned(&program) }
+        if storesSignedAsUnsigned || shiftsDepthwiseInputs {
+            Int8LoweringPass.storeSignedAsUnsigned(&program, convolutions: storesSignedAsUnsigned, depthwise: shiftsDepthwiseInputs)
+        }
         Int8LoweringPass.castIntegerReads(&program, integerOps: integerOps, zeroPoints: lowering.zeroPoints)
         program.removeUnreferenced(before, params: &params)
     }
@@ -95,25 +109,32 @@ public struct Int8LoweringPass: Sendable {
         return integerOps
     }
 
-    /// Step 5: each s8 output of an `int8_conv2d` (one writer, not fetched, an epilogue without a
-    /// linear post-op of its own) whose every reader is an `int8_conv2d` with groups 1 reading it
-    /// as its `Input` becomes u8 plus 128: the writer's epilogue adds 128 after rounding, each
-    /// reader gets `input_shift` 128 (oneDNN's source zero point: subtracted in s32, exact).
-    static func storeSignedAsUnsigned(_ program: inout Program) {
+    /// Step 5: each s8 output of an `int8_conv2d` (one writer, not fetched) whose every reader is
+    /// an `int8_conv2d` reading it as its `Input`, with groups 1 (`convolutions`; the writer's
+    /// epilogue without a linear post-op of its own) or depthwise (`depthwise`), becomes u8 plus
+    /// 128: the writer's epilogue adds 128 after rounding (folded into the beta of its linear
+    /// post-op when it has one), each reader gets `input_shift` 128 (oneDNN's source zero point:
+    /// subtracted in s32, exact).
+    static func storeSignedAsUnsigned(_ program: inout Program, convolutions: Bool, depthwise: Bool) {
         let graph = Int8Graph(program)
         var writers: [String: Int] = [:]
         for op in program.ops { for name in op.outputNames { writers[name, default: 0] += 1 } }
         func readsAsInput(_ r: Int, _ v: String) -> Bool {
             let op = program.ops[r]
-            guard op.type == Int8Conv2DOp.type, op.int("groups", default: 1) == 1, op.input("Input") == v,
-                  op.inputNames.filter({ $0 == v }).count == 1 else { return false }
-            return op.attrs["input_zero_point"] == nil && op.attrs["input_shift"] == nil
+            guard op.type == Int8Conv2DOp.type, op.input("Input") == v, op.inputNames.filter({ $0 == v }).count == 1,
+                  op.attrs["input_zero_point"] == nil, op.attrs["input_shift"] == nil else { return false }
+            return op.int("groups", default: 1) == 1 ? convolutions : depthwise && isDepthwise(op)
+        }
+        func isDepthwise(_ op: OpDesc) -> Bool {
+            guard let x = op.input("Input").flatMap(program.variable), x.shape.count == 4,
+                  let w = op.input("Filter").flatMap(program.variable) else { return false }
+            return Kernels.isDepthwise(inputChannels: x.shape[1], filterShape: w.shape, groups: op.int("groups", default: 1))
         }
         for (i, op) in program.ops.enumerated() where op.type == Int8Conv2DOp.type {
             guard let out = op.output("Output"), writers[out] == 1, !graph.fetches.contains(out),
-                  program.variable(out)?.dtype == .s8, var epilogue = try? Int8Epilogue(op),
-                  epilogue.outputType == .s8, !epilogue.usesLinearPostOp,
-                  let readers = graph.readers[out], !readers.isEmpty, readers.allSatisfy({ readsAsInput($0, out) })
+                  program.variable(out)?.dtype == .s8, var epilogue = try? Int8Epilogue(op), epilogue.outputType == .s8,
+                  let readers = graph.readers[out], !readers.isEmpty, readers.allSatisfy({ readsAsInput($0, out) }),
+                  !epilogue.usesLinearPostOp || readers.allSatisfy({ isDepthwise(program.ops[$0]) })
             else { continue }
             epilogue.outputType = .u8
             epilogue.outputZeroPoint = 128

@@ -5,6 +5,20 @@ extension Kernels {
     /// `conv2dInt8` for the ranges that are exact on older CPUs.
     public static var int8IsExact: Bool { DNNL.hasVNNI }
 
+    /// True when `conv2dInt8` is exact for every u8 source in 0...255 with a `sourceZeroPoint`
+    /// (an s8 tensor stored as u8 `x + 128`): with VNNI for every convolution, and on every CPU for
+    /// a depthwise one (one input channel per group, one output channel per group), which oneDNN's
+    /// AVX2 kernel multiplies in 32 bits (no pairwise 16-bit sums), so nothing saturates.
+    public static func int8ShiftIsExact(inputChannels: Int, filterShape ws: [Int], groups: Int) -> Bool {
+        int8IsExact || isDepthwise(inputChannels: inputChannels, filterShape: ws, groups: groups)
+    }
+
+    /// Whether a convolution of `inputChannels` with filter `ws` [O, C/groups, KH, KW] in `groups`
+    /// groups is depthwise: one input and one output channel per group.
+    public static func isDepthwise(inputChannels: Int, filterShape ws: [Int], groups: Int) -> Bool {
+        groups > 1 && inputChannels == groups && ws.count == 4 && ws[0] == groups && ws[1] == 1
+    }
+
     /// Attributes of an int8 primitive: output scales (one common, or one per index of dimension 1:
     /// output channel / column) and the post-op chain; a sum post-op reads the destination's bytes
     /// as `sumType` (the residual's type, of the output type's size).
@@ -44,7 +58,8 @@ extension Kernels {
     ///
     /// `sourceZeroPoint` z (u8 sources only): the convolution reads `x - z`, and padding holds `z`
     /// (the value 0), so an s8 tensor stored as u8 `x + 128` convolves as the s8 tensor does. On
-    /// VNNI hosts the u8 kernels are faster than the s8 ones (no sign compensation).
+    /// VNNI hosts the u8 kernels are faster than the s8 ones (no sign compensation); without VNNI
+    /// only depthwise convolutions are exact so (`int8ShiftIsExact`).
     ///
     /// Hardware note (`int8IsExact`): without AVX-512 VNNI (AVX2, AVX-512 before Cascade Lake) oneDNN
     /// adds u8·s8 products in pairs with 16-bit saturation. u8 activations in [0, 127] (Paddle's

@@ -15,28 +15,11 @@ import SlimTensor
 /// post-ops, u8/s8 output). Weights of -128 (never produced by slim's symmetric quantization)
 /// negate to 127.
 enum Int8SignedInput {
-    /// x [N, C, H, W] s8, w [O, C/g, KH, KW] s8 -> x' [N, 2C, H, W] u8 (per group: the group's
-    /// positive channels, then its negative ones), w' [O, 2C/g, KH, KW] = [w, -w] on axis 1.
+    /// x [N, C, H, W] s8, w [O, C/g, KH, KW] s8 -> x' [N, 2C, H, W] u8 (`Kernels.signedParts`, per
+    /// group: the group's positive channels, then its negative ones; channels-last when x is),
+    /// w' [O, 2C/g, KH, KW] = [w, -w] on axis 1.
     static func conv(_ x: Tensor, filter w: Tensor, groups: Int) -> (Tensor, Tensor) {
-        let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        let perGroup = c / groups
-        var xx = Tensor(shape: [n, 2 * c, x.shape[2], x.shape[3]], dtype: .u8)
-        x.withUnsafeElements(as: Int8.self) { src in
-            xx.withUnsafeMutableElements(as: UInt8.self) { dst in
-                for b in 0..<n {
-                    for ch in 0..<c {
-                        let (j, l) = ch.quotientAndRemainder(dividingBy: perGroup)
-                        let from = (b * c + ch) * plane
-                        let pos = (b * 2 * c + j * 2 * perGroup + l) * plane, neg = pos + perGroup * plane
-                        for i in 0..<plane {
-                            let v = Int16(src[from + i])
-                            dst[pos + i] = UInt8(max(v, 0))
-                            dst[neg + i] = UInt8(max(-v, 0))
-                        }
-                    }
-                }
-            }
-        }
+        let xx = Kernels.signedParts(x, groups: groups)
         let ww = StackedWeightCache.shared.value(w, kind: "conv g\(groups)") {
             stacked(w, rows: w.shape[0], block: w.count / w.shape[0], shape: [w.shape[0], 2 * w.shape[1]] + w.shape[2...])
         }

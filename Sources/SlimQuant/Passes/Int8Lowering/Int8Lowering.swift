@@ -38,10 +38,14 @@ struct Int8Lowering {
     /// and padding with z (attr `input_zero_point`, `Int8ZeroPoint`). Only where u8 inputs are
     /// exact (VNNI).
     let sourceZeroPoints: Bool
+    /// The same for depthwise convolutions alone (exact on every host: `Kernels.int8ShiftIsExact`).
+    let depthwiseSourceZeroPoints: Bool
 
-    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain], sourceZeroPoints: Bool = false) {
+    init(graph: Int8Graph, quantizers: [ActivationQuantizer], chains: [Int8Chain], sourceZeroPoints: Bool = false,
+         depthwiseSourceZeroPoints: Bool = false) {
         self.graph = graph
         self.sourceZeroPoints = sourceZeroPoints
+        self.depthwiseSourceZeroPoints = depthwiseSourceZeroPoints
         nonNegative = NonNegativeVars.of(graph.program)
         self.quantizers = Dictionary(quantizers.map { ($0.index, $0) }) { a, _ in a }
         chainInputs = Set(chains.map(\.quantizer.output))
@@ -302,8 +306,15 @@ struct Int8Lowering {
         return end
     }
 
-    /// Whether `op`'s asymmetric input is left to oneDNN's source zero point (`sourceZeroPoints`, convolutions).
-    private func usesSourceZeroPoint(_ op: OpDesc) -> Bool { sourceZeroPoints && op.type != "mul" }
+    /// Whether `op`'s asymmetric input is left to oneDNN's source zero point (`sourceZeroPoints`,
+    /// convolutions; `depthwiseSourceZeroPoints`, depthwise ones).
+    private func usesSourceZeroPoint(_ op: OpDesc) -> Bool {
+        guard op.type != "mul" else { return false }
+        if sourceZeroPoints { return true }
+        guard depthwiseSourceZeroPoints, let x = op.input("Input").flatMap(graph.variable), x.shape.count == 4,
+              let w = op.input("Filter").flatMap(graph.variable) else { return false }
+        return Kernels.isDepthwise(inputChannels: x.shape[1], filterShape: w.shape, groups: op.int("groups", default: 1))
+    }
 
     /// The `int8_conv2d` / `int8_mul` op of a chain.
     private func int8Op(_ op: OpDesc, _ c: Int8Chain, epilogue: Int8Epilogue, bias: String?, residual: String?, output: String) -> OpDesc {

@@ -1,0 +1,44 @@
+import Foundation
+
+extension Kernels {
+    /// The positive and negative parts of an s8 activation, as the u8 input of an exact int8
+    /// convolution on CPUs without VNNI: x [N, C, H, W] s8 in `groups` groups -> [N, 2C, H, W] u8,
+    /// per group its channels' `max(x, 0)`, then their `max(-x, 0)` (-128 gives 128). Held
+    /// channels-last when `x` is (an int8 convolution's output), so neither side is reordered;
+    /// else plain row-major.
+    public static func signedParts(_ x: Tensor, groups: Int) -> Tensor {
+        precondition(x.dtype == .s8 && x.shape.count == 4 && x.shape[1] % groups == 0, "signedParts takes s8 [N, C, H, W] in whole groups, got \(x.dtype)\(x.shape)")
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let perGroup = c / groups, shape = [n, 2 * c, h, w]
+        let (source, channelsLast) = x.channelsLastOrPlain()
+        let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? TensorLayout.make(Self.channelsLast(shape, .u8)) : nil)
+        let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
+        let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
+        /// `count` values from `from` to their parts at `to` (positive) and `to + negative`.
+        func split(_ from: UnsafePointer<Int8>, _ to: UnsafeMutablePointer<UInt8>, count: Int, negative: Int) {
+            for i in 0..<count {
+                let v = from[i]
+                to[i] = v > 0 ? UInt8(bitPattern: v) : 0
+                to[negative + i] = v < 0 ? UInt8(bitPattern: 0 &- v) : 0
+            }
+        }
+        if channelsLast {
+            // Per pixel: C values in, 2C out, group by group.
+            for pixel in 0..<(n * h * w) {
+                for g in 0..<groups {
+                    split(src + pixel * c + g * perGroup, dst + pixel * 2 * c + g * 2 * perGroup, count: perGroup, negative: perGroup)
+                }
+            }
+        } else {
+            // Per image and group: perGroup planes in, then their positive planes and their negative ones.
+            let plane = h * w
+            for image in 0..<n {
+                for g in 0..<groups {
+                    split(src + (image * c + g * perGroup) * plane, dst + (image * 2 * c + g * 2 * perGroup) * plane,
+                          count: perGroup * plane, negative: perGroup * plane)
+                }
+            }
+        }
+        return withExtendedLifetime(source) { out }
+    }
+}
