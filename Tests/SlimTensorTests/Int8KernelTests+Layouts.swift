@@ -147,9 +147,10 @@ extension Int8KernelTests {
 extension Int8KernelTests {
     /// `signedParts` of an s8 conv output held channels-last: the parts stay channels-last (no
     /// reorder on either side) and equal the parts of the plain tensor; -128 gives 128; groups
-    /// keep their positive channels before their negative ones.
+    /// keep their positive channels before their negative ones (groups of 40, 20 and 5 channels:
+    /// the 16-byte loop and its remainder).
     func testSignedPartsKeepChannelsLastAndMatchThePlainParts() throws {
-        let x = integers([2, 6, 5, 4], .u8, 0...127), w = integers([8, 6, 1, 1], .s8, -127...127)
+        let x = integers([2, 6, 5, 4], .u8, 0...127), w = integers([40, 6, 1, 1], .s8, -127...127)
         let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(), outputScales: [0.01],
                                    postOps: [.clip(lo: -128, hi: 127)], outputType: .s8)
         XCTAssertTrue(y.isChannelsLast, "an int8 conv's s8 output is held channels-last")
@@ -158,12 +159,12 @@ extension Int8KernelTests {
             let held = Kernels.signedParts(y, groups: groups), plain = Kernels.signedParts(y.plain(), groups: groups)
             XCTAssertTrue(held.isChannelsLast)
             XCTAssertNil(plain.layout)
-            XCTAssertEqual(held.shape, [2, 16, 5, 4])
+            XCTAssertEqual(held.shape, [2, 80, 5, 4])
             XCTAssertEqual(held.asFloats, plain.asFloats, "groups \(groups)")
-            let v = y.asFloats, parts = held.asFloats, perGroup = 8 / groups, plane = 20
-            for n in 0..<2 { for c in 0..<8 { for q in 0..<plane {
+            let v = y.asFloats, parts = held.asFloats, perGroup = 40 / groups, plane = 20
+            for n in 0..<2 { for c in 0..<40 { for q in 0..<plane {
                 let (g, l) = c.quotientAndRemainder(dividingBy: perGroup)
-                let pos = ((n * 16) + g * 2 * perGroup + l) * plane + q, value = v[(n * 8 + c) * plane + q]
+                let pos = ((n * 80) + g * 2 * perGroup + l) * plane + q, value = v[(n * 40 + c) * plane + q]
                 XCTAssertEqual(parts[pos], max(value, 0))
                 XCTAssertEqual(parts[pos + perGroup * plane], max(-value, 0))
             } } }
