@@ -147,15 +147,15 @@ extension Int8KernelTests {
 extension Int8KernelTests {
     /// `signedParts` of an s8 conv output held channels-last: the parts stay channels-last (no
     /// reorder on either side) and equal the parts of the plain tensor; -128 gives 128; groups
-    /// keep their positive channels before their negative ones (groups of 40, 20 and 5 channels:
-    /// the 16-byte loop and its remainder).
+    /// keep their positive channels before their negative ones (groups of 40, 20, 10 and 5
+    /// channels: 16-byte vectors, the last one overlapping, 8-byte vectors, bytes).
     func testSignedPartsKeepChannelsLastAndMatchThePlainParts() throws {
         let x = integers([2, 6, 5, 4], .u8, 0...127), w = integers([40, 6, 1, 1], .s8, -127...127)
         let y = Kernels.conv2dInt8(x, filter: w, bias: nil, geometry: ConvGeometry(), outputScales: [0.01],
                                    postOps: [.clip(lo: -128, hi: 127)], outputType: .s8)
         XCTAssertTrue(y.isChannelsLast, "an int8 conv's s8 output is held channels-last")
         XCTAssertTrue(y.asFloats.contains(-128) && y.asFloats.contains { $0 > 0 }, "the test reaches -128 and positive values")
-        for groups in [1, 2, 8] {
+        for groups in [1, 2, 4, 8] {
             let held = Kernels.signedParts(y, groups: groups), plain = Kernels.signedParts(y.plain(), groups: groups)
             XCTAssertTrue(held.isChannelsLast)
             XCTAssertNil(plain.layout)

@@ -11,7 +11,7 @@ extension Kernels {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(rows.allSatisfy { (0..<h).contains($0) } && cols.allSatisfy { (0..<w).contains($0) }, "pixel gather out of range")
         let shape = [n, c, rows.count, cols.count]
-        let out = Tensor(uninitializedShape: shape, dtype: x.dtype, layout: TensorLayout.make(channelsLast(shape, x.dtype)))
+        let out = Tensor(uninitializedShape: shape, dtype: x.dtype, layout: channelsLastLayout(shape, x.dtype))
         let src = UnsafeRawPointer(x.buffer.pointer), dst = out.buffer.pointer
         for image in 0..<n {
             let from = src + image * h * w * c, to = dst + image * rows.count * cols.count * c
@@ -29,4 +29,19 @@ extension Kernels {
         let (c, h, w) = (shape[1], shape[2], shape[3])
         return MemoryDesc(shape, strides: [h * w * c, 1, w * c, c], dtype)
     }
+
+    /// The (interned) layout of `channelsLast(shape, dtype)`, looked up by shape and type: kernels
+    /// that write channels-last ask for it on every call, and `TensorLayout.make` names the
+    /// descriptor in a string first.
+    static func channelsLastLayout(_ shape: [Int], _ dtype: DType) -> TensorLayout {
+        let key = shape + [dtype.code]
+        channelsLastLock.lock(); defer { channelsLastLock.unlock() }
+        if let known = channelsLastLayouts[key] { return known }
+        let made = TensorLayout.make(channelsLast(shape, dtype))
+        channelsLastLayouts[key] = made
+        return made
+    }
+
+    nonisolated(unsafe) private static var channelsLastLayouts: [[Int]: TensorLayout] = [:]
+    private static let channelsLastLock = NSLock()
 }

@@ -11,7 +11,7 @@ extension Kernels {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let perGroup = c / groups, shape = [n, 2 * c, h, w]
         let (source, channelsLast) = x.channelsLastOrPlain()
-        let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? TensorLayout.make(Self.channelsLast(shape, .u8)) : nil)
+        let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? channelsLastLayout(shape, .u8) : nil)
         let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
         let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
         if channelsLast {
@@ -35,24 +35,47 @@ extension Kernels {
     }
 
     /// `count` s8 values from `from` to their positive parts at `to` and their negative parts at
-    /// `to + negative` (u8; -128 gives 128), 16 at a time.
+    /// `to + negative` (u8; -128 gives 128), 16 at a time; the last vector of 16 (or 8) ends at
+    /// `count`, overlapping the one before it (the same values written twice) instead of a
+    /// byte-by-byte remainder.
     @inline(__always)
     private static func splitSigned(_ from: UnsafePointer<Int8>, _ to: UnsafeMutablePointer<UInt8>, count: Int, negative: Int) {
-        var i = 0
+        if count >= 16 {
+            var i = 0
+            while true {
+                split16(from + i, to + i, negative: negative)
+                if i + 16 == count { break }
+                i = min(i + 16, count - 16)
+            }
+        } else if count >= 8 {
+            split8(from, to, negative: negative)
+            split8(from + count - 8, to + count - 8, negative: negative)
+        } else {
+            for i in 0..<count {
+                let v = from[i]
+                to[i] = v > 0 ? UInt8(bitPattern: v) : 0
+                to[negative + i] = v < 0 ? UInt8(bitPattern: 0 &- v) : 0
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func split16(_ from: UnsafePointer<Int8>, _ to: UnsafeMutablePointer<UInt8>, negative: Int) {
+        let v = UnsafeRawPointer(from).loadUnaligned(as: SIMD16<Int8>.self)
         let zero = SIMD16<Int8>(repeating: 0)
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD16<Int8>.self)
-            let positive = v.replacing(with: zero, where: v .< zero)
-            let negated = (zero &- v).replacing(with: zero, where: v .>= zero)   // -(-128) wraps to the bits of 128
-            UnsafeMutableRawPointer(to + i).storeBytes(of: positive, as: SIMD16<Int8>.self)
-            UnsafeMutableRawPointer(to + negative + i).storeBytes(of: negated, as: SIMD16<Int8>.self)
-            i += 16
-        }
-        while i < count {
-            let v = from[i]
-            to[i] = v > 0 ? UInt8(bitPattern: v) : 0
-            to[negative + i] = v < 0 ? UInt8(bitPattern: 0 &- v) : 0
-            i += 1
-        }
+        let positive = v.replacing(with: zero, where: v .< zero)
+        let negated = (zero &- v).replacing(with: zero, where: v .>= zero)   // -(-128) wraps to the bits of 128
+        UnsafeMutableRawPointer(to).storeBytes(of: positive, as: SIMD16<Int8>.self)
+        UnsafeMutableRawPointer(to + negative).storeBytes(of: negated, as: SIMD16<Int8>.self)
+    }
+
+    @inline(__always)
+    private static func split8(_ from: UnsafePointer<Int8>, _ to: UnsafeMutablePointer<UInt8>, negative: Int) {
+        let v = UnsafeRawPointer(from).loadUnaligned(as: SIMD8<Int8>.self)
+        let zero = SIMD8<Int8>(repeating: 0)
+        let positive = v.replacing(with: zero, where: v .< zero)
+        let negated = (zero &- v).replacing(with: zero, where: v .>= zero)
+        UnsafeMutableRawPointer(to).storeBytes(of: positive, as: SIMD8<Int8>.self)
+        UnsafeMutableRawPointer(to + negative).storeBytes(of: negated, as: SIMD8<Int8>.self)
     }
 }
