@@ -348,27 +348,28 @@ final class Int8OpTests: XCTestCase {
 
     /// A depthwise convolution reads an s8 tensor stored as u8 `v + 128` with `input_shift` 128 on
     /// every host: oneDNN's depthwise kernel multiplies in 32 bits, so u8 up to 255 is exact even
-    /// without VNNI (-128, the extremes and the zero padding of a 5x5 kernel on 3 rows included).
-    /// Other convolutions take the shift only where u8 above 127 is exact (VNNI).
+    /// without VNNI (-128, the extremes and the zero padding of a 5x5 kernel on 3 rows included;
+    /// a strided 3x3 too). Other convolutions take the shift only where u8 above 127 is exact (VNNI).
     func testDepthwiseConvShiftedInputIsExactOnEveryHost() throws {
-        let c = 6, k = 5, xs = [2, 6, 3, 7], ws = [6, 1, 5, 5]
-        for (extreme, seed) in [(false, UInt64(51)), (true, 53)] {
+        let c = 6, xs = [2, 6, 3, 7]
+        for (extreme, k, stride, seed) in [(false, 5, 1, UInt64(51)), (true, 5, 1, 53), (false, 3, 2, 55), (true, 3, 2, 57)] {
+            let ws = [c, 1, k, k], pad = k / 2
             let signed = extreme ? Array(repeating: 127, count: xs.reduce(1, *)) : Int8Reference.integers(xs.reduce(1, *), -128...127, seed: seed)
             let wv = extreme ? (0..<ws.reduce(1, *)).map { $0 / (k * k) % 2 == 0 ? 127 : -127 }
                 : Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
             let bv = (0..<c).map { Float($0 * 700) - 2000 }
             let e = Int8Epilogue(outputScales: [0.0003, -0.0002, 0.0005, 0.0001, 0.0004, 0.0002],
                                  activation: .hardSwishRequantized(levelsPerUnit: 20, lo: -127, hi: 127), outputType: .s8)
-            var op = convOp(e, bias: true, pad: 2, groups: c)
+            var op = convOp(e, bias: true, stride: stride, pad: pad, groups: c)
             op.attrs["input_shift"] = .int(128)
             let x = Tensor(shape: xs, dtype: .u8, integers: signed.map { $0 + 128 })
             let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv), "b": Tensor(shape: [c], floats: bv)])
             let y = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
-            let (acc, shape) = Int8Reference.conv(signed, xs, wv, ws, stride: 1, pad: 2, groups: c)
+            let (acc, shape) = Int8Reference.conv(signed, xs, wv, ws, stride: stride, pad: pad, groups: c)
             XCTAssertEqual(y.shape, shape)
             Int8Reference.assertMatches(y, Int8Reference.epilogue(acc, bias: bv, e, channels: c, inner: shape[2] * shape[3]))
         }
-        XCTAssertTrue(Kernels.int8ShiftIsExact(inputChannels: 6, filterShape: ws, groups: 6))
+        XCTAssertTrue(Kernels.int8ShiftIsExact(inputChannels: 6, filterShape: [6, 1, 5, 5], groups: 6))
         XCTAssertEqual(Kernels.int8ShiftIsExact(inputChannels: 6, filterShape: [6, 3, 3, 3], groups: 2), Kernels.int8IsExact)
         XCTAssertEqual(Kernels.int8ShiftIsExact(inputChannels: 6, filterShape: [12, 1, 3, 3], groups: 6), Kernels.int8IsExact,
                        "a channel multiplier is not depthwise")
