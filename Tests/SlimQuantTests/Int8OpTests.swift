@@ -54,7 +54,8 @@ final class Int8OpTests: XCTestCase {
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: true, seed: 4)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .relu), bias: false, groups: 2, seed: 5)
         // Depthwise with signed inputs, -128 and the extremes included: exact on every CPU (without
-        // VNNI oneDNN's own s8 depthwise kernel halves the weights, so slim splits the input).
+        // VNNI oneDNN's own s8 depthwise kernel halves the weights, so slim feeds u8 `v + 128` with
+        // a source zero point of 128).
         try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, depthwise: true, seed: 41)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.002], activation: .hardSwish), bias: false, depthwise: true, seed: 42)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0001]), bias: false, depthwise: true, extreme: true, seed: 43)

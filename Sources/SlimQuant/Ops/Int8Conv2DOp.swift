@@ -21,7 +21,8 @@ import SlimTensor
 /// exactly the convolution of the levels.
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
-/// (`Int8SignedInput`). Inference only: no gradient.
+/// (`Int8SignedInput`), or, for a depthwise convolution, as u8 `v + 128` with source zero point
+/// 128 (`Kernels.signedAsUnsigned`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
     public static let type = "int8_conv2d"
 
@@ -60,12 +61,19 @@ public enum Int8Conv2DOp: Operator {
                 bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
             }
         }
+        var sourceZeroPoint = shift
+        if x.dtype == .s8 && !Kernels.int8IsExact && Kernels.isDepthwise(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups) {
+            // Exact on u8 with a source zero point on every CPU (`Kernels.int8ShiftIsExact`): one
+            // pass instead of the split, whose grouped convolution oneDNN runs on its reference kernel.
+            x = Kernels.signedAsUnsigned(x)
+            sourceZeroPoint = 128
+        }
         let (xx, ww) = Int8Execution.direct(x, w, op: op, plan: plan) { Int8SignedInput.conv($0, filter: $1, groups: g.groups) }
         let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
                                    outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
                                    hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
-                                   sourceZeroPoint: Int32(shift))
+                                   sourceZeroPoint: Int32(sourceZeroPoint))
         }
         let y = call.run(xx, weights: ww, bias: bias, residual: consume residual)
         context.setOutput("Output", 0, y)

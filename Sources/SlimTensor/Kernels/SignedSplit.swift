@@ -34,6 +34,23 @@ extension Kernels {
         return withExtendedLifetime(source) { out }
     }
 
+    /// An s8 tensor as u8 `v + 128` (its sign bit flipped), held in the same layout: the input of
+    /// an int8 convolution with source zero point 128 (exact for depthwise ones on every CPU,
+    /// `int8ShiftIsExact`).
+    public static func signedAsUnsigned(_ x: Tensor) -> Tensor {
+        precondition(x.dtype == .s8, "signedAsUnsigned takes s8, got \(x.dtype)")
+        return x.mapElements(UInt8.self, to: .u8, as: UInt8.self) { src, dst in
+            var i = 0
+            let bit = SIMD16<UInt8>(repeating: 0x80)
+            while i + 16 <= src.count {
+                let v = UnsafeRawPointer(src.baseAddress! + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                UnsafeMutableRawPointer(dst.baseAddress! + i).storeBytes(of: v ^ bit, as: SIMD16<UInt8>.self)
+                i += 16
+            }
+            while i < src.count { dst[i] = src[i] ^ 0x80; i += 1 }
+        }
+    }
+
     /// `count` s8 values from `from` to their positive parts at `to` and their negative parts at
     /// `to + negative` (u8; -128 gives 128), 16 at a time; the last vector of 16 (or 8) ends at
     /// `count`, overlapping the one before it (the same values written twice) instead of a
