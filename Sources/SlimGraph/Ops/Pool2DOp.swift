@@ -42,7 +42,7 @@ public enum Pool2DOp: Operator {
             g = try geometry(context.op, input: x.shape)
             memo.checked = (x.shape, g)
         }
-        let (out, workspace) = Kernels.pool2dForward(x, geometry: g, training: context.isTraining)
+        let (out, workspace) = Kernels.pool2dForward(x, geometry: g, training: context.isTraining, memo: memo.kernels)
         if let workspace { context.saved["workspace"] = workspace }
         context.setOutput("Out", 0, out)
     }
@@ -83,7 +83,8 @@ public enum Pool2DOp: Operator {
 }
 
 /// A pool2d's memo: the input shape that last passed shape inference and the geometry then read
-/// from the attrs (both again whenever the shape differs).
+/// from the attrs (both again whenever the shape differs), and the last pooling primitive.
 final class Pool2DMemo {
     var checked: (x: [Int], geometry: PoolGeometry)?
+    let kernels = KernelCallMemo()
 }

@@ -1,9 +1,11 @@
 /// The primitive one call site (an op of an executor's plan, in its memo) ran last and what it was
 /// prepared for, so that a call like the last one skips building the primitive cache's key text:
-/// the same primitive the cache holds under that key (`Kernels.eltwiseForward`, `Kernels.add`...).
+/// the same primitive the cache holds under that key (`Kernels.eltwiseForward`, `Kernels.add`,
+/// `Kernels.pool2dForward`...).
 public final class KernelCallMemo: @unchecked Sendable {
     fileprivate var eltwise: (dims: [Int], kind: EltwiseKind, layout: TensorLayout?, training: Bool, primitive: PreparedPrimitive)?
     fileprivate var binary: (algorithm: UInt32, a: [Int], b: [Int], layout: TensorLayout?, primitive: PreparedPrimitive)?
+    fileprivate var pool: (x: [Int], geometry: PoolGeometry, training: Bool, dtype: DType, layout: TensorLayout?, primitive: PreparedPrimitive)?
 
     public init() {}
 }
@@ -17,6 +19,18 @@ extension Kernels {
         }
         let p = eltwiseForwardPrimitive(dims, kind, layout: layout, training: training)
         memo?.eltwise = (dims, kind, layout, training, p)
+        return p
+    }
+
+    /// `poolForwardPrimitive`, through `memo` when given.
+    static func poolForwardPrimitive(_ c: PoolShapes, training: Bool, dtype: DType, layout: TensorLayout?,
+                                     memo: KernelCallMemo?) -> PreparedPrimitive {
+        if let last = memo?.pool, last.layout === layout, last.training == training, last.dtype == dtype, last.x == c.x,
+           last.geometry == c.g {
+            return last.primitive
+        }
+        let p = poolForwardPrimitive(c, training: training, dtype: dtype, layout: layout)
+        memo?.pool = (c.x, c.g, training, dtype, layout, p)
         return p
     }
 

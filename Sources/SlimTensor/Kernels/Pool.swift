@@ -121,15 +121,18 @@ extension Kernels {
     /// Global pooling is kernel = [H, W]. Max pooling in training also returns the workspace its
     /// backward needs; otherwise the workspace is nil. Inference also takes u8/s8/s32 tensors (same
     /// type out; averages round half to even).
-    public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool) -> (output: Tensor, workspace: PoolWorkspace?) {
+    /// `memo`: the call site's `KernelCallMemo` (an op of an executor's plan), which skips the
+    /// primitive cache's key text when the call is like the last one.
+    public static func pool2dForward(_ x: Tensor, geometry g: PoolGeometry, training: Bool,
+                                     memo: KernelCallMemo? = nil) -> (output: Tensor, workspace: PoolWorkspace?) {
         if let view = channelView(x) {
-            let (y, workspace) = pool2dForward(view, geometry: g, training: training)
+            let (y, workspace) = pool2dForward(view, geometry: g, training: training, memo: memo)
             workspace?.viewChannels = view.shape[1]
             return (channelView(y, channels: x.shape[1])!, workspace)
         }
         let c = PoolShapes(x: x.shape, g: g)
         precondition(x.dtype == .f32 || !training, "pool2d training takes f32, got \(x.dtype)")
-        let p = poolForwardPrimitive(c, training: training, dtype: x.dtype, layout: x.layout)
+        let p = poolForwardPrimitive(c, training: training, dtype: x.dtype, layout: x.layout, memo: memo)
         var workspace: PoolWorkspace?
         if training && g.kind == .max {
             workspace = PoolWorkspace(memory: Memory(p.primitive.md(dnnl_query_workspace_md), owning: true), key: c.key, layout: x.layout)
