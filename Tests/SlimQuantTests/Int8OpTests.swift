@@ -376,6 +376,24 @@ final class Int8OpTests: XCTestCase {
                        "a channel multiplier is not depthwise")
     }
 
+    /// An asymmetric u8 input (`input_zero_point` z, `-z Σ w` in the bias, padding z) of a
+    /// depthwise convolution, values up to 255: exact on every host (without VNNI it runs on the
+    /// padded u8 as it is, not shifted to s8 and split).
+    func testDepthwiseConvAsymmetricInputIsExact() throws {
+        let c = 6, z = 100, xs = [2, 6, 5, 7], ws = [6, 1, 3, 3]
+        let levels = Int8Reference.integers(xs.reduce(1, *), -z...(255 - z), seed: 61)
+        let wv = Int8Reference.integers(ws.reduce(1, *), -127...127, seed: 62)
+        let e = Int8Epilogue(outputScales: [0.001, 0.002, 0.0005, 0.003, 0.0011, 0.0007])
+        var op = convOp(e, bias: true, groups: c)
+        op.attrs["input_zero_point"] = .int(z)
+        let bias = (0..<c).map { o in Float(-z * wv[(o * 9)..<((o + 1) * 9)].reduce(0, +)) }
+        let x = Tensor(shape: xs, dtype: .u8, integers: levels.map { $0 + z })
+        let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: ws, dtype: .s8, integers: wv), "b": Tensor(shape: [c], floats: bias)])
+        let y = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
+        let (acc, shape) = Int8Reference.conv(levels, xs, wv, ws, stride: 1, pad: 1, groups: c)
+        Int8Reference.assertMatches(y, Int8Reference.epilogue(acc, bias: nil, e, channels: c, inner: shape[2] * shape[3]))
+    }
+
     func testBadAttrsThrow() throws {
         let x = Tensor(shape: [1, 4, 6, 5], dtype: .u8)
         var op = convOp(Int8Epilogue(outputScales: [1, 2]), bias: false)

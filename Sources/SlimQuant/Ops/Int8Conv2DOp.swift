@@ -22,7 +22,7 @@ import SlimTensor
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`), or, for a depthwise convolution, as u8 `v + 128` with source zero point
-/// 128 (`Kernels.signedAsUnsigned`). Inference only: no gradient.
+/// 128 (`Kernels.signBitFlipped`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
     public static let type = "int8_conv2d"
 
@@ -49,6 +49,7 @@ public enum Int8Conv2DOp: Operator {
                              && Kernels.int8ShiftIsExact(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups)) else {
             throw GraphError("op '\(type)': input_shift must be 0, or 1...255 with a u8 Input, no input_zero_point and a depthwise convolution or a VNNI CPU; got \(shift) with \(x.dtype)")
         }
+        let depthwise = Kernels.isDepthwise(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups)
         if let z = plan.inputZeroPoint {
             // Asymmetric u8 input (`Int8ZeroPoint`): padding is the zero point, then an unpadded convolution.
             guard x.dtype == .u8 else { throw GraphError("op '\(type)': an Input with input_zero_point must be u8, got \(x.dtype)") }
@@ -56,16 +57,17 @@ public enum Int8Conv2DOp: Operator {
                 x = Int8ZeroPoint.padded(x, paddings: g.paddings, value: UInt8(z))
                 g.paddings = [0, 0, 0, 0]
             }
-            if !Kernels.int8IsExact {
+            // A depthwise convolution is exact on u8 up to 255 on every CPU (`Kernels.int8ShiftIsExact`).
+            if !Kernels.int8IsExact && !depthwise {
                 x = Int8ZeroPoint.shiftedToSigned(x)
                 bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
             }
         }
         var sourceZeroPoint = shift
-        if x.dtype == .s8 && !Kernels.int8IsExact && Kernels.isDepthwise(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups) {
+        if x.dtype == .s8 && !Kernels.int8IsExact && depthwise {
             // Exact on u8 with a source zero point on every CPU (`Kernels.int8ShiftIsExact`): one
             // pass instead of the split, whose grouped convolution oneDNN runs on its reference kernel.
-            x = Kernels.signedAsUnsigned(x)
+            x = Kernels.signBitFlipped(x)
             sourceZeroPoint = 128
         }
         let (xx, ww) = Int8Execution.direct(x, w, op: op, plan: plan) { Int8SignedInput.conv($0, filter: $1, groups: g.groups) }

@@ -34,12 +34,12 @@ extension Kernels {
         return withExtendedLifetime(source) { out }
     }
 
-    /// An s8 tensor as u8 `v + 128` (its sign bit flipped), held in the same layout: the input of
-    /// an int8 convolution with source zero point 128 (exact for depthwise ones on every CPU,
-    /// `int8ShiftIsExact`).
-    public static func signedAsUnsigned(_ x: Tensor) -> Tensor {
-        precondition(x.dtype == .s8, "signedAsUnsigned takes s8, got \(x.dtype)")
-        return x.mapElements(UInt8.self, to: .u8, as: UInt8.self) { src, dst in
+    /// An s8 tensor as u8 `v + 128`, or a u8 one as s8 `v - 128`: each byte's sign bit flipped,
+    /// held in the same layout. The first is the input of an int8 convolution with source zero
+    /// point 128 (exact for depthwise ones on every CPU, `int8ShiftIsExact`).
+    public static func signBitFlipped(_ x: Tensor) -> Tensor {
+        precondition(x.dtype == .s8 || x.dtype == .u8, "signBitFlipped takes s8 or u8, got \(x.dtype)")
+        return x.mapElements(UInt8.self, to: x.dtype == .s8 ? .u8 : .s8, as: UInt8.self) { src, dst in
             var i = 0
             let bit = SIMD16<UInt8>(repeating: 0x80)
             while i + 16 <= src.count {

@@ -12,7 +12,8 @@ import SlimTensor
 ///
 /// Without AVX-512 VNNI oneDNN is exact only for u8 in 0...127: the input is shifted to s8
 /// (`x - 128`, `shiftedToSigned`) and goes through `Int8SignedInput`, with `128 * Σ w[o]` added
-/// to the bias (`biasCorrection`).
+/// to the bias (`biasCorrection`); a depthwise convolution, exact on u8 up to 255 there, takes the
+/// padded u8 input as it is.
 enum Int8ZeroPoint {
     /// The op's `input_zero_point` attr (nil: a symmetric input).
     static func of(_ op: OpDesc) throws -> Int? {
@@ -42,15 +43,7 @@ enum Int8ZeroPoint {
     }
 
     /// `x - 128` as s8 for u8 `x`.
-    static func shiftedToSigned(_ x: Tensor) -> Tensor {
-        var y = Tensor(shape: x.shape, dtype: .s8)
-        x.withUnsafeElements(as: UInt8.self) { src in
-            y.withUnsafeMutableElements(as: UInt8.self) { dst in
-                for i in src.indices { dst[i] = src[i] ^ 0x80 }
-            }
-        }
-        return y
-    }
+    static func shiftedToSigned(_ x: Tensor) -> Tensor { Kernels.signBitFlipped(x) }
 
     /// `Σ w[o]` over each output's s8 weights: `channels` outputs of consecutive values (a conv
     /// filter), or of every `channels`-th value (`columns`: a [K, N] product weight).
