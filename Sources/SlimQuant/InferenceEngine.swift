@@ -48,14 +48,20 @@ public enum InferenceEngine: String, CaseIterable, Sendable {
         (Int8Execution.signedInputOps.count, Int8Execution.productOps.count)
     }
 
+    /// Whether the int8 convolution or matmul writing `output` ran on the two-part split of its
+    /// signed input (`Int8SignedInput`); nil when no such op has run in this process.
+    public static func ranOnSignedSplit(_ output: String) -> Bool? {
+        Int8Execution.productOps.contains(output) ? Int8Execution.signedInputOps.contains(output) : nil
+    }
+
     /// A note for users after a run, when some int8 op read signed activations without VNNI (nil otherwise).
     public static var signedInputNote: String? {
         let (signed, all) = signedInputOps
         guard signed > 0 else { return nil }
         let isa = Kernels.isaName.hasPrefix("cpu_isa_") ? String(Kernels.isaName.dropFirst(8)) : Kernels.isaName
         return "note: this CPU has no AVX-512 VNNI (oneDNN ISA \(isa)): \(signed) of \(all) int8 convolutions and matmuls "
-            + "read signed 8-bit activations and ran exactly as two unsigned halves, twice their multiply-adds "
-            + "(docs/ARCHITECTURE.md, INT8 engine)"
+            + "read signed 8-bit activations and ran exactly as two unsigned halves, twice their multiply-adds; "
+            + "convolutions with 7-bit weights (weight_bits: 7, --weight_bits 7) run them as one (docs/ARCHITECTURE.md, INT8 engine)"
     }
 
     /// One line saying what runs, e.g. `int8 (oneDNN u8/s8 kernels: 5 int8 ops, 1 fp32 op)`.

@@ -156,8 +156,9 @@ final class BenchEndToEndTests: XCTestCase {
 
     /// Without VNNI (oneDNN held to AVX2 here, on every host) the detector's leaky-ReLU outputs are
     /// signed 8-bit inputs of its later convolutions, which the INT8 engine runs as two unsigned
-    /// halves: `slim bench` says how many, on stderr (stdout keeps its one JSON line). With VNNI
-    /// nothing is split and nothing is said.
+    /// halves: `slim bench` says how many, on stderr (stdout keeps its one JSON line), and that 7-bit
+    /// weights avoid it; with `--weight_bits 7` nothing is split. With VNNI nothing is split and
+    /// nothing is said.
     func testAnInt8RunSaysWhichOpsReadSignedInputsWithoutVNNI() throws {
         let runner = try XCTUnwrap(runner)
         let common = ["--mode", "infer", "--batch", "1", "--steps", "1", "--warmup", "0", "--threads", "1", "--json"]
@@ -172,6 +173,16 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual(counts.count, 2, String(note))
         XCTAssertGreaterThan(counts.first ?? 0, 0, String(note))
         XCTAssertLessThan(counts.first ?? 0, counts.last ?? 0, "the backbone's ReLU outputs are u8: \(note)")
+        XCTAssertTrue(note.contains("--weight_bits 7"), String(note))
+
+        // 7-bit weights: every convolution reads its signed input as it is (`Int8EvenWeights`).
+        let sevenBit = try runner.run(["bench", "--model", "yolov3_mbv1", "--dtype", "int8", "--image_size", "64", "--scale", "0.125",
+                                       "--weight_bits", "7"] + common, environment: avx2)
+        XCTAssertEqual(sevenBit.status, 0, sevenBit.err)
+        XCTAssertFalse(sevenBit.err.contains("note: this CPU"), sevenBit.err)
+        let misplaced = try runner.run(["bench", "--model", "yolov3_mbv1", "--weight_bits", "7"] + common)
+        XCTAssertEqual(misplaced.status, 64, misplaced.err)
+        XCTAssertTrue(misplaced.err.contains("--weight_bits is for --mode infer --dtype int8"), misplaced.err)
 
         if Kernels.int8IsExact {
             let vnni = try runner.run(["bench", "--model", "yolov3_mbv1", "--dtype", "int8", "--image_size", "64", "--scale", "0.125"] + common)

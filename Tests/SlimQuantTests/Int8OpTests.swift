@@ -7,7 +7,7 @@ import XCTest
 final class Int8OpTests: XCTestCase {
     override func setUp() { Int8Ops.register() }
 
-    private func convOp(_ e: Int8Epilogue, bias: Bool, stride: Int = 1, pad: Int = 1, groups: Int = 1) -> OpDesc {
+    private func convOp(_ e: Int8Epilogue, bias: Bool, stride: Int = 1, pad: Int = 1, groups: Int = 1, output: String = "y") -> OpDesc {
         var attrs = e.attrs
         attrs["strides"] = .ints([stride, stride])
         attrs["paddings"] = .ints([pad, pad])
@@ -15,26 +15,28 @@ final class Int8OpTests: XCTestCase {
         attrs["groups"] = .int(groups)
         var inputs = ["Input": ["x"], "Filter": ["w"]]
         if bias { inputs["Bias"] = ["b"] }
-        return OpDesc(type: "int8_conv2d", inputs: inputs, outputs: ["Output": ["y"]], attrs: attrs)
+        return OpDesc(type: "int8_conv2d", inputs: inputs, outputs: ["Output": [output]], attrs: attrs)
     }
 
     /// Runs int8_conv2d on seeded data and checks it against the reference.
     /// `extreme`: every input 127 and every weight ±127 (odd, so halved weights lose a bit; shifted
     /// to u8 255, each pair of products passes int16's range).
     private func checkConv(input: DType, _ e: Int8Epilogue, bias: Bool, groups: Int = 1, depthwise: Bool = false, extreme: Bool = false,
+                           weights: ClosedRange<Int> = -127...127, inputs: ClosedRange<Int>? = nil, name: String = "y",
                            seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let groups = depthwise ? 6 : groups
         let xs = [2, depthwise ? 6 : 4, 6, 5], ws = [6, depthwise ? 1 : 4 / groups, 3, 3]
         let xv = extreme ? Array(repeating: 127, count: xs.reduce(1, *))
-            : Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : depthwise ? -128...127 : -127...127, seed: seed)
-        let wv = extreme ? (0..<ws.reduce(1, *)).map { $0 / 9 % 2 == 0 ? 127 : -127 }
-            : Int8Reference.integers(ws.reduce(1, *), -127...127, seed: seed + 1)
+            : Int8Reference.integers(xs.reduce(1, *), inputs ?? (input == .u8 ? 0...127 : depthwise ? -128...127 : -127...127), seed: seed)
+        let wv = extreme ? (0..<ws.reduce(1, *)).map { $0 / 9 % 2 == 0 ? weights.upperBound : weights.lowerBound }
+            : Int8Reference.integers(ws.reduce(1, *), weights, seed: seed + 1)
         var g = SeededGenerator(seed: seed + 2)
         let bv = (0..<6).map { _ in Float.random(in: -2000...2000, using: &g) }
         var state = ["w": Tensor(shape: ws, dtype: .s8, integers: wv)]
         if bias { state["b"] = Tensor(shape: [6], floats: bv) }
-        let h = try OpHarness(convOp(e, bias: bias, stride: 2, groups: groups), feeds: ["x": Tensor(shape: xs, dtype: input, integers: xv)], state: state)
-        let y = try XCTUnwrap(h.run(["x": Tensor(shape: xs, dtype: input, integers: xv)], mode: .eval)["y"])
+        let h = try OpHarness(convOp(e, bias: bias, stride: 2, groups: groups, output: name), feeds: ["x": Tensor(shape: xs, dtype: input, integers: xv)],
+                              state: state)
+        let y = try XCTUnwrap(h.run(["x": Tensor(shape: xs, dtype: input, integers: xv)], mode: .eval)[name])
         let (acc, shape) = Int8Reference.conv(xv, xs, wv, ws, stride: 2, pad: 1, groups: groups)
         XCTAssertEqual(y.shape, shape, file: file, line: line)
         XCTAssertEqual(y.dtype, e.outputType, file: file, line: line)
@@ -59,6 +61,23 @@ final class Int8OpTests: XCTestCase {
         try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, depthwise: true, seed: 41)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.002], activation: .hardSwish), bias: false, depthwise: true, seed: 42)
         try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0001]), bias: false, depthwise: true, extreme: true, seed: 43)
+    }
+
+    /// 7-bit weights (`weight_bits: 7`) with s8 inputs: without VNNI one convolution on the doubled
+    /// filter (`Int8EvenWeights`), not the two-part split; exact with -128, inputs of 127 against the
+    /// levels 63 and -64 (a pair of products at int16's edge), bias, per-channel scales of both
+    /// signs, a leaky-ReLU post-op and an s8 output. A filter with one 8-bit level keeps the split.
+    func testConvSignedInputWithSevenBitWeightsIsExactWithoutTheSplit() throws {
+        let scales: [Float] = [0.001, -0.002, 0.0005, 0.003, 0.0011, 0.0007]
+        try checkConv(input: .s8, Int8Epilogue(outputScales: scales), bias: true, weights: -64...63, inputs: -128...127, name: "w7a", seed: 51)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0009], activation: .leakyRelu(alpha: 0.1)), bias: true, groups: 2,
+                      weights: -64...63, inputs: -128...127, name: "w7b", seed: 52)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0001]), bias: false, extreme: true, weights: -64...63, name: "w7c", seed: 53)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.01], activation: .clip(lo: -127, hi: 127), outputType: .s8), bias: true,
+                      weights: -64...63, inputs: -128...127, name: "w7d", seed: 54)
+        try checkConv(input: .s8, Int8Epilogue(outputScales: [0.0001]), bias: true, extreme: true, weights: -64...64, name: "w8", seed: 55)
+        for name in ["w7a", "w7b", "w7c", "w7d"] { XCTAssertEqual(InferenceEngine.ranOnSignedSplit(name), false, name) }
+        XCTAssertEqual(InferenceEngine.ranOnSignedSplit("w8"), !Kernels.int8IsExact)
     }
 
     func testConvRequantizesIntoIntegerRange() throws {

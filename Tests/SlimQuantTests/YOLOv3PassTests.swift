@@ -133,6 +133,34 @@ final class YOLOv3PassTests: XCTestCase {
         for h in heads { XCTAssertEqual(try XCTUnwrap(a[h]).floats, try XCTUnwrap(b[h]).floats, "\(h): the s8 program's values") }
     }
 
+    /// With 7-bit weights (`weight_bits: 7`) every head conv reads its s8 input as it is, without
+    /// VNNI too (`Int8EvenWeights`: the doubled filter), and the head outputs are exactly those of
+    /// the two-part split the engine runs for 8-bit weights.
+    func testSevenBitWeightsGiveTheSplitsOutputsInOneConvolution() throws {
+        Int8Ops.register()
+        let scheme = QuantizationScheme(weightBits: 7, weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
+        let (built, eval, scope, feeds) = try calibratedEval(scheme)
+        var int8 = eval, params = scope.tensors
+        try QuantizationFreezePass(scheme).apply(to: &int8, params: &params)
+        try ConvertToInt8Pass().apply(to: &int8, params: &params)
+        let filters = int8.ops.filter { $0.type == "conv2d" || $0.type == "depthwise_conv2d" }.compactMap { $0.inputs["Filter"]?.first }
+        XCTAssertFalse(filters.isEmpty)
+        for name in filters {
+            XCTAssertTrue(try XCTUnwrap(params[name]).asFloats.allSatisfy { (-63...63).contains($0) }, "\(name) has 7-bit levels")
+        }
+        let (lowered, loweredParams) = try InferenceEngine.int8.executionModel(program: int8, params: params)
+        let heads = YOLOv3.headOutputs(of: int8)
+        let inferenceFeeds = feeds.filter { built.interface.inferenceFeeds.contains($0.key) }
+        func run() throws -> [String: Tensor] {
+            try Executor(program: lowered).run(feeds: inferenceFeeds, scope: Scope(loweredParams), mode: .eval, fetches: heads)
+        }
+        let direct = try run()
+        Int8EvenWeights.isEnabled = false
+        defer { Int8EvenWeights.isEnabled = true }
+        let split = try run()
+        for h in heads { XCTAssertEqual(try XCTUnwrap(direct[h]).floats, try XCTUnwrap(split[h]).floats, "\(h): the split's values") }
+    }
+
     /// The INT8 engine's program: every conv on integer kernels with its leaky_relu(0.1) fused as
     /// a post-op (no leaky_relu op left). The neck runs on integers: each of the head's two route
     /// concats reads s8 values in the next conv's units (the upsampled branch requantized by its

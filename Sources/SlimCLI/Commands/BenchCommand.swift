@@ -74,6 +74,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("int8_residual"), help: "--dtype int8 of a zoo model: sum residual shortcuts as 8-bit integers (as slim freeze --int8_residual).")
     var int8Residual = false
 
+    @Option(name: .customLong("weight_bits"),
+            help: "--dtype int8 of a zoo model: weight bits (default 8). 7 runs signed activations as one convolution on CPUs without AVX-512 VNNI (as slim calibrate/freeze --weight_bits 7).")
+    var weightBits = 8
+
     func run() throws {
         var scheme = BenchConfiguration.qatScheme
         scheme.weightQuantizeType = weightQuantizeType
@@ -84,6 +88,7 @@ struct BenchCommand: ParsableCommand {
         config.profile = profile
         config.saveModel = saveModel
         config.integerResiduals = int8Residual
+        config.int8WeightBits = weightBits
         do {
             let result = try Benchmark.measure(config)
             print(json ? result.jsonLine : result.summary)

@@ -22,7 +22,8 @@ import SlimTensor
 /// One cached oneDNN primitive per layer and shape (`Kernels.conv2dInt8Call`, kept by the op from run to run); s8 inputs on CPUs
 /// without VNNI run as one exact u8 convolution over their positive and negative parts
 /// (`Int8SignedInput`), or, for a depthwise convolution, as u8 `v + 128` with source zero point
-/// 128 (`Kernels.signBitFlipped`). Inference only: no gradient.
+/// 128 (`Kernels.signBitFlipped`), or, with 7-bit weights, as they are on the doubled filter
+/// (`Int8EvenWeights`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
     public static let type = "int8_conv2d"
 
@@ -70,10 +71,18 @@ public enum Int8Conv2DOp: Operator {
             x = Kernels.signBitFlipped(x)
             sourceZeroPoint = 128
         }
-        let (xx, ww) = Int8Execution.direct(x, w, op: op, plan: plan) { Int8SignedInput.conv($0, filter: $1, groups: g.groups) }
+        // Without VNNI, an s8 input with 7-bit weights runs as it is on doubled weights (`Int8EvenWeights`).
+        var filter = w, halvedScales = false
+        if Int8EvenWeights.isEnabled && x.dtype == .s8 && !Kernels.int8IsExact && !depthwise, let doubled = plan.doubled(filter: w) {
+            (filter, halvedScales) = (doubled, true)
+            bias = bias.map { plan.doubled(bias: $0) }
+        }
+        let (xx, ww) = Int8Execution.direct(x, filter, op: op, plan: plan, signedIsExact: halvedScales) {
+            Int8SignedInput.conv($0, filter: $1, groups: g.groups)
+        }
         let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
             Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
-                                   outputScales: epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
+                                   outputScales: halvedScales ? epilogue.outputScales.map { $0 / 2 } : epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
                                    hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
                                    sourceZeroPoint: Int32(sourceZeroPoint))
         }

@@ -54,6 +54,9 @@ public struct BenchConfiguration: Equatable, Sendable {
     public var saveModel: String?
     /// INT8 zoo workloads: residual adds summed on integers (`ConvertToInt8Pass.integerResiduals`, `--int8_residual`).
     public var integerResiduals = false
+    /// INT8 zoo workloads: weight bits (`--weight_bits`; 7 lets CPUs without VNNI run signed
+    /// activations in one convolution, `Int8EvenWeights`).
+    public var int8WeightBits = 8
 
     public init(target: BenchTarget, mode: Mode, precision: Precision? = nil, batch: Int = 64, threads: Int = 2,
                 steps: Int = 20, warmup: Int = 5, data: DataSource = .synthetic, seed: UInt64 = 1,
@@ -104,6 +107,14 @@ public struct BenchConfiguration: Equatable, Sendable {
                                  hints: ["save one with slim freeze --int8_residual or slim bench --int8_residual --save_model DIR"])
             }
             guard precision == .int8, mode == .infer else { throw BenchError(.usage, "--int8_residual is for --mode infer --dtype int8") }
+        }
+        if int8WeightBits != 8 {
+            guard (2...8).contains(int8WeightBits) else { throw BenchError(.usage, "--weight_bits must be in 2...8, got \(int8WeightBits)") }
+            if case .directory = target {
+                throw BenchError(.usage, "--weight_bits applies when slim builds the INT8 model (a zoo model); a saved model runs as it was written",
+                                 hints: ["quantize one with slim calibrate --weight_bits N or slim freeze --weight_bits N"])
+            }
+            guard precision == .int8, mode == .infer else { throw BenchError(.usage, "--weight_bits is for --mode infer --dtype int8") }
         }
         if case .directory = target, mode != .infer {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",

@@ -43,7 +43,7 @@ extension BenchWorkload {
     /// The detector through slim's INT8 pipeline as `int8` takes a classifier, then the eval-mode
     /// forward to the three raw head outputs on the INT8 engine:
     ///
-    ///     inference program to the head outputs -> QuantizationTransformPass (`int8Scheme`)
+    ///     inference program to the head outputs -> QuantizationTransformPass (`int8Scheme(configuration)`)
     ///     -> `calibrationSteps` train-mode forwards of seeded synthetic images -> QuantizationFreezePass
     ///     -> ConvertToInt8Pass -> Int8LoweringPass
     ///
@@ -56,7 +56,8 @@ extension BenchWorkload {
         let outputs = YOLOv3.headOutputs(of: built.program)
         var program = try built.program.pruned(feeds: [built.image], fetches: outputs)
         var params = built.params.filter { program.has($0.key) }
-        try QuantizationTransformPass(int8Scheme).apply(to: &program, params: &params)
+        let scheme = int8Scheme(configuration)
+        try QuantizationTransformPass(scheme).apply(to: &program, params: &params)
         let scope = Scope(params)
         let calibration = try Executor(program: program, seed: configuration.seed)
         for step in 0..<calibrationSteps {
@@ -66,7 +67,7 @@ extension BenchWorkload {
             try calibration.run(feeds: [built.image: syntheticDetectionBatch(model, shot).images], scope: scope, mode: .train, fetches: outputs)
         }
         var weights = scope.tensors
-        try QuantizationFreezePass(int8Scheme).apply(to: &program, params: &weights)
+        try QuantizationFreezePass(scheme).apply(to: &program, params: &weights)
         try ConvertToInt8Pass().apply(to: &program, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: program, params: weights, to: dir) }
         let images = syntheticDetectionBatch(model, configuration).images

@@ -10,10 +10,17 @@ extension BenchWorkload {
     /// The scheme of the INT8 zoo models.
     static let int8Scheme = QuantizationScheme(weightQuantizeType: .channelWiseAbsMax, activationQuantizeType: .movingAverageAbsMax)
 
+    /// `int8Scheme` with the configuration's weight bits (`--weight_bits`).
+    static func int8Scheme(_ configuration: BenchConfiguration) -> QuantizationScheme {
+        var scheme = int8Scheme
+        scheme.weightBits = configuration.int8WeightBits
+        return scheme
+    }
+
     /// A zoo model through slim's INT8 pipeline, then an eval-mode forward of the lowered program
     /// (real u8/s8 kernels with s32 accumulation):
     ///
-    ///     QuantizationTransformPass (`int8Scheme`: channel_wise_abs_max weights, moving_average_abs_max activations)
+    ///     QuantizationTransformPass (`int8Scheme`: channel_wise_abs_max weights of `int8WeightBits`, moving_average_abs_max activations)
     ///     -> `calibrationSteps` train-mode forwards on seeded synthetic batches (scales, BN statistics)
     ///     -> prune to the inference output -> QuantizationFreezePass -> ConvertToInt8Pass -> Int8LoweringPass
     ///
@@ -22,7 +29,8 @@ extension BenchWorkload {
         Int8Ops.register()
         let built = try model.build(seed: configuration.seed)
         var program = built.program, params = built.params
-        try QuantizationTransformPass(int8Scheme).apply(to: &program, params: &params)
+        let scheme = int8Scheme(configuration)
+        try QuantizationTransformPass(scheme).apply(to: &program, params: &params)
         let scope = Scope(params)
         let calibration = try Executor(program: program, seed: configuration.seed)
         for step in 0..<calibrationSteps {
@@ -32,7 +40,7 @@ extension BenchWorkload {
         }
         var inference = try program.pruned(feeds: built.interface.inferenceFeeds, fetches: built.interface.outputVars)
         var weights = scope.tensors
-        try QuantizationFreezePass(int8Scheme).apply(to: &inference, params: &weights)
+        try QuantizationFreezePass(scheme).apply(to: &inference, params: &weights)
         try ConvertToInt8Pass(integerResiduals: configuration.integerResiduals).apply(to: &inference, params: &weights)
         if let dir = configuration.saveModel { try ModelFile.save(program: inference, params: weights, to: dir) }
         let images = BenchBatches.synthetic(batch: configuration.batch, shape: model.inputShape, classes: 10, seed: configuration.seed).images

@@ -13,9 +13,10 @@ enum Int8Execution {
 
     /// `x` as the kernel takes it with `w`: itself, or (`isDirect` false) `split`'s doubled input
     /// and weights. The op's first call counts it in `productOps`, and in `signedInputOps` when split.
-    static func direct(_ x: Tensor, _ w: Tensor, op: OpDesc, plan: Int8OpPlan,
+    /// `signedIsExact`: the caller made an s8 `x` exact with `w` another way (`Int8EvenWeights`).
+    static func direct(_ x: Tensor, _ w: Tensor, op: OpDesc, plan: Int8OpPlan, signedIsExact: Bool = false,
                        split: (Tensor, Tensor) -> (Tensor, Tensor)) -> (Tensor, Tensor) {
-        let isDirect = isDirect(x)
+        let isDirect = signedIsExact || isDirect(x)
         if !plan.counted {
             plan.counted = true
             let name = op.outputs.values.first?.first ?? op.type
@@ -34,6 +35,7 @@ enum Int8Execution {
         private let lock = NSLock()
         func insert(_ name: String) { lock.withLock { _ = names.insert(name) } }
         var count: Int { lock.withLock { names.count } }
+        func contains(_ name: String) -> Bool { lock.withLock { names.contains(name) } }
     }
 
     /// The kernel's post-ops for `e`; with a residual a sum post-op (factor `residualScale`)

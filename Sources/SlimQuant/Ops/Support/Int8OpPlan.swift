@@ -15,6 +15,11 @@ final class Int8OpPlan {
     /// Whether `Int8Execution.direct` has counted this op (once per op, off the per-call path).
     var counted = false
     private var lastCall: Int8KernelCall?
+    /// The filter doubled for `Int8EvenWeights` (nil: a level outside -64...63), kept while the
+    /// filter's storage is the same.
+    private var doubledFilter: (source: TensorStorage, doubled: Tensor?)?
+    /// The bias doubled for `Int8EvenWeights`, kept while the bias's storage is the same.
+    private var doubledBias: (source: TensorStorage, doubled: Tensor)?
 
     /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
     init(_ op: OpDesc, geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
@@ -31,6 +36,24 @@ final class Int8OpPlan {
         let output = try infer()
         lastShapes = (input, weights, output)
         return output
+    }
+
+    /// `Int8EvenWeights.doubled(w)`, computed once per filter storage.
+    func doubled(filter w: Tensor) -> Tensor? {
+        let source = w.storage
+        if let last = doubledFilter, last.source === source { return last.doubled }
+        let doubled = Int8EvenWeights.doubled(w)
+        doubledFilter = (source, doubled)
+        return doubled
+    }
+
+    /// `2 * b`, computed once per bias storage.
+    func doubled(bias b: Tensor) -> Tensor {
+        let source = b.storage
+        if let last = doubledBias, last.source === source { return last.doubled }
+        let doubled = Tensor(shape: b.shape, floats: b.asFloats.map { 2 * $0 })
+        doubledBias = (source, doubled)
+        return doubled
     }
 
     /// The kernel call for `x` and `w`: the last one when it fits them, else `make`'s.
