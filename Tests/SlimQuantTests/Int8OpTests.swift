@@ -143,18 +143,19 @@ final class Int8OpTests: XCTestCase {
         }
     }
 
-    private func checkMul(input: DType, _ e: Int8Epilogue, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func checkMul(input: DType, _ e: Int8Epilogue, weights: ClosedRange<Int> = -127...127, name: String = "y", seed: UInt64,
+                          file: StaticString = #filePath, line: UInt = #line) throws {
         let xs = [3, 2, 2, 5], (k, n) = (20, 7)
-        let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -127...127, seed: seed)
-        let wv = Int8Reference.integers(k * n, -127...127, seed: seed + 1)
+        let xv = Int8Reference.integers(xs.reduce(1, *), input == .u8 ? 0...127 : -128...127, seed: seed)
+        let wv = Int8Reference.integers(k * n, weights, seed: seed + 1)
         var g = SeededGenerator(seed: seed + 2)
         let bv = (0..<n).map { _ in Float.random(in: -3000...3000, using: &g) }
         var attrs = e.attrs
         attrs["x_num_col_dims"] = .int(1)
-        let op = OpDesc(type: "int8_mul", inputs: ["X": ["x"], "Y": ["w"], "Bias": ["b"]], outputs: ["Out": ["y"]], attrs: attrs)
+        let op = OpDesc(type: "int8_mul", inputs: ["X": ["x"], "Y": ["w"], "Bias": ["b"]], outputs: ["Out": [name]], attrs: attrs)
         let x = Tensor(shape: xs, dtype: input, integers: xv)
         let h = try OpHarness(op, feeds: ["x": x], state: ["w": Tensor(shape: [k, n], dtype: .s8, integers: wv), "b": Tensor(shape: [n], floats: bv)])
-        let y = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
+        let y = try XCTUnwrap(h.run(["x": x], mode: .eval)[name])
         XCTAssertEqual(y.shape, [3, n], file: file, line: line)
         let ref = Int8Reference.epilogue(Int8Reference.matmul(xv, wv, m: 3, k: k, n: n), bias: bv, e, channels: n, inner: 1)
         Int8Reference.assertMatches(y, ref, file: file, line: line)
@@ -166,6 +167,13 @@ final class Int8OpTests: XCTestCase {
         try checkMul(input: .s8, Int8Epilogue(outputScales: [0.0015]), seed: 12)
         try checkMul(input: .u8, Int8Epilogue(outputScales: [0.02], activation: .clip(lo: 0, hi: 127), outputType: .u8), seed: 13)
         try checkMul(input: .s8, Int8Epilogue(outputScales: [0.02], activation: .clip(lo: -127, hi: 127), outputType: .s8), seed: 14)
+        // 7-bit weights: without VNNI the s8 input goes to oneDNN's matmul as it is (`Int8EvenWeights`).
+        try checkMul(input: .s8, Int8Epilogue(outputScales: [0.0015]), weights: -64...63, name: "m7a", seed: 15)
+        try checkMul(input: .s8, Int8Epilogue(outputScales: [0.02], activation: .clip(lo: -127, hi: 127), outputType: .s8), weights: -64...63,
+                     name: "m7b", seed: 16)
+        try checkMul(input: .s8, Int8Epilogue(outputScales: [0.0015]), weights: -64...64, name: "m8", seed: 17)
+        for name in ["m7a", "m7b"] { XCTAssertEqual(InferenceEngine.ranOnSignedSplit(name), false, name) }
+        XCTAssertEqual(InferenceEngine.ranOnSignedSplit("m8"), !Kernels.int8IsExact)
     }
 
     func testQuantizeMatchesFakeQuantizer() throws {

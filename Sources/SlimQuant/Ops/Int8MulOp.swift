@@ -10,7 +10,7 @@ import SlimTensor
 ///
 /// One cached oneDNN primitive per layer and batch size (`Kernels.matmulInt8Call`, kept by the op from run to run); s8 inputs on
 /// CPUs without VNNI run as one exact u8 product over their positive and negative parts
-/// (`Int8SignedInput`). Inference only.
+/// (`Int8SignedInput`), or as they are with 7-bit weights (`Int8EvenWeights`). Inference only.
 public enum Int8MulOp: Operator {
     public static let type = "int8_mul"
 
@@ -38,7 +38,9 @@ public enum Int8MulOp: Operator {
             }
         }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
-        let (xx, yy) = Int8Execution.direct(x2, y2, op: op, plan: plan) { Int8SignedInput.matmul($0, $1) }
+        // Without VNNI, an s8 input with 7-bit weights runs as it is (`Int8EvenWeights`: no pair of products saturates).
+        let sevenBit = Int8EvenWeights.isEnabled && x2.dtype == .s8 && !Kernels.int8IsExact && plan.hasSevenBitLevels(y2)
+        let (xx, yy) = Int8Execution.direct(x2, y2, op: op, plan: plan, signedIsExact: sevenBit) { Int8SignedInput.matmul($0, $1) }
         let call = plan.call(xx, yy, hasBias: bias != nil, residual: residual) {
             Kernels.matmulInt8Call(xx, weightShape: yy.shape, hasBias: bias != nil, outputScales: epilogue.outputScales,
                                    postOps: Int8Execution.postOps(epilogue, residual: residual != nil),

@@ -13,16 +13,24 @@ import SlimTensor
 /// the bias doubled (oneDNN halves it back). Powers of two only, so the epilogue sees the same
 /// accumulator, bias and scales as on a VNNI CPU: the output is the same, at the cost of one
 /// convolution instead of `Int8SignedInput`'s two-part one over twice the input channels.
+///
+/// oneDNN's int8 matmul on such CPUs keeps the weights as they are (a pair of products saturates
+/// with 8-bit ones): with 7-bit ones no pair can, so `int8_mul` takes the s8 input and the weights
+/// as they are.
 public enum Int8EvenWeights {
     /// Whether int8 convolutions use the doubled filter (default); false keeps the two-part split
     /// for every s8 input without VNNI, for comparing the two (tests, measurements).
     public nonisolated(unsafe) static var isEnabled = true
 
+    /// Whether every level of `w` (s8) is within -64...63.
+    static func fits(_ w: Tensor) -> Bool {
+        precondition(w.dtype == .s8, "Int8EvenWeights takes s8 weights, got \(w.dtype)")
+        return w.withUnsafeElements(as: Int8.self) { levels in levels.allSatisfy { (-64...63).contains($0) } }
+    }
+
     /// `2 w` when every level of `w` (s8) is within -64...63, else nil.
     static func doubled(_ w: Tensor) -> Tensor? {
-        precondition(w.dtype == .s8, "Int8EvenWeights takes s8 weights, got \(w.dtype)")
-        let fits = w.withUnsafeElements(as: Int8.self) { levels in levels.allSatisfy { (-64...63).contains($0) } }
-        guard fits else { return nil }
+        guard fits(w) else { return nil }
         var out = Tensor(shape: w.shape, dtype: .s8)
         w.withUnsafeElements(as: Int8.self) { src in
             out.withUnsafeMutableElements(as: Int8.self) { dst in

@@ -18,6 +18,8 @@ final class Int8OpPlan {
     /// The filter doubled for `Int8EvenWeights` (nil: a level outside -64...63), kept while the
     /// filter's storage is the same.
     private var doubledFilter: (source: TensorStorage, doubled: Tensor?)?
+    /// Whether the matmul weights' levels are within -64...63 (`Int8EvenWeights`), per weight storage.
+    private var sevenBitWeights: (source: TensorStorage, fits: Bool)?
     /// The bias doubled for `Int8EvenWeights`, kept while the bias's storage is the same.
     private var doubledBias: (source: TensorStorage, doubled: Tensor)?
 
@@ -45,6 +47,15 @@ final class Int8OpPlan {
         let doubled = Int8EvenWeights.doubled(w)
         doubledFilter = (source, doubled)
         return doubled
+    }
+
+    /// `Int8EvenWeights.fits(w)`, checked once per weight storage.
+    func hasSevenBitLevels(_ w: Tensor) -> Bool {
+        let source = w.storage
+        if let last = sevenBitWeights, last.source === source { return last.fits }
+        let fits = Int8EvenWeights.fits(w)
+        sevenBitWeights = (source, fits)
+        return fits
     }
 
     /// `2 * b`, computed once per bias storage.
