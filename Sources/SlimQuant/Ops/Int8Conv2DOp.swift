@@ -73,7 +73,8 @@ public enum Int8Conv2DOp: Operator {
         }
         // Without VNNI, an s8 input with 7-bit weights runs as it is on doubled weights (`Int8EvenWeights`).
         var filter = w, halvedScales = false
-        if Int8EvenWeights.isEnabled && x.dtype == .s8 && !Kernels.int8IsExact && !depthwise, let doubled = plan.doubled(filter: w) {
+        if Int8EvenWeights.isEnabled && x.dtype == .s8 && !Kernels.int8IsExact && !depthwise,
+           let doubled = plan.sevenBitWeights(w, doubled: true) {
             (filter, halvedScales) = (doubled, true)
             bias = bias.map { plan.doubled(bias: $0) }
         }
@@ -81,10 +82,11 @@ public enum Int8Conv2DOp: Operator {
             Int8SignedInput.conv($0, filter: $1, groups: g.groups)
         }
         let call = plan.call(xx, ww, hasBias: bias != nil, residual: residual) {
-            Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
-                                   outputScales: halvedScales ? epilogue.outputScales.map { $0 / 2 } : epilogue.outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
-                                   hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
-                                   sourceZeroPoint: Int32(sourceZeroPoint))
+            let outputScales = halvedScales ? epilogue.outputScales.map { $0 / 2 } : epilogue.outputScales
+            return Kernels.conv2dInt8Call(xx, filterShape: ww.shape, hasBias: bias != nil, geometry: g,
+                                          outputScales: outputScales, postOps: Int8Execution.postOps(epilogue, residual: residual != nil),
+                                          hasResidual: residual != nil, residualType: residual?.dtype, outputType: epilogue.outputType,
+                                          sourceZeroPoint: Int32(sourceZeroPoint))
         }
         let y = call.run(xx, weights: ww, bias: bias, residual: consume residual)
         context.setOutput("Output", 0, y)

@@ -39,7 +39,7 @@ public enum Int8MulOp: Operator {
         }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
         // Without VNNI, an s8 input with 7-bit weights runs as it is (`Int8EvenWeights`: no pair of products saturates).
-        let sevenBit = Int8EvenWeights.isEnabled && x2.dtype == .s8 && !Kernels.int8IsExact && plan.hasSevenBitLevels(y2)
+        let sevenBit = Int8EvenWeights.isEnabled && x2.dtype == .s8 && !Kernels.int8IsExact && plan.sevenBitWeights(y2, doubled: false) != nil
         let (xx, yy) = Int8Execution.direct(x2, y2, op: op, plan: plan, signedIsExact: sevenBit) { Int8SignedInput.matmul($0, $1) }
         let call = plan.call(xx, yy, hasBias: bias != nil, residual: residual) {
             Kernels.matmulInt8Call(xx, weightShape: yy.shape, hasBias: bias != nil, outputScales: epilogue.outputScales,

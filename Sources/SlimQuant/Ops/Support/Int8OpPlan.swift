@@ -15,11 +15,9 @@ final class Int8OpPlan {
     /// Whether `Int8Execution.direct` has counted this op (once per op, off the per-call path).
     var counted = false
     private var lastCall: Int8KernelCall?
-    /// The filter doubled for `Int8EvenWeights` (nil: a level outside -64...63), kept while the
-    /// filter's storage is the same.
-    private var doubledFilter: (source: TensorStorage, doubled: Tensor?)?
-    /// Whether the matmul weights' levels are within -64...63 (`Int8EvenWeights`), per weight storage.
-    private var sevenBitWeights: (source: TensorStorage, fits: Bool)?
+    /// The weights as `Int8EvenWeights` hands them to oneDNN (nil: a level outside -64...63), kept
+    /// while the weights' storage is the same.
+    private var sevenBit: (source: TensorStorage, weights: Tensor?)?
     /// The bias doubled for `Int8EvenWeights`, kept while the bias's storage is the same.
     private var doubledBias: (source: TensorStorage, doubled: Tensor)?
 
@@ -40,22 +38,15 @@ final class Int8OpPlan {
         return output
     }
 
-    /// `Int8EvenWeights.doubled(w)`, computed once per filter storage.
-    func doubled(filter w: Tensor) -> Tensor? {
+    /// The 7-bit weights as `Int8EvenWeights` hands them to oneDNN: `2 w` for a convolution
+    /// (`doubled`), `w` itself for a matmul; nil when a level of `w` is outside -64...63. Once per
+    /// weight storage.
+    func sevenBitWeights(_ w: Tensor, doubled: Bool) -> Tensor? {
         let source = w.storage
-        if let last = doubledFilter, last.source === source { return last.doubled }
-        let doubled = Int8EvenWeights.doubled(w)
-        doubledFilter = (source, doubled)
-        return doubled
-    }
-
-    /// `Int8EvenWeights.fits(w)`, checked once per weight storage.
-    func hasSevenBitLevels(_ w: Tensor) -> Bool {
-        let source = w.storage
-        if let last = sevenBitWeights, last.source === source { return last.fits }
-        let fits = Int8EvenWeights.fits(w)
-        sevenBitWeights = (source, fits)
-        return fits
+        if let last = sevenBit, last.source === source { return last.weights }
+        let weights = doubled ? Int8EvenWeights.doubled(w) : Int8EvenWeights.fits(w) ? w : nil
+        sevenBit = (source, weights)
+        return weights
     }
 
     /// `2 * b`, computed once per bias storage.
