@@ -102,24 +102,26 @@ public struct BenchConfiguration: Equatable, Sendable {
             }
         }
         if integerResiduals {
-            if case .directory = target {
-                throw BenchError(.usage, "--int8_residual applies when slim builds the INT8 model (a zoo model); a saved model runs as it was written",
-                                 hints: ["save one with slim freeze --int8_residual or slim bench --int8_residual --save_model DIR"])
-            }
-            guard precision == .int8, mode == .infer else { throw BenchError(.usage, "--int8_residual is for --mode infer --dtype int8") }
+            try checkInt8BuildOption("--int8_residual", hint: "save one with slim freeze --int8_residual or slim bench --int8_residual --save_model DIR")
         }
         if int8WeightBits != 8 {
             guard (2...8).contains(int8WeightBits) else { throw BenchError(.usage, "--weight_bits must be in 2...8, got \(int8WeightBits)") }
-            if case .directory = target {
-                throw BenchError(.usage, "--weight_bits applies when slim builds the INT8 model (a zoo model); a saved model runs as it was written",
-                                 hints: ["quantize one with slim calibrate --weight_bits N or slim freeze --weight_bits N"])
-            }
-            guard precision == .int8, mode == .infer else { throw BenchError(.usage, "--weight_bits is for --mode infer --dtype int8") }
+            try checkInt8BuildOption("--weight_bits", hint: "quantize one with slim calibrate --weight_bits N or slim freeze --weight_bits N")
         }
         if case .directory = target, mode != .infer {
             throw BenchError(.usage, "a saved model directory is benchmarked for inference only",
                              hints: ["use --mode infer, or a zoo model (\(BenchModel.allCases.map(\.rawValue).joined(separator: ", "))) for training"])
         }
+    }
+
+    /// An option of the INT8 model slim builds from a zoo model: `--mode infer --dtype int8` of a
+    /// zoo model only (a saved model runs as it was written; `hint` says how to save one).
+    private func checkInt8BuildOption(_ option: String, hint: String) throws {
+        if case .directory = target {
+            throw BenchError(.usage, "\(option) applies when slim builds the INT8 model (a zoo model); a saved model runs as it was written",
+                             hints: [hint])
+        }
+        guard precision == .int8, mode == .infer else { throw BenchError(.usage, "\(option) is for --mode infer --dtype int8") }
     }
 
     /// `--image_size` (a positive multiple of 32) and `--scale` (in (0, 16]) are the detector's;
