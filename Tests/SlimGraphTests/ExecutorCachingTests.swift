@@ -3,7 +3,8 @@ import XCTest
 import SlimTensor
 
 /// What an executor keeps from one run to the next (per convolution: the checked input shapes and
-/// geometry, the folded weights, the bound primitive; per schedule: where the scope's values are)
+/// geometry, the folded weights, the bound primitive; per schedule: where the scope's values are,
+/// and in eval runs' contexts the weights themselves)
 /// must never change a result: every run equals, bit for bit, the run of a fresh executor, also
 /// when the batch size, the image size, the scope or a weight changes between runs.
 final class ExecutorCachingTests: XCTestCase {
@@ -180,5 +181,54 @@ final class ExecutorCachingTests: XCTestCase {
             assertBitIdentical(try cached.backward(loss: "loss"), try plain.backward(loss: "loss"), "gradients \(step)")
             assertBitIdentical(a.tensors, b.tensors, "scope after step \(step)")
         }
+    }
+
+    /// A weight fed in one eval run (a var the program does not declare as a feed) is used in that
+    /// run only: the runs before and after read the scope's.
+    func testAWeightFedInOneRunIsNotKeptForTheNext() throws {
+        let s = try network()
+        let executor = try Executor(program: s.program)
+        let feed = image(2, seed: 7)
+        let doubled = s.scope["pw.w"].map { w in Tensor(shape: w.shape, floats: w.floats.map { $0 * 2 }) }!
+        var changed = s.scope.tensors
+        changed["pw.w"] = doubled
+        for (step, fed) in [false, false, true, false, true, true, false].enumerated() {
+            let feeds = fed ? ["image": feed, "pw.w": doubled] : ["image": feed]
+            let got = try executor.run(feeds: feeds, scope: s.scope, mode: .eval, fetches: fetches)
+            assertBitIdentical(got, try fresh(s.program, fed ? Scope(changed) : s.scope, feed), "run \(step), weight fed: \(fed)")
+        }
+    }
+
+    /// Eval runs keep the weights in their contexts; a train run lets go of them, so that after it
+    /// the scope holds the only reference to a weight that no op keeps a derived form of (here a
+    /// shift added by `elementwise_add`): an optimizer then updates its bytes in place.
+    func testATrainRunLeavesTheScopeTheOnlyHolderOfItsWeights() throws {
+        var s = GradientCheckTests.Sketch()
+        s.program.declare(VarDesc(name: "image", shape: [-1, 3, 7, 7]))
+        s.program.feeds = ["image"]
+        s.parameter("shift", [3, 7, 7])
+        try s.op("elementwise_add", ["X": ["image"], "Y": ["shift"]], ["Out": ["shifted"]], ["axis": .int(1)])
+        try s.op("mean", ["X": ["shifted"]], ["Out": ["loss"]])
+        s.program.fetches = ["loss"]
+        let executor = try Executor(program: s.program)
+        let scope = Scope(s.scope.tensors)
+        s.scope.tensors.removeAll()
+        func heldElsewhere() -> Bool {
+            var w = scope["shift"]!
+            scope["shift"] = nil
+            defer { scope["shift"] = w }
+            let before = w.withUnsafeBytes { $0.baseAddress }
+            return w.withUnsafeMutableFloats { UnsafeRawPointer($0.baseAddress) } != before   // shared bytes are copied first
+        }
+        XCTAssertFalse(heldElsewhere())
+        for step in 0..<2 {
+            let got = try executor.run(feeds: ["image": image(2, seed: UInt64(step))], scope: scope, mode: .eval)
+            let want = try Executor(program: s.program).run(feeds: ["image": image(2, seed: UInt64(step))], scope: Scope(scope.tensors), mode: .eval)
+            XCTAssertEqual(got["loss"]?.floats, want["loss"]?.floats)
+        }
+        XCTAssertTrue(heldElsewhere(), "eval runs no longer keep their weights: the test checks nothing")
+        try executor.run(feeds: ["image": image(2, seed: 3)], scope: scope, mode: .train)
+        _ = try executor.backward(loss: "loss")
+        XCTAssertFalse(heldElsewhere())
     }
 }

@@ -19,6 +19,8 @@ public final class Executor {
     private let inference: ExecutionPlan
     private let generatorBox: GeneratorBox
     private var tape: [(op: any Operator.Type, context: OpContext)] = []
+    /// Schedules whose eval contexts may keep constant inputs (`dropKeptConstants`).
+    private var keepingSchedules: [RunSchedule] = []
     /// Feeds whose last two dims (an image's H and W) may differ from the declared ones, as
     /// Paddle's `fluid.layers.data` feeds are not shape-checked: a batch transform such as
     /// `RandomShape` resizes a detector's images per batch, and every op computes its shapes
@@ -64,21 +66,34 @@ public final class Executor {
             : fused.removed.isDisjoint(with: wanted) ? fused : written
         let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
         var env = [Tensor?](repeating: nil, count: schedule.slotCount)
-        for (name, t) in feeds { if let slot = schedule.slotOf[name] { env[slot] = t } }
+        var fedConstant = false
+        for (name, t) in feeds {
+            guard let slot = schedule.slotOf[name] else { continue }
+            env[slot] = t
+            if schedule.constantSlots.contains(slot) { fedConstant = true }
+        }
         schedule.noteScope(scope)
+        // Eval runs keep the constant inputs (weights) in their reused contexts from one run to
+        // the next while the scope is unchanged; a train run first drops what they keep.
+        let keep = mode == .eval && !fedConstant
+        let reuse = keep && schedule.keepsConstants(for: scope)
+        schedule.keptScope = nil
+        if mode == .train { dropKeptConstants() }
         if mode == .eval && schedule.evalContexts.isEmpty {
             schedule.evalContexts = schedule.steps.map { OpContext(op: $0.op, mode: .eval, generator: generatorBox, memo: $0.memo) }
         }
+        if keep && !keepingSchedules.contains(where: { $0 === schedule }) { keepingSchedules.append(schedule) }
         for (k, step) in schedule.steps.enumerated() {
             let context = mode == .eval ? schedule.evalContexts[k]
                 : OpContext(op: step.op, mode: mode, generator: generatorBox, memo: step.memo)
-            defer { if mode == .eval { context.reset() } }
-            for v in step.inputs {
+            defer { if mode == .eval { context.reset(keeping: keep ? step.constant : []) } }
+            for (position, v) in step.inputs.enumerated() {
+                if reuse && step.constant[position] && context.holdsInput(position) { continue }
                 guard let t = schedule.value(v, &env, scope) else {
                     throw GraphError("op #\(step.index) '\(step.op.type)' reads var '\(v.name)', which has no value",
                                      hints: ["feed it, load it into the scope, or compute it in an earlier op"])
                 }
-                context.values.append(v.name, t)
+                context.values.setInput(position, v.name, t)
             }
             // Vars this step reads last are dropped now: the op's context holds the only
             // reference the run keeps, which an op may take over (`OpContext.takeInput`).
@@ -105,7 +120,16 @@ public final class Executor {
             guard let t = schedule.value(v, &env, scope) else { throw GraphError("fetch '\(v.name)' was not computed") }
             result[v.name] = t
         }
+        if keep { schedule.keptScope = (scope.identity, scope.version) }
         return result
+    }
+
+    /// Empties the constant inputs that eval runs' contexts keep (`RunSchedule.keptScope`), so
+    /// that the scope's tensors have no other holder while a train step and its optimizer update
+    /// them (in place when nothing else holds their bytes).
+    func dropKeptConstants() {
+        for schedule in keepingSchedules { schedule.dropKeptConstants() }
+        keepingSchedules.removeAll()
     }
 
     /// Gradients of `loss` (a scalar or any shape, seeded with ones) with respect to every

@@ -35,11 +35,16 @@ public final class OpContext {
         return made
     }
 
-    /// Empties what one run put in the context (an eval-mode context is reused by the next run).
-    func reset() {
-        values.removeAll()
+    /// Empties what one run put in the context (an eval-mode context is reused by the next run),
+    /// but the inputs `kept` marks (one flag per input; empty: none), which the next run then
+    /// need not give again (`RunSchedule.Step.constant`).
+    func reset(keeping kept: [Bool] = []) {
+        if kept.isEmpty { values.removeAll() } else { values.removeAll(keeping: kept) }
         if !saved.isEmpty { saved.removeAll(keepingCapacity: true) }
     }
+
+    /// Whether input `position` (of `OpDesc.inputNames`) still holds the value a run gave it.
+    func holdsInput(_ position: Int) -> Bool { values.holds(position) }
 
     /// Drops everything a train-mode run and its backward put in the context, once its backward
     /// ran: the gradients it produced are then held by the executor alone.

@@ -3,9 +3,13 @@ import SlimTensor
 /// The values of one op's vars by name: a few entries (an op reads and writes a handful of vars),
 /// kept in insertion order and found by comparing names, which is cheaper than hashing them
 /// (the names usually share storage with the op's desc, so equal names compare in one step).
+///
+/// The first entries are the op's inputs in `OpDesc.inputNames` order (entry `k` is input `k`);
+/// outputs follow. An entry may be empty: an input handed over (`take`), or one an eval-mode
+/// context has not been given again (`removeAll(keeping:)`).
 struct OpValues {
     private var names: [String] = []
-    private var tensors: [Tensor] = []
+    private var tensors: [Tensor?] = []
 
     init() {
         names.reserveCapacity(6)
@@ -23,6 +27,21 @@ struct OpValues {
         tensors.append(value)
     }
 
+    /// Sets input `position` (of `OpDesc.inputNames`): the entry when there is one (a reused
+    /// context), else appended (`position` is then the number of entries).
+    mutating func setInput(_ position: Int, _ name: String, _ value: Tensor) {
+        if position < names.count {
+            tensors[position] = value
+        } else {
+            append(name, value)
+        }
+    }
+
+    /// Whether entry `position` holds a value.
+    func holds(_ position: Int) -> Bool {
+        position < tensors.count && tensors[position] != nil
+    }
+
     /// The value of `name`, looked for first at entry `position` (one comparison of names that
     /// usually share storage), then by name.
     func value(_ name: String, at position: Int) -> Tensor? {
@@ -30,23 +49,21 @@ struct OpValues {
         return self[name]
     }
 
-    /// Removes the value of `name` (looked for as in `value(_:at:)`) and returns it: the entry
-    /// then holds an empty tensor, so these values keep no reference to the bytes.
+    /// Removes the value of `name` (looked for as in `value(_:at:)`) and returns it: the entry is
+    /// then empty, so these values keep no reference to the bytes.
     mutating func take(_ name: String, at position: Int) -> Tensor? {
         let i = position < names.count && names[position] == name ? position : names.firstIndex(of: name)
         guard let i else { return nil }
         let value = tensors[i]
-        tensors[i] = Self.taken
+        tensors[i] = nil
         return value
     }
 
-    private static let taken = Tensor(shape: [0])
-
     subscript(name: String) -> Tensor? {
-        get { names.firstIndex(of: name).map { tensors[$0] } }
+        get { names.firstIndex(of: name).flatMap { tensors[$0] } }
         set {
             if let i = names.firstIndex(of: name) {
-                if let newValue { tensors[i] = newValue } else { names.remove(at: i); tensors.remove(at: i) }
+                tensors[i] = newValue
             } else if let newValue {
                 names.append(name)
                 tensors.append(newValue)
@@ -57,5 +74,15 @@ struct OpValues {
     mutating func removeAll() {
         names.removeAll(keepingCapacity: true)
         tensors.removeAll(keepingCapacity: true)
+    }
+
+    /// Empties every entry but the inputs `kept` marks (one flag per input), and removes the
+    /// entries after the inputs (outputs), so that the next run's inputs are entries again.
+    mutating func removeAll(keeping kept: [Bool]) {
+        if names.count > kept.count {
+            names.removeSubrange(kept.count...)
+            tensors.removeSubrange(kept.count...)
+        }
+        for (i, keep) in kept.enumerated() where !keep && i < tensors.count { tensors[i] = nil }
     }
 }

@@ -25,6 +25,10 @@ final class RunSchedule {
         let outputs: [Var]
         /// Per output: whether its var is persistable (written back to the scope).
         let persistable: [Bool]
+        /// Per input: whether its var is one no step of the schedule writes and the program does
+        /// not declare as a feed (a weight, a batch norm's statistics). An eval-mode context keeps these
+        /// inputs from one run to the next while the scope is unchanged (`keptScope`).
+        fileprivate(set) var constant: [Bool] = []
         /// Slots no later step reads and the run does not fetch: an eval-mode run drops their
         /// values after this step, so an activation's buffer is freed once its last reader ran.
         fileprivate(set) var releases: [Int] = []
@@ -47,6 +51,12 @@ final class RunSchedule {
     let slotOf: [String: Int]
     /// Contexts of the steps, reused by eval-mode runs (train-mode runs make new ones: the tape keeps them).
     var evalContexts: [OpContext] = []
+    /// Slots of the constant inputs (`Step.constant`).
+    let constantSlots: Set<Int>
+    /// The scope (identity, version) of the last eval-mode run that completed without feeding a
+    /// constant input: while the scope is the same, `evalContexts` hold the values of its constant
+    /// inputs, and the next eval run does not read them again. nil: the contexts hold none.
+    var keptScope: (identity: Int, version: Int)?
     /// Per slot: where a run found its value in the scope's `tensors`, valid for the scope and
     /// version noted (`noteScope`), so that later runs on the unchanged scope hash no names.
     private var scopeIndices: [Dictionary<String, Tensor>.Index?]
@@ -71,6 +81,22 @@ final class RunSchedule {
         slotOf = slots
         scopeIndices = Array(repeating: nil, count: slots.count)
         Self.noteReleases(steps, keeping: Set(self.fetches.map(\.slot)), slotCount: slotCount)
+        let varying = Set(steps.flatMap { $0.outputs.map(\.slot) } + program.feeds.compactMap { slots[$0] })
+        for step in steps { step.constant = step.inputs.map { !varying.contains($0.slot) } }
+        constantSlots = Set(steps.flatMap { $0.inputs.map(\.slot) }).subtracting(varying)
+    }
+
+    /// Whether the eval contexts hold constant inputs a run on `scope` may use as they are.
+    func keepsConstants(for scope: Scope) -> Bool {
+        guard let keptScope else { return false }
+        return keptScope.identity == scope.identity && keptScope.version == scope.version
+    }
+
+    /// Empties the constant inputs the eval contexts hold (so that they hold no reference to the
+    /// scope's tensors while other runs or an optimizer update them).
+    func dropKeptConstants() {
+        keptScope = nil
+        for context in evalContexts { context.reset() }
     }
 
     /// Starts a run on `scope`: forgets the scope indices unless they were taken from this scope

@@ -121,7 +121,10 @@ final class ConvInferenceCall {
         arguments[1].1 = .init(filter)
         arguments[2].1 = .init(y)
         if let b, arguments.count > 3 { arguments[3].1 = .init(b) }
-        withExtendedLifetime((x, filter, b, y)) { primitive.run(slots: arguments) }
+        // One argument at a time: a tuple of the four would copy (retain) each tensor's references.
+        withExtendedLifetime(x) { withExtendedLifetime(filter) { withExtendedLifetime(b) { withExtendedLifetime(y) {
+            primitive.run(slots: arguments)
+        } } } }
     }
 }
 

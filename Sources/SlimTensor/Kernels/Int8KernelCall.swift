@@ -72,9 +72,9 @@ public final class Int8KernelCall {
         y.makeBufferUnique()   // oneDNN writes it (a residual's destination is unique already)
         var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
         if let bs, let bias { list.append((bias, argument(bs))) }
-        withExtendedLifetime((xs, ws, bs)) {
+        withExtendedLifetime(xs) { withExtendedLifetime(ws) { withExtendedLifetime(bs) {
             Kernels.withPrimitiveThreads(primitive) { primitive.run(slots: list) }
-        }
+        } } }
         return y
     }
 
