@@ -83,31 +83,35 @@ public final class Executor {
             schedule.evalContexts = schedule.steps.map { OpContext(op: $0.op, mode: .eval, generator: generatorBox, memo: $0.memo) }
         }
         if keep && !keepingSchedules.contains(where: { $0 === schedule }) { keepingSchedules.append(schedule) }
-        for (k, step) in schedule.steps.enumerated() {
+        let steps = schedule.steps
+        for k in steps.indices {
+            let step = steps[k]
             let context = mode == .eval ? schedule.evalContexts[k]
                 : OpContext(op: step.op, mode: mode, generator: generatorBox, memo: step.memo)
             defer { if mode == .eval { context.reset(keeping: keep ? step.constant : []) } }
-            for (position, v) in step.inputs.enumerated() {
+            for position in step.inputs.indices {
                 if reuse && step.constant[position] && context.holdsInput(position) { continue }
-                guard let t = schedule.value(v, &env, scope) else {
-                    throw GraphError("op #\(step.index) '\(step.op.type)' reads var '\(v.name)', which has no value",
+                guard let t = schedule.value(step.inputs[position], &env, scope) else {
+                    throw GraphError("op #\(step.index) '\(step.op.type)' reads var '\(step.inputs[position].name)', which has no value",
                                      hints: ["feed it, load it into the scope, or compute it in an earlier op"])
                 }
-                context.values.setInput(position, v.name, t)
+                context.values.setInput(position, step.inputs[position].name, t)
             }
             // Vars this step reads last are dropped now: the op's context holds the only
             // reference the run keeps, which an op may take over (`OpContext.takeInput`).
-            if mode == .eval { for v in step.inputs where step.releases.contains(v.slot) { env[v.slot] = nil } }
+            if mode == .eval { for slot in step.releasedInputs { env[slot] = nil } }
             if let profile {
                 try profile.measure(step.op.type, .forward) { try step.implementation.forward(context) }
             } else {
                 try step.implementation.forward(context)
             }
-            for (j, v) in step.outputs.enumerated() {
-                guard let t = context.values[v.name] else { continue }
-                if NonFiniteCheck.enabled { try NonFiniteCheck.check(t, name: v.name, op: step.op.type, index: step.index, pass: "forward") }
-                env[v.slot] = t
-                if step.persistable[j] { scope.tensors[v.name] = t }
+            for j in step.outputs.indices {
+                guard let t = context.values.output(step.outputs[j].name, inputs: step.inputs.count) else { continue }
+                if NonFiniteCheck.enabled {
+                    try NonFiniteCheck.check(t, name: step.outputs[j].name, op: step.op.type, index: step.index, pass: "forward")
+                }
+                if step.persistable[j] { scope.tensors[step.outputs[j].name] = t }
+                env[step.outputs[j].slot] = consume t
             }
             if mode == .train {
                 tape.append((step.implementation, context))

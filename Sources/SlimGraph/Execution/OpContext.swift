@@ -167,11 +167,18 @@ public final class OpContext {
 }
 
 /// An input var of an op and its index in `OpDesc.inputNames` (the order in which the executor
-/// hands the op its inputs), from `OpContext.inputPosition`.
-public struct InputPosition: Sendable {
+/// hands the op its inputs), from `OpContext.inputPosition`. (A class: ops pass it on every run,
+/// and one reference is cheaper to pass than two strings.)
+public final class InputPosition: Sendable {
     public let slot: String
     public let name: String
     public let position: Int
+
+    init(slot: String, name: String, position: Int) {
+        self.slot = slot
+        self.name = name
+        self.position = position
+    }
 }
 
 /// The memo of one op of an executor's plan (`OpContext.memo`).

@@ -59,6 +59,18 @@ struct OpValues {
         return value
     }
 
+    /// The value an op wrote to output `name`, given that the first `inputs` entries are its
+    /// inputs: looked for from the last entry back to the inputs (an output is usually the last
+    /// entry), then as `self[name]` (an output written over an input of the same name).
+    func output(_ name: String, inputs: Int) -> Tensor? {
+        var i = names.count - 1
+        while i >= inputs {
+            if names[i] == name { return tensors[i] }
+            i -= 1
+        }
+        return self[name]
+    }
+
     subscript(name: String) -> Tensor? {
         get { names.firstIndex(of: name).flatMap { tensors[$0] } }
         set {

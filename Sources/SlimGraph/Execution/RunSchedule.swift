@@ -32,6 +32,8 @@ final class RunSchedule {
         /// Slots no later step reads and the run does not fetch: an eval-mode run drops their
         /// values after this step, so an activation's buffer is freed once its last reader ran.
         fileprivate(set) var releases: [Int] = []
+        /// The slots of `releases` that are inputs of this step.
+        fileprivate(set) var releasedInputs: [Int] = []
 
         init(index: Int, op: OpDesc, implementation: any Operator.Type, memo: OpMemo, inputs: [Var], outputs: [Var], persistable: [Bool]) {
             self.index = index
@@ -140,5 +142,6 @@ final class RunSchedule {
             guard let k, !kept.contains(slot) else { continue }
             steps[k].releases.append(slot)
         }
+        for step in steps { step.releasedInputs = step.inputs.map(\.slot).filter(step.releases.contains) }
     }
 }

@@ -22,15 +22,13 @@ extension ConvolutionOperator {
         var held = weights.holds(sourceCount: 1 + (b == nil ? 0 : 1) + (memo.batchNorm == nil ? 0 : 4)) && weights.isSource(0, w)
         if held, let b { held = weights.isSource(1, b) }
         if let norm = memo.batchNorm {
-            let channels = w.shape[0]
-            var k = b == nil ? 1 : 2
-            for (input, slot) in zip(norm, ConvolutionSlots.batchNorm) {
-                let t = try context.floatInput(at: input, slot: slot)
+            let channels = w.shape[0], first = b == nil ? 1 : 2
+            for i in norm.indices {
+                let t = try context.floatInput(at: norm[i], slot: ConvolutionSlots.batchNorm[i])
                 guard t.shape.count == 1, t.shape[0] == channels else {
-                    throw GraphError("op '\(context.op.type)': \(slot) has shape \(t.shape), expected [\(channels)]")
+                    throw GraphError("op '\(context.op.type)': \(ConvolutionSlots.batchNorm[i]) has shape \(t.shape), expected [\(channels)]")
                 }
-                if held { held = weights.isSource(k, t) }
-                k += 1
+                if held { held = weights.isSource(first + i, t) }
             }
         }
         if !held {

@@ -89,7 +89,7 @@ final class ConvolutionMemo {
     let outputIsInput: Bool
     let activation: Result<EltwiseKind?, Error>
     /// Input shapes that passed `inferShapes`, and the geometry.
-    private var checked: (x: [Int], w: [Int], b: [Int]?, geometry: ConvGeometry)?
+    private var checked: CheckedShapes?
     let weights = InferenceWeights()
 
     init(_ context: OpContext) {
@@ -111,8 +111,22 @@ final class ConvolutionMemo {
         if let c = checked, c.x == x, c.w == w, c.b == b { return c.geometry }
         checked = nil
         let g = try check()
-        checked = (x, w, b, g)
+        checked = CheckedShapes(x: x, w: w, b: b, geometry: g)
         return g
+    }
+
+    /// (A class: a run's check reads one reference.)
+    private final class CheckedShapes {
+        let x, w: [Int]
+        let b: [Int]?
+        let geometry: ConvGeometry
+
+        init(x: [Int], w: [Int], b: [Int]?, geometry: ConvGeometry) {
+            self.x = x
+            self.w = w
+            self.b = b
+            self.geometry = geometry
+        }
     }
 
     /// `context.setOutput("Output", 0, y)`.

@@ -39,6 +39,7 @@ public final class InferenceWeights: @unchecked Sendable {
 
     /// Holds `filter` and `bias`, made from `tensors`, replacing what was held.
     public func hold(filter: Tensor, bias: Tensor?, madeFrom tensors: [Tensor]) {
+        lastCall?.unbind()
         sources = tensors.map(\.storage)
         self.filter = filter
         self.bias = bias
@@ -47,6 +48,7 @@ public final class InferenceWeights: @unchecked Sendable {
 
     /// Drops what is held.
     public func clear() {
+        lastCall?.unbind()
         sources = []
         filter = nil
         bias = nil

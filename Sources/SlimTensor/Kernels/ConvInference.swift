@@ -15,6 +15,14 @@ extension Kernels {
     /// in place when it is already in the destination's layout: no copy of the shortcut.
     public static func conv2dInference(_ x: Tensor, weights: InferenceWeights, geometry g: ConvGeometry,
                                        activation: EltwiseKind?, residual: consuming Tensor? = nil) -> Tensor {
+        // A call like the last one, the weights it ran with still held: only the source and
+        // destination change.
+        if let last = weights.lastCall, let bound = last.bound, last.matches(x: x.shape, geometry: g, activation: activation,
+                                                                             residual: residual != nil) {
+            let y = destination(last, residual: consume residual)
+            last.run(last.source.accepts(x.layout) ? x : x.plain(), bound, y)
+            return y
+        }
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
         let hasBias = weights.bias != nil
         let call: ConvInferenceCall
@@ -28,7 +36,6 @@ extension Kernels {
                                      x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation, residual: residual != nil)
             weights.lastCall = call
         }
-        if let residual { precondition(residual.shape == call.y && residual.dtype == .f32, "conv2dInference: residual \(residual.shape) != \(call.y)") }
         var filter = held
         if call.filter.chosen.raw.ndims == 2 {
             // A pointwise convolution run as a matmul: its filter is the [C, O] matrix, packed once
@@ -44,16 +51,21 @@ extension Kernels {
             weights.filter = filter
         }
         let source = call.source.accepts(x.layout) ? x : x.plain()
-        // With a residual the destination starts as its copy in the destination's layout (the sum
-        // post-op adds the convolution to it); a residual nothing else holds is used in place.
-        let y: Tensor
-        if let residual = consume residual {
-            y = summedDestination(residual, layout: call.destination.layout)
-        } else {
-            y = Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
-        }
-        call.run(source, filter, weights.bias, y)
+        let y = destination(call, residual: consume residual)
+        let bound = call.bind(filter: filter, bias: weights.bias)
+        call.run(source, bound, y)
         return y
+    }
+
+    /// A new destination in the layout `call` chose; with a residual, the residual's copy in that
+    /// layout (the sum post-op adds the convolution to it), or the residual itself when nothing
+    /// else holds it.
+    private static func destination(_ call: ConvInferenceCall, residual: consuming Tensor?) -> Tensor {
+        if let residual = consume residual {
+            precondition(residual.shape == call.y && residual.dtype == .f32, "conv2dInference: residual \(residual.shape) != \(call.y)")
+            return summedDestination(residual, layout: call.destination.layout)
+        }
+        return Tensor(uninitializedShape: call.y, layout: call.destination.layout, zeroPadding: false)
     }
 }
 
@@ -84,8 +96,22 @@ final class ConvInferenceCall {
     let primitive: PreparedPrimitive
     let source, filter, destination: PreparedPrimitive.Slot
     let bias: PreparedPrimitive.Slot?
+    /// The filter (as the filter slot takes it) and bias the last run passed, while the layer's
+    /// `InferenceWeights` still hold them (its `hold` and `clear` unbind them).
+    private(set) var bound: Bound?
     /// The arguments of a run, rewritten by each (no allocation per call).
     private var arguments: [(PreparedPrimitive.Slot, PreparedPrimitive.Argument)]
+
+    /// (A class: a run passes one reference, not the two tensors' three each.)
+    final class Bound {
+        let filter: Tensor
+        let bias: Tensor?
+
+        init(filter: Tensor, bias: Tensor?) {
+            self.filter = filter
+            self.bias = bias
+        }
+    }
 
     init(_ p: PreparedPrimitive, x: [Int], w: [Int], y: [Int], geometry: ConvGeometry, activation: EltwiseKind?, residual: Bool) {
         self.residual = residual
@@ -108,23 +134,35 @@ final class ConvInferenceCall {
 
     /// Whether this call is for these shapes, bias presence, geometry, activation and residual.
     func matches(x: [Int], w: [Int], bias hasBias: Bool, geometry: ConvGeometry, activation: EltwiseKind?, residual: Bool) -> Bool {
-        x == self.x && w == self.w && hasBias == (bias != nil) && geometry == self.geometry && activation == self.activation
-            && residual == self.residual
+        w == self.w && hasBias == (bias != nil) && matches(x: x, geometry: geometry, activation: activation, residual: residual)
     }
 
-    /// Runs the primitive: `x` plain or in the source slot's layout, `filter` in the filter slot's,
+    /// Whether this call is for this input shape, geometry, activation and residual (its filter
+    /// and bias being the bound ones).
+    func matches(x: [Int], geometry: ConvGeometry, activation: EltwiseKind?, residual: Bool) -> Bool {
+        x == self.x && geometry == self.geometry && activation == self.activation && residual == self.residual
+    }
+
+    /// Binds the filter (in the filter slot's layout, or plain) and bias that runs pass.
+    func bind(filter: Tensor, bias b: Tensor?) -> Bound {
+        let made = Bound(filter: self.filter.accepts(filter.layout) ? filter : filter.plain(),
+                         bias: b.map { bias?.accepts($0.layout) ?? true ? $0 : $0.plain() })
+        bound = made
+        arguments[1].1 = .init(made.filter)
+        if let b = made.bias, arguments.count > 3 { arguments[3].1 = .init(b) }
+        return made
+    }
+
+    func unbind() { bound = nil }
+
+    /// Runs the primitive: `x` plain or in the source slot's layout, the weights `bind` returned,
     /// `y` a new tensor in the destination's.
-    func run(_ x: Tensor, _ filter: Tensor, _ b: Tensor?, _ y: Tensor) {
-        let filter = self.filter.accepts(filter.layout) ? filter : filter.plain()
-        let b = b.map { bias?.accepts($0.layout) ?? true ? $0 : $0.plain() }
+    func run(_ x: Tensor, _ weights: Bound, _ y: Tensor) {
         arguments[0].1 = .init(x)
-        arguments[1].1 = .init(filter)
         arguments[2].1 = .init(y)
-        if let b, arguments.count > 3 { arguments[3].1 = .init(b) }
-        // One argument at a time: a tuple of the four would copy (retain) each tensor's references.
-        withExtendedLifetime(x) { withExtendedLifetime(filter) { withExtendedLifetime(b) { withExtendedLifetime(y) {
+        withExtendedLifetime(x) { withExtendedLifetime(weights) { withExtendedLifetime(y) {
             primitive.run(slots: arguments)
-        } } } }
+        } } }
     }
 }
 
