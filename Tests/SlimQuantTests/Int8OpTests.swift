@@ -361,6 +361,16 @@ final class Int8OpTests: XCTestCase {
         XCTAssertEqual(y.dtype, .u8)
         XCTAssertEqual(y.shape, shape)
         Int8Reference.assertMatches(Tensor(shape: shape, dtype: .s8, integers: y.asFloats.map { Int($0) - 128 }), ref)
+        // Later runs reuse the corrected bias (without VNNI) while weights and bias are the same,
+        // and correct new ones: here the weights negated, and a bias of their own plus a shift.
+        XCTAssertEqual(try XCTUnwrap(h.run(["x": x], mode: .eval)["y"]).asFloats, y.asFloats)
+        let shift: [Float] = [300, -200, 150, -450, 0, 700]
+        h.scope["w"] = Tensor(shape: ws, dtype: .s8, integers: wv.map { -$0 })
+        h.scope["b"] = Tensor(shape: [6], floats: (0..<6).map { -bias[$0] + shift[$0] })
+        let negated = try XCTUnwrap(h.run(["x": x], mode: .eval)["y"])
+        let (negatedAcc, _) = Int8Reference.conv(signed, xs, wv.map { -$0 }, ws, stride: 2, pad: 1, groups: 1)
+        Int8Reference.assertMatches(Tensor(shape: shape, dtype: .s8, integers: negated.asFloats.map { Int($0) - 128 }),
+                                    Int8Reference.epilogue(negatedAcc, bias: shift, e, channels: 6, inner: shape[2] * shape[3]))
         if Kernels.int8IsExact {
             // `input_shift` 128: oneDNN subtracts the 128 in the s32 accumulator, no bias needed.
             var shiftOp = convOp(shifted, bias: false, stride: 2)

@@ -61,7 +61,7 @@ public enum Int8Conv2DOp: Operator {
             // A depthwise convolution is exact on u8 up to 255 on every CPU (`Kernels.int8ShiftIsExact`).
             if !Kernels.int8IsExact && !depthwise {
                 x = Int8ZeroPoint.shiftedToSigned(x)
-                bias = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: false)
+                bias = plan.corrected(bias: bias, weights: w, columns: false)
             }
         }
         var sourceZeroPoint = shift

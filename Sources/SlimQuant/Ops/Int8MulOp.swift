@@ -34,7 +34,7 @@ public enum Int8MulOp: Operator {
             guard x2.dtype == .u8 else { throw GraphError("op '\(type)': an X with input_zero_point must be u8, got \(x2.dtype)") }
             if !Kernels.int8IsExact {
                 x2 = Int8ZeroPoint.shiftedToSigned(x2)
-                bias = Int8ZeroPoint.biasCorrection(bias, weights: y2, columns: true)
+                bias = plan.corrected(bias: bias, weights: y2, columns: true)
             }
         }
         let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }

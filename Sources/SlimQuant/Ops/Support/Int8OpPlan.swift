@@ -20,6 +20,9 @@ final class Int8OpPlan {
     private var sevenBit: (source: TensorStorage, weights: Tensor?)?
     /// The bias doubled for `Int8EvenWeights`, kept while the bias's storage is the same.
     private var doubledBias: (source: TensorStorage, doubled: Tensor)?
+    /// The bias with `Int8ZeroPoint.biasCorrection`, kept while the weights' and bias's storages
+    /// are the same.
+    private var correctedBias: (weights: TensorStorage, bias: TensorStorage?, corrected: Tensor)?
 
     /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
     init(_ op: OpDesc, geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
@@ -56,6 +59,16 @@ final class Int8OpPlan {
         let doubled = Tensor(shape: b.shape, floats: b.asFloats.map { 2 * $0 })
         doubledBias = (source, doubled)
         return doubled
+    }
+
+    /// `Int8ZeroPoint.biasCorrection(bias, weights: w, columns:)`, computed once per weight and
+    /// bias storage (the weights' sums are a pass over every weight).
+    func corrected(bias: Tensor?, weights w: Tensor, columns: Bool) -> Tensor {
+        let weights = w.storage, source = bias?.storage
+        if let last = correctedBias, last.weights === weights, last.bias === source { return last.corrected }
+        let corrected = Int8ZeroPoint.biasCorrection(bias, weights: w, columns: columns)
+        correctedBias = (weights, source, corrected)
+        return corrected
     }
 
     /// The kernel call for `x` and `w`: the last one when it fits them, else `make`'s.
