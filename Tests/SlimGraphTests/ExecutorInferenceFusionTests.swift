@@ -214,6 +214,69 @@ final class ExecutorInferenceFusionTests: XCTestCase {
     }
 }
 
+/// Fully connected layers (`mul` + bias `elementwise_add` + activation, as `ProgramBuilder.fc`
+/// writes them) run as one matmul with bias and post-op in eval runs.
+extension ExecutorInferenceFusionTests {
+    /// image [N, 12] -> fc 7 + relu -> fc 5 (bias axis -1) + leaky_relu -> fc 3 without bias -> softmax.
+    func fullyConnected() throws -> Sketch {
+        var s = Sketch()
+        s.program.declare(VarDesc(name: "image", shape: [-1, 12]))
+        s.program.feeds = ["image"]
+        s.parameter("fc1.w", [12, 7])
+        s.parameter("fc1.b", [7])
+        s.parameter("fc2.w", [7, 5])
+        s.parameter("fc2.b", [5])
+        s.parameter("fc3.w", [5, 3])
+        let columns: [String: Attribute] = ["x_num_col_dims": .int(1), "y_num_col_dims": .int(1)]
+        try s.op("mul", ["X": ["image"], "Y": ["fc1.w"]], ["Out": ["fc1.product"]], columns)
+        try s.op("elementwise_add", ["X": ["fc1.product"], "Y": ["fc1.b"]], ["Out": ["fc1.sum"]], ["axis": .int(1)])
+        try s.op("relu", ["X": ["fc1.sum"]], ["Out": ["fc1.relu"]])
+        try s.op("mul", ["X": ["fc1.relu"], "Y": ["fc2.w"]], ["Out": ["fc2.product"]], columns)
+        try s.op("elementwise_add", ["X": ["fc2.product"], "Y": ["fc2.b"]], ["Out": ["fc2.sum"]], ["axis": .int(-1)])
+        try s.op("leaky_relu", ["X": ["fc2.sum"]], ["Out": ["fc2.act"]], ["alpha": .float(0.1)])
+        try s.op("mul", ["X": ["fc2.act"], "Y": ["fc3.w"]], ["Out": ["fc3.product"]], columns)
+        try s.op("softmax", ["X": ["fc3.product"]], ["Out": ["prob"]])
+        s.program.fetches = ["prob"]
+        return s
+    }
+
+    func testFullyConnectedLayersFuseIntoOneMatmulEach() throws {
+        let s = try fullyConnected()
+        let fusion = OpFusion(s.program, registry: .shared, inference: true)
+        XCTAssertEqual(fusion.ops.map(\.type), ["mul", "mul", "mul", "softmax"])
+        XCTAssertEqual(fusion.ops[0].inputs["Bias"], ["fc1.b"])
+        XCTAssertEqual(fusion.ops[0].string("fuse_activation", default: ""), "relu")
+        XCTAssertEqual(fusion.ops[0].outputs["Out"], ["fc1.relu"])
+        XCTAssertEqual(fusion.ops[1].inputs["Bias"], ["fc2.b"])
+        XCTAssertEqual(fusion.ops[1].string("fuse_activation", default: ""), "leaky_relu")
+        XCTAssertEqual(fusion.ops[1].float("fuse_alpha", default: 0), 0.1, accuracy: 1e-7)
+        XCTAssertNil(fusion.ops[2].inputs["Bias"])
+        XCTAssertEqual(OpFusion(s.program, registry: .shared).ops.count, 8, "train-mode runs keep the ops as written")
+
+        var rng = SeededGenerator(seed: 9)
+        let executor = try Executor(program: s.program)
+        for batch in [1, 4, 1] {
+            let image = OpTestValues.random([batch, 12], &rng, -2, 2)
+            let fused = try XCTUnwrap(executor.run(feeds: ["image": image], scope: s.scope, mode: .eval)["prob"])
+            let written = try XCTUnwrap(executor.run(feeds: ["image": image], scope: s.scope, mode: .eval,
+                                                     fetches: ["prob", "fc1.sum", "fc2.sum"])["prob"])
+            assertClose(fused, written, "batch \(batch)")
+            XCTAssertEqual(fused.shape, [batch, 3])
+        }
+        // A changed bias reaches the next run; a train run of the fused form is refused.
+        s.scope["fc2.b"] = Tensor(shape: [5], floats: [3, -3, 2, -2, 1])
+        let image = OpTestValues.random([2, 12], &rng, -2, 2)
+        assertClose(try XCTUnwrap(executor.run(feeds: ["image": image], scope: s.scope, mode: .eval)["prob"]),
+                    try XCTUnwrap(executor.run(feeds: ["image": image], scope: s.scope, mode: .eval, fetches: ["prob", "fc2.sum"])["prob"]),
+                    "after a bias change")
+        var fusedProgram = s.program
+        fusedProgram.ops = fusion.ops
+        XCTAssertThrowsError(try Executor(program: fusedProgram).run(feeds: ["image": image], scope: s.scope, mode: .train)) { error in
+            XCTAssertTrue("\(error)".contains("eval runs only"), "\(error)")
+        }
+    }
+}
+
 /// Eval runs drop each value after the last step that reads or writes it (activations freed as
 /// the run goes, not at its end); fetched values are kept.
 extension ExecutorInferenceFusionTests {

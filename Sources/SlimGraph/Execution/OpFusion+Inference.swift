@@ -13,14 +13,27 @@
 ///   another run-time var declared with the same shape (a residual shortcut): the add as the
 ///   convolution's `ResidualData`, a sum post-op before the activation (a following `relu` then
 ///   fuses too).
+///
+/// - a fully connected layer: `mul` (2-D `Out`) whose `Out` feeds only an `elementwise_add` (axis 1
+///   or -1) of a persistable `[N]` var: the mul with that var as its `Bias`; such a mul, with or
+///   without its bias, whose `Out` feeds only one of the activations above: the activation as its
+///   `fuse_activation` (`MulOp`: one matmul with bias and post-op).
 extension OpFusion {
     static func fuseForInference(_ first: OpDesc, _ second: OpDesc, program: Program, registry: OpRegistry,
                                  fusable: Set<String>) -> (OpDesc, [String])? {
+        if isBuiltin(first, MulOp.self, registry) { return fuseIntoMul(first, second, program: program, registry: registry, fusable: fusable) }
         guard isBuiltin(first, Conv2DOp.self, registry) || isBuiltin(first, DepthwiseConv2DOp.self, registry),
               first.attrs["fuse_activation"] == nil, first.outputs["Output"]?.count == 1, let v = first.output("Output"),
               fusable.contains(v) else { return nil }
         if isBuiltin(second, BatchNormOp.self, registry) { return foldBatchNorm(first, second, between: v) }
         if isBuiltin(second, ElementwiseAddOp.self, registry) { return fuseResidual(first, second, between: v, program: program) }
+        return fuseActivation(first, output: "Output", second, between: v, registry: registry)
+    }
+
+    /// `first` with the activation `second` applies to its output slot `output` (var `v`) as
+    /// `fuse_activation`, when `second` is one a oneDNN post-op computes.
+    private static func fuseActivation(_ first: OpDesc, output: String, _ second: OpDesc, between v: String,
+                                       registry: OpRegistry) -> (OpDesc, [String])? {
         let activation: String
         if isBuiltin(second, ReluOp.self, registry) {
             activation = "relu"
@@ -37,7 +50,24 @@ extension OpFusion {
         var fused = first
         fused.attrs["fuse_activation"] = .string(activation)
         if activation == "leaky_relu" { fused.attrs["fuse_alpha"] = .float(second.float("alpha", default: 0.02)) }
-        fused.outputs["Output"] = out
+        fused.outputs[output] = out
+        return (fused, [v])
+    }
+
+    /// A `mul` with the bias add or activation after it (see above).
+    private static func fuseIntoMul(_ mul: OpDesc, _ second: OpDesc, program: Program, registry: OpRegistry,
+                                    fusable: Set<String>) -> (OpDesc, [String])? {
+        guard mul.attrs["fuse_activation"] == nil, mul.outputs["Out"]?.count == 1, let v = mul.output("Out"), fusable.contains(v),
+              let product = program.variable(v)?.shape, product.count == 2, product[1] > 0 else { return nil }
+        guard isBuiltin(second, ElementwiseAddOp.self, registry) else {
+            return fuseActivation(mul, output: "Out", second, between: v, registry: registry)
+        }
+        guard mul.inputs["Bias"] == nil, second.inputs["X"] == [v], [1, -1].contains(second.int("axis", default: -1)),
+              let b = second.inputs["Y"], b.count == 1, let bias = program.variable(b[0]), bias.persistable,
+              bias.shape == [product[1]], let out = second.outputs["Out"], out.count == 1 else { return nil }
+        var fused = mul
+        fused.inputs["Bias"] = b
+        fused.outputs["Out"] = out
         return (fused, [v])
     }
 

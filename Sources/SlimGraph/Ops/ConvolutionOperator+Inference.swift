@@ -57,18 +57,6 @@ extension ConvolutionOperator {
         memo.setOutput(context, y)
     }
 
-    /// The activation of attr `fuse_activation`, nil when absent.
-    static func fusedActivation(_ op: OpDesc) throws -> EltwiseKind? {
-        switch op.string("fuse_activation", default: "") {
-        case "": return nil
-        case "relu": return .relu
-        case "leaky_relu": return .leakyRelu(alpha: Float(op.float("fuse_alpha", default: 0.02)))
-        case "relu6": return .relu6
-        case "hard_swish": return .hardSwish
-        case let other:
-            throw GraphError("op '\(op.type)': fuse_activation '\(other)' is not supported", hints: ["relu, leaky_relu, relu6 or hard_swish"])
-        }
-    }
 
     /// Filter and bias of the convolution followed by a batch norm with running statistics.
     static func foldBatchNorm(_ w: Tensor, bias b: Tensor?, scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor,
@@ -86,5 +74,21 @@ extension ConvolutionOperator {
             }
         }
         return (filter, Tensor(shape: [o], floats: folded))
+    }
+}
+
+extension OpDesc {
+    /// The activation of attr `fuse_activation` (an eval run's fused convolution or fully
+    /// connected layer), nil when absent.
+    func fusedActivation() throws -> EltwiseKind? {
+        switch string("fuse_activation", default: "") {
+        case "": return nil
+        case "relu": return .relu
+        case "leaky_relu": return .leakyRelu(alpha: Float(float("fuse_alpha", default: 0.02)))
+        case "relu6": return .relu6
+        case "hard_swish": return .hardSwish
+        case let other:
+            throw GraphError("op '\(type)': fuse_activation '\(other)' is not supported", hints: ["relu, leaky_relu, relu6 or hard_swish"])
+        }
     }
 }

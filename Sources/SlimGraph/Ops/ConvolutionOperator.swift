@@ -102,7 +102,7 @@ final class ConvolutionMemo {
         residual = context.hasInput(ConvolutionSlots.residual) ? .some(context.inputPosition(ConvolutionSlots.residual)) : nil
         output = op.outputs["Output"]?.first
         outputIsInput = output.map(op.inputNames.contains) ?? false
-        activation = Result { try Conv2DOp.fusedActivation(op) }
+        activation = Result { try op.fusedActivation() }
     }
 
     /// The geometry for inputs of these shapes: `check`'s (shape inference, then the attrs) unless

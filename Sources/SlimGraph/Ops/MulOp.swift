@@ -5,6 +5,12 @@ import SlimTensor
 /// `Out = X2 · Y2` with shape `X.dims[..<x] + Y.dims[y...]`.
 ///
 /// Backward: `dX2 = dOut2 · Y2ᵀ`, `dY2 = X2ᵀ · dOut2` (matmul with strided transposes).
+///
+/// Eval runs (`OpFusion+Inference`) may give it a fully connected layer's bias add and activation:
+/// input `Bias` [N] (added to every row) and attr `fuse_activation` (`relu`, `leaky_relu` with
+/// `fuse_alpha`, `relu6`, `hard_swish`), computed inside the one oneDNN matmul
+/// (`Kernels.matmulInference`). An eval run keeps its checked shapes and matmul primitive (the op's
+/// memo), so a batch-1 step runs it without shape inference or cache lookups.
 public enum MulOp: Operator {
     public static let type = "mul"
 
@@ -19,10 +25,37 @@ public enum MulOp: Operator {
     }
 
     public static func forward(_ context: OpContext) throws {
+        guard context.isTraining else { return try inferenceForward(context) }
+        guard !context.hasInput("Bias"), context.op.attrs["fuse_activation"] == nil else {
+            throw GraphError("op 'mul': Bias and fuse_activation (an eval run's fused fully connected layer) are for eval runs only")
+        }
         let x = try context.floatInput("X"), y = try context.floatInput("Y")
         let out = try inferShapes(context.op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0]
         let (x2, y2) = try flattened(context.op, x, y)
         context.setOutput("Out", 0, Kernels.matmul(x2, y2).reshaped(out))
+    }
+
+    /// Eval: the product (+ `Bias`, then `fuse_activation`) as one matmul, shapes checked only when
+    /// they change.
+    private static func inferenceForward(_ context: OpContext) throws {
+        let memo = try context.memo { try MulMemo(context) }
+        let x = try context.floatInput(at: memo.x, slot: "X"), y = try context.floatInput(at: memo.y, slot: "Y")
+        let shapes = try memo.shapes(x: x.shape, y: y.shape) {
+            let out = try inferShapes(context.op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0]
+            let (x2, y2) = try flattened(context.op, x, y)
+            return MulMemo.Shapes(x: x.shape, y: y.shape, x2: x2.shape, y2: y2.shape, out: out)
+        }
+        var bias: Tensor?
+        if memo.hasBias {
+            let b = try context.floatInput(at: memo.bias, slot: "Bias")
+            guard b.shape == [shapes.y2[1]] else {
+                throw GraphError("op 'mul': Bias has shape \(b.shape), expected [\(shapes.y2[1])]")
+            }
+            bias = b
+        }
+        let product = Kernels.matmulInference(x.reshaped(shapes.x2), y.reshaped(shapes.y2), bias: bias, activation: memo.activation,
+                                              call: memo.call)
+        context.setOutput("Out", 0, product.reshaped(shapes.out))
     }
 
     public static func backward(_ context: OpContext) throws {
@@ -48,5 +81,36 @@ public enum MulOp: Operator {
         let x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
         let y2 = y.reshaped([y.shape[..<yc].reduce(1, *), y.shape[yc...].reduce(1, *)])
         return (x2, y2)
+    }
+}
+
+/// What an eval-mode `mul` keeps across runs (the op's memo): its inputs' positions, its fused
+/// activation, the shapes that last passed shape inference and its matmul call.
+final class MulMemo {
+    struct Shapes {
+        let x, y, x2, y2, out: [Int]
+    }
+
+    let x, y, bias: InputPosition?
+    let hasBias: Bool
+    let activation: EltwiseKind?
+    let call = MatmulInferenceCall.Holder()
+    private var checked: Shapes?
+
+    init(_ context: OpContext) throws {
+        x = context.inputPosition("X")
+        y = context.inputPosition("Y")
+        bias = context.inputPosition("Bias")
+        hasBias = context.hasInput("Bias")
+        activation = try context.op.fusedActivation()
+    }
+
+    /// The shapes for inputs `x` and `y`: `check`'s the first time and whenever they change.
+    func shapes(x: [Int], y: [Int], check: () throws -> Shapes) rethrows -> Shapes {
+        if let c = checked, c.x == x, c.y == y { return c }
+        checked = nil
+        let made = try check()
+        checked = made
+        return made
     }
 }
