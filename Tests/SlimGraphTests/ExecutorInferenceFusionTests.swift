@@ -262,6 +262,9 @@ extension ExecutorInferenceFusionTests {
                                                      fetches: ["prob", "fc1.sum", "fc2.sum"])["prob"])
             assertClose(fused, written, "batch \(batch)")
             XCTAssertEqual(fused.shape, [batch, 3])
+            // A fresh executor's (its ops keep no primitive from an earlier batch size).
+            let fresh = try XCTUnwrap(Executor(program: s.program).run(feeds: ["image": image], scope: s.scope, mode: .eval)["prob"])
+            XCTAssertEqual(fused.floats, fresh.floats, "batch \(batch)")
         }
         // A changed bias reaches the next run; a train run of the fused form is refused.
         s.scope["fc2.b"] = Tensor(shape: [5], floats: [3, -3, 2, -2, 1])

@@ -16,7 +16,7 @@ public enum SoftmaxOp: Operator {
         let axis = try ShapeInference.axis(context.op.int("axis", default: -1), rank: x.shape.count, of: context.op)
         // As [outer, n, inner] so any rank runs on the rank-3 kernel.
         let n = x.shape[axis], outer = x.shape[..<axis].reduce(1, *)
-        let y = Kernels.softmax(x.reshaped([outer, n, x.count / max(outer * n, 1)]), axis: 1)
+        let y = Kernels.softmax(x.reshaped([outer, n, x.count / max(outer * n, 1)]), axis: 1, memo: context.memo { KernelCallMemo() })
         context.setOutput("Out", 0, y.reshaped(x.shape))
     }
 

@@ -6,6 +6,7 @@ public final class KernelCallMemo: @unchecked Sendable {
     fileprivate var eltwise: (dims: [Int], kind: EltwiseKind, layout: TensorLayout?, training: Bool, primitive: PreparedPrimitive)?
     fileprivate var binary: (algorithm: UInt32, a: [Int], b: [Int], layout: TensorLayout?, primitive: PreparedPrimitive)?
     fileprivate var pool: (x: [Int], geometry: PoolGeometry, training: Bool, dtype: DType, layout: TensorLayout?, primitive: PreparedPrimitive)?
+    fileprivate var softmax: (x: [Int], axis: Int, log: Bool, primitive: PreparedPrimitive)?
 
     public init() {}
 }
@@ -19,6 +20,14 @@ extension Kernels {
         }
         let p = eltwiseForwardPrimitive(dims, kind, layout: layout, training: training)
         memo?.eltwise = (dims, kind, layout, training, p)
+        return p
+    }
+
+    /// `make`'s softmax (or log softmax) primitive for `x` along `axis`, through `memo` when given.
+    static func softmaxPrimitive(_ x: [Int], axis: Int, log: Bool, memo: KernelCallMemo?, make: () -> PreparedPrimitive) -> PreparedPrimitive {
+        if let last = memo?.softmax, last.axis == axis, last.log == log, last.x == x { return last.primitive }
+        let p = make()
+        memo?.softmax = (x, axis, log, p)
         return p
     }
 
