@@ -32,7 +32,8 @@ echo "== 3/4 slim freeze (checkpoint $last, again by hand, as a user picking an 
 echo "== 4/4 slim eval of every variant"
 row() { # name dir
   local line size
-  line=$("$SLIM" eval --model_path "$2" -c "$MODEL" --output_eval "$OUT/$1.json" | tail -1)
+  # The result line (an INT8 eval on a CPU without VNNI prints a note after it).
+  line=$("$SLIM" eval --model_path "$2" -c "$MODEL" --output_eval "$OUT/$1.json" | grep ' top1 ' | tail -1)
   size=$(du -cb "$2"/* | tail -1 | cut -f1)
   echo "$line" | awk -v n="$1" -v s="$size" '{for (i = 1; i < NF; i++) { if ($i == "top1") t1 = $(i+1); if ($i == "top5") t5 = $(i+1) }
     printf "%-10s %7.2f%% %7.2f%% %9.1fK\n", n, 100 * t1, 100 * t5, s / 1024}'
