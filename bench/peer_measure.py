@@ -12,7 +12,8 @@ seeded synthetic batch reused every step.
     torch infer: eval-mode forward + softmax under inference_mode; int8 = eager-mode static
                  quantization (fuse conv+bn+relu, QuantStub/DeQuantStub, x86 backend = fbgemm),
                  4 calibration batches, convert (bench/peer_models.py)
-    ort infer:   the ONNX file peers.py prepared (FP32 export, or its QDQ int8 quantize_static)
+    ort infer:   the ONNX file peers.py prepared (FP32 export, or its QDQ int8 quantize_static), or any
+                 --onnx file: its own input shape when all dims after the batch are fixed, else --model's
     yolov3_mbv1 (bench/peer_yolov3.py, --image-size, fp32 only): train = forward + the YOLOv3 loss of the three
                  scales + backward + SGD momentum 0.9; infer = eval-mode forward to the three head outputs
 The ort path imports onnxruntime and numpy only, so its peak RSS carries no PyTorch.
@@ -112,6 +113,9 @@ def ort_step(args):
     session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
     shape = {"lenet": (1, 28, 28), "mbv1": (3, 32, 32), "resnet20": (3, 32, 32),
              "yolov3_mbv1": (3, args.image_size, args.image_size)}[args.model]
+    declared = session.get_inputs()[0].shape[1:]
+    if all(isinstance(d, int) and d > 0 for d in declared):
+        shape = tuple(declared)   # a file's own input (e.g. an exported example model, 1x32x32)
     feed = {session.get_inputs()[0].name: np.random.default_rng(0).random((args.batch,) + shape, dtype=np.float32)}
     return lambda: session.run(None, feed)
 
