@@ -116,17 +116,10 @@ extension Kernels {
         let source = convolution.md(dnnl_query_src_md), destination = convolution.md(dnnl_query_dst_md)
         guard source.equals(MemoryDesc(c.x, .f32, tag: dnnl_acdb)), destination.equals(MemoryDesc(c.y, .f32, tag: dnnl_acdb)) else { return nil }
         let rows = c.x[0] * c.x[2] * c.x[3], inputs = c.x[1], outputs = c.w[0]
-        var a = MemoryDesc([rows, inputs], .f32), b = MemoryDesc([inputs, outputs], .f32, plain: false)
-        var o = MemoryDesc([rows, outputs], .f32)
-        let bs = MemoryDesc([1, outputs], .f32), biasDesc = bias ? bs.pointer() : nil
-        defer { biasDesc?.deallocate() }
-        var desc = dnnl_matmul_desc_t()
-        DNNL.check(dnnl_matmul_desc_init(&desc, &a.raw, &b.raw, biasDesc, &o.raw), "pointwise matmul desc \(c.key)")
-        let prim = withThreads(threads) {
-            withUnsafePointer(to: desc) { pointer in
-                withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "pointwise conv as matmul") }
-            }
-        }
+        let bs = MemoryDesc([1, outputs], .f32)
+        let prim = matmulPrimitive(MemoryDesc([rows, inputs], .f32), MemoryDesc([inputs, outputs], .f32, plain: false),
+                                   MemoryDesc([rows, outputs], .f32), bias: bias ? bs : nil, attributes: attributes, threads: threads,
+                                   what: "pointwise conv as matmul \(c.key)")
         let p = PreparedPrimitive(prim)
         p.threads = threads
         p.bind(DNNL_ARG_SRC, plain: MemoryDesc(c.x, .f32), chosen: source, executed: prim.md(dnnl_query_src_md), isOutput: false)

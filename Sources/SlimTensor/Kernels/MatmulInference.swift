@@ -26,6 +26,24 @@ extension Kernels {
     }
 }
 
+extension Kernels {
+    /// A oneDNN matmul primitive a [M, K] x b [K, N] (+ bias [1, N]) -> y with `attributes`
+    /// (post-ops), created for `threads` OpenMP threads (nil: every thread).
+    static func matmulPrimitive(_ a: MemoryDesc, _ b: MemoryDesc, _ y: MemoryDesc, bias: MemoryDesc?, attributes: PrimitiveAttributes?,
+                                threads: Int?, what: String) -> Primitive {
+        var (a, b, y) = (a, b, y)
+        let biasDesc = bias?.pointer()
+        defer { biasDesc?.deallocate() }
+        var desc = dnnl_matmul_desc_t()
+        DNNL.check(dnnl_matmul_desc_init(&desc, &a.raw, &b.raw, biasDesc, &y.raw), "matmul desc \(what)")
+        return withThreads(threads) {
+            withUnsafePointer(to: desc) { pointer in
+                withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: what) }
+            }
+        }
+    }
+}
+
 /// A fully connected layer's inference matmul (`Kernels.matmulInference`) for one shape, bias
 /// presence and activation: the cached primitive and its argument slots.
 public final class MatmulInferenceCall {
@@ -47,23 +65,15 @@ public final class MatmulInferenceCall {
         self.activation = activation
         let key = "matmul_inference \(m)x\(k)x\(n) b\(bias) a\(activation?.cacheKey ?? "-")"
         primitive = PrimitiveCache.shared.value(key) { () -> PreparedPrimitive in
-            var a = MemoryDesc([shape.m, shape.k], .f32), b = MemoryDesc([shape.k, shape.n], .f32)
-            var y = MemoryDesc([shape.m, shape.n], .f32)
-            let bs = MemoryDesc([1, shape.n], .f32), biasDesc = bias ? bs.pointer() : nil
-            defer { biasDesc?.deallocate() }
-            var desc = dnnl_matmul_desc_t()
-            DNNL.check(dnnl_matmul_desc_init(&desc, &a.raw, &b.raw, biasDesc, &y.raw), "matmul inference desc \(key)")
+            let a = MemoryDesc([shape.m, shape.k], .f32), b = MemoryDesc([shape.k, shape.n], .f32)
+            let y = MemoryDesc([shape.m, shape.n], .f32), bs = MemoryDesc([1, shape.n], .f32)
             let attributes = activation.map { kind -> PrimitiveAttributes in
                 let made = PrimitiveAttributes()
                 made.setPostOps([.eltwise(kind)], sumType: .f32)
                 return made
             }
             let threads = Kernels.threadsFor(work: shape.m * shape.k * shape.n, perThread: Kernels.convMACsPerThread)
-            let prim = Kernels.withThreads(threads) {
-                withUnsafePointer(to: desc) { pointer in
-                    withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: key) }
-                }
-            }
+            let prim = Kernels.matmulPrimitive(a, b, y, bias: bias ? bs : nil, attributes: attributes, threads: threads, what: key)
             let p = PreparedPrimitive(prim)
             p.threads = threads
             p.bind(DNNL_ARG_SRC, plain: a, chosen: prim.md(dnnl_query_src_md), isOutput: false)
