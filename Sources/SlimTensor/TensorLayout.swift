@@ -92,6 +92,19 @@ final class TensorLayout: @unchecked Sendable {
         return Int(blocking.inner_blks.0)
     }
 
+    /// The channel block b of a 4-D layout that holds its elements densely as
+    /// [N][ceil(C / b)][H][W][b] (`nChw8c`, `nChw16c`: the padded channels of the last block
+    /// included, no offset, no extra data); nil for any other layout.
+    var denseChannelBlock: Int? {
+        let raw = desc.raw, blocking = raw.format_desc.blocking
+        guard let block = channelBlock, raw.offset0 == 0, raw.extra.flags == 0 else { return nil }
+        let dims = MemoryDesc.values(raw.dims, 4), padded = MemoryDesc.values(raw.padded_dims, 4)
+        let strides = MemoryDesc.values(blocking.strides, 4)
+        let (b, h, w) = (Int64(block), dims[2], dims[3])
+        guard padded[0] == dims[0], padded[2] == h, padded[3] == w, padded[1] % b == 0 else { return nil }
+        return strides == [padded[1] * h * w, b * h * w, w * b, b] ? block : nil
+    }
+
     /// The channel count padded up to the block, when this is a channel-blocked layout whose
     /// channels are not a multiple of the block (6 channels in blocks of 8); nil otherwise.
     var paddedChannels: Int? {

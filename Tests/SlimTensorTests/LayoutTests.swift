@@ -78,6 +78,49 @@ final class LayoutTests: XCTestCase {
         assertClose(try XCTUnwrap(blocked["sum"]), Tensor(shape: out.shape, floats: out.floats.map { $0 * 2 }), "out + out")
     }
 
+    /// A detector's route on convolution outputs: nearest 2x upsample and concat along channels
+    /// keep oneDNN's channel blocks (the block read from the layout: 8 on AVX2, 16 on AVX-512) and
+    /// give exactly what they give on plain tensors; pieces that are not whole blocks, or not all
+    /// blocked, give the same values through the other paths.
+    func testRouteOnChannelBlocksStaysBlockedAndExact() throws {
+        var rng = SeededGenerator(seed: 9)
+        func conv(_ x: Tensor, _ channels: Int) -> Tensor {
+            Kernels.conv2dForward(x, filter: random([channels, x.shape[1], 3, 3], &rng), bias: nil, geometry: ConvGeometry(paddings: [1, 1]),
+                                  training: false)
+        }
+        let probe = conv(random([2, 3, 4, 5], &rng), 16)
+        let block = try XCTUnwrap(probe.layout?.denseChannelBlock, "a 16-channel conv output is held in dense channel blocks")
+        print("LayoutTests: oneDNN ISA \(Kernels.isaName), route channel block \(block)")
+        let small = conv(random([2, 3, 3, 4], &rng), 2 * block), large = conv(random([2, 5, 6, 8], &rng), block)
+        XCTAssertEqual(small.layout?.denseChannelBlock, block)
+        let rows = [0, 0, 1, 1, 2, 2], cols = [0, 0, 1, 1, 2, 2, 3, 3]
+        let up = try XCTUnwrap(Kernels.gatherPixelsInLayout(small, rows: rows, cols: cols), "f32 channel blocks gather in place")
+        XCTAssertEqual(up.layout?.denseChannelBlock, block, "the upsampled pixels keep the blocks")
+        let s = small.floats
+        var expected = [Float]()
+        for p in 0..<(2 * 2 * block) { for r in rows { for c in cols { expected.append(s[p * 12 + r * 4 + c]) } } }
+        XCTAssertEqual(up.shape, [2, 2 * block, 6, 8])
+        XCTAssertEqual(up.floats, expected, "nearest 2x upsample in blocks")
+        XCTAssertNil(Kernels.gatherPixelsInLayout(small.plain(), rows: rows, cols: cols), "plain tensors take the plain loop")
+
+        let joined = Kernels.concat([up, large], axis: 1)
+        XCTAssertEqual(joined.layout?.denseChannelBlock, block, "the concatenation keeps the blocks")
+        XCTAssertEqual(joined, Kernels.concat([up.plain(), large.plain()], axis: 1), "same values as the plain concat")
+        let (u, l) = (up.floats, large.floats)
+        var images = [Float]()
+        for n in 0..<2 {
+            let upImage: Int = 2 * block * 48, largeImage: Int = block * 48
+            images += u[(n * upImage)..<((n + 1) * upImage)]
+            images += l[(n * largeImage)..<((n + 1) * largeImage)]
+        }
+        XCTAssertEqual(joined.floats, images, "each image's channels of the first piece, then the second's")
+        XCTAssertEqual(Kernels.concat([up, large.plain()], axis: 1), joined, "a blocked and a plain piece")
+        let six = conv(random([2, 5, 6, 8], &rng), 6)   // 6 channels: a padded block
+        XCTAssertEqual(Kernels.concat([up, six], axis: 1).floats, Kernels.concat([up.plain(), six.plain()], axis: 1).floats, "a padded piece")
+        XCTAssertEqual(Kernels.concat([large, large], axis: 2 - 4).floats, Kernels.concat([large.plain(), large.plain()], axis: 2).floats,
+                       "blocked pieces joined along rows")
+    }
+
     func testAddOfDifferentLayoutsAndReduceSumPatterns() {
         var rng = SeededGenerator(seed: 3)
         let (y, _, _) = blockedTensor(&rng)

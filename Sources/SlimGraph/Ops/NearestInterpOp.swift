@@ -10,7 +10,8 @@ import SlimTensor
 /// when `align_corners`, `Int(ratio * k)` otherwise (columns likewise). For an exact 2x upsample
 /// both modes copy each input pixel into a 2x2 block. Backward scatters:
 /// `dX[in_k, in_l] += dOut[k, l]`. A plain loop; 8-bit values held channels-last (the INT8
-/// engine's) are copied pixel by pixel in that layout (`Kernels.gatherPixelsChannelsLast`).
+/// engine's) and f32 values in oneDNN's channel blocks (a convolution's output) are copied pixel
+/// by pixel in that layout (`Kernels.gatherPixelsInLayout`), so a detector's route reorders nothing.
 public enum NearestInterpOp: Operator {
     public static let type = "nearest_interp"
 
@@ -30,8 +31,8 @@ public enum NearestInterpOp: Operator {
         try ShapeInference.requireRank(x.shape, [4], "X", of: context.op)
         guard x.shape[2] > 0, x.shape[3] > 0 else { throw GraphError("op 'nearest_interp': X \(x.shape) is empty") }
         let map = try indexMap(context, x.shape)
-        if let out = Kernels.gatherPixelsChannelsLast(x, rows: map.rows, cols: map.cols) {
-            context.setOutput("Out", 0, out)   // the INT8 engine's channels-last integers stay so
+        if let out = Kernels.gatherPixelsInLayout(x, rows: map.rows, cols: map.cols) {
+            context.setOutput("Out", 0, out)   // channels-last integers and channel-blocked floats stay so
             return
         }
         let out: Tensor

@@ -19,6 +19,7 @@ extension Kernels {
         let parts = xs.filter { $0.count > 0 }   // oneDNN rejects empty sources; they add nothing
         if parts.count == 1 { return parts[0] }
         if parts.isEmpty { return Tensor(shape: shape, dtype: dtype) }
+        if let joined = concatByCopies(parts, axis: a, shape: shape) { return joined }
         let p = concatPrimitive(parts.map(\.shape), axis: a, output: shape, dtype: dtype)
         var inputs: [Int32: Tensor] = [:]
         for (i, x) in parts.enumerated() { inputs[DNNL_ARG_MULTIPLE_SRC + Int32(i)] = x }
@@ -27,6 +28,41 @@ extension Kernels {
         var outputs = [DNNL_ARG_DST: output(p, DNNL_ARG_DST, shape: shape, dtype: dtype, writesPadding: true)]
         run(p, inputs: inputs, outputs: &outputs)
         return outputs[DNNL_ARG_DST]!
+    }
+
+    /// The concatenation as copies of contiguous runs, when each piece's bytes are `outer` runs
+    /// that follow one another in the output: plain pieces (a run is everything from `axis` on),
+    /// or f32 4-D pieces held densely in the same channel blocks (`TensorLayout.denseChannelBlock`,
+    /// a convolution's output) with whole blocks of channels, joined along the channels (a run is
+    /// an image's blocks; the result is held in those blocks, as the next convolution reads it).
+    /// Nil otherwise, or when runs are shorter than 64 bytes on average (then oneDNN's concat).
+    /// oneDNN 2.6's concat moves about 0.7 GB/s where a copy moves 5 (a detector's route,
+    /// 4 MB: 6 ms against 0.85 ms on one core).
+    private static func concatByCopies(_ parts: [Tensor], axis: Int, shape: [Int]) -> Tensor? {
+        let outer = shape[..<axis].reduce(1, *), elementBytes = parts[0].dtype.byteSize
+        var layout: TensorLayout?
+        if parts.allSatisfy({ $0.layout == nil }) {
+            layout = nil
+        } else if axis == 1, parts[0].dtype == .f32, shape.count == 4, let block = parts[0].layout?.denseChannelBlock,
+                  parts.allSatisfy({ $0.layout?.denseChannelBlock == block && $0.shape[1] % block == 0 }),
+                  let blocked = parts[0].layout?.channelBlockedLayout(shape), blocked.denseChannelBlock == block {
+            layout = blocked
+        } else {
+            return nil
+        }
+        // Each piece's run: its bytes per outer index (a blocked piece has no padding: whole blocks).
+        let runs = parts.map { $0.count / Swift.max(outer, 1) * elementBytes }
+        let total = runs.reduce(0, +)
+        guard outer > 0, total >= 64 * parts.count else { return nil }
+        let y = Tensor(uninitializedShape: shape, dtype: parts[0].dtype, layout: layout, zeroPadding: false)
+        let target = y.buffer.pointer
+        var offset = 0
+        for (part, run) in zip(parts, runs) {
+            let source = UnsafeRawPointer(part.buffer.pointer)
+            for o in 0..<outer { (target + o * total + offset).copyMemory(from: source + o * run, byteCount: run) }
+            offset += run
+        }
+        return y
     }
 
     private static func concatPrimitive(_ shapes: [[Int]], axis: Int, output: [Int], dtype: DType) -> PreparedPrimitive {
