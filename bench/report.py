@@ -9,7 +9,7 @@ Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, sl
     slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
   Goals: the speed goals with their verdicts (YOLOv3-MobileNetV1 at 416 px: training >= 1.5x PyTorch,
     FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8, INT8 >= 1.2x
-    ORT INT8 and >= 2x slim FP32 at batch 1 and 8; QAT >= 2x
+    ORT INT8 and >= 2x slim FP32 at batch 1 and 8, the same for its 7-bit-weight INT8 model; QAT >= 2x
     PyTorch QAT, and a QAT step at most 1.3x slim's FP32 step).
 Standard library only.
 """
@@ -23,6 +23,9 @@ SYSTEMS = [("slim", "fp32"), ("slim", "int8"), ("ort", "fp32"), ("ort", "int8"),
 # slim's INT8 model saved with --int8_residual (ResNet shortcuts summed as 8-bit integers): its own
 # column where the plan measures it (dtype int8_residual).
 RESIDUAL = ("slim", "int8_residual")
+# slim's INT8 model saved with --weight_bits 7 (a signed activation runs as one convolution on CPUs
+# without VNNI): its own column where the plan measures it (dtype int8_w7).
+SEVEN_BIT = ("slim", "int8_w7")
 NAMES = {"slim": "slim", "ort": "ORT", "torch": "PyTorch"}
 # (what, model, mode, batch, threads, numerator, denominator, target): numerator images/s >= target x
 # denominator's; a system (framework, dtype, mode) is measured in its own mode instead of the goal's.
@@ -42,6 +45,9 @@ GOALS += [("INT8 over own FP32, batch 64", "mbv1", "infer", 64, 2, ("slim", "int
          ("INT8 detector batch-8 throughput", DETECTOR, "infer", 8, 2, ("slim", "int8"), ("ort", "int8"), 1.2),
          ("INT8 detector over own FP32, batch 1", DETECTOR, "infer", 1, 2, ("slim", "int8"), ("slim", "fp32"), 2.0),
          ("INT8 detector over own FP32, batch 8", DETECTOR, "infer", 8, 2, ("slim", "int8"), ("slim", "fp32"), 2.0),
+         ("INT8 detector, 7-bit weights, batch-1 latency", DETECTOR, "infer", 1, 2, SEVEN_BIT, ("ort", "int8"), 1.2),
+         ("INT8 detector, 7-bit weights, batch-8 throughput", DETECTOR, "infer", 8, 2, SEVEN_BIT, ("ort", "int8"), 1.2),
+         ("INT8 detector, 7-bit weights, over own FP32, batch 1", DETECTOR, "infer", 1, 2, SEVEN_BIT, ("slim", "fp32"), 2.0),
          ("QAT training", "mbv1", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
          ("QAT training", "resnet20", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
          ("QAT training", "lenet", "qat", 64, 2, ("slim", "fp32"), ("torch", "fp32"), 2.0),
@@ -122,8 +128,9 @@ def qat_table(rows):
 
 
 def systems(rows):
-    """SYSTEMS, and slim's integer-residual INT8 where it was measured."""
-    return SYSTEMS[:2] + [RESIDUAL] + SYSTEMS[2:] if any(k[3] == RESIDUAL[1] for k in rows) else SYSTEMS
+    """SYSTEMS, and slim's integer-residual and 7-bit-weight INT8 where they were measured."""
+    extra = [s for s in (RESIDUAL, SEVEN_BIT) if any(k[3] == s[1] for k in rows)]
+    return SYSTEMS[:2] + extra + SYSTEMS[2:]
 
 
 def inference_table(rows, batch, field):

@@ -59,6 +59,8 @@ for t in $THREADS; do
     # dtype int8_residual: the INT8 model saved with --int8_residual (shortcuts summed as 8-bit integers)
     run_dtype=$dtype; variant=""
     [ "$dtype" = int8_residual ] && { run_dtype=int8; variant=--int8_residual; }
+    # dtype int8_w7: the INT8 model saved with 7-bit weights (signed activations in one convolution without VNNI)
+    [ "$dtype" = int8_w7 ] && { run_dtype=int8; variant="--weight_bits 7"; }
     if [ "$mode" = infer ]; then
       target="$OUT/models/${model}${size:+_$size}_${dtype}"
       [ -d "$target" ] || OMP_NUM_THREADS=$t "$SLIM" bench --model "$model" --mode infer --dtype "$run_dtype" $variant --batch 1 --steps 1 \
@@ -79,7 +81,7 @@ for t in $THREADS; do
     cat "$OUT/err.txt" >>"$OUT/log.txt"
     # The peers of this configuration right after slim's run: the machine's speed drifts over the
     # minutes a whole plan takes (a VM's neighbours), so ratios come from adjacent measurements.
-    if [ $peers = 1 ] && [ "$dtype" != int8_residual ]; then
+    if [ $peers = 1 ] && [ "$dtype" != int8_residual ] && [ "$dtype" != int8_w7 ]; then
       echo "bench: PyTorch and ONNX Runtime $model $mode $dtype batch $batch${size:+ ${size}px}, $t thread(s)" >&2
       echo "$model $mode $dtype $batch $steps $warmup $size" | OMP_NUM_THREADS=$t "$PYTHON" "$HERE/peers.py" --threads "$t" \
         --onnx-dir "$OUT/onnx" >>"$OUT/peers.jsonl" 2>>"$OUT/log.txt" \
