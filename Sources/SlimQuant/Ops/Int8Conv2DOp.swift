@@ -33,19 +33,19 @@ public enum Int8Conv2DOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let op = context.op
-        var x = try context.input("Input")
-        let w = try context.input("Filter")
+        let plan = try context.memo { try Int8OpPlan(context, slots: ("Input", "Filter"), geometry: try op.int8ConvGeometry()) }
+        var x = try context.input(at: plan.x)
+        let w = try context.input(at: plan.w)
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
-        let plan = try context.memo { try Int8OpPlan(op, geometry: try op.int8ConvGeometry()) }
         let epilogue = plan.epilogue
         var g = plan.geometry!
         try Int8Execution.check(epilogue, channels: w.shape[0], op: op)
-        var bias = try Int8Execution.bias(context, channels: w.shape[0])
+        var bias = try Int8Execution.bias(context, plan.bias, channels: w.shape[0])
         let shape = try plan.outputShape(x.shape, w.shape) {
             try inferShapes(op, inputs: ["Input": [x.shape], "Filter": [w.shape]])["Output"]![0]
         }
-        let residual = try Int8Execution.residual(context, shape: shape, epilogue: epilogue)
-        let shift = op.int("input_shift", default: 0)
+        let residual = try Int8Execution.residual(context, plan.residual, shape: shape, epilogue: epilogue)
+        let shift = plan.inputShift
         guard shift == 0 || ((1...255).contains(shift) && x.dtype == .u8 && plan.inputZeroPoint == nil
                              && Kernels.int8ShiftIsExact(inputChannels: x.shape[1], filterShape: w.shape, groups: g.groups)) else {
             throw GraphError("op '\(type)': input_shift must be 0, or 1...255 with a u8 Input, no input_zero_point and a depthwise convolution or a VNNI CPU; got \(shift) with \(x.dtype)")

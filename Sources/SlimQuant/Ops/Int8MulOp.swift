@@ -20,16 +20,16 @@ public enum Int8MulOp: Operator {
 
     public static func forward(_ context: OpContext) throws {
         let op = context.op
-        let x = try context.input("X"), y = try context.input("Y")
+        let plan = try context.memo { try Int8OpPlan(context, slots: ("X", "Y")) }
+        let x = try context.input(at: plan.x), y = try context.input(at: plan.w)
         try Int8Execution.checkTypes(x: x, w: y, op: op, slots: ("X", "Y"))
-        let plan = try context.memo { try Int8OpPlan(op) }
         let outShape = try plan.outputShape(x.shape, y.shape) { try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0] }
         let xc = plan.columnDims.x, yc = plan.columnDims.y
         var x2 = x.reshaped([x.shape[..<xc].reduce(1, *), x.shape[xc...].reduce(1, *)])
         let y2 = y.reshaped([y.shape[..<yc].reduce(1, *), y.shape[yc...].reduce(1, *)])
         let epilogue = plan.epilogue
         try Int8Execution.check(epilogue, channels: y2.shape[1], op: op)
-        var bias = try Int8Execution.bias(context, channels: y2.shape[1])
+        var bias = try Int8Execution.bias(context, plan.bias, channels: y2.shape[1])
         if plan.inputZeroPoint != nil {   // asymmetric u8 (`Int8ZeroPoint`: -z Σ w is in Bias)
             guard x2.dtype == .u8 else { throw GraphError("op '\(type)': an X with input_zero_point must be u8, got \(x2.dtype)") }
             if !Kernels.int8IsExact {
@@ -37,7 +37,7 @@ public enum Int8MulOp: Operator {
                 bias = plan.corrected(bias: bias, weights: y2, columns: true)
             }
         }
-        let residual = try Int8Execution.residual(context, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
+        let residual = try Int8Execution.residual(context, plan.residual, shape: outShape, epilogue: epilogue).map { $0.reshaped([x2.shape[0], y2.shape[1]]) }
         // Without VNNI, an s8 input with 7-bit weights runs as it is (`Int8EvenWeights`: no pair of products saturates).
         let sevenBit = Int8EvenWeights.isEnabled && x2.dtype == .s8 && !Kernels.int8IsExact && plan.sevenBitWeights(y2, doubled: false) != nil
         let (xx, yy) = Int8Execution.direct(x2, y2, op: op, plan: plan, signedIsExact: sevenBit) { Int8SignedInput.matmul($0, $1) }

@@ -70,7 +70,11 @@ public final class Int8KernelCall {
         }
         precondition(destination.accepts(y.layout), "output is in a layout the primitive does not write")
         y.makeBufferUnique()   // oneDNN writes it (a residual's destination is unique already)
-        var list = [(source, argument(xs)), (weights, argument(ws)), (destination, argument(y))]
+        var list: [(PreparedPrimitive.Slot, PreparedPrimitive.Argument)] = []
+        list.reserveCapacity(4)
+        list.append((source, argument(xs)))
+        list.append((weights, argument(ws)))
+        list.append((destination, argument(y)))
         if let bs, let bias { list.append((bias, argument(bs))) }
         withExtendedLifetime(xs) { withExtendedLifetime(ws) { withExtendedLifetime(bs) {
             Kernels.withPrimitiveThreads(primitive) { primitive.run(slots: list) }

@@ -44,26 +44,26 @@ enum Int8Execution {
         residual ? [.sum(scale: e.residualScale)] + e.postOps : e.postOps
     }
 
-    /// The value of optional input `Bias`, checked to be f32 `[channels]`.
-    static func bias(_ context: OpContext, channels: Int) throws -> Tensor? {
-        guard context.hasInput("Bias") else { return nil }
-        let b = try context.input("Bias")
+    /// The value of optional input `Bias` (at `position`, nil: none), checked to be f32 `[channels]`.
+    static func bias(_ context: OpContext, _ position: InputPosition?, channels: Int) throws -> Tensor? {
+        guard let position else { return nil }
+        let b = try context.input(at: position)
         guard b.dtype == .f32, b.shape == [channels] else {
             throw GraphError("op '\(context.op.type)': Bias must be f32 [\(channels)], got \(b.dtype)\(b.shape)")
         }
         return b
     }
 
-    /// The value of optional input `ResidualData`, checked to have the output's shape and a type
+    /// The value of optional input `ResidualData` (at `position`, nil: none), checked to have the output's shape and a type
     /// the kernels can sum into the output: f32 into f32, u8 or s8 into u8 or s8 (bytes of the
     /// output's size). Handed over (`OpContext.takeInput`): when this op is its last reader in an
     /// eval run, the caller holds the only reference and the sum is written over its bytes.
-    static func residual(_ context: OpContext, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
-        guard let position = context.inputPosition("ResidualData") else { return nil }
+    static func residual(_ context: OpContext, _ position: InputPosition?, shape: [Int], epilogue e: Int8Epilogue) throws -> Tensor? {
+        guard let position else { return nil }
         // Read in a closure so that no reference outlives the check (the value is taken below).
         let (dtype, given) = try { let r = try context.input(at: position); return (r.dtype, r.shape) }()
-        let integer: Set<DType> = [.u8, .s8]
-        guard given == shape, dtype == e.outputType || (integer.contains(dtype) && integer.contains(e.outputType)) else {
+        func integer(_ t: DType) -> Bool { t == .u8 || t == .s8 }
+        guard given == shape, dtype == e.outputType || (integer(dtype) && integer(e.outputType)) else {
             throw GraphError("op '\(context.op.type)': ResidualData must be \(shape), f32 with out_dtype f32 or u8/s8 with out_dtype u8/s8, got \(dtype)\(given) and \(e.outputType)")
         }
         return context.takeInput(at: position)

@@ -2,15 +2,22 @@ import SlimGraph
 import SlimTensor
 
 /// What an int8 op (`int8_conv2d`, `int8_mul`) derives from its desc, once per executor
-/// (`OpContext.memo`) instead of on every run: its `Int8Epilogue`, its convolution geometry, its
-/// `x_num_col_dims` / `y_num_col_dims`; and, checked on every run, the output shape and the kernel
-/// call (`Int8KernelCall`: the cached primitive) of the last input shapes and types seen.
+/// (`OpContext.memo`) instead of on every run: where its inputs are, its `Int8Epilogue`, its
+/// convolution geometry and `input_shift`, its `x_num_col_dims` / `y_num_col_dims`; and, checked on
+/// every run, the output shape and the kernel call (`Int8KernelCall`: the cached primitive) of the
+/// last input shapes and types seen.
 final class Int8OpPlan {
+    /// The activation and weight inputs (`Input`/`Filter` or `X`/`Y`), and the optional `Bias` and
+    /// `ResidualData`, resolved once (`OpContext.inputPosition`).
+    let x: InputPosition, w: InputPosition
+    let bias: InputPosition?, residual: InputPosition?
     let epilogue: Int8Epilogue
     let geometry: ConvGeometry?
     let columnDims: (x: Int, y: Int)
     /// The `input_zero_point` of an asymmetric u8 input (`Int8ZeroPoint`), nil for a symmetric one.
     let inputZeroPoint: Int?
+    /// Attr `input_shift` (0 when absent): the level a u8 input's values are shifted by.
+    let inputShift: Int
     private var lastShapes: (input: [Int], weights: [Int], output: [Int])?
     /// Whether `Int8Execution.direct` has counted this op (once per op, off the per-call path).
     var counted = false
@@ -24,8 +31,19 @@ final class Int8OpPlan {
     /// are the same.
     private var correctedBias: (weights: TensorStorage, bias: TensorStorage?, corrected: Tensor)?
 
-    /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
-    init(_ op: OpDesc, geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
+    /// - Throws: `GraphError` for a missing activation or weight input, or malformed epilogue or
+    ///   geometry attrs (as the op's run would).
+    init(_ context: OpContext, slots: (x: String, w: String), geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
+        let op = context.op
+        func required(_ slot: String) throws -> InputPosition {
+            guard let position = context.inputPosition(slot) else {
+                throw GraphError("op '\(op.type)' needs input slot '\(slot)'[0], which is missing")
+            }
+            return position
+        }
+        (x, w) = (try required(slots.x), try required(slots.w))
+        (bias, residual) = (context.inputPosition("Bias"), context.inputPosition("ResidualData"))
+        inputShift = op.int("input_shift", default: 0)
         epilogue = try Int8Epilogue(op)
         self.geometry = try geometry()
         columnDims = (op.int("x_num_col_dims", default: 1), op.int("y_num_col_dims", default: 1))
