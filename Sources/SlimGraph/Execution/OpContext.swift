@@ -90,6 +90,13 @@ public final class OpContext {
         try values.value(input.name, at: input.position) ?? value(of: input.name)
     }
 
+    /// The value of input `slot` at its resolved position, or looked up by slot name when the
+    /// position is nil (a missing slot then throws the usual error).
+    public func input(at input: InputPosition?, slot: String) throws -> Tensor {
+        guard let input else { return try self.input(slot) }
+        return try self.input(at: input)
+    }
+
     /// The value of a resolved input, handed over: the context keeps no reference to it. In an
     /// eval-mode run the executor drops its own reference to a var before the op that reads it
     /// last, so the caller may then hold the only one and write over the bytes

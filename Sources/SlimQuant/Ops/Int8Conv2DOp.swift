@@ -34,8 +34,8 @@ public enum Int8Conv2DOp: Operator {
     public static func forward(_ context: OpContext) throws {
         let op = context.op
         let plan = try context.memo { try Int8OpPlan(context, slots: ("Input", "Filter"), geometry: try op.int8ConvGeometry()) }
-        var x = try context.input(at: plan.x)
-        let w = try context.input(at: plan.w)
+        var x = try context.input(at: plan.x, slot: "Input")
+        let w = try context.input(at: plan.w, slot: "Filter")
         try Int8Execution.checkTypes(x: x, w: w, op: op, slots: ("Input", "Filter"))
         let epilogue = plan.epilogue
         var g = plan.geometry!

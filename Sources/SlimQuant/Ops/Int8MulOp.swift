@@ -21,7 +21,7 @@ public enum Int8MulOp: Operator {
     public static func forward(_ context: OpContext) throws {
         let op = context.op
         let plan = try context.memo { try Int8OpPlan(context, slots: ("X", "Y")) }
-        let x = try context.input(at: plan.x), y = try context.input(at: plan.w)
+        let x = try context.input(at: plan.x, slot: "X"), y = try context.input(at: plan.w, slot: "Y")
         try Int8Execution.checkTypes(x: x, w: y, op: op, slots: ("X", "Y"))
         let outShape = try plan.outputShape(x.shape, y.shape) { try inferShapes(op, inputs: ["X": [x.shape], "Y": [y.shape]])["Out"]![0] }
         let xc = plan.columnDims.x, yc = plan.columnDims.y

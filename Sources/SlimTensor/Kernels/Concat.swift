@@ -45,15 +45,15 @@ extension Kernels {
             layout = nil
         } else if axis == 1, parts[0].dtype == .f32, shape.count == 4, let block = parts[0].layout?.denseChannelBlock,
                   parts.allSatisfy({ $0.layout?.denseChannelBlock == block && $0.shape[1] % block == 0 }),
-                  let blocked = parts[0].layout?.channelBlockedLayout(shape), blocked.denseChannelBlock == block {
+                  let blocked = parts[0].layout?.channelBlockedLayout(shape) {
             layout = blocked
         } else {
             return nil
         }
         // Each piece's run: its bytes per outer index (a blocked piece has no padding: whole blocks).
-        let runs = parts.map { $0.count / Swift.max(outer, 1) * elementBytes }
+        let runs = parts.map { $0.count / outer * elementBytes }   // every piece is non-empty, so outer > 0
         let total = runs.reduce(0, +)
-        guard outer > 0, total >= 64 * parts.count else { return nil }
+        guard total >= 64 * parts.count else { return nil }
         let y = Tensor(uninitializedShape: shape, dtype: parts[0].dtype, layout: layout, zeroPadding: false)
         let target = y.buffer.pointer
         var offset = 0

@@ -18,8 +18,7 @@ extension Kernels {
         let run: Int, groups: Int, target: TensorLayout
         if (x.dtype == .s8 || x.dtype == .u8) && x.isChannelsLast {
             (run, groups, target) = (c, 1, channelsLastLayout(shape, x.dtype))
-        } else if x.dtype == .f32, let block = layout.denseChannelBlock, let blocked = layout.channelBlockedLayout(shape),
-                  blocked.denseChannelBlock == block {
+        } else if x.dtype == .f32, let block = layout.denseChannelBlock, let blocked = layout.channelBlockedLayout(shape) {
             (run, groups, target) = (block, (c + block - 1) / block, blocked)
         } else {
             return nil

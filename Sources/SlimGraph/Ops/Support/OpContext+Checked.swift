@@ -14,8 +14,8 @@ extension OpContext {
     /// `floatInput` of a resolved input (`inputPosition`; nil: the op has no such input, and
     /// `floatInput(slot)` throws what it throws for a missing slot).
     func floatInput(at input: InputPosition?, slot: String) throws -> Tensor {
-        guard let input else { return try floatInput(slot) }
-        let value = try self.input(at: input)
+        guard input != nil else { return try floatInput(slot) }
+        let value = try self.input(at: input, slot: slot)
         guard value.dtype == .f32 else {
             throw GraphError("op '\(op.type)': input \(slot) is \(value.dtype), expected f32")
         }

@@ -8,8 +8,8 @@ import SlimTensor
 /// last input shapes and types seen.
 final class Int8OpPlan {
     /// The activation and weight inputs (`Input`/`Filter` or `X`/`Y`), and the optional `Bias` and
-    /// `ResidualData`, resolved once (`OpContext.inputPosition`).
-    let x: InputPosition, w: InputPosition
+    /// `ResidualData`, resolved once (`OpContext.inputPosition`; nil: no such input).
+    let x: InputPosition?, w: InputPosition?
     let bias: InputPosition?, residual: InputPosition?
     let epilogue: Int8Epilogue
     let geometry: ConvGeometry?
@@ -31,17 +31,10 @@ final class Int8OpPlan {
     /// are the same.
     private var correctedBias: (weights: TensorStorage, bias: TensorStorage?, corrected: Tensor)?
 
-    /// - Throws: `GraphError` for a missing activation or weight input, or malformed epilogue or
-    ///   geometry attrs (as the op's run would).
+    /// - Throws: `GraphError` for malformed epilogue or geometry attrs (as the op's run would).
     init(_ context: OpContext, slots: (x: String, w: String), geometry: @autoclosure () throws -> ConvGeometry? = nil) throws {
         let op = context.op
-        func required(_ slot: String) throws -> InputPosition {
-            guard let position = context.inputPosition(slot) else {
-                throw GraphError("op '\(op.type)' needs input slot '\(slot)'[0], which is missing")
-            }
-            return position
-        }
-        (x, w) = (try required(slots.x), try required(slots.w))
+        (x, w) = (context.inputPosition(slots.x), context.inputPosition(slots.w))
         (bias, residual) = (context.inputPosition("Bias"), context.inputPosition("ResidualData"))
         inputShift = op.int("input_shift", default: 0)
         epilogue = try Int8Epilogue(op)
