@@ -3,9 +3,9 @@ import XCTest
 @testable import SlimTensor
 
 /// Inference of pointwise convolutions (1x1, stride 1, no padding, one group). On small maps
-/// whose input and output oneDNN keeps channels-last (NHWC), `conv2dInference` runs it as the
-/// matmul of those bytes ([N·H·W, C] x [C, O]); elsewhere (larger maps, blocked layouts) as the
-/// convolution. Either
+/// whose input and output are channels-last (NHWC: oneDNN's choice, or any layer of few rows),
+/// `conv2dInference` runs it as the matmul of those bytes ([N·H·W, C] x [C, O]); elsewhere
+/// (larger maps, blocked layouts) as the convolution. Either
 /// way the result must be the convolution's: checked against a scalar reference with bias, a
 /// fused activation and a summed residual, as the batch changes (a new primitive, the filter
 /// packed again) and with a plain input.
@@ -53,22 +53,86 @@ final class PointwiseConvInferenceTests: XCTestCase {
         }
     }
 
-    /// The rule, read from oneDNN's choice on this host: a map under `pointwiseMatmulPixels` and
-    /// the convolution primitive's input and output layouts decide whether the layer runs as a
-    /// matmul, and its output keeps the layout the convolution would have given it (the next layer
-    /// sees no difference).
+    /// The rule, read from oneDNN's choice on this host: a layer of at most `channelsLastRows`
+    /// output rows (batch x pixels) takes channels-last input and output; a larger one keeps the
+    /// layouts the convolution chose. A map under `pointwiseMatmulPixels` held channels-last runs as
+    /// a matmul, and its output keeps the layout the convolution would have given it (the next
+    /// layer sees no difference).
     func testPointwiseRunsAsMatmulExactlyOnSmallChannelsLastMaps() {
         for c in Self.cases {
-            let shapes = Kernels.ConvShapes(x: [c.n, c.c, c.h, c.w], w: [c.o, c.c, 1, 1], g: ConvGeometry())
-            let convolution = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu)
-            let fast = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu, pointwiseAsMatmul: true)
-            let channelsLast = [DNNL_ARG_SRC, DNNL_ARG_DST].allSatisfy { arg in
-                convolution.slots[arg]!.chosen.equals(MemoryDesc(arg == DNNL_ARG_SRC ? shapes.x : shapes.y, .f32, tag: dnnl_acdb))
+            for batch in [c.n, 1] {
+                let shapes = Kernels.ConvShapes(x: [batch, c.c, c.h, c.w], w: [c.o, c.c, 1, 1], g: ConvGeometry())
+                let convolution = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu)
+                let fast = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu, pointwiseAsMatmul: true)
+                let fewRows = batch * c.h * c.w <= Kernels.channelsLastRows
+                for arg in [DNNL_ARG_SRC, DNNL_ARG_DST] {
+                    let nhwc = MemoryDesc(arg == DNNL_ARG_SRC ? shapes.x : shapes.y, .f32, tag: dnnl_acdb)
+                    let expected = fewRows ? nhwc : convolution.slots[arg]!.chosen
+                    XCTAssertTrue(fast.slots[arg]!.chosen.equals(expected), "\(c), batch \(batch): argument \(arg)")
+                }
+                let channelsLast = fast.slots[DNNL_ARG_SRC]!.chosen.equals(MemoryDesc(shapes.x, .f32, tag: dnnl_acdb))
+                let small = c.h * c.w < Kernels.pointwiseMatmulPixels
+                XCTAssertEqual(fast.slots[DNNL_ARG_WEIGHTS]!.chosen.raw.ndims == 2, channelsLast && small, "\(c), batch \(batch)")
             }
-            let small = c.h * c.w < Kernels.pointwiseMatmulPixels
-            XCTAssertEqual(fast.slots[DNNL_ARG_WEIGHTS]!.chosen.raw.ndims == 2, channelsLast && small, "\(c)")
-            for arg in [DNNL_ARG_SRC, DNNL_ARG_DST] {
-                XCTAssertTrue(fast.slots[arg]!.chosen.equals(convolution.slots[arg]!.chosen), "\(c): argument \(arg) keeps its layout")
+        }
+    }
+
+    /// relu(conv(x, w) + b) by loops, any stride, padding and groups (NCHW).
+    static func referenceConv(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> [Float] {
+        let (xv, wv, bv) = (x.floats, w.floats, b.floats)
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let oh = (h + g.paddings[0] + g.paddings[2] - kh) / g.strides[0] + 1
+        let ow = (wd + g.paddings[1] + g.paddings[3] - kw) / g.strides[1] + 1
+        let perGroup = o / g.groups
+        var y = [Float](repeating: 0, count: n * o * oh * ow)
+        for b0 in 0..<n { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            var sum = bv[oc]
+            for ci in 0..<cg { for u in 0..<kh { for v in 0..<kw {
+                let yy = i * g.strides[0] - g.paddings[0] + u, xx = j * g.strides[1] - g.paddings[1] + v
+                guard yy >= 0, yy < h, xx >= 0, xx < wd else { continue }
+                let channel = oc / perGroup * cg + ci
+                sum += xv[((b0 * c + channel) * h + yy) * wd + xx] * wv[((oc * cg + ci) * kh + u) * kw + v]
+            } } }
+            y[((b0 * o + oc) * oh + i) * ow + j] = max(0, sum)
+        } } } }
+        return y
+    }
+
+    /// The tail of a MobileNetV1 at batch 1 (8x8 -> 4x4 -> 2x2, depthwise and pointwise layers):
+    /// every layer of at most 16 output rows (`channelsLastRows`) writes channels-last, the next takes
+    /// that output as it is (no reorder between the layers), and the values are the convolutions'
+    /// (the loops above), as are those of the same layers at batch 4, which keep oneDNN's choice.
+    func testSmallMapsRunChannelsLastWithoutReordersBetweenLayers() throws {
+        var rng = SeededGenerator(seed: 5)
+        let depthwise = { (channels: Int, stride: Int) in
+            (w: [channels, 1, 3, 3], g: ConvGeometry(strides: [stride, stride], paddings: [1, 1], groups: channels))
+        }
+        let pointwise = { (inputs: Int, outputs: Int) in (w: [outputs, inputs, 1, 1], g: ConvGeometry()) }
+        let layers = [depthwise(16, 2), pointwise(16, 24), depthwise(24, 1), pointwise(24, 32), depthwise(32, 2), pointwise(32, 40)]
+        let held = layers.map { layer -> (InferenceWeights, Tensor, Tensor, ConvGeometry) in
+            let filter = ConvKernelTests.random(layer.w, &rng), bias = ConvKernelTests.random([layer.w[0]], &rng)
+            let weights = InferenceWeights()
+            weights.hold(filter: filter, bias: bias, madeFrom: [filter, bias])
+            return (weights, filter, bias, layer.g)
+        }
+        for batch in [1, 4, 1] {
+            var x = ConvKernelTests.random([batch, 16, 8, 8], &rng)
+            for (index, (weights, filter, bias, g)) in held.enumerated() {
+                let expected = Self.referenceConv(x.plain(), filter, bias, g)
+                let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: .relu)
+                let call = try XCTUnwrap(weights.lastCall)
+                // 16 rows: a 4x4 map at batch 1, a 2x2 map at batch 4.
+                if y.shape[0] * y.shape[2] * y.shape[3] <= 16 {
+                    XCTAssertTrue(try XCTUnwrap(y.layout, "layer \(index)").desc.equals(MemoryDesc(y.shape, .f32, tag: dnnl_acdb)),
+                                  "batch \(batch), layer \(index): written channels-last")
+                    if index > 0, x.shape[0] * x.shape[2] * x.shape[3] <= 16 {
+                        XCTAssertTrue(call.source.accepts(x.layout), "batch \(batch), layer \(index): takes the last output as it is")
+                    }
+                }
+                let worst = zip(y.floats, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-5, "batch \(batch), layer \(index)")
+                x = y
             }
         }
     }
