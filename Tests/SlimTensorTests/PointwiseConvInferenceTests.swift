@@ -63,7 +63,7 @@ final class PointwiseConvInferenceTests: XCTestCase {
             for batch in [c.n, 1] {
                 let shapes = Kernels.ConvShapes(x: [batch, c.c, c.h, c.w], w: [c.o, c.c, 1, 1], g: ConvGeometry())
                 let convolution = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu)
-                let fast = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu, pointwiseAsMatmul: true)
+                let fast = Kernels.convForwardPrimitive(shapes, bias: true, training: false, activation: .relu, inferenceLayouts: true)
                 let fewRows = batch * c.h * c.w <= Kernels.channelsLastRows
                 for arg in [DNNL_ARG_SRC, DNNL_ARG_DST] {
                     let nhwc = MemoryDesc(arg == DNNL_ARG_SRC ? shapes.x : shapes.y, .f32, tag: dnnl_acdb)

@@ -54,25 +54,20 @@ extension Kernels {
     /// The forward primitive (also the hint of both backward primitives); `activation`, applied to
     /// the result in the same primitive (an eltwise post-op), only for inference.
     ///
-    /// `pointwiseAsMatmul` (inference): a pointwise convolution of a map smaller than
-    /// `pointwiseMatmulPixels` whose input and output oneDNN keeps channels-last runs as the matmul
-    /// of the same bytes (`pointwiseMatmul`); its weights slot is then the [C, O] matrix.
+    /// `inferenceLayouts` (inference): a convolution of at most `channelsLastRows` output rows takes
+    /// channels-last input and output (unless oneDNN has only its reference kernel for that), and a
+    /// pointwise convolution of a map smaller than `pointwiseMatmulPixels` whose input and output are
+    /// channels-last runs as the matmul of the same bytes (`pointwiseMatmul`); its weights slot is
+    /// then the [C, O] matrix.
     static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil,
-                                     residual: Bool = false, pointwiseAsMatmul: Bool = false) -> PreparedPrimitive {
+                                     residual: Bool = false, inferenceLayouts: Bool = false) -> PreparedPrimitive {
         precondition((activation == nil && !residual) || !training, "a fused activation or residual is for inference only")
-        let asMatmul = pointwiseAsMatmul && !training && c.isPointwise && c.x[2] * c.x[3] < pointwiseMatmulPixels
-        let channelsLast = pointwiseAsMatmul && !training && c.y[0] * c.y[2] * c.y[3] <= channelsLastRows
-        return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")\(residual ? " r" : "")\(asMatmul ? " mm" : "")\(channelsLast ? " cl" : "")") {
-            var desc = dnnl_convolution_desc_t()
-            var xs = channelsLast ? MemoryDesc(c.x, .f32, tag: dnnl_acdb) : MemoryDesc(c.x, .f32, plain: false)
-            var ys = channelsLast ? MemoryDesc(c.y, .f32, tag: dnnl_acdb) : MemoryDesc(c.y, .f32, plain: false)
+        let asMatmul = inferenceLayouts && !training && c.isPointwise && c.x[2] * c.x[3] < pointwiseMatmulPixels
+        let fewRows = inferenceLayouts && !training && c.y[0] * c.y[2] * c.y[3] <= channelsLastRows
+        return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")\(residual ? " r" : "")\(asMatmul ? " mm" : "")\(fewRows ? " cl" : "")") {
             var ws = MemoryDesc(c.groupedW, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
             let biasDesc = bias ? bs.pointer() : nil
             defer { biasDesc?.deallocate() }
-            c.withGeometry { s, d, l, r in
-                DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
-                    dnnl_convolution_direct, &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv forward desc \(c.key)")
-            }
             // The residual: a sum post-op adds what the destination holds, then the activation.
             let postOps = (residual ? [PostOp.sum(scale: 1)] : []) + (activation.map { [PostOp.eltwise($0)] } ?? [])
             let attributes = postOps.isEmpty ? nil : PrimitiveAttributes()
@@ -80,11 +75,22 @@ extension Kernels {
             // Inference: small layers (batch 1) on fewer threads (`convMACsPerThread`); training keeps
             // every thread, so its numerics never depend on the layer size.
             let threads = training ? nil : threadsFor(work: c.macs, perThread: convMACsPerThread)
-            let prim = withThreads(threads) {
-                withUnsafePointer(to: desc) { pointer in
-                    withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "conv forward") }
+            func primitive(channelsLast: Bool) -> Primitive {
+                var desc = dnnl_convolution_desc_t()
+                var xs = channelsLast ? MemoryDesc(c.x, .f32, tag: dnnl_acdb) : MemoryDesc(c.x, .f32, plain: false)
+                var ys = channelsLast ? MemoryDesc(c.y, .f32, tag: dnnl_acdb) : MemoryDesc(c.y, .f32, plain: false)
+                c.withGeometry { s, d, l, r in
+                    DNNL.check(dnnl_dilated_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
+                        dnnl_convolution_direct, &xs.raw, &ws.raw, biasDesc, &ys.raw, s, d, l, r), "conv forward desc \(c.key)")
+                }
+                return withThreads(threads) {
+                    withUnsafePointer(to: desc) { pointer in
+                        withExtendedLifetime(attributes) { Primitive(opDesc: UnsafeRawPointer(pointer), attr: attributes?.handle, what: "conv forward") }
+                    }
                 }
             }
+            var prim = primitive(channelsLast: fewRows)
+            if fewRows, prim.implementation.hasPrefix("ref") { prim = primitive(channelsLast: false) }
             if asMatmul, let matmul = pointwiseMatmul(c, convolution: prim, bias: bias, attributes: attributes, threads: threads) {
                 return matmul
             }

@@ -32,7 +32,7 @@ extension Kernels {
         } else {
             let c = ConvShapes(x: x.shape, w: held.shape, g: g)
             call = ConvInferenceCall(convForwardPrimitive(c, bias: hasBias, training: false, activation: activation, residual: residual != nil,
-                                                          pointwiseAsMatmul: true),
+                                                          inferenceLayouts: true),
                                      x: x.shape, w: held.shape, y: c.y, geometry: g, activation: activation, residual: residual != nil)
             weights.lastCall = call
         }
