@@ -113,8 +113,8 @@ extension Kernels {
 
     /// Inference convolutions whose output has at most this many rows (batch x pixels:
     /// MobileNetV1's 4x4 and 2x2 layers at batch 1) take channels-last input and output, not the
-    /// blocked layouts oneDNN picks on AVX2 hosts (AVX-512 hosts pick channels-last for them
-    /// anyway). There oneDNN's blocked 1x1 convolution splits its work across threads by rows, so
+    /// blocked layouts oneDNN picks on AVX2 hosts (on AVX-512 hosts it picks channels-last for the
+    /// pointwise ones itself). There oneDNN's blocked 1x1 convolution splits its work across threads by rows, so
     /// at batch 1 one thread streams the whole filter; channels-last it splits the filter. Timed
     /// alone on 2 threads, filters cold, interleaved (AVX2): 512 -> 512 at 4x4 0.23 -> 0.19 ms,
     /// 1024 -> 1024 at 2x2 0.41 -> 0.28 ms (as the matmul of `pointwiseMatmulPixels`); the
