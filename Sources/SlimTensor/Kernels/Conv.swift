@@ -114,12 +114,12 @@ extension Kernels {
     /// Inference convolutions whose output has at most this many rows (batch x pixels:
     /// MobileNetV1's 4x4 and 2x2 layers at batch 1) take channels-last input and output, not the
     /// blocked layouts oneDNN picks on AVX2 hosts (on AVX-512 hosts it picks channels-last for the
-    /// pointwise ones itself). There oneDNN's blocked 1x1 convolution splits its work across threads by rows, so
-    /// at batch 1 one thread streams the whole filter; channels-last it splits the filter. Timed
-    /// alone on 2 threads, filters cold, interleaved (AVX2): 512 -> 512 at 4x4 0.23 -> 0.19 ms,
-    /// 1024 -> 1024 at 2x2 0.41 -> 0.28 ms (as the matmul of `pointwiseMatmulPixels`); the
-    /// depthwise ones (`jit_dw` either way) 0.012 -> 0.009 ms. Being the same layout, the layers of
-    /// a network's small maps pass their outputs on without reorders.
+    /// pointwise ones itself). There oneDNN's blocked 1x1 convolution splits its work across
+    /// threads by rows, so at batch 1 one thread streams the whole filter; channels-last it splits
+    /// the filter. Timed alone on 2 threads, filters cold, interleaved (AVX2): 512 -> 512 at 4x4
+    /// 0.23 -> 0.19 ms, 1024 -> 1024 at 2x2 0.41 -> 0.28 ms (as the matmul of
+    /// `pointwiseMatmulPixels`); the depthwise ones (`jit_dw` either way) 0.012 -> 0.009 ms. Being
+    /// the same layout, the layers of a network's small maps pass their outputs on without reorders.
     static let channelsLastRows = 16
 
     /// The pointwise convolution `c` as a oneDNN matmul [N·H·W, C] x [C, O] (+ bias, the same post-ops),
