@@ -10,7 +10,8 @@ Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, sl
   Goals: the speed goals with their verdicts (YOLOv3-MobileNetV1 at 416 px: training >= 1.5x PyTorch,
     FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8, INT8 >= 1.2x
     ORT INT8 and >= 2x slim FP32 at batch 1 and 8, the same for its 7-bit-weight INT8 model; QAT >= 2x
-    PyTorch QAT, and a QAT step at most 1.3x slim's FP32 step).
+    PyTorch QAT, and a QAT step at most 1.3x slim's FP32 step). A 2-thread goal whose run of either
+    side was under 1.15x that side's own 1-thread speed is marked as measured in a slow window.
 Standard library only.
 """
 import argparse
@@ -161,6 +162,25 @@ def memory_table(rows):
     return lines
 
 
+# A 2-thread run of a configuration at less than this multiple of its own 1-thread speed ran in a
+# slow window of a shared machine (a noisy neighbour on the second core): its goal line says so.
+SCALING_FLOOR = 1.15
+
+
+def slow_window(rows, systems, model, mode, batch, threads):
+    """The goal-line note naming the systems whose 2-thread run was no faster than their 1-thread one."""
+    if threads != 2:
+        return ""
+    slow = []
+    for system in systems:
+        two, one = value(rows, system, model, mode, batch, 2), value(rows, system, model, mode, batch, 1)
+        if two and one and two < SCALING_FLOOR * one:
+            slow.append(f"{NAMES[system[0]]} {system[1]} {two / one:.2f}x")
+    if not slow:
+        return ""
+    return f" [2 threads ran at {', '.join(slow)} the 1-thread speed: a slow window, measure again]"
+
+
 def goal_lines(rows):
     lines = []
     for what, model, mode, batch, threads, num, den, target in GOALS:
@@ -175,7 +195,7 @@ def goal_lines(rows):
         if not a or not b:
             lines.append(f"- {label}: not measured.")
             continue
-        verdict = "met" if a / b >= target else "NOT met"
+        verdict = ("met" if a / b >= target else "NOT met") + slow_window(rows, (num, den), model, mode, batch, threads)
         if batch == 1:
             a_ms, b_ms = 1000 / a, 1000 / b
             lines.append(f"- {label}: {a_ms:.2f} vs {b_ms:.2f} ms (speed {a / b:.2f}x) -- {verdict}.")
