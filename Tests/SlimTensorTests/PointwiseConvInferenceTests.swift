@@ -77,26 +77,16 @@ final class PointwiseConvInferenceTests: XCTestCase {
         }
     }
 
-    /// relu(conv(x, w) + b) by loops, any stride, padding and groups (NCHW).
+    /// relu(conv(x, w) + b) by `ConvKernelTests`' reference loops (square filter, equal strides and
+    /// paddings, any groups; NCHW).
     static func referenceConv(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> [Float] {
-        let (xv, wv, bv) = (x.floats, w.floats, b.floats)
-        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-        let oh = (h + g.paddings[0] + g.paddings[2] - kh) / g.strides[0] + 1
-        let ow = (wd + g.paddings[1] + g.paddings[3] - kw) / g.strides[1] + 1
-        let perGroup = o / g.groups
-        var y = [Float](repeating: 0, count: n * o * oh * ow)
-        for b0 in 0..<n { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
-            var sum = bv[oc]
-            for ci in 0..<cg { for u in 0..<kh { for v in 0..<kw {
-                let yy = i * g.strides[0] - g.paddings[0] + u, xx = j * g.strides[1] - g.paddings[1] + v
-                guard yy >= 0, yy < h, xx >= 0, xx < wd else { continue }
-                let channel = oc / perGroup * cg + ci
-                sum += xv[((b0 * c + channel) * h + yy) * wd + xx] * wv[((oc * cg + ci) * kh + u) * kw + v]
-            } } }
-            y[((b0 * o + oc) * oh + i) * ow + j] = max(0, sum)
-        } } } }
-        return y
+        let t = ConvKernelTests.Case(n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3], o: w.shape[0], k: w.shape[2],
+                                     stride: g.strides[0], pad: g.paddings[0], dil: 1, groups: g.groups)
+        let ref = ConvKernelTests.Ref(c: t)
+        let (xs, ws, bs) = (x.floats, w.floats, b.floats)
+        var y = (0..<t.n * t.o * ref.oh * ref.ow).map { bs[($0 / (ref.oh * ref.ow)) % t.o] }
+        ref.forEach { xi, wi, yi, _ in y[yi] += xs[xi] * ws[wi] }
+        return y.map { max(0, $0) }
     }
 
     /// The tail of a MobileNetV1 at batch 1 (8x8 -> 4x4 -> 2x2, depthwise and pointwise layers):
