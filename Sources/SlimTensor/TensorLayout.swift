@@ -131,6 +131,15 @@ final class TensorLayout: @unchecked Sendable {
     }
 }
 
+extension TensorLayout {
+    /// Whether `other` holds tensors of the same dims and data type (in another layout or this one).
+    func sameElements(as other: TensorLayout) -> Bool {
+        let a = desc.raw, b = other.desc.raw
+        return a.ndims == b.ndims && a.data_type == b.data_type
+            && MemoryDesc.values(a.dims, Int(a.ndims)) == MemoryDesc.values(b.dims, Int(b.ndims))
+    }
+}
+
 extension MemoryDesc {
     /// A string naming dims, data type and blocking of a blocked descriptor.
     var layoutKey: String {

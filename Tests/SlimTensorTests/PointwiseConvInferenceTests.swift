@@ -126,4 +126,28 @@ final class PointwiseConvInferenceTests: XCTestCase {
             }
         }
     }
+
+    /// A channel-blocked activation reaching a layer that runs channels-last (a 4x4 map at batch 1
+    /// after an 8x8 one) is reordered once, straight into the layer's layout: no plain copy of it is
+    /// made on the way. Checked for an 8-channel block and for the host's own block size.
+    func testBlockedInputReachesAChannelsLastLayerInOneReorder() throws {
+        var rng = SeededGenerator(seed: 9)
+        let g = ConvGeometry(strides: [2, 2], paddings: [1, 1], groups: 16)
+        let filter = ConvKernelTests.random([16, 1, 3, 3], &rng), bias = ConvKernelTests.random([16], &rng)
+        let weights = InferenceWeights()
+        weights.hold(filter: filter, bias: bias, madeFrom: [filter, bias])
+        let plain = ConvKernelTests.random([1, 16, 8, 8], &rng)
+        let expected = Self.referenceConv(plain, filter, bias, g)
+        for (name, tag) in [("nChw8c", dnnl_aBcd8b), ("nChw16c", dnnl_aBcd16b)] {
+            let x = Kernels.converted(plain, to: TensorLayout.make(MemoryDesc(plain.shape, .f32, tag: tag)))
+            let copies = ReorderClock.reading.reorders
+            let y = Kernels.conv2dInference(x, weights: weights, geometry: g, activation: .relu)
+            XCTAssertEqual(ReorderClock.reading.reorders, copies, "\(name): the blocked input was made plain on the way")
+            let call = try XCTUnwrap(weights.lastCall)
+            XCTAssertFalse(call.source.accepts(x.layout), "\(name): the layer takes another layout than its input's")
+            XCTAssertTrue(try XCTUnwrap(y.layout).desc.equals(MemoryDesc(y.shape, .f32, tag: dnnl_acdb)), "16 rows: channels-last")
+            let worst = zip(y.floats, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-5, name)
+        }
+    }
 }

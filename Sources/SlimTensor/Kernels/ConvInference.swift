@@ -20,7 +20,7 @@ extension Kernels {
         if let last = weights.lastCall, let bound = last.bound, last.matches(x: x.shape, geometry: g, activation: activation,
                                                                              residual: residual != nil) {
             let y = destination(last, residual: consume residual)
-            last.run(last.source.accepts(x.layout) ? x : x.plain(), bound, y)
+            last.run(usable(x, for: last.source), bound, y)
             return y
         }
         guard let held = weights.filter else { preconditionFailure("conv2dInference: no weights held") }
@@ -50,7 +50,7 @@ extension Kernels {
             filter = packed(held, shape: held.shape, layout: layout, for: call.filter)
             weights.filter = filter
         }
-        let source = call.source.accepts(x.layout) ? x : x.plain()
+        let source = usable(x, for: call.source)
         let y = destination(call, residual: consume residual)
         let bound = call.bind(filter: filter, bias: weights.bias)
         call.run(source, bound, y)

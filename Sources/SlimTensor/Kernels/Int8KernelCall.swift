@@ -60,8 +60,8 @@ public final class Int8KernelCall {
         precondition(b.map { $0.dtype == .f32 && $0.count == biasShape.reduce(1, *) } ?? true, "int8 bias must be f32 \(biasShape)")
         precondition(residual.map { $0.shape == outputShape && $0.dtype == residualType } ?? true,
                      "residual must be \(residualType.map { "\($0)" } ?? "none") \(outputShape)")
-        let xs = usable(x, source), ws = usable(packedWeights(w), weights)
-        let bs = b.map { usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), bias!) }
+        let xs = Kernels.usable(x, for: source), ws = Kernels.usable(packedWeights(w), for: weights)
+        let bs = b.map { Kernels.usable($0.shape == biasShape ? $0 : $0.reshaped(biasShape), for: bias!) }
         var y: Tensor
         if let residual = consume residual {
             y = Kernels.int8Destination(primitive, shape: outputShape, residual: consume residual, outputType: outputType)
@@ -82,10 +82,6 @@ public final class Int8KernelCall {
         return y
     }
 
-    /// `t` as the primitive takes it for `slot`: as it is, or plain (as `Kernels.run`).
-    private func usable(_ t: Tensor, _ slot: PreparedPrimitive.Slot) -> Tensor {
-        slot.accepts(t.layout) ? t : t.plain()
-    }
 
     private func argument(_ t: Tensor) -> PreparedPrimitive.Argument {
         .init(pointer: t.buffer.pointer, isPlain: t.layout == nil)

@@ -38,12 +38,25 @@ extension Kernels {
     }
 
     /// `t` held in `layout` (one cached reorder unless it already is).
+    /// A tensor in another layout goes through one reorder between the two layouts, not through
+    /// its plain copy.
     static func converted(_ t: Tensor, to layout: TensorLayout) -> Tensor {
-        if let current = t.layout, current === layout || current.matches(layout.desc) { return t }
-        let source = t.layout == nil ? t : t.plain()
         let out = Tensor(uninitializedShape: t.shape, dtype: t.dtype, layout: layout)
-        layout.reorder(source.buffer.pointer, out.buffer.pointer, toPlain: false)
+        if let current = t.layout {
+            if current === layout || current.matches(layout.desc) { return t }
+            withExtendedLifetime(t) { ReorderPlan.shared(from: current.desc, to: layout.desc).run(t.buffer.pointer, out.buffer.pointer) }
+        } else {
+            withExtendedLifetime(t) { layout.reorder(t.buffer.pointer, out.buffer.pointer, toPlain: false) }
+        }
         return out
+    }
+
+    /// `t` as a primitive takes it for `slot`: as it is, converted straight into the slot's layout
+    /// (another layout of the same dims and type: one reorder), or plain.
+    static func usable(_ t: Tensor, for slot: PreparedPrimitive.Slot) -> Tensor {
+        if slot.accepts(t.layout) { return t }
+        if let own = slot.layout, let current = t.layout, current.sameElements(as: own) { return converted(t, to: own) }
+        return t.plain()
     }
 
     /// The destination of a primitive whose sum post-op adds its result to `residual`: the
