@@ -6,12 +6,14 @@ Usage: report.py OUT_DIR [--note TEXT]; OUT_DIR holds header.txt, slim.jsonl, sl
     PyTorch's eager prepare_qat), and slim's QAT step time over its FP32 step time.
   Inference: one table per batch size (batch 1: median latency in ms; larger batches: images/s),
     per model x threads: slim, ONNX Runtime and PyTorch, each FP32 and INT8, and the speed ratios
-    slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS.
+    slim int8 / ORT int8 and slim int8 / slim fp32 (> 1 = slim int8 faster); then the peak RSS. A
+    configuration measured in several rounds (bench/run.sh's BENCH_ROUNDS) shows its median.
   Goals: the speed goals with their verdicts (YOLOv3-MobileNetV1 at 416 px: training >= 1.5x PyTorch,
     FP32 inference to the head outputs at least as fast as ONNX Runtime at batch 1 and 8, INT8 >= 1.2x
     ORT INT8 and >= 2x slim FP32 at batch 1 and 8, the same for its 7-bit-weight INT8 model; QAT >= 2x
     PyTorch QAT, and a QAT step at most 1.3x slim's FP32 step). A 2-thread goal whose run of either
-    side was under 1.15x that side's own 1-thread speed is marked as measured in a slow window.
+    side was under 1.15x that side's own 1-thread speed is marked as measured in a slow window. A
+    goal measured in several rounds is judged on the median of its per-round ratios, which it lists.
 Standard library only.
 """
 import argparse
@@ -72,19 +74,37 @@ def read_lines(path):
 
 
 def index(slim, peers):
-    """{(framework, model, mode, dtype, batch, threads): row}."""
+    """{(framework, model, mode, dtype, batch, threads): {round: row}} (a line without "round" is round 1)."""
     rows = {}
     for row in [dict(r, framework="slim") for r in slim] + peers:
         model = f"{row['model']} {row['image_size']}px" if "image_size" in row else row["model"]
-        rows[(row.get("framework"), model, row["mode"], row.get("dtype", "fp32"),
-              int(row["batch"]), int(row["threads"]))] = row
+        key = (row.get("framework"), model, row["mode"], row.get("dtype", "fp32"), int(row["batch"]), int(row["threads"]))
+        rows.setdefault(key, {})[int(row.get("round", 1))] = row
     return rows
 
 
-def value(rows, system, model, mode, batch, threads, field="images_per_s"):
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return None if n == 0 else ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def measured(rows, system, model, mode, batch, threads, field="images_per_s"):
+    """{round: the field's value} of a system's runs of a configuration, errors left out."""
     mode = system[2] if len(system) > 2 else mode
-    row = rows.get((system[0], model, mode, system[1], batch, threads), {})
-    return None if "error" in row else row.get(field)
+    runs = rows.get((system[0], model, mode, system[1], batch, threads), {})
+    return {k: r[field] for k, r in runs.items() if "error" not in r and r.get(field) is not None}
+
+
+def value(rows, system, model, mode, batch, threads, field="images_per_s"):
+    """The field's median over the rounds that measured it (one round: its value)."""
+    return median(measured(rows, system, model, mode, batch, threads, field).values())
+
+
+def round_ratios(rows, num, den, model, mode, batch, threads):
+    """num / den speed per round both measured, in round order (pairs taken minutes apart)."""
+    a, b = measured(rows, num, model, mode, batch, threads), measured(rows, den, model, mode, batch, threads)
+    return [a[k] / b[k] for k in sorted(a) if k in b and a[k] and b[k]]
 
 
 def fmt(number, digits=1):
@@ -195,14 +215,18 @@ def goal_lines(rows):
         if not a or not b:
             lines.append(f"- {label}: not measured.")
             continue
-        verdict = ("met" if a / b >= target else "NOT met") + slow_window(rows, (num, den), model, mode, batch, threads)
+        # Several rounds: the median of the per-round ratios (each of two adjacent runs).
+        ratios = round_ratios(rows, num, den, model, mode, batch, threads)
+        speed = median(ratios) if len(ratios) > 1 else a / b
+        rounds = f", median of {len(ratios)} rounds: " + " / ".join(f"{r:.2f}x" for r in ratios) if len(ratios) > 1 else ""
+        verdict = ("met" if speed >= target else "NOT met") + slow_window(rows, (num, den), model, mode, batch, threads)
         if batch == 1:
             a_ms, b_ms = 1000 / a, 1000 / b
-            lines.append(f"- {label}: {a_ms:.2f} vs {b_ms:.2f} ms (speed {a / b:.2f}x) -- {verdict}.")
+            lines.append(f"- {label}: {a_ms:.2f} vs {b_ms:.2f} ms (speed {speed:.2f}x{rounds}) -- {verdict}.")
         elif len(den) > 2:  # a step-time ratio: the numerator's ms over the denominator's
             lines.append(f"- {label}: {b / a:.2f}x ({1000 * batch / a:.1f} vs {1000 * batch / b:.1f} ms) -- {verdict}.")
         else:
-            lines.append(f"- {label}: {a / b:.2f}x ({a:,.1f} vs {b:,.1f}) -- {verdict}.")
+            lines.append(f"- {label}: {speed:.2f}x ({a:,.1f} vs {b:,.1f}{rounds}) -- {verdict}.")
     return lines
 
 
@@ -210,7 +234,7 @@ def memory_goal_lines(rows):
     lines = []
     for what, model, batch, threads, num, den, factor in MEMORY_GOALS:
         label = f"{what} ({model} batch {batch}, {threads} threads): {NAMES[num[0]]} {num[1]} <= {factor}x {NAMES[den[0]]} {den[1]} MB"
-        a, b = (rows.get((k[0], model, "infer", k[1], batch, threads), {}).get("peak_rss_mb") for k in (num, den))
+        a, b = (value(rows, k, model, "infer", batch, threads, "peak_rss_mb") for k in (num, den))
         if not a or not b:
             lines.append(f"- {label}: not measured.")
             continue
@@ -219,8 +243,9 @@ def memory_goal_lines(rows):
 
 
 def errors(rows):
-    return [f"- {NAMES.get(k[0], k[0])} {' '.join(map(str, k[1:4]))} batch {k[4]}, {k[5]} thread(s): {r['error']}"
-            for k, r in rows.items() if "error" in r]
+    return [f"- {NAMES.get(k[0], k[0])} {' '.join(map(str, k[1:4]))} batch {k[4]}, {k[5]} thread(s)"
+            f"{f' (round {n})' if n > 1 else ''}: {r['error']}"
+            for k, runs in rows.items() for n, r in sorted(runs.items()) if "error" in r]
 
 
 def real_loader_table(rows, real):
