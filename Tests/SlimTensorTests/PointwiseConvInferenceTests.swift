@@ -129,7 +129,7 @@ final class PointwiseConvInferenceTests: XCTestCase {
 
     /// A channel-blocked activation reaching a layer that runs channels-last (a 4x4 map at batch 1
     /// after an 8x8 one) is reordered once, straight into the layer's layout: no plain copy of it is
-    /// made on the way. Checked for an 8-channel block and for the host's own block size.
+    /// made on the way. Checked for 8- and 16-channel blocks (oneDNN's on AVX2 and on AVX-512 hosts).
     func testBlockedInputReachesAChannelsLastLayerInOneReorder() throws {
         var rng = SeededGenerator(seed: 9)
         let g = ConvGeometry(strides: [2, 2], paddings: [1, 1], groups: 16)

@@ -82,7 +82,6 @@ public final class Int8KernelCall {
         return y
     }
 
-
     private func argument(_ t: Tensor) -> PreparedPrimitive.Argument {
         .init(pointer: t.buffer.pointer, isPlain: t.layout == nil)
     }

@@ -37,16 +37,17 @@ extension Kernels {
         return view.byteCount == layout.byteCount ? t.relabeled(shape: shape, layout: view) : nil
     }
 
-    /// `t` held in `layout` (one cached reorder unless it already is).
-    /// A tensor in another layout goes through one reorder between the two layouts, not through
-    /// its plain copy.
+    /// `t` held in `layout`: itself when it already is, else one cached reorder (from another
+    /// layout straight into this one, not through a plain copy).
     static func converted(_ t: Tensor, to layout: TensorLayout) -> Tensor {
+        if let current = t.layout, current === layout || current.matches(layout.desc) { return t }
         let out = Tensor(uninitializedShape: t.shape, dtype: t.dtype, layout: layout)
-        if let current = t.layout {
-            if current === layout || current.matches(layout.desc) { return t }
-            withExtendedLifetime(t) { ReorderPlan.shared(from: current.desc, to: layout.desc).run(t.buffer.pointer, out.buffer.pointer) }
-        } else {
-            withExtendedLifetime(t) { layout.reorder(t.buffer.pointer, out.buffer.pointer, toPlain: false) }
+        withExtendedLifetime(t) {
+            if let current = t.layout {
+                ReorderPlan.shared(from: current.desc, to: layout.desc).run(t.buffer.pointer, out.buffer.pointer)
+            } else {
+                layout.reorder(t.buffer.pointer, out.buffer.pointer, toPlain: false)
+            }
         }
         return out
     }
