@@ -145,8 +145,8 @@ final class ConvInferenceCall {
 
     /// Binds the filter (in the filter slot's layout, or plain) and bias that runs pass.
     func bind(filter: Tensor, bias b: Tensor?) -> Bound {
-        let made = Bound(filter: self.filter.accepts(filter.layout) ? filter : filter.plain(),
-                         bias: b.map { bias?.accepts($0.layout) ?? true ? $0 : $0.plain() })
+        let made = Bound(filter: Kernels.usable(filter, for: self.filter),
+                         bias: b.map { t in bias.map { Kernels.usable(t, for: $0) } ?? t })
         bound = made
         arguments[1].1 = .init(made.filter)
         if let b = made.bias, arguments.count > 3 { arguments[3].1 = .init(b) }

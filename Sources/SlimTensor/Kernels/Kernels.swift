@@ -22,16 +22,16 @@ public enum Kernels {
 
     /// Runs a prepared primitive on tensors: inputs read, outputs written in place.
     ///
-    /// An input held in a blocked layout the primitive does not take is made plain first. Outputs
+    /// An input held in a layout the primitive does not take is converted (`usable`). Outputs
     /// are plain or in the layout the primitive chose for them (`PreparedPrimitive.layout`).
     static func run(_ p: PreparedPrimitive, inputs: [Int32: Tensor], outputs: inout [Int32: Tensor], extra: [(Int32, Memory)] = []) {
         var arguments = [Int32: PreparedPrimitive.Argument](minimumCapacity: inputs.count + outputs.count)
         var used: [Tensor] = []
         used.reserveCapacity(inputs.count)
         for (arg, t) in inputs {
-            let usable = p.accepts(arg, t.layout) ? t : t.plain()
-            used.append(usable)
-            arguments[arg] = .init(pointer: usable.buffer.pointer, isPlain: usable.layout == nil)
+            let given = p.slots[arg].map { usable(t, for: $0) } ?? t.plain()
+            used.append(given)
+            arguments[arg] = .init(pointer: given.buffer.pointer, isPlain: given.layout == nil)
         }
         for arg in Array(outputs.keys) {
             precondition(p.accepts(arg, outputs[arg]!.layout), "output \(arg) is in a layout the primitive does not write")
@@ -39,6 +39,14 @@ public enum Kernels {
             arguments[arg] = .init(pointer: outputs[arg]!.buffer.pointer, isPlain: outputs[arg]!.layout == nil)
         }
         withExtendedLifetime(used) { p.run(arguments, extra: extra) }
+    }
+
+    /// `t` as a primitive takes it for `slot`: as it is, converted straight into the slot's layout
+    /// (another layout of the same dims and type: one reorder), or plain.
+    static func usable(_ t: Tensor, for slot: PreparedPrimitive.Slot) -> Tensor {
+        if slot.accepts(t.layout) { return t }
+        if let own = slot.layout, let current = t.layout, current.sameElements(as: own) { return converted(t, to: own) }
+        return t.plain()
     }
 
     /// An uninitialised output for `arg` of `p`: in the layout the primitive chose for it.

@@ -52,14 +52,6 @@ extension Kernels {
         return out
     }
 
-    /// `t` as a primitive takes it for `slot`: as it is, converted straight into the slot's layout
-    /// (another layout of the same dims and type: one reorder), or plain.
-    static func usable(_ t: Tensor, for slot: PreparedPrimitive.Slot) -> Tensor {
-        if slot.accepts(t.layout) { return t }
-        if let own = slot.layout, let current = t.layout, current.sameElements(as: own) { return converted(t, to: own) }
-        return t.plain()
-    }
-
     /// The destination of a primitive whose sum post-op adds its result to `residual`: the
     /// residual's bytes in the destination's layout (`layout`; nil: plain), held by no other
     /// tensor (a copy unless nothing else holds them), its plain copy forgotten (the bytes are
