@@ -56,13 +56,13 @@ extension Kernels {
     ///
     /// `inferenceLayouts` (inference): a convolution of at most `channelsLastRows` output rows takes
     /// channels-last input and output (unless oneDNN has only its reference kernel for that), and a
-    /// pointwise convolution of a map smaller than `pointwiseMatmulPixels` whose input and output are
-    /// channels-last runs as the matmul of the same bytes (`pointwiseMatmul`); its weights slot is
-    /// then the [C, O] matrix.
+    /// pointwise convolution of more than one image on a map smaller than `pointwiseMatmulPixels`
+    /// whose input and output are channels-last runs as the matmul of the same bytes
+    /// (`pointwiseMatmul`); its weights slot is then the [C, O] matrix.
     static func convForwardPrimitive(_ c: ConvShapes, bias: Bool, training: Bool, activation: EltwiseKind? = nil,
                                      residual: Bool = false, inferenceLayouts: Bool = false) -> PreparedPrimitive {
         precondition((activation == nil && !residual) || !training, "a fused activation or residual is for inference only")
-        let asMatmul = inferenceLayouts && !training && c.isPointwise && c.x[2] * c.x[3] < pointwiseMatmulPixels
+        let asMatmul = inferenceLayouts && !training && c.isPointwise && c.x[0] > 1 && c.x[2] * c.x[3] < pointwiseMatmulPixels
         let fewRows = inferenceLayouts && !training && c.y[0] * c.y[2] * c.y[3] <= channelsLastRows
         return PrimitiveCache.shared.value("conv_fwd \(c.key) b\(bias) t\(training) a\(activation?.cacheKey ?? "-")\(residual ? " r" : "")\(asMatmul ? " mm" : "")\(fewRows ? " cl" : "")") {
             var ws = MemoryDesc(c.groupedW, .f32, plain: false), bs = MemoryDesc([c.w[0]], .f32)
@@ -108,7 +108,10 @@ extension Kernels {
     /// convolution takes one image's pixels as the rows of a block: below a block's 16 rows it
     /// reads the whole filter again for every image (MobileNetV1's 2x2 layers at batch 64: 2.4x
     /// slower than the matmul); at 4x4 the two ran level, and from 13x13 (YOLOv3's head) up the
-    /// convolution was 10-30% faster.
+    /// convolution was 10-30% faster. One image reads the filter once either way, and there the
+    /// convolution is the faster: batch 1, 2x2, channels-last, 2 threads, timed interleaved (AMD
+    /// EPYC Zen 3, AVX2): 512 -> 1024 0.048 vs 0.072 ms, 1024 -> 1024 0.150 vs 0.184 ms, so a
+    /// batch of one keeps the convolution.
     static let pointwiseMatmulPixels = 16
 
     /// Inference convolutions whose output has at most this many rows (batch x pixels:
