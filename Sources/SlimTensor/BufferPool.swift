@@ -37,12 +37,18 @@ final class BufferPool: @unchecked Sendable {
 
     /// A 64-byte aligned buffer of `byteCount` bytes (at least 1), uninitialised.
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        if recording, PrimitiveRecording.isRecording, let reused = takeSpare(byteCount) { return reused }
         if byteCount >= minimumBytes, let reused = take(byteCount) { return reused }
         return UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
     }
 
     /// Returns a buffer obtained from `allocate(byteCount)`.
     func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        if holding, keepHeld(pointer, byteCount: byteCount) { return }
+        give(pointer, byteCount: byteCount)
+    }
+
+    private func give(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         guard byteCount >= minimumBytes, byteCount <= capacityBytes else { return pointer.deallocate() }
         lock.lock()
         clock += 1
@@ -73,6 +79,65 @@ final class BufferPool: @unchecked Sendable {
     var heldBytes: Int {
         lock.lock(); defer { lock.unlock() }
         return pooledBytes
+    }
+
+    // MARK: Buffers a `PrimitiveRecording` holds
+
+    /// How many recordings hold each buffer (`hold`); a held buffer released by its tensor is kept
+    /// in `handedOver` until the last of them ends.
+    private var holds: [UnsafeMutableRawPointer: Int] = [:]
+    private var handedOver: [UnsafeMutableRawPointer: Int] = [:]
+    /// Held buffers released during the recorded run, which that run may be given again (by size).
+    private var spares: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Whether any buffer is held (read without the lock first: a release of an unheld buffer
+    /// takes no lock for it).
+    private var holding = false
+    /// Whether a recording is in progress (its thread's allocations may reuse `spares`).
+    var recording = false
+
+    /// Keeps `pointer` from being freed or reused while held (a recording reads or writes it).
+    func hold(_ pointer: UnsafeMutableRawPointer) {
+        lock.lock(); defer { lock.unlock() }
+        holds[pointer, default: 0] += 1
+        holding = true
+    }
+
+    /// Ends holds taken by `hold`: a buffer no longer held whose tensor released it is freed now.
+    func unhold(_ pointers: Set<UnsafeMutableRawPointer>) {
+        var free: [(UnsafeMutableRawPointer, Int)] = []
+        lock.lock()
+        for p in pointers {
+            guard let n = holds[p] else { continue }
+            if n > 1 { holds[p] = n - 1; continue }
+            holds[p] = nil
+            if let size = handedOver.removeValue(forKey: p) { free.append((p, size)) }
+        }
+        holding = !holds.isEmpty
+        lock.unlock()
+        for (p, size) in free { give(p, byteCount: size) }
+    }
+
+    /// A held buffer's release: kept (a spare of the recorded run while it lasts). False when not held.
+    private func keepHeld(_ pointer: UnsafeMutableRawPointer, byteCount: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard holds[pointer] != nil else { return false }
+        handedOver[pointer] = byteCount
+        if recording && PrimitiveRecording.isRecording { spares[byteCount, default: []].append(pointer) }
+        return true
+    }
+
+    /// A spare of the recorded run (`keepHeld`), given back to a tensor of that run.
+    private func takeSpare(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        lock.lock(); defer { lock.unlock() }
+        guard let p = spares[byteCount]?.popLast() else { return nil }
+        handedOver[p] = nil
+        return p
+    }
+
+    /// The recorded run is over: its spares stay handed over (freed when no recording holds them).
+    func endRecording() {
+        lock.lock(); defer { lock.unlock() }
+        spares.removeAll()
     }
 
     private func take(_ byteCount: Int) -> UnsafeMutableRawPointer? {

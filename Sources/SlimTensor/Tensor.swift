@@ -116,6 +116,14 @@ public struct Tensor: @unchecked Sendable {
         self.layout = layout
     }
 
+    /// A copy of these bytes in the same layout, sharing nothing with this tensor.
+    public func detachedCopy() -> Tensor {
+        Tensor(shape: shape, dtype: dtype, buffer: buffer.copy(), layout: layout)
+    }
+
+    /// Whether the bytes are held plain row-major (not in a oneDNN blocked layout).
+    public var isPlain: Bool { layout == nil }
+
     /// The same values held in plain row-major layout (self when already plain).
     func plain() -> Tensor {
         guard layout != nil else { return self }

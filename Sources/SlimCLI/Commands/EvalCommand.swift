@@ -86,7 +86,9 @@ struct EvalCommand: ParsableCommand {
         let engine = engine ?? InferenceEngine.defaultEngine(for: loaded.program)
         let (program, params) = try engine.executionModel(program: loaded.program, params: loaded.params)
         printFlushed("\(label.map { "\($0) " } ?? "")engine: \(engine.summary(of: program))\n")
-        return (try Executor(program: program), params)
+        let executor = try Executor(program: program)
+        executor.replaysInference = true
+        return (executor, params)
     }
 
     private func compare(_ reader: ReaderSpec, executor: Executor, params: [String: Tensor], modelPath: String, reference: String) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import SlimTensor
 
 /// Runs a program forward, and in training backward by reverse-mode differentiation over the
@@ -28,6 +29,18 @@ public final class Executor {
     public var resizableFeeds: Set<String> = []
     /// When set, every op's forward and backward time is added to it (per op type).
     public var profile: OpProfile?
+    /// Eval runs replay the oneDNN calls of an earlier run (`PrimitiveRecording`) instead of
+    /// running the ops, when every op of the run works on primitives (`Operator.runsOnPrimitives`,
+    /// no persistable output) and nothing else changed: the same fetches, the same feed names,
+    /// shapes and types, the scope unchanged. The first such run runs the ops; the second records
+    /// them, then runs the ops and the replay on other input values (each feed's elements
+    /// reversed) and compares the outputs bit for bit; later runs replay. A check that fails, or
+    /// ops that cannot be replayed, run the ops from then on. Results are copies (the next replay
+    /// rewrites the recorded buffers). Off for profiled runs and under `NonFiniteCheck`.
+    public var replaysInference = false
+    private var replay: InferenceReplay?
+    /// Eval runs answered by a replay (`replaysInference`).
+    public private(set) var replayedRuns = 0
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
@@ -61,10 +74,64 @@ public final class Executor {
     public func run(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, fetches: [String]? = nil) throws -> [String: Tensor] {
         let wanted = fetches ?? program.fetches
         try checkFeeds(feeds)
-        tape.removeAll()
+        if replaysInference && mode == .eval && profile == nil && !NonFiniteCheck.enabled {
+            return try replayed(feeds: feeds, scope: scope, wanted: wanted)
+        }
+        return try runOps(feeds: feeds, scope: scope, mode: mode, wanted: wanted)
+    }
+
+    /// The schedule of the ops a run computes `wanted` with.
+    private func schedule(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, wanted: [String]) throws -> RunSchedule {
         let plan = mode == .eval && inference.removed.isDisjoint(with: wanted) ? inference
             : fused.removed.isDisjoint(with: wanted) ? fused : written
-        let schedule = try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
+        return try plan.schedule(for: wanted, available: { Set(feeds.keys).union(scope.tensors.keys) }, program: program)
+    }
+
+    /// An eval run through `replay` (`replaysInference`).
+    private func replayed(feeds: [String: Tensor], scope: Scope, wanted: [String]) throws -> [String: Tensor] {
+        let names = feeds.keys.sorted()
+        let inputs = names.map { feeds[$0]! }
+        let key = InferenceReplay.Key(fetches: wanted, feeds: names, shapes: inputs.map(\.shape), types: inputs.map(\.dtype),
+                                      scope: scope.identity, version: scope.version)
+        if replay?.key != key { replay = InferenceReplay(key: key) }
+        let state = replay!
+        if let recording = state.recording, recording.replay(inputs: inputs) {
+            replayedRuns += 1
+            return state.results(recording.outputCopies())
+        }
+        state.runs += 1
+        guard state.runs == 2, inputs.allSatisfy(\.isPlain), Set(wanted).count == wanted.count else {
+            return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
+        }
+        let steps = try schedule(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
+        guard steps.steps.allSatisfy({ $0.implementation.runsOnPrimitives && !$0.persistable.contains(true) }),
+              !feeds.keys.contains(where: { steps.slotOf[$0].map(steps.constantSlots.contains) ?? false }) else {
+            return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
+        }
+        // The recorded run reads copies of the feeds, which later replays refill (never the caller's).
+        let owned = inputs.map { $0.detachedCopy() }
+        let recording = PrimitiveRecording(inputs: owned)
+        guard let result = try recording.record({
+            try runOps(feeds: Dictionary(uniqueKeysWithValues: zip(names, owned)), scope: scope, mode: .eval, wanted: wanted)
+        }) else {
+            state.runs = 1
+            return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
+        }
+        recording.keepOutputs(wanted.map { result[$0]! })
+        let outputs = recording.outputCopies()
+        // The check: the ops and the replay on other values, bit for bit.
+        let other = inputs.map(\.reversedElements)
+        let expected = try runOps(feeds: Dictionary(uniqueKeysWithValues: zip(names, other)), scope: scope, mode: .eval, wanted: wanted)
+        if recording.replay(inputs: other), zip(wanted, recording.outputCopies()).allSatisfy({ expected[$0.0]!.hasSameBytes(as: $0.1) }) {
+            state.recording = recording
+        }
+        return state.results(outputs)
+    }
+
+    /// Runs the ops of the schedule for `wanted`.
+    private func runOps(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, wanted: [String]) throws -> [String: Tensor] {
+        tape.removeAll()
+        let schedule = try schedule(feeds: feeds, scope: scope, mode: mode, wanted: wanted)
         var env = [Tensor?](repeating: nil, count: schedule.slotCount)
         var fedConstant = false
         for (name, t) in feeds {
@@ -204,5 +271,54 @@ public final class Executor {
                 throw GraphError("feed '\(name)' is \(value.dtype)\(value.shape), the program expects \(v.dtype)\(v.shape)")
             }
         }
+    }
+}
+
+/// What `Executor.replaysInference` knows about eval runs of one kind (`Key`): how many ran, and
+/// the recording that replays them once one was recorded and checked.
+private final class InferenceReplay {
+    struct Key: Equatable {
+        let fetches: [String]
+        let feeds: [String]
+        let shapes: [[Int]]
+        let types: [DType]
+        let scope: Int
+        let version: Int
+    }
+
+    let key: Key
+    var runs = 0
+    var recording: PrimitiveRecording?
+
+    init(key: Key) { self.key = key }
+
+    /// The fetches' values by name.
+    func results(_ values: [Tensor]) -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (name, value) in zip(key.fetches, values) { result[name] = value }
+        return result
+    }
+}
+
+private extension Tensor {
+    /// The same shape and type, the elements in reverse order (plain).
+    var reversedElements: Tensor {
+        var t = Tensor(shape: shape, dtype: dtype)
+        let size = dtype.byteSize, n = count
+        withUnsafeBytes { source in
+            t.withUnsafeMutableBytes { target in
+                for i in 0..<n {
+                    let from = (n - 1 - i) * size
+                    for b in 0..<size { target[i * size + b] = source[from + b] }
+                }
+            }
+        }
+        return t
+    }
+
+    /// Whether both hold the same elements, bit for bit.
+    func hasSameBytes(as other: Tensor) -> Bool {
+        shape == other.shape && dtype == other.dtype
+            && withUnsafeBytes { a in other.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 }

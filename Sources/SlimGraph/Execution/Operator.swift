@@ -25,8 +25,14 @@ public protocol Operator {
     /// Accumulates the gradients of the inputs from the gradients of the outputs. Ops without
     /// a gradient (metrics, integer ops) leave the default, which does nothing.
     static func backward(_ context: OpContext) throws
+
+    /// Whether an eval-mode forward does all its work on tensor bytes in oneDNN primitives (and
+    /// views), so that a run of such ops can be recorded and replayed (`Executor.replaysInference`).
+    static var runsOnPrimitives: Bool { get }
 }
 
 extension Operator {
     public static func backward(_ context: OpContext) throws {}
+
+    public static var runsOnPrimitives: Bool { false }
 }

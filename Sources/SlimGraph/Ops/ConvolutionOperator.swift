@@ -14,6 +14,8 @@ public protocol ConvolutionOperator: Operator {
 }
 
 extension ConvolutionOperator {
+    public static var runsOnPrimitives: Bool { true }
+
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "Input", of: op), w = try ShapeInference.shape(inputs, "Filter", of: op)
         try ShapeInference.requireRank(x, [4], "Input", of: op)

@@ -6,6 +6,7 @@ import SlimTensor
 /// Backward: `dX = dOut`, `dY = reduceSum(dOut)` over the broadcast dims.
 public enum ElementwiseAddOp: ElementwiseBinaryOperator {
     public static let type = "elementwise_add"
+    public static let runsOnPrimitives = true
 
     static func apply(_ x: Tensor, _ y: Tensor, axis: Int) -> Tensor { Kernels.add(x, y, axis: axis) }
 

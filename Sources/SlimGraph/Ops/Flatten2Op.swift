@@ -5,6 +5,7 @@ import SlimTensor
 /// Backward: `dX = dOut` reshaped to X.
 public enum Flatten2Op: Operator {
     public static let type = "flatten2"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "X", of: op)

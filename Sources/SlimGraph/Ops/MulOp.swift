@@ -13,6 +13,7 @@ import SlimTensor
 /// memo), so a batch-1 step runs it without shape inference or cache lookups.
 public enum MulOp: Operator {
     public static let type = "mul"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "X", of: op), y = try ShapeInference.shape(inputs, "Y", of: op)

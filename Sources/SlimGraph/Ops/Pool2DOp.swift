@@ -9,6 +9,7 @@ import SlimTensor
 /// workspace), avg spreads `dOut / divisor` over the window.
 public enum Pool2DOp: Operator {
     public static let type = "pool2d"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "X", of: op)

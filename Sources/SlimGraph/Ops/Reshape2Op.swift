@@ -5,6 +5,7 @@ import SlimTensor
 /// output is Paddle's marker `[0] + X.dims` (no elements). Backward: `dX = dOut` reshaped to X.
 public enum Reshape2Op: Operator {
     public static let type = "reshape2"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "X", of: op)

@@ -4,6 +4,7 @@ import SlimTensor
 /// backward `dX = Out * (dOut - sum_axis(dOut * Out))`.
 public enum SoftmaxOp: Operator {
     public static let type = "softmax"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         let x = try ShapeInference.shape(inputs, "X", of: op)

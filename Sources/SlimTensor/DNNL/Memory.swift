@@ -95,11 +95,16 @@ final class Primitive: @unchecked Sendable {
 
     /// Executes on `args` (memories the caller keeps alive).
     func execute(_ args: UnsafeMutableBufferPointer<dnnl_exec_arg_t>) {
+        if PrimitiveRecording.isRecording { PrimitiveRecording.note(self, UnsafeBufferPointer(args)) }
         DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(args.count), args.baseAddress), "primitive_execute")
     }
 
     func execute(_ args: [(Int32, Memory)]) {
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
+        if PrimitiveRecording.isRecording {
+            for (_, memory) in args { PrimitiveRecording.keep(memory) }
+            list.withUnsafeBufferPointer { PrimitiveRecording.note(self, $0) }
+        }
         DNNL.check(dnnl_primitive_execute(primitive, DNNL.stream, Int32(list.count), &list), "primitive_execute")
     }
 

@@ -121,6 +121,10 @@ final class PreparedPrimitive: @unchecked Sendable {
 
     /// Runs on caller buffers, each plain or in its slot's chosen layout.
     func run(_ arguments: [Int32: Argument], extra: [(Int32, Memory)] = []) {
+        if PrimitiveRecording.isRecording {
+            PrimitiveRecording.keep(self)
+            for (_, memory) in extra { PrimitiveRecording.keep(memory) }
+        }
         Kernels.withPrimitiveThreads(self) { execute(arguments, extra: extra) }
     }
 
@@ -152,6 +156,7 @@ extension PreparedPrimitive {
     /// the slots beforehand: no dictionaries per call).
     func run(slots list: [(Slot, Argument)]) {
         precondition(list.count == slots.count, "\(list.count) arguments for \(slots.count) slots")
+        if PrimitiveRecording.isRecording { PrimitiveRecording.keep(self) }
         Kernels.withPrimitiveThreads(self) { execute(slots: list) }
     }
 
@@ -208,6 +213,7 @@ final class ReorderPlan: @unchecked Sendable {
     /// Reorders `from` into `to` (one call at a time: the memories are rebound per call).
     func run(_ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer) {
         lock.lock(); defer { lock.unlock() }
+        if PrimitiveRecording.isRecording { PrimitiveRecording.keep(self) }
         source.bind(from)
         destination.bind(to)
         primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)])

@@ -28,6 +28,7 @@ extension BenchWorkload {
             try ModelFile.save(program: program, params: built.params.filter { program.has($0.key) }, to: dir)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
+        executor.replaysInference = true
         let scope = Scope(built.params)
         let images = syntheticDetectionBatch(model, configuration).images
         let image = built.image

@@ -55,6 +55,7 @@ extension BenchWorkload {
         var program = program, params = params
         try Int8LoweringPass().apply(to: &program, params: &params)
         let executor = try Executor(program: program, seed: configuration.seed)
+        executor.replaysInference = true
         let scope = Scope(params)
         return BenchWorkload(precision: .int8, executor: executor) {
             try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: outputs)

@@ -48,6 +48,7 @@ extension BenchWorkload {
             return try lowered(program, params, feeds: feeds, outputs: outputs, configuration)
         }
         let executor = try Executor(program: program, seed: configuration.seed)
+        executor.replaysInference = true
         let scope = Scope(params)
         return BenchWorkload(precision: stored, executor: executor) {
             try executor.run(feeds: feeds, scope: scope, mode: .eval, fetches: outputs)

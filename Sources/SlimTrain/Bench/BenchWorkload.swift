@@ -58,6 +58,7 @@ struct BenchWorkload {
             try ModelFile.save(program: inference, params: built.params.filter { inference.has($0.key) }, to: dir)
         }
         let executor = try Executor(program: built.program, seed: configuration.seed)
+        executor.replaysInference = true
         let scope = Scope(built.params)
         let next = try BenchBatches.source(for: model, configuration)
         let image = built.image, output = built.interface.output

@@ -44,6 +44,7 @@ public struct Predictor {
             throw DataError.invalidConfiguration("\(classNames.count) class names for a model of \(fetch.classes) classes")
         }
         executor = try Executor(program: program, registry: registry)
+        executor.replaysInference = true
         scope = Scope(params)
         image = feed.name
         output = fetch.name

@@ -10,6 +10,8 @@ protocol EltwiseOperator: Operator {
 }
 
 extension EltwiseOperator {
+    public static var runsOnPrimitives: Bool { true }
+
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         _ = try eltwiseKind(op)
         return ["Out": [try ShapeInference.shape(inputs, "X", of: op)]]

@@ -1,0 +1,119 @@
+import XCTest
+@testable import SlimGraph
+import SlimTensor
+
+/// `Executor.replaysInference`: eval runs replay the recorded oneDNN calls of an earlier run, with
+/// outputs bit for bit those of running the ops, and fall back to the ops whenever a replay would
+/// not be the same computation.
+final class ExecutorReplayTests: XCTestCase {
+    typealias Sketch = GradientCheckTests.Sketch
+
+    /// A stem convolution, a ResNet block (conv -> batch_norm + relu -> conv -> batch_norm -> add
+    /// of the block input -> relu), max pooling, a fully connected layer and softmax: every op on
+    /// primitives. `laterReader`: a 1x1 convolution of the block input after the block, so the
+    /// fused residual sum runs on a copy of it (made outside oneDNN).
+    func network(laterReader: Bool = false, last: String = "softmax") throws -> Sketch {
+        var s = Sketch()
+        s.program.declare(VarDesc(name: "image", shape: [-1, 3, 6, 6]))
+        s.program.feeds = ["image"]
+        s.parameter("stem.w", [4, 3, 3, 3])
+        s.parameter("a.w", [4, 4, 3, 3])
+        s.parameter("b.w", [4, 4, 3, 3])
+        s.parameter("late.w", [4, 4, 1, 1])
+        s.parameter("fc.w", [36, 5])
+        s.parameter("fc.b", [5])
+        for name in ["bn1", "bn2"] {
+            s.parameter("\(name).scale", [4], 0.5, 1.5)
+            s.parameter("\(name).bias", [4], -0.2, 0.2)
+            s.parameter("\(name).mean", [4], trainable: false, -0.1, 0.1)
+            s.parameter("\(name).var", [4], trainable: false, 0.5, 1.5)
+        }
+        try s.op("conv2d", ["Input": ["image"], "Filter": ["stem.w"]], ["Output": ["stem.out"]], ["paddings": .ints([1, 1])])
+        try s.op("relu", ["X": ["stem.out"]], ["Out": ["block.in"]])
+        try s.op("conv2d", ["Input": ["block.in"], "Filter": ["a.w"]], ["Output": ["a.out"]], ["paddings": .ints([1, 1])])
+        try batchNorm(&s, "bn1", "a.out", "bn1.out")
+        try s.op("relu", ["X": ["bn1.out"]], ["Out": ["a.relu"]])
+        try s.op("conv2d", ["Input": ["a.relu"], "Filter": ["b.w"]], ["Output": ["b.out"]], ["paddings": .ints([1, 1])])
+        try batchNorm(&s, "bn2", "b.out", "bn2.out")
+        try s.op("elementwise_add", ["X": ["bn2.out"], "Y": ["block.in"]], ["Out": ["sum"]], ["axis": .int(-1)])
+        try s.op("relu", ["X": ["sum"]], ["Out": ["block.out"]])
+        var pooled = "block.out"
+        if laterReader {
+            try s.op("conv2d", ["Input": ["block.in"], "Filter": ["late.w"]], ["Output": ["late.out"]])
+            try s.op("elementwise_add", ["X": ["block.out"], "Y": ["late.out"]], ["Out": ["joined"]], ["axis": .int(-1)])
+            pooled = "joined"
+        }
+        try s.op("pool2d", ["X": [pooled]], ["Out": ["pool.out"]], ["pooling_type": .string("max"), "ksize": .ints([2, 2]), "strides": .ints([2, 2])])
+        try s.op("mul", ["X": ["pool.out"], "Y": ["fc.w"]], ["Out": ["fc.out"]], ["x_num_col_dims": .int(1)])
+        try s.op("elementwise_add", ["X": ["fc.out"], "Y": ["fc.b"]], ["Out": ["logits"]], ["axis": .int(1)])
+        try s.op(last, ["X": ["logits"]], ["Out": ["prob"]])
+        s.program.fetches = ["prob"]
+        return s
+    }
+
+    private func batchNorm(_ s: inout Sketch, _ name: String, _ x: String, _ y: String) throws {
+        try s.op("batch_norm", ["X": [x], "Scale": ["\(name).scale"], "Bias": ["\(name).bias"], "Mean": ["\(name).mean"], "Variance": ["\(name).var"]],
+                 ["Y": [y], "MeanOut": ["\(name).mean"], "VarianceOut": ["\(name).var"], "SavedMean": ["\(name).saved_mean"],
+                  "SavedVariance": ["\(name).saved_var"]])
+    }
+
+    /// Runs `batches` (image batch sizes) through a replaying executor and one running the ops, on
+    /// scopes of the same values; every output equal bit for bit. Returns the replaying executor.
+    @discardableResult
+    func compare(_ s: Sketch, batches: [Int], seed: UInt64 = 4, change: ((Int, Scope) -> Void)? = nil,
+                 file: StaticString = #filePath, line: UInt = #line) throws -> Executor {
+        let replaying = try Executor(program: s.program), running = try Executor(program: s.program)
+        replaying.replaysInference = true
+        let scopes = (Scope(s.scope.tensors), Scope(s.scope.tensors))
+        var rng = SeededGenerator(seed: seed)
+        var kept: [(Tensor, [Float])] = []
+        for (i, batch) in batches.enumerated() {
+            change?(i, scopes.0)
+            change?(i, scopes.1)
+            let image = OpTestValues.random([batch, 3, 6, 6], &rng, -2, 2), before = image.floats
+            let got = try XCTUnwrap(replaying.run(feeds: ["image": image], scope: scopes.0, mode: .eval)["prob"], file: file, line: line)
+            let expected = try XCTUnwrap(running.run(feeds: ["image": image], scope: scopes.1, mode: .eval)["prob"], file: file, line: line)
+            XCTAssertEqual(got.shape, expected.shape, "run \(i)", file: file, line: line)
+            XCTAssertEqual(got.floats.map(\.bitPattern), expected.floats.map(\.bitPattern), "run \(i), batch \(batch)", file: file, line: line)
+            XCTAssertEqual(image.floats, before, "run \(i): the feed is read, not written", file: file, line: line)
+            kept.append((got, got.floats))
+        }
+        for (i, (tensor, values)) in kept.enumerated() {
+            XCTAssertEqual(tensor.floats, values, "run \(i)'s result is the caller's: later replays do not rewrite it", file: file, line: line)
+        }
+        return replaying
+    }
+
+    /// The first run of a kind runs the ops, the second records and checks, later ones replay; a
+    /// new batch size is a new kind.
+    func testReplayedRunsEqualTheOpsBitForBit() throws {
+        let executor = try compare(try network(), batches: [2, 2, 2, 2, 1, 1, 1, 2, 2, 2])
+        XCTAssertEqual(executor.replayedRuns, 2 + 1 + 1)
+    }
+
+    /// A changed weight (a new scope version) is a new kind of run: recorded again, its output the
+    /// new weights'.
+    func testAChangedWeightIsRecordedAgain() throws {
+        let executor = try compare(try network(), batches: [2, 2, 2, 2, 2, 2, 2]) { i, scope in
+            if i == 4, let w = scope["b.w"] { scope["b.w"] = Tensor(shape: w.shape, floats: w.floats.map { $0 * 0.5 }) }
+        }
+        XCTAssertEqual(executor.replayedRuns, 2 + 1)
+    }
+
+    /// The residual sum copies the block input when a later op reads it (outside oneDNN): the
+    /// check of the recording finds the replay different and the ops run from then on.
+    func testARunWithWorkOutsidePrimitivesIsNotReplayed() throws {
+        let executor = try compare(try network(laterReader: true), batches: [2, 2, 2, 2, 2])
+        XCTAssertEqual(executor.replayedRuns, 0)
+    }
+
+    /// An op not marked `runsOnPrimitives` (`mean`) keeps the run from being recorded.
+    func testAnOpOffPrimitivesKeepsTheOpsRunning() throws {
+        var s = try network()
+        s.program.declare(VarDesc(name: "loss", shape: [1]))
+        try s.op("mean", ["X": ["prob"]], ["Out": ["loss"]])
+        s.program.fetches = ["prob", "loss"]
+        let executor = try compare(s, batches: [2, 2, 2, 2])
+        XCTAssertEqual(executor.replayedRuns, 0)
+    }
+}
