@@ -32,11 +32,12 @@ public final class Executor {
     /// Eval runs replay the oneDNN calls of an earlier run (`PrimitiveRecording`) instead of
     /// running the ops, when every op of the run works on primitives (`Operator.runsOnPrimitives`,
     /// no persistable output) and nothing else changed: the same fetches, the same feed names,
-    /// shapes and types, the scope unchanged. The first such run runs the ops; the second records
-    /// them, then runs the ops and the replay on other input values (each feed's elements
-    /// reversed) and compares the outputs bit for bit; later runs replay. A check that fails, or
-    /// ops that cannot be replayed, run the ops from then on. Results are copies (the next replay
-    /// rewrites the recorded buffers). Off for profiled runs and under `NonFiniteCheck`.
+    /// shapes and types, the scope unchanged. The first such run runs the ops; the second runs
+    /// them on other input values (each feed's elements reversed), then records them on its own,
+    /// replays the recording on the other values and compares the outputs bit for bit; later runs
+    /// replay. A check that fails, or ops that cannot be replayed, run the ops from then on.
+    /// Results are copies (the next replay rewrites the recorded buffers). Off for profiled runs
+    /// and under `NonFiniteCheck`.
     public var replaysInference = false
     private var replay: InferenceReplay?
     /// Eval runs answered by a replay (`replaysInference`).
@@ -108,6 +109,10 @@ public final class Executor {
               !feeds.keys.contains(where: { steps.slotOf[$0].map(steps.constantSlots.contains) ?? false }) else {
             return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
         }
+        // The check's reference first (its buffers go back to the pool for the recorded run to
+        // take): the ops on other values, each feed's elements reversed.
+        let other = inputs.map(\.reversedElements)
+        let expected = try runOps(feeds: Dictionary(uniqueKeysWithValues: zip(names, other)), scope: scope, mode: .eval, wanted: wanted)
         // The recorded run reads copies of the feeds, which later replays refill (never the caller's).
         let owned = inputs.map { $0.detachedCopy() }
         let recording = PrimitiveRecording(inputs: owned)
@@ -119,9 +124,7 @@ public final class Executor {
         }
         recording.keepOutputs(wanted.map { result[$0]! })
         let outputs = recording.outputCopies()
-        // The check: the ops and the replay on other values, bit for bit.
-        let other = inputs.map(\.reversedElements)
-        let expected = try runOps(feeds: Dictionary(uniqueKeysWithValues: zip(names, other)), scope: scope, mode: .eval, wanted: wanted)
+        // The check: the replay on the other values gives the ops' outputs bit for bit.
         if recording.replay(inputs: other), zip(wanted, recording.outputCopies()).allSatisfy({ expected[$0.0]!.hasSameBytes(as: $0.1) }) {
             state.recording = recording
         }
