@@ -17,21 +17,16 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         s.program.feeds = ["image"]
         s.parameter("conv.w", [6, 3, 3, 3])
         s.parameter("conv.b", [6])
-        for (name, c) in [("bn1", 6), ("bn2", 6)] {
-            s.parameter("\(name).scale", [c], 0.5, 1.5)
-            s.parameter("\(name).bias", [c], -0.2, 0.2)
-            s.parameter("\(name).mean", [c], trainable: false, -0.1, 0.1)
-            s.parameter("\(name).var", [c], trainable: false, 0.5, 1.5)
-        }
+        for name in ["bn1", "bn2"] { s.batchNormParameters(name, channels: 6) }
         s.parameter("dw.w", [6, 1, 3, 3])
         s.parameter("pw.w", [5, 6, 1, 1])
         try s.op("conv2d", ["Input": ["image"], "Filter": ["conv.w"]], ["Output": ["conv.out"]], ["paddings": .ints([1, 1])])
         try s.op("elementwise_add", ["X": ["conv.out"], "Y": ["conv.b"]], ["Out": ["conv.biased"]], ["axis": .int(1)])
-        try batchNorm(&s, "bn1", "conv.biased", "bn1.out")
+        try s.batchNorm("bn1", "conv.biased", "bn1.out")
         try s.op(first, ["X": ["bn1.out"]], ["Out": ["leaky.out"]], first == "leaky_relu" ? ["alpha": .float(0.1)] : [:])
         try s.op("depthwise_conv2d", ["Input": ["leaky.out"], "Filter": ["dw.w"]], ["Output": ["dw.out"]],
                  ["paddings": .ints([1, 1]), "strides": .ints([2, 2]), "groups": .int(6)])
-        try batchNorm(&s, "bn2", "dw.out", "bn2.out")
+        try s.batchNorm("bn2", "dw.out", "bn2.out")
         try s.op(second, ["X": ["bn2.out"]], ["Out": ["relu.out"]])
         try s.op("conv2d", ["Input": ["relu.out"], "Filter": ["pw.w"]], ["Output": ["pw.out"]])
         try s.op("mean", ["X": ["pw.out"]], ["Out": ["loss"]])
@@ -39,11 +34,6 @@ final class ExecutorInferenceFusionTests: XCTestCase {
         return s
     }
 
-    private func batchNorm(_ s: inout Sketch, _ name: String, _ x: String, _ y: String) throws {
-        try s.op("batch_norm", ["X": [x], "Scale": ["\(name).scale"], "Bias": ["\(name).bias"], "Mean": ["\(name).mean"], "Variance": ["\(name).var"]],
-                 ["Y": [y], "MeanOut": ["\(name).mean"], "VarianceOut": ["\(name).var"], "SavedMean": ["\(name).saved_mean"],
-                  "SavedVariance": ["\(name).saved_var"]])
-    }
 
     func testEvalFusionFoldsBatchNormsAndFusesActivations() throws {
         let s = try network()
@@ -85,17 +75,12 @@ final class ExecutorInferenceFusionTests: XCTestCase {
             s.parameter("a.w", [4, 4, 3, 3])
             s.parameter("b.w", [4, 4, 3, 3])
             s.parameter("pw.w", [3, 4, 1, 1])
-            for name in ["bn1", "bn2"] {
-                s.parameter("\(name).scale", [4], 0.5, 1.5)
-                s.parameter("\(name).bias", [4], -0.2, 0.2)
-                s.parameter("\(name).mean", [4], trainable: false, -0.1, 0.1)
-                s.parameter("\(name).var", [4], trainable: false, 0.5, 1.5)
-            }
+            for name in ["bn1", "bn2"] { s.batchNormParameters(name, channels: 4) }
             try s.op("conv2d", ["Input": ["image"], "Filter": ["a.w"]], ["Output": ["a.out"]], ["paddings": .ints([1, 1])])
-            try batchNorm(&s, "bn1", "a.out", "bn1.out")
+            try s.batchNorm("bn1", "a.out", "bn1.out")
             try s.op("relu", ["X": ["bn1.out"]], ["Out": ["a.relu"]])
             try s.op("conv2d", ["Input": ["a.relu"], "Filter": ["b.w"]], ["Output": ["b.out"]], ["paddings": .ints([1, 1])])
-            try batchNorm(&s, "bn2", "b.out", "bn2.out")
+            try s.batchNorm("bn2", "b.out", "bn2.out")
             let operands = shortcutFirst ? ["X": ["image"], "Y": ["bn2.out"]] : ["X": ["bn2.out"], "Y": ["image"]]
             try s.op("elementwise_add", operands, ["Out": ["sum"]], ["axis": .int(-1)])
             try s.op("relu", ["X": ["sum"]], ["Out": ["block.out"]])

@@ -12,7 +12,7 @@ final class ExecutorReplayTests: XCTestCase {
     /// of the block input -> relu), max pooling, a fully connected layer and softmax: every op on
     /// primitives. `laterReader`: a 1x1 convolution of the block input after the block, so the
     /// fused residual sum runs on a copy of it (made outside oneDNN).
-    func network(laterReader: Bool = false, last: String = "softmax") throws -> Sketch {
+    func network(laterReader: Bool = false) throws -> Sketch {
         var s = Sketch()
         s.program.declare(VarDesc(name: "image", shape: [-1, 3, 6, 6]))
         s.program.feeds = ["image"]
@@ -22,19 +22,14 @@ final class ExecutorReplayTests: XCTestCase {
         s.parameter("late.w", [4, 4, 1, 1])
         s.parameter("fc.w", [36, 5])
         s.parameter("fc.b", [5])
-        for name in ["bn1", "bn2"] {
-            s.parameter("\(name).scale", [4], 0.5, 1.5)
-            s.parameter("\(name).bias", [4], -0.2, 0.2)
-            s.parameter("\(name).mean", [4], trainable: false, -0.1, 0.1)
-            s.parameter("\(name).var", [4], trainable: false, 0.5, 1.5)
-        }
+        for name in ["bn1", "bn2"] { s.batchNormParameters(name, channels: 4) }
         try s.op("conv2d", ["Input": ["image"], "Filter": ["stem.w"]], ["Output": ["stem.out"]], ["paddings": .ints([1, 1])])
         try s.op("relu", ["X": ["stem.out"]], ["Out": ["block.in"]])
         try s.op("conv2d", ["Input": ["block.in"], "Filter": ["a.w"]], ["Output": ["a.out"]], ["paddings": .ints([1, 1])])
-        try batchNorm(&s, "bn1", "a.out", "bn1.out")
+        try s.batchNorm("bn1", "a.out", "bn1.out")
         try s.op("relu", ["X": ["bn1.out"]], ["Out": ["a.relu"]])
         try s.op("conv2d", ["Input": ["a.relu"], "Filter": ["b.w"]], ["Output": ["b.out"]], ["paddings": .ints([1, 1])])
-        try batchNorm(&s, "bn2", "b.out", "bn2.out")
+        try s.batchNorm("bn2", "b.out", "bn2.out")
         try s.op("elementwise_add", ["X": ["bn2.out"], "Y": ["block.in"]], ["Out": ["sum"]], ["axis": .int(-1)])
         try s.op("relu", ["X": ["sum"]], ["Out": ["block.out"]])
         var pooled = "block.out"
@@ -46,16 +41,11 @@ final class ExecutorReplayTests: XCTestCase {
         try s.op("pool2d", ["X": [pooled]], ["Out": ["pool.out"]], ["pooling_type": .string("max"), "ksize": .ints([2, 2]), "strides": .ints([2, 2])])
         try s.op("mul", ["X": ["pool.out"], "Y": ["fc.w"]], ["Out": ["fc.out"]], ["x_num_col_dims": .int(1)])
         try s.op("elementwise_add", ["X": ["fc.out"], "Y": ["fc.b"]], ["Out": ["logits"]], ["axis": .int(1)])
-        try s.op(last, ["X": ["logits"]], ["Out": ["prob"]])
+        try s.op("softmax", ["X": ["logits"]], ["Out": ["prob"]])
         s.program.fetches = ["prob"]
         return s
     }
 
-    private func batchNorm(_ s: inout Sketch, _ name: String, _ x: String, _ y: String) throws {
-        try s.op("batch_norm", ["X": [x], "Scale": ["\(name).scale"], "Bias": ["\(name).bias"], "Mean": ["\(name).mean"], "Variance": ["\(name).var"]],
-                 ["Y": [y], "MeanOut": ["\(name).mean"], "VarianceOut": ["\(name).var"], "SavedMean": ["\(name).saved_mean"],
-                  "SavedVariance": ["\(name).saved_var"]])
-    }
 
     /// Runs `batches` (image batch sizes) through a replaying executor and one running the ops, on
     /// scopes of the same values; every output equal bit for bit. Returns the replaying executor.

@@ -25,6 +25,22 @@ final class GradientCheckTests: XCTestCase {
             }
             program.ops.append(desc)
         }
+
+        /// Scale, bias, running mean and variance of a batch norm `name` over `channels`.
+        mutating func batchNormParameters(_ name: String, channels c: Int) {
+            parameter("\(name).scale", [c], 0.5, 1.5)
+            parameter("\(name).bias", [c], -0.2, 0.2)
+            parameter("\(name).mean", [c], trainable: false, -0.1, 0.1)
+            parameter("\(name).var", [c], trainable: false, 0.5, 1.5)
+        }
+
+        /// A `batch_norm` of `x` into `y` with the parameters of `batchNormParameters(name, ...)`.
+        mutating func batchNorm(_ name: String, _ x: String, _ y: String) throws {
+            try op("batch_norm", ["X": [x], "Scale": ["\(name).scale"], "Bias": ["\(name).bias"], "Mean": ["\(name).mean"],
+                                  "Variance": ["\(name).var"]],
+                   ["Y": [y], "MeanOut": ["\(name).mean"], "VarianceOut": ["\(name).var"], "SavedMean": ["\(name).saved_mean"],
+                    "SavedVariance": ["\(name).saved_var"]])
+        }
     }
 
     /// conv2d -> batch_norm -> relu -> max pool -> fc (mul + elementwise_add) -> softmax_with_cross_entropy -> mean.
