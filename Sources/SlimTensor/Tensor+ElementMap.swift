@@ -5,17 +5,20 @@ extension Tensor {
     /// output for this tensor's element at that position. `transform` gets the source and
     /// destination elements in memory order (the same order for both). The result is held in this
     /// tensor's layout when that layout has no padding and no extra data (NHWC, `nChw8c` with whole
-    /// blocks), else plain row-major.
+    /// blocks), else plain row-major. Inside a `PrimitiveRecording` the map is recorded too (a
+    /// replay runs `transform` again on the same bytes), so `transform` must compute from its two
+    /// buffers and values fixed for the run.
     public func mapElements<S, T>(_: S.Type, to dtype: DType, as _: T.Type,
-                                  _ transform: (UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<T>) -> Void) -> Tensor {
+                                  _ transform: @escaping (UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<T>) -> Void) -> Tensor {
         precondition(MemoryLayout<S>.stride == self.dtype.byteSize, "source element type does not match \(self.dtype)")
         precondition(MemoryLayout<T>.stride == dtype.byteSize, "destination element type does not match \(dtype)")
         let target = layout?.retyped(dtype)
         let source = target == nil ? plain() : self
         let out = Tensor(uninitializedShape: shape, dtype: dtype, layout: target, zeroPadding: false)
-        transform(UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: S.self), count: count),
-                  UnsafeMutableBufferPointer(start: out.buffer.pointer.assumingMemoryBound(to: T.self), count: count))
-        return withExtendedLifetime(source) { out }
+        let from = UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: S.self), count: count)
+        let to = UnsafeMutableBufferPointer(start: out.buffer.pointer.assumingMemoryBound(to: T.self), count: count)
+        PrimitiveRecording.host(buffers: [source.buffer.pointer, out.buffer.pointer]) { withExtendedLifetime(source) { transform(from, to) } }
+        return out
     }
 }
 

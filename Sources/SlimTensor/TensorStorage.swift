@@ -42,9 +42,11 @@ public final class TensorStorage: @unchecked Sendable {
         plainCache = nil
     }
 
+    /// A copy of these bytes (a recorded kernel: a replayed run copies again, `PrimitiveRecording.host`).
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)
-        other.pointer.copyMemory(from: pointer, byteCount: byteCount)
+        let (from, to, count) = (pointer, other.pointer, byteCount)
+        PrimitiveRecording.host(buffers: [from, to]) { to.copyMemory(from: from, byteCount: count) }
         return other
     }
 }

@@ -11,7 +11,7 @@ final class ExecutorReplayTests: XCTestCase {
     /// A stem convolution, a ResNet block (conv -> batch_norm + relu -> conv -> batch_norm -> add
     /// of the block input -> relu), max pooling, a fully connected layer and softmax: every op on
     /// primitives. `laterReader`: a 1x1 convolution of the block input after the block, so the
-    /// fused residual sum runs on a copy of it (made outside oneDNN).
+    /// fused residual sum runs on a copy of it (`TensorStorage.copy`, a recorded Swift kernel).
     func network(laterReader: Bool = false) throws -> Sketch {
         var s = Sketch()
         s.program.declare(VarDesc(name: "image", shape: [-1, 3, 6, 6]))
@@ -90,11 +90,46 @@ final class ExecutorReplayTests: XCTestCase {
         XCTAssertEqual(executor.replayedRuns, 2 + 1)
     }
 
-    /// The residual sum copies the block input when a later op reads it (outside oneDNN): the
-    /// check of the recording finds the replay different and the ops run from then on.
-    func testARunWithWorkOutsidePrimitivesIsNotReplayed() throws {
+    /// The residual sum copies the block input when a later op reads it: the copy is recorded
+    /// with the primitives, and the replays equal the ops.
+    func testACopiedShortcutIsReplayedToo() throws {
         let executor = try compare(try network(laterReader: true), batches: [2, 2, 2, 2, 2])
-        XCTAssertEqual(executor.replayedRuns, 0)
+        XCTAssertEqual(executor.replayedRuns, 3)
+    }
+
+    /// `scale` by a Swift loop that is not recorded, from an op that claims `runsOnPrimitives`:
+    /// the recording's check (a replay on other values against the ops) finds the difference, and
+    /// the ops run from then on.
+    enum UnrecordedScaleOp: Operator {
+        static let type = "test_unrecorded_scale"
+        static let runsOnPrimitives = true
+        static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] { ["Out": inputs["X"] ?? []] }
+        static func forward(_ context: OpContext) throws {
+            let x = try context.floatInput("X")
+            context.setOutput("Out", 0, Tensor(shape: x.shape, floats: x.floats.map { $0 * 2 }))
+        }
+    }
+
+    func testTheCheckCatchesWorkThatIsNotRecorded() throws {
+        var s = try network()
+        let registry = OpRegistry()
+        registry.register(UnrecordedScaleOp.self)
+        s.program.declare(VarDesc(name: "doubled", shape: [-1, 5]))
+        s.program.ops.append(OpDesc(type: UnrecordedScaleOp.type, inputs: ["X": ["logits"]], outputs: ["Out": ["doubled"]]))
+        s.program.ops.append(OpDesc(type: "softmax", inputs: ["X": ["doubled"]], outputs: ["Out": ["prob2"]]))
+        s.program.declare(VarDesc(name: "prob2", shape: [-1, 5]))
+        s.program.fetches = ["prob2"]
+        let replaying = try Executor(program: s.program, registry: registry), running = try Executor(program: s.program, registry: registry)
+        replaying.replaysInference = true
+        let scopes = (Scope(s.scope.tensors), Scope(s.scope.tensors))
+        var rng = SeededGenerator(seed: 6)
+        for run in 0..<5 {
+            let image = OpTestValues.random([2, 3, 6, 6], &rng, -2, 2)
+            let got = try XCTUnwrap(replaying.run(feeds: ["image": image], scope: scopes.0, mode: .eval)["prob2"])
+            let expected = try XCTUnwrap(running.run(feeds: ["image": image], scope: scopes.1, mode: .eval)["prob2"])
+            XCTAssertEqual(got.floats.map(\.bitPattern), expected.floats.map(\.bitPattern), "run \(run)")
+        }
+        XCTAssertEqual(replaying.replayedRuns, 0)
     }
 
     /// An op not marked `runsOnPrimitives` (`mean`) keeps the run from being recorded.

@@ -105,7 +105,7 @@ public final class Executor {
             return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
         }
         let steps = try schedule(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
-        guard steps.steps.allSatisfy({ $0.implementation.runsOnPrimitives && !$0.persistable.contains(true) }),
+        guard steps.steps.allSatisfy({ $0.implementation.runsOnPrimitives($0.op) && !$0.persistable.contains(true) }),
               !feeds.keys.contains(where: { steps.slotOf[$0].map(steps.constantSlots.contains) ?? false }) else {
             return try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
         }

@@ -26,13 +26,20 @@ public protocol Operator {
     /// a gradient (metrics, integer ops) leave the default, which does nothing.
     static func backward(_ context: OpContext) throws
 
-    /// Whether an eval-mode forward does all its work on tensor bytes in oneDNN primitives (and
-    /// views), so that a run of such ops can be recorded and replayed (`Executor.replaysInference`).
+    /// Whether an eval-mode forward does all its work on tensor bytes in oneDNN primitives, views
+    /// and recorded Swift kernels (`PrimitiveRecording.host`, `Tensor.mapElements`) from values
+    /// fixed for the run, so that a run of such ops can be recorded and replayed
+    /// (`Executor.replaysInference`).
     static var runsOnPrimitives: Bool { get }
+
+    /// `runsOnPrimitives` for one op (an op type whose attrs or inputs decide it overrides this).
+    static func runsOnPrimitives(_ op: OpDesc) -> Bool
 }
 
 extension Operator {
     public static func backward(_ context: OpContext) throws {}
 
     public static var runsOnPrimitives: Bool { false }
+
+    public static func runsOnPrimitives(_ op: OpDesc) -> Bool { runsOnPrimitives }
 }

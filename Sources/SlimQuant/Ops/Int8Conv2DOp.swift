@@ -26,6 +26,7 @@ import SlimTensor
 /// (`Int8EvenWeights`). Inference only: no gradient.
 public enum Int8Conv2DOp: Operator {
     public static let type = "int8_conv2d"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         try Conv2DOp.inferShapes(op, inputs: inputs)

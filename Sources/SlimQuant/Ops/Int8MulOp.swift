@@ -13,6 +13,7 @@ import SlimTensor
 /// (`Int8SignedInput`), or as they are with 7-bit weights (`Int8EvenWeights`). Inference only.
 public enum Int8MulOp: Operator {
     public static let type = "int8_mul"
+    public static let runsOnPrimitives = true
 
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         try MulOp.inferShapes(op, inputs: inputs)

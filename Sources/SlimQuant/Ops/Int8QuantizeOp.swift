@@ -20,6 +20,12 @@ import SlimTensor
 public enum Int8QuantizeOp: Operator {
     public static let type = "int8_quantize"
 
+    /// A static scale (`InScale`) and no gate: the quantization is `mapElements` over fixed levels.
+    /// A dynamic scale (max |X|) or a `Multiplier` is computed from the run's values outside it.
+    public static func runsOnPrimitives(_ op: OpDesc) -> Bool {
+        op.inputs["InScale"]?.isEmpty == false && (op.inputs["Multiplier"]?.isEmpty ?? true)
+    }
+
     public static func inferShapes(_ op: OpDesc, inputs: [String: [[Int]]]) throws -> [String: [[Int]]] {
         guard let x = inputs["X"]?.first else { throw GraphError("op '\(type)' needs input X") }
         return ["Out": [x], "OutScale": [[1]]]

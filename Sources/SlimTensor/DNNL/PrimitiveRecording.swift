@@ -12,8 +12,10 @@ import Foundation
 /// recorded run, one released there may be handed out again, as the run itself would reuse it).
 /// `replay` copies new input bytes into the recorded inputs' buffers and executes the calls again,
 /// in order, on the same buffers: the same kernels on the same bytes, so the outputs are bit for
-/// bit those of running the code again. Work done outside primitives (Swift loops) is not
-/// recorded: callers replay only runs made of primitives, and check a replay against a run.
+/// bit those of running the code again. Swift kernels that declare their buffers (`host`,
+/// `Tensor.mapElements`) are recorded and run again too; other work outside primitives is not:
+/// callers replay only runs of ops that declare it (`Operator.runsOnPrimitives`), and check a
+/// replay against a run.
 public final class PrimitiveRecording: @unchecked Sendable {
     private struct Call {
         let primitive: OpaquePointer
@@ -22,7 +24,13 @@ public final class PrimitiveRecording: @unchecked Sendable {
         let threads: Int?
     }
 
-    private var calls: [Call] = []
+    /// A recorded step: a primitive call, or work in Swift over fixed buffers (`host`).
+    private enum Step {
+        case primitive(Call)
+        case host(() -> Void)
+    }
+
+    private var calls: [Step] = []
     /// Primitives, prepared primitives, reorder plans and memories the calls use.
     private var objects: [ObjectIdentifier: AnyObject] = [:]
     /// Every buffer a call pointed at, held in `BufferPool` until this recording ends.
@@ -92,7 +100,11 @@ public final class PrimitiveRecording: @unchecked Sendable {
         let threads = OpenMPThreads.maxThreads
         var current = threads
         defer { if let threads, current != threads { OpenMPThreads.set(threads) } }
-        for call in calls {
+        for step in calls {
+            guard case .primitive(let call) = step else {
+                if case .host(let work) = step { work() }
+                continue
+            }
             if let n = call.threads, n != current {
                 OpenMPThreads.set(n)
                 current = n
@@ -125,7 +137,18 @@ public final class PrimitiveRecording: @unchecked Sendable {
             pointers.append(p)
             if let p, r.held.insert(p).inserted { BufferPool.shared.hold(p) }
         }
-        r.calls.append(Call(primitive: primitive.primitive, arguments: Array(arguments), pointers: pointers, threads: OpenMPThreads.maxThreads))
+        r.calls.append(.primitive(Call(primitive: primitive.primitive, arguments: Array(arguments), pointers: pointers,
+                                       threads: OpenMPThreads.maxThreads)))
+    }
+
+    /// Runs `work`, a kernel written in Swift that reads and writes only `buffers` (and values
+    /// fixed for the run); while recording, keeps it as a step that a replay runs again, and holds
+    /// the buffers.
+    public static func host(buffers: [UnsafeMutableRawPointer], _ work: @escaping () -> Void) {
+        work()
+        guard isRecording, let r = active else { return }
+        for p in buffers where r.held.insert(p).inserted { BufferPool.shared.hold(p) }
+        r.calls.append(.host(work))
     }
 
     /// Keeps `object` (what owns a recorded call's primitive or memories) alive with the recording.

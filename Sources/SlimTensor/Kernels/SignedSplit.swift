@@ -14,24 +14,29 @@ extension Kernels {
         let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? channelsLastLayout(shape, .u8) : nil)
         let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
         let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
-        if channelsLast {
-            // Per pixel: C values in, 2C out, group by group.
-            for pixel in 0..<(n * h * w) {
-                for g in 0..<groups {
-                    splitSigned(src + pixel * c + g * perGroup, dst + pixel * 2 * c + g * 2 * perGroup, count: perGroup, negative: perGroup)
-                }
-            }
-        } else {
-            // Per image and group: perGroup planes in, then their positive planes and their negative ones.
-            let plane = h * w
-            for image in 0..<n {
-                for g in 0..<groups {
-                    splitSigned(src + (image * c + g * perGroup) * plane, dst + (image * 2 * c + g * 2 * perGroup) * plane,
-                                count: perGroup * plane, negative: perGroup * plane)
+        // Recorded with its buffers (`PrimitiveRecording.host`): a replayed run splits again.
+        PrimitiveRecording.host(buffers: [source.buffer.pointer, out.buffer.pointer]) {
+            withExtendedLifetime(source) {
+                if channelsLast {
+                    // Per pixel: C values in, 2C out, group by group.
+                    for pixel in 0..<(n * h * w) {
+                        for g in 0..<groups {
+                            splitSigned(src + pixel * c + g * perGroup, dst + pixel * 2 * c + g * 2 * perGroup, count: perGroup, negative: perGroup)
+                        }
+                    }
+                } else {
+                    // Per image and group: perGroup planes in, then their positive planes and their negative ones.
+                    let plane = h * w
+                    for image in 0..<n {
+                        for g in 0..<groups {
+                            splitSigned(src + (image * c + g * perGroup) * plane, dst + (image * 2 * c + g * 2 * perGroup) * plane,
+                                        count: perGroup * plane, negative: perGroup * plane)
+                        }
+                    }
                 }
             }
         }
-        return withExtendedLifetime(source) { out }
+        return out
     }
 
     /// An s8 tensor as u8 `v + 128`, or a u8 one as s8 `v - 128`: each byte's sign bit flipped,

@@ -29,15 +29,17 @@ enum Int8SignedInput {
     /// a [M, K] s8, b [K, N] s8 -> a' [M, 2K] u8 = [p | n], b' [2K, N] = [b ; -b].
     static func matmul(_ a: Tensor, _ b: Tensor) -> (Tensor, Tensor) {
         let (m, k) = (a.shape[0], a.shape[1])
-        var aa = Tensor(shape: [m, 2 * k], dtype: .u8)
-        a.withUnsafeElements(as: Int8.self) { src in
-            aa.withUnsafeMutableElements(as: UInt8.self) { dst in
-                for row in 0..<m {
-                    for col in 0..<k {
-                        let v = Int16(src[row * k + col])
-                        dst[row * 2 * k + col] = UInt8(max(v, 0))
-                        dst[row * 2 * k + k + col] = UInt8(max(-v, 0))
-                    }
+        let aa = Tensor(shape: [m, 2 * k], dtype: .u8)
+        // The plain bytes of both (`aa` is new and held here alone); a recorded kernel, so a
+        // replayed run splits again (`PrimitiveRecording.host`).
+        let source = a.storage, target = aa.storage
+        PrimitiveRecording.host(buffers: [source.pointer, target.pointer]) {
+            let src = source.pointer.assumingMemoryBound(to: Int8.self), dst = target.pointer.assumingMemoryBound(to: UInt8.self)
+            for row in 0..<m {
+                for col in 0..<k {
+                    let v = Int16(src[row * k + col])
+                    dst[row * 2 * k + col] = UInt8(max(v, 0))
+                    dst[row * 2 * k + k + col] = UInt8(max(-v, 0))
                 }
             }
         }
