@@ -30,10 +30,10 @@ public final class PrimitiveRecording: @unchecked Sendable {
         case host(() -> Void)
     }
 
-    private var calls: [Step] = []
-    /// Primitives, prepared primitives, reorder plans and memories the calls use.
+    private var steps: [Step] = []
+    /// Primitives, prepared primitives, reorder plans and memories the steps use.
     private var objects: [ObjectIdentifier: AnyObject] = [:]
-    /// Every buffer a call pointed at, held in `BufferPool` until this recording ends.
+    /// Every buffer a step reads or writes, held in `BufferPool` until this recording ends.
     private var held: Set<UnsafeMutableRawPointer> = []
     /// The recorded run's inputs (their buffers are refilled by `replay`) and outputs.
     private let inputs: [Tensor]
@@ -51,9 +51,6 @@ public final class PrimitiveRecording: @unchecked Sendable {
     }
 
     deinit { BufferPool.shared.unhold(held) }
-
-    /// Number of primitive calls recorded.
-    public var callCount: Int { calls.count }
 
     /// Runs `body`, noting the primitives it executes on this thread; nil, running nothing, while
     /// another recording is in progress (one at a time in a process).
@@ -87,7 +84,7 @@ public final class PrimitiveRecording: @unchecked Sendable {
     /// the next replay rewrites the recorded buffers).
     public func outputCopies() -> [Tensor] { outputs.map { $0.detachedCopy() } }
 
-    /// Runs the recorded calls on `newInputs` (the recorded inputs' shapes and types, plain);
+    /// Runs the recorded steps on `newInputs` (the recorded inputs' shapes and types, plain);
     /// false, running nothing, when they differ.
     public func replay(inputs newInputs: [Tensor]) -> Bool {
         guard newInputs.count == inputs.count, zip(newInputs, inputs).allSatisfy({ $0.shape == $1.shape && $0.dtype == $1.dtype }) else {
@@ -100,7 +97,7 @@ public final class PrimitiveRecording: @unchecked Sendable {
         let threads = OpenMPThreads.maxThreads
         var current = threads
         defer { if let threads, current != threads { OpenMPThreads.set(threads) } }
-        for step in calls {
+        for step in steps {
             guard case .primitive(let call) = step else {
                 if case .host(let work) = step { work() }
                 continue
@@ -137,7 +134,7 @@ public final class PrimitiveRecording: @unchecked Sendable {
             pointers.append(p)
             if let p, r.held.insert(p).inserted { BufferPool.shared.hold(p) }
         }
-        r.calls.append(.primitive(Call(primitive: primitive.primitive, arguments: Array(arguments), pointers: pointers,
+        r.steps.append(.primitive(Call(primitive: primitive.primitive, arguments: Array(arguments), pointers: pointers,
                                        threads: OpenMPThreads.maxThreads)))
     }
 
@@ -148,7 +145,7 @@ public final class PrimitiveRecording: @unchecked Sendable {
         work()
         guard isRecording, let r = active else { return }
         for p in buffers where r.held.insert(p).inserted { BufferPool.shared.hold(p) }
-        r.calls.append(.host(work))
+        r.steps.append(.host(work))
     }
 
     /// Keeps `object` (what owns a recorded call's primitive or memories) alive with the recording.
