@@ -17,7 +17,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, layout: target, zeroPadding: false)
         let from = UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: S.self), count: count)
         let to = UnsafeMutableBufferPointer(start: out.buffer.pointer.assumingMemoryBound(to: T.self), count: count)
-        PrimitiveRecording.host(buffers: [source.buffer.pointer, out.buffer.pointer]) { withExtendedLifetime(source) { transform(from, to) } }
+        PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) { withExtendedLifetime(source) { transform(from, to) } }
         return out
     }
 }

@@ -46,7 +46,7 @@ public final class TensorStorage: @unchecked Sendable {
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)
         let (from, to, count) = (pointer, other.pointer, byteCount)
-        PrimitiveRecording.host(buffers: [from, to]) { to.copyMemory(from: from, byteCount: count) }
+        PrimitiveRecording.host(reading: [from], writing: [to]) { to.copyMemory(from: from, byteCount: count) }
         return other
     }
 }

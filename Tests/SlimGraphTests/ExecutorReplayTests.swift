@@ -141,4 +141,94 @@ final class ExecutorReplayTests: XCTestCase {
         let executor = try compare(s, batches: [2, 2, 2, 2])
         XCTAssertEqual(executor.replayedRuns, 0)
     }
+
+    // MARK: Lanes (a batch cut in one slice per thread, the slices replayed side by side)
+
+    /// Runs `body` with `n` OpenMP threads, then restores the count.
+    func withThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        let before = Kernels.threads
+        Kernels.setThreads(n)
+        defer { if let before { Kernels.setThreads(before) } }
+        return try body()
+    }
+
+    /// `fetch` of `program` run by a plain executor (no replay) on rows `range` of `image`, on one thread.
+    func sliceByOps(_ s: Sketch, _ image: Tensor, _ range: Range<Int>, fetch: String = "prob") throws -> [UInt32] {
+        let slice = Kernels.slice(image, axis: 0, range: range).detachedCopy()
+        let executor = try Executor(program: s.program)
+        return try withThreads(1) {
+            try XCTUnwrap(executor.run(feeds: ["image": slice], scope: Scope(s.scope.tensors), mode: .eval)[fetch]).floats.map(\.bitPattern)
+        }
+    }
+
+    /// On two threads a batch of 16 or more (8 rows per thread) is recorded in two lanes by its
+    /// second run and replays in them from the third: the first 8 or 9 images on one thread, the
+    /// rest on the other. Each lane's rows are bit for bit what the ops give for that slice on one
+    /// thread, and they agree with the whole batch's ops to rounding; the caller's results stay
+    /// theirs.
+    func testLargeBatchesReplayInLanes() throws {
+        let s = try network(laterReader: true)
+        try withThreads(2) {
+            let replaying = try Executor(program: s.program), running = try Executor(program: s.program)
+            replaying.replaysInference = true
+            let scope = Scope(s.scope.tensors)
+            var rng = SeededGenerator(seed: 11)
+            var kept: [(Tensor, [Float])] = []
+            for (run, batch) in [17, 17, 17, 17, 17, 16, 16, 16, 16].enumerated() {
+                let image = OpTestValues.random([batch, 3, 6, 6], &rng, -2, 2), before = image.floats
+                let got = try XCTUnwrap(replaying.run(feeds: ["image": image], scope: scope, mode: .eval)["prob"])
+                XCTAssertEqual(image.floats, before, "run \(run): the feed is read, not written")
+                let whole = try XCTUnwrap(running.run(feeds: ["image": image], scope: Scope(s.scope.tensors), mode: .eval)["prob"])
+                XCTAssertEqual(got.shape, whole.shape)
+                for (a, b) in zip(got.floats, whole.floats) { XCTAssertEqual(a, b, accuracy: 1e-6, "run \(run)") }
+                kept.append((got, got.floats))
+                guard run != 0 && run != 5 else { continue }   // the first run of a batch size runs the ops
+                let first = (batch + 1) / 2
+                let rows = 5 * first
+                XCTAssertEqual(Array(got.floats.map(\.bitPattern)[..<rows]), try sliceByOps(s, image, 0..<first), "run \(run), lane 0")
+                XCTAssertEqual(Array(got.floats.map(\.bitPattern)[rows...]), try sliceByOps(s, image, first..<batch), "run \(run), lane 1")
+            }
+            // Batch 17: runs 1-2 run the ops (the second records and checks), 3-5 replay; batch 16 likewise.
+            XCTAssertEqual(replaying.laneReplayedRuns, 3 + 2)
+            XCTAssertEqual(replaying.replayedRuns, 3 + 2)
+            for (i, (tensor, values)) in kept.enumerated() { XCTAssertEqual(tensor.floats, values, "run \(i)'s result is the caller's") }
+        }
+    }
+
+    /// Smaller batches, and any batch on one thread, replay whole.
+    func testSmallBatchesAndOneThreadReplayWhole() throws {
+        let s = try network()
+        try withThreads(2) { XCTAssertEqual(try compare(s, batches: [15, 15, 15, 15]).laneReplayedRuns, 0) }
+        try withThreads(1) {
+            let executor = try compare(s, batches: [16, 16, 16, 16])
+            XCTAssertEqual(executor.replayedRuns, 2)
+            XCTAssertEqual(executor.laneReplayedRuns, 0)
+        }
+    }
+
+    /// A softmax over rows that a reshape made of several images mixes the batch: a slice gives
+    /// other values than the whole batch, so the lanes fail their check and the run replays whole,
+    /// bit for bit the ops.
+    func testAnOpMixingImagesKeepsTheWholeBatch() throws {
+        var s = try network()
+        for name in ["pairs", "pairs.prob", "mixed"] { s.program.declare(VarDesc(name: name, shape: [-1, 5])) }
+        try s.op("reshape2", ["X": ["logits"]], ["Out": ["pairs"]], ["shape": .ints([2, -1])])
+        try s.op("softmax", ["X": ["pairs"]], ["Out": ["pairs.prob"]])
+        try s.op("reshape2", ["X": ["pairs.prob"]], ["Out": ["mixed"]], ["shape": .ints([-1, 5])])
+        s.program.fetches = ["mixed"]
+        try withThreads(2) {
+            let replaying = try Executor(program: s.program), running = try Executor(program: s.program)
+            replaying.replaysInference = true
+            let scope = Scope(s.scope.tensors)
+            var rng = SeededGenerator(seed: 12)
+            for run in 0..<5 {
+                let image = OpTestValues.random([16, 3, 6, 6], &rng, -2, 2)
+                let got = try XCTUnwrap(replaying.run(feeds: ["image": image], scope: scope, mode: .eval)["mixed"])
+                let expected = try XCTUnwrap(running.run(feeds: ["image": image], scope: Scope(s.scope.tensors), mode: .eval)["mixed"])
+                XCTAssertEqual(got.floats.map(\.bitPattern), expected.floats.map(\.bitPattern), "run \(run)")
+            }
+            XCTAssertEqual(replaying.laneReplayedRuns, 0)
+            XCTAssertEqual(replaying.replayedRuns, 3)
+        }
+    }
 }

@@ -8,14 +8,15 @@ import XCTest
 /// primitives, and replays give the outputs of running the ops bit for bit; programs with a
 /// dynamic scale or a gate keep running their ops.
 final class Int8ReplayTests: XCTestCase {
-    /// Runs `batches` of 4 images through a replaying executor and one running the ops, on the
+    /// Runs `runs` batches of `batch` images through a replaying executor and one running the ops, on the
     /// lowered program; every output equal bit for bit. Returns the replaying executor.
-    func compare(_ p: Int8Pipeline, _ data: TemplateData, runs: Int = 6, file: StaticString = #filePath, line: UInt = #line) throws -> Executor {
+    func compare(_ p: Int8Pipeline, _ data: TemplateData, runs: Int = 6, batch: Int = 4, file: StaticString = #filePath,
+                 line: UInt = #line) throws -> Executor {
         let replaying = try Executor(program: p.lowered), running = try Executor(program: p.lowered)
         replaying.replaysInference = true
         let scopes = (Scope(p.loweredParams), Scope(p.loweredParams))
         for run in 0..<runs {
-            let images = data.batch(4, seed: 300 + UInt64(run)).images
+            let images = data.batch(batch, seed: 300 + UInt64(run)).images
             let got = try XCTUnwrap(replaying.run(feeds: [p.image: images], scope: scopes.0, mode: .eval, fetches: [p.output])[p.output])
             let expected = try XCTUnwrap(running.run(feeds: [p.image: images], scope: scopes.1, mode: .eval, fetches: [p.output])[p.output])
             XCTAssertEqual(got.floats.map(\.bitPattern), expected.floats.map(\.bitPattern), "run \(run)", file: file, line: line)
@@ -52,5 +53,21 @@ final class Int8ReplayTests: XCTestCase {
         let four = TemplateData(shape: [2, 8, 8], classes: 4, seed: 9)
         let dynamic = try Int8Pipeline(TwoConvNet().build(inputShape: [2, 8, 8], seed: 1), data: four, activations: .absMax)
         XCTAssertEqual(try compare(dynamic, four).replayedRuns, 0, "\(dynamic.loweredTypes)")
+    }
+
+    /// On two threads a batch of 16 replays in two lanes of 8 images, each on its own thread with
+    /// its own int8 primitives: integer kernels sum exactly, so the outputs are the whole batch's
+    /// ops' bit for bit.
+    func testLargeBatchesReplayInLanes() throws {
+        let before = Kernels.threads
+        Kernels.setThreads(2)
+        defer { if let before { Kernels.setThreads(before) } }
+        for (model, classes) in [(try TinyResidualNet().build(inputShape: [2, 8, 8], seed: 3), 5),
+                                 (try TwoConvNet().build(inputShape: [2, 8, 8], seed: 2), 4)] {
+            let data = TemplateData(shape: [2, 8, 8], classes: classes, seed: 7)
+            let p = try Int8Pipeline(model, data: data)
+            let executor = try compare(p, data, batch: 16)
+            XCTAssertEqual(executor.laneReplayedRuns, 4, "\(p.loweredTypes)")
+        }
     }
 }

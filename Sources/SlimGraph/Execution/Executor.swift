@@ -42,6 +42,9 @@ public final class Executor {
     private var replay: InferenceReplay?
     /// Eval runs answered by a replay (`replaysInference`).
     public private(set) var replayedRuns = 0
+    /// Of those, the runs replayed in lanes, the batch cut in one slice per OpenMP thread, each
+    /// replayed on its own thread at once (`PrimitiveRecording.replayLanes`).
+    public private(set) var laneReplayedRuns = 0
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.
@@ -96,6 +99,11 @@ public final class Executor {
                                       scope: scope.identity, version: scope.version)
         if replay?.key != key { replay = InferenceReplay(key: key) }
         let state = replay!
+        if let lanes = state.lanes, PrimitiveRecording.replayLanes(lanes, inputs: inputs), let outputs = PrimitiveRecording.stackedOutputs(lanes) {
+            replayedRuns += 1
+            laneReplayedRuns += 1
+            return state.results(outputs)
+        }
         if let recording = state.recording, recording.replay(inputs: inputs) {
             replayedRuns += 1
             return state.results(recording.outputCopies())
@@ -113,6 +121,10 @@ public final class Executor {
         // take): the ops on other values, each feed's elements reversed.
         let other = inputs.map(\.reversedElements)
         let expected = try runOps(feeds: Dictionary(uniqueKeysWithValues: zip(names, other)), scope: scope, mode: .eval, wanted: wanted)
+        if let (lanes, outputs) = try laneRecordings(names: names, inputs: inputs, other: other, expected: expected, scope: scope, wanted: wanted) {
+            state.lanes = lanes
+            return state.results(outputs)
+        }
         // The recorded run reads copies of the feeds, which later replays refill (never the caller's).
         let owned = inputs.map { $0.detachedCopy() }
         let recording = PrimitiveRecording(inputs: owned)
@@ -130,6 +142,70 @@ public final class Executor {
         }
         return state.results(outputs)
     }
+
+    /// The run recorded in lanes, one per OpenMP thread, each on a slice of the batch (the rows of
+    /// every feed, in order) with single-threaded primitives of its own, and the lanes' outputs on
+    /// `inputs`; nil when lanes do not apply or fail the check. They apply to batches of at least
+    /// `laneRows` rows per thread whose fetches are plain with the batch as first dimension. Each
+    /// lane first runs its ops once unrecorded (creating its primitives and packing constants,
+    /// which a replay must not redo), then records them.
+    ///
+    /// The check, on `other`: the lanes replayed side by side must give `expected` (the whole
+    /// batch's ops) bit for bit; or else each lane's replay must give that lane's ops bit for bit
+    /// and the lanes together must agree with `expected` to rounding (`agreesToRounding`): a
+    /// kernel may sum in another order for a slice than for the whole batch on more threads (a
+    /// small matmul splits its sums over threads), but an op that mixes images (a reshape across
+    /// the batch) gives other values, and keeps the whole-batch recording.
+    private func laneRecordings(names: [String], inputs: [Tensor], other: [Tensor], expected: [String: Tensor], scope: Scope,
+                                wanted: [String]) throws -> ([PrimitiveRecording], [Tensor])? {
+        guard Self.lanesAllowed, let threads = Kernels.threads, threads > 1, let batch = inputs.first?.shape.first,
+              batch >= threads * Self.laneRows, inputs.allSatisfy({ $0.shape.first == batch }),
+              wanted.allSatisfy({ expected[$0].map { $0.isPlain && $0.shape.first == batch } ?? false }) else { return nil }
+        var lanes: [PrimitiveRecording] = []
+        var slices: [Range<Int>] = []
+        for lane in 0..<threads {
+            let start = slices.last?.upperBound ?? 0
+            slices.append(start..<(start + batch / threads + (lane < batch % threads ? 1 : 0)))
+            let owned = inputs.map { Kernels.slice($0, axis: 0, range: slices[lane]).detachedCopy() }
+            let feeds = Dictionary(uniqueKeysWithValues: zip(names, owned))
+            let recording = PrimitiveRecording(inputs: owned)
+            guard let result = try inLane(lane, { () throws -> [String: Tensor]? in
+                _ = try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
+                return try recording.record { try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted) }
+            }) else { return nil }
+            recording.keepOutputs(wanted.map { result[$0]! })
+            lanes.append(recording)
+        }
+        guard PrimitiveRecording.canReplayTogether(lanes), let outputs = PrimitiveRecording.stackedOutputs(lanes),
+              PrimitiveRecording.replayLanes(lanes, inputs: other), let replayed = PrimitiveRecording.stackedOutputs(lanes) else { return nil }
+        if zip(wanted, replayed).allSatisfy({ expected[$0.0]!.hasSameBytes(as: $0.1) }) { return (lanes, outputs) }
+        guard zip(wanted, replayed).allSatisfy({ expected[$0.0]!.agreesToRounding($0.1) }) else { return nil }
+        for (lane, range) in slices.enumerated() {
+            let feeds = Dictionary(uniqueKeysWithValues: zip(names, other.map { Kernels.slice($0, axis: 0, range: range).detachedCopy() }))
+            let ops = try inLane(lane) { try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted) }
+            let rows = wanted.map { Kernels.slice(replayed[wanted.firstIndex(of: $0)!], axis: 0, range: range) }
+            guard zip(wanted, rows).allSatisfy({ ops[$0.0]!.hasSameBytes(as: $0.1) }) else { return nil }
+        }
+        return (lanes, outputs)
+    }
+
+    /// `body` run as lane `lane` (`laneRecordings`): the ops' memos and the primitives they create
+    /// are the lane's own, made for one thread.
+    private func inLane<R>(_ lane: Int, _ body: () throws -> R) throws -> R {
+        runningLane = lane
+        defer { runningLane = nil }
+        return try PrimitiveCache.shared.inLane(lane, body)
+    }
+
+    /// The lane `laneRecordings` is running the ops in (each op's memo keeps a lane's primitives apart).
+    private var runningLane: Int?
+
+    /// The fewest rows per OpenMP thread a batch needs to run in lanes (`laneRecordings`).
+    static let laneRows = 8
+
+    /// False when `SLIM_LANES=0`: batches replay whole (their bits then those of the whole batch's
+    /// ops on all threads, not of each slice's on one).
+    static let lanesAllowed = ProcessInfo.processInfo.environment["SLIM_LANES"] != "0"
 
     /// Runs the ops of the schedule for `wanted`.
     private func runOps(feeds: [String: Tensor], scope: Scope, mode: ExecutionMode, wanted: [String]) throws -> [String: Tensor] {
@@ -158,6 +234,7 @@ public final class Executor {
             let step = steps[k]
             let context = mode == .eval ? schedule.evalContexts[k]
                 : OpContext(op: step.op, mode: mode, generator: generatorBox, memo: step.memo)
+            context.lane = runningLane
             defer { if mode == .eval { context.reset(keeping: keep ? step.constant : []) } }
             for position in step.inputs.indices {
                 if reuse && step.constant[position] && context.holdsInput(position) { continue }
@@ -292,6 +369,8 @@ private final class InferenceReplay {
     let key: Key
     var runs = 0
     var recording: PrimitiveRecording?
+    /// Lane recordings replayed side by side (`Executor.laneRecordings`), when the run has them.
+    var lanes: [PrimitiveRecording]?
 
     init(key: Key) { self.key = key }
 
@@ -317,6 +396,20 @@ private extension Tensor {
             }
         }
         return t
+    }
+
+    /// Whether `other` (same shape, f32) holds this tensor's values up to the rounding of sums
+    /// taken in another order: every element within 1e-4 of the largest magnitude here (at least
+    /// 1). Other types must match bit for bit.
+    func agreesToRounding(_ other: Tensor) -> Bool {
+        guard dtype == .f32, other.dtype == .f32, shape == other.shape else { return hasSameBytes(as: other) }
+        return withUnsafeBytes { a in
+            other.withUnsafeBytes { b in
+                let x = a.bindMemory(to: Float.self), y = b.bindMemory(to: Float.self)
+                let tolerance = 1e-4 * max(1, x.reduce(0) { max($0, abs($1)) })
+                return zip(x, y).allSatisfy { abs($0 - $1) <= tolerance }
+            }
+        }
     }
 
     /// Whether both hold the same elements, bit for bit.

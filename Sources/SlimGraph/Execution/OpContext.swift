@@ -29,11 +29,21 @@ public final class OpContext {
     /// op's first run and kept by the executor for its later runs (train and eval). Nothing that
     /// depends on input values, shapes or the scope may go in it unless checked on every use.
     public func memo<T: AnyObject>(_ make: () throws -> T) rethrows -> T {
+        if let lane {
+            if let kept = memoBox.lanes[lane] as? T { return kept }
+            let made = try make()
+            memoBox.lanes[lane] = made
+            return made
+        }
         if let kept = memoBox.value as? T { return kept }
         let made = try make()
         memoBox.value = made
         return made
     }
+
+    /// The lane of a lane recording this context runs in (`Executor.laneRecordings`), whose memos
+    /// (and the primitives they keep) are its own; nil outside lanes.
+    var lane: Int?
 
     /// Empties what one run put in the context (an eval-mode context is reused by the next run),
     /// but the inputs `kept` marks (one flag per input; empty: none), which the next run then
@@ -191,6 +201,8 @@ public final class InputPosition: Sendable {
 /// The memo of one op of an executor's plan (`OpContext.memo`).
 final class OpMemo {
     var value: AnyObject?
+    /// What the op keeps in each lane of a lane recording (`OpContext.lane`).
+    var lanes: [Int: AnyObject] = [:]
 }
 
 /// A generator shared by the op contexts of one executor.

@@ -20,6 +20,22 @@ public enum DNNL {
         return s!
     }()
 
+    /// The stream of lane `i` of a lane replay (`PrimitiveRecording.replayLanes`): lane 0 runs on
+    /// `stream`, each other lane on one of its own, made once.
+    static func laneStream(_ i: Int) -> OpaquePointer {
+        guard i > 0 else { return stream }
+        laneLock.lock(); defer { laneLock.unlock() }
+        while laneStreams.count < i {
+            var s: OpaquePointer?
+            check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
+            laneStreams.append(s!)
+        }
+        return laneStreams[i - 1]
+    }
+
+    nonisolated(unsafe) private static var laneStreams: [OpaquePointer] = []
+    private static let laneLock = NSLock()
+
     /// Traps on a failed call: shapes and descriptors are built by slim, so a failure is a slim bug.
     static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
         precondition(status == dnnl_success, "oneDNN \(what()) failed: \(String(cString: dnnl_status2str(status)))")

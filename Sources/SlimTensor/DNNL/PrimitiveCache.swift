@@ -15,9 +15,36 @@ public final class PrimitiveCache: @unchecked Sendable {
 
     func noteCreation() { creations += 1 }
 
+    /// The lane whose primitives the calling thread creates and uses (`inLane`), if any.
+    private var lane: (number: Int, thread: pthread_t)?
+    private var laneInt8: [Int: [Int8PrimitiveKey: PreparedPrimitive]] = [:]
+
+    /// Runs `body` with primitives of lane `number` of a lane replay (`PrimitiveRecording.replayLanes`)
+    /// on this thread: cached apart from everyone else's and from other lanes', and created for one
+    /// OpenMP thread, as a lane runs each of its calls on one thread. Other threads are not affected.
+    public func inLane<R>(_ number: Int, _ body: () throws -> R) rethrows -> R {
+        lock.lock()
+        precondition(lane == nil, "lanes do not nest")
+        lane = (number, pthread_self())
+        lock.unlock()
+        defer {
+            lock.lock()
+            lane = nil
+            lock.unlock()
+        }
+        return try Kernels.withThreads(1) { try body() }
+    }
+
+    /// The calling thread's lane (`inLane`); the caller holds the lock.
+    private var currentLane: Int? {
+        guard let lane, pthread_equal(lane.thread, pthread_self()) != 0 else { return nil }
+        return lane.number
+    }
+
     /// The cached value for `key`, made by `make` the first time.
     func value<T: AnyObject>(_ key: String, _ make: () -> T) -> T {
         lock.lock(); defer { lock.unlock() }
+        let key = currentLane.map { "\(key) @lane\($0)" } ?? key
         if let hit = entries[key] as? T { return hit }
         let made = make()
         entries[key] = made
@@ -27,6 +54,12 @@ public final class PrimitiveCache: @unchecked Sendable {
     /// The int8 primitive cached for `key`, made by `make` the first time.
     func value(int8 key: Int8PrimitiveKey, _ make: () -> PreparedPrimitive) -> PreparedPrimitive {
         lock.lock(); defer { lock.unlock() }
+        if let lane = currentLane {
+            if let hit = laneInt8[lane]?[key] { return hit }
+            let made = make()
+            laneInt8[lane, default: [:]][key] = made
+            return made
+        }
         if let hit = int8[key] { return hit }
         let made = make()
         int8[key] = made
@@ -38,5 +71,6 @@ public final class PrimitiveCache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         entries.removeAll()
         int8.removeAll()
+        laneInt8.removeAll()
     }
 }

@@ -66,11 +66,11 @@ extension Kernels {
     }
 
     /// `body` with the OpenMP thread count set to `n` (nil or the current count: unchanged), then restored.
-    static func withThreads<R>(_ n: Int?, _ body: () -> R) -> R {
-        guard let n, let current = OpenMPThreads.maxThreads, n != current else { return body() }
+    static func withThreads<R>(_ n: Int?, _ body: () throws -> R) rethrows -> R {
+        guard let n, let current = OpenMPThreads.maxThreads, n != current else { return try body() }
         OpenMPThreads.set(n)
         defer { OpenMPThreads.set(current) }
-        return body()
+        return try body()
     }
 
     /// `t` held in the layout `p` chose for constant argument `arg` (weights): reordered once per

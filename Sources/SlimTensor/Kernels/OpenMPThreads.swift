@@ -28,6 +28,53 @@ enum OpenMPThreads {
         f(Int32(n))
     }
 
+    private typealias Region = @convention(c) (UnsafeMutableRawPointer?) -> Void
+    private typealias StartRegion = @convention(c) (Region, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
+    /// `GOMP_parallel`, the entry a `#pragma omp parallel` compiles to (libgomp, and LLVM's
+    /// libomp for compatibility): runs a function on a team of the runtime's threads, the caller
+    /// being thread 0.
+    private static let startRegion: StartRegion? = symbol("GOMP_parallel").map { unsafeBitCast($0, to: StartRegion.self) }
+    private static let threadNumber: GetThreads? = symbol("omp_get_thread_num").map { unsafeBitCast($0, to: GetThreads.self) }
+    private static let teamSize: GetThreads? = symbol("omp_get_num_threads").map { unsafeBitCast($0, to: GetThreads.self) }
+
+    /// Whether `parallel` can run a parallel region (an OpenMP runtime is loaded).
+    static var canRunParallel: Bool { startRegion != nil && threadNumber != nil && teamSize != nil }
+
+    /// What a parallel region's threads run: `body(i)` for each i below `count`.
+    private final class Work {
+        let count: Int
+        let body: (Int) -> Void
+        init(count: Int, body: @escaping (Int) -> Void) {
+            self.count = count
+            self.body = body
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<n in one OpenMP parallel region of n threads (the runtime's
+    /// own, the ones oneDNN runs on), thread t taking i = t (and t + team size, ... when the
+    /// runtime gives a smaller team), and returns when all are done. Without a runtime
+    /// (`canRunParallel` false) runs them in turn on the calling thread.
+    static func parallel(_ n: Int, _ body: (Int) -> Void) {
+        guard n > 1, let start = startRegion else {
+            for i in 0..<n { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let work = Work(count: n, body: body)
+            withExtendedLifetime(work) {
+                start({ context in
+                    let work = Unmanaged<Work>.fromOpaque(context!).takeUnretainedValue()
+                    let team = max(1, Int(OpenMPThreads.teamSize!()))
+                    var i = Int(OpenMPThreads.threadNumber!())
+                    while i < work.count {
+                        work.body(i)
+                        i += team
+                    }
+                }, Unmanaged.passUnretained(work).toOpaque(), UInt32(n), 0)
+            }
+        }
+    }
+
     /// `omp_get_max_threads()`, or nil when no OpenMP runtime is loaded.
     static var maxThreads: Int? {
         getThreads.map { Int($0()) }

@@ -15,7 +15,7 @@ extension Kernels {
         let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
         let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
         // Recorded with its buffers (`PrimitiveRecording.host`): a replayed run splits again.
-        PrimitiveRecording.host(buffers: [source.buffer.pointer, out.buffer.pointer]) {
+        PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) {
             withExtendedLifetime(source) {
                 if channelsLast {
                     // Per pixel: C values in, 2C out, group by group.

@@ -18,6 +18,10 @@ public struct BenchResult: Equatable, Sendable {
     public var scale: Double = 1
     /// The per-op profile of the timed steps (`--profile`), a table for a person.
     public var profile: String?
+    /// Of the timed infer steps, those replayed (`Executor.replaysInference`) and, of those, the
+    /// ones replayed in lanes (the batch cut in one slice per thread); nil for other modes.
+    public var replayedSteps: Int?
+    public var laneSteps = 0
 
     public init(model: String, mode: BenchConfiguration.Mode, precision: BenchConfiguration.Precision, batch: Int, threads: Int,
                 data: BenchConfiguration.DataSource, warmup: Int, stepMilliseconds: [Double], peakRSSMB: Double, imageSize: Int? = nil) {
@@ -66,7 +70,7 @@ public struct BenchResult: Equatable, Sendable {
           median \(Self.number(medianMilliseconds, digits: 3)) ms per step over \(sorted.count) steps \
         (min \(Self.number(sorted.first ?? 0, digits: 3)), max \(Self.number(sorted.last ?? 0, digits: 3))) after \(warmup) warm-up
           \(Self.number(imagesPerSecond, digits: 1)) images/s
-          peak memory \(Self.number(peakRSSMB, digits: 1)) MB (ru_maxrss)
+          peak memory \(Self.number(peakRSSMB, digits: 1)) MB (ru_maxrss)\(replayedSteps.map { "\n  replayed \($0) of \(sorted.count) steps" + (laneSteps > 0 ? ", \(laneSteps) in lanes (one slice of the batch per thread)" : "") } ?? "")
         """
     }
 

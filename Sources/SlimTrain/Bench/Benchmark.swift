@@ -27,6 +27,7 @@ public enum Benchmark {
         }
         for _ in 0..<configuration.warmup { try workload.step() }
         profile?.reset()
+        let replayedBefore = workload.executor?.replayedRuns ?? 0, lanesBefore = workload.executor?.laneReplayedRuns ?? 0
         let clock = ContinuousClock()
         var samples: [Double] = []
         samples.reserveCapacity(configuration.steps)
@@ -45,6 +46,10 @@ public enum Benchmark {
                                ? configuration.imageSize ?? BenchModel.defaultDetectionImageSize : nil)
         result.scale = configuration.scale
         result.profile = profile?.table(runs: configuration.steps)
+        if configuration.mode == .infer, let executor = workload.executor, executor.replaysInference {
+            result.replayedSteps = executor.replayedRuns - replayedBefore
+            result.laneSteps = executor.laneReplayedRuns - lanesBefore
+        }
         return result
     }
 

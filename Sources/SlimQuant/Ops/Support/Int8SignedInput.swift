@@ -33,7 +33,7 @@ enum Int8SignedInput {
         // The plain bytes of both (`aa` is new and held here alone); a recorded kernel, so a
         // replayed run splits again (`PrimitiveRecording.host`).
         let source = a.storage, target = aa.storage
-        PrimitiveRecording.host(buffers: [source.pointer, target.pointer]) {
+        PrimitiveRecording.host(reading: [source.pointer], writing: [target.pointer]) {
             let src = source.pointer.assumingMemoryBound(to: Int8.self), dst = target.pointer.assumingMemoryBound(to: UInt8.self)
             for row in 0..<m {
                 for col in 0..<k {
