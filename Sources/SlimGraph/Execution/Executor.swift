@@ -161,30 +161,40 @@ public final class Executor {
         guard Self.lanesAllowed, let threads = Kernels.threads, threads > 1, let batch = inputs.first?.shape.first,
               batch >= threads * Self.laneRows, inputs.allSatisfy({ $0.shape.first == batch }),
               wanted.allSatisfy({ expected[$0].map { $0.isPlain && $0.shape.first == batch } ?? false }) else { return nil }
-        var lanes: [PrimitiveRecording] = []
+        // The whole batch's buffers, pooled by the reference run, are not the lanes' sizes.
+        Kernels.freePooledBuffers()
         var slices: [Range<Int>] = []
         for lane in 0..<threads {
             let start = slices.last?.upperBound ?? 0
             slices.append(start..<(start + batch / threads + (lane < batch % threads ? 1 : 0)))
-            let owned = inputs.map { Kernels.slice($0, axis: 0, range: slices[lane]).detachedCopy() }
-            let feeds = Dictionary(uniqueKeysWithValues: zip(names, owned))
-            let recording = PrimitiveRecording(inputs: owned)
-            guard let result = try inLane(lane, { () throws -> [String: Tensor]? in
-                _ = try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted)
-                return try recording.record { try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted) }
-            }) else { return nil }
+        }
+        func feeds(_ values: [Tensor], _ lane: Int) -> [String: Tensor] {
+            Dictionary(uniqueKeysWithValues: zip(names, values.map { Kernels.slice($0, axis: 0, range: slices[lane]).detachedCopy() }))
+        }
+        // Each lane's ops on its slice of the check's input, unrecorded: the reference of its
+        // replay, and the run that creates its primitives and packs its constants.
+        var references: [[String: Tensor]] = []
+        for lane in slices.indices {
+            references.append(try inLane(lane) { try runOps(feeds: feeds(other, lane), scope: scope, mode: .eval, wanted: wanted) })
+        }
+        var lanes: [PrimitiveRecording] = []
+        for lane in slices.indices {
+            let run = feeds(inputs, lane)
+            let recording = PrimitiveRecording(inputs: names.map { run[$0]! })
+            guard let result = try inLane(lane, { try recording.record { try runOps(feeds: run, scope: scope, mode: .eval, wanted: wanted) } }) else {
+                return nil
+            }
             recording.keepOutputs(wanted.map { result[$0]! })
             lanes.append(recording)
         }
         guard PrimitiveRecording.canReplayTogether(lanes), let outputs = PrimitiveRecording.stackedOutputs(lanes),
               PrimitiveRecording.replayLanes(lanes, inputs: other), let replayed = PrimitiveRecording.stackedOutputs(lanes) else { return nil }
-        if zip(wanted, replayed).allSatisfy({ expected[$0.0]!.hasSameBytes(as: $0.1) }) { return (lanes, outputs) }
-        guard zip(wanted, replayed).allSatisfy({ expected[$0.0]!.agreesToRounding($0.1) }) else { return nil }
         for (lane, range) in slices.enumerated() {
-            let feeds = Dictionary(uniqueKeysWithValues: zip(names, other.map { Kernels.slice($0, axis: 0, range: range).detachedCopy() }))
-            let ops = try inLane(lane) { try runOps(feeds: feeds, scope: scope, mode: .eval, wanted: wanted) }
-            let rows = wanted.map { Kernels.slice(replayed[wanted.firstIndex(of: $0)!], axis: 0, range: range) }
-            guard zip(wanted, rows).allSatisfy({ ops[$0.0]!.hasSameBytes(as: $0.1) }) else { return nil }
+            let rows = zip(wanted, replayed).map { ($0, Kernels.slice($1, axis: 0, range: range)) }
+            guard rows.allSatisfy({ references[lane][$0.0]!.hasSameBytes(as: $0.1) }) else { return nil }
+        }
+        guard zip(wanted, replayed).allSatisfy({ expected[$0.0]!.hasSameBytes(as: $0.1) || expected[$0.0]!.agreesToRounding($0.1) }) else {
+            return nil
         }
         return (lanes, outputs)
     }

@@ -31,7 +31,7 @@ public final class OpContext {
     public func memo<T: AnyObject>(_ make: () throws -> T) rethrows -> T {
         if let lane {
             if let kept = memoBox.lanes[lane] as? T { return kept }
-            let made = try make()
+            let made = try ((memoBox.value as? LaneMemo)?.laneCopy() as? T) ?? make()
             memoBox.lanes[lane] = made
             return made
         }
@@ -199,6 +199,12 @@ public final class InputPosition: Sendable {
 }
 
 /// The memo of one op of an executor's plan (`OpContext.memo`).
+/// A memo that a lane of an inference replay starts from (`OpContext.lane`): a copy sharing what
+/// does not depend on the primitives (weights folded and packed), so lanes hold one copy of them.
+public protocol LaneMemo: AnyObject {
+    func laneCopy() -> AnyObject
+}
+
 final class OpMemo {
     var value: AnyObject?
     /// What the op keeps in each lane of a lane recording (`OpContext.lane`).

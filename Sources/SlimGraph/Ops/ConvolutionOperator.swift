@@ -79,7 +79,7 @@ extension ConvolutionOperator {
 /// eval): where its inputs are, its fused activation, the input shapes that last passed shape
 /// inference with the geometry then read (checked again whenever the shapes differ), and its
 /// inference weights.
-final class ConvolutionMemo {
+final class ConvolutionMemo: LaneMemo {
     let input, filter, bias: InputPosition?
     let hasBias: Bool
     /// The folded batch norm's four inputs (`ConvolutionSlots.batchNorm`), nil when not folded.
@@ -92,9 +92,10 @@ final class ConvolutionMemo {
     let activation: Result<EltwiseKind?, Error>
     /// Input shapes that passed `inferShapes`, and the geometry.
     private var checked: CheckedShapes?
-    let weights = InferenceWeights()
+    let weights: InferenceWeights
 
     init(_ context: OpContext) {
+        weights = InferenceWeights()
         let op = context.op
         input = context.inputPosition("Input")
         filter = context.inputPosition("Filter")
@@ -106,6 +107,16 @@ final class ConvolutionMemo {
         outputIsInput = output.map(op.inputNames.contains) ?? false
         activation = Result { try op.fusedActivation() }
     }
+
+    /// A lane's memo (`LaneMemo`): the same slots, and the weights as held (folded and packed), its
+    /// primitives its own.
+    private init(laneOf memo: ConvolutionMemo) {
+        (input, filter, bias, hasBias, batchNorm, residual) = (memo.input, memo.filter, memo.bias, memo.hasBias, memo.batchNorm, memo.residual)
+        (output, outputIsInput, activation, checked) = (memo.output, memo.outputIsInput, memo.activation, memo.checked)
+        weights = memo.weights.laneCopy()
+    }
+
+    func laneCopy() -> AnyObject { ConvolutionMemo(laneOf: self) }
 
     /// The geometry for inputs of these shapes: `check`'s (shape inference, then the attrs) unless
     /// the same shapes passed it last time.

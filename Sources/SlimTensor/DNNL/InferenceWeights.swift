@@ -20,6 +20,14 @@ public final class InferenceWeights: @unchecked Sendable {
 
     public init() {}
 
+    /// Another holder of the same weights (the same storages, packing shared until a primitive
+    /// wants another layout) with no call of its own: a lane's (`Executor`'s inference lanes).
+    public func laneCopy() -> InferenceWeights {
+        let copy = InferenceWeights()
+        (copy.sources, copy.filter, copy.bias, copy.matrix) = (sources, filter, bias, matrix)
+        return copy
+    }
+
     /// Whether the held weights were made from exactly `tensors` (same storages, same order).
     public func holds(madeFrom tensors: [Tensor]) -> Bool {
         guard filter != nil, tensors.count == sources.count else { return false }

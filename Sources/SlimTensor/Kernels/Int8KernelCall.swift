@@ -88,6 +88,13 @@ public final class Int8KernelCall {
 
     /// `w` in the primitive's weight layout: the last packed copy while `w`'s storage is the same
     /// (copy-on-write: same storage, same bytes), else `Kernels.packedConstant`'s.
+    /// Uses the weights `other` packed, when this call's primitive wants them in the same layout
+    /// (a lane's call of the same layer: one packed copy for all).
+    public func takePackedWeights(of other: Int8KernelCall) {
+        guard packed == nil, let theirs = other.packed, let layout = theirs.tensor.layout, weights.accepts(layout) else { return }
+        packed = theirs
+    }
+
     private func packedWeights(_ w: Tensor) -> Tensor {
         guard w.layout == nil else { return Kernels.packedConstant(primitive, DNNL_ARG_WEIGHTS, w) }
         if let last = packed, last.source === w.buffer { return last.tensor }

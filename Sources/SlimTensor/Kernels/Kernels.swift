@@ -13,6 +13,10 @@ public enum Kernels {
         OpenMPThreads.set(min(n, threadLimit))
     }
 
+    /// Frees the buffers `BufferPool` keeps for reuse (none in use is touched): after a run of
+    /// sizes that will not come again, so the next sizes are not allocated on top of them.
+    public static func freePooledBuffers() { BufferPool.shared.drain() }
+
     /// The OpenMP runtime's current maximum thread count (nil without an OpenMP runtime).
     public static var threads: Int? { OpenMPThreads.maxThreads }
 

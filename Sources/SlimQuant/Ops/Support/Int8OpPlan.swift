@@ -6,7 +6,7 @@ import SlimTensor
 /// convolution geometry and `input_shift`, its `x_num_col_dims` / `y_num_col_dims`; and, checked on
 /// every run, the output shape and the kernel call (`Int8KernelCall`: the cached primitive) of the
 /// last input shapes and types seen.
-final class Int8OpPlan {
+final class Int8OpPlan: LaneMemo {
     /// The activation and weight inputs (`Input`/`Filter` or `X`/`Y`), and the optional `Bias` and
     /// `ResidualData`, resolved once (`OpContext.inputPosition`; nil: no such input).
     let x: InputPosition?, w: InputPosition?
@@ -42,6 +42,22 @@ final class Int8OpPlan {
         columnDims = (op.int("x_num_col_dims", default: 1), op.int("y_num_col_dims", default: 1))
         inputZeroPoint = try Int8ZeroPoint.of(op)
     }
+
+    /// A lane's plan (`LaneMemo`): the same desc-derived values and weight forms; its calls its
+    /// own, each taking the weights as this plan's last call packed them when its primitive wants
+    /// the same layout.
+    private init(laneOf plan: Int8OpPlan) {
+        (x, w, bias, residual, epilogue, geometry) = (plan.x, plan.w, plan.bias, plan.residual, plan.epilogue, plan.geometry)
+        (columnDims, inputZeroPoint, inputShift) = (plan.columnDims, plan.inputZeroPoint, plan.inputShift)
+        (sevenBit, doubledBias, correctedBias) = (plan.sevenBit, plan.doubledBias, plan.correctedBias)
+        counted = plan.counted
+        packedBy = plan.lastCall
+    }
+
+    func laneCopy() -> AnyObject { Int8OpPlan(laneOf: self) }
+
+    /// The call whose packed weights a lane's calls take (`init(laneOf:)`).
+    private var packedBy: Int8KernelCall?
 
     /// The output shape for `input` and `weights` shapes: `infer` the first time and whenever they
     /// change (a new batch size), else the shape it gave last.
@@ -86,6 +102,7 @@ final class Int8OpPlan {
     func call(_ x: Tensor, _ w: Tensor, hasBias: Bool, residual: Tensor?, make: () -> Int8KernelCall) -> Int8KernelCall {
         if let last = lastCall, last.fits(x, weights: w, hasBias: hasBias, hasResidual: residual != nil, residualType: residual?.dtype) { return last }
         let made = make()
+        if let packedBy { made.takePackedWeights(of: packedBy) }
         lastCall = made
         return made
     }
