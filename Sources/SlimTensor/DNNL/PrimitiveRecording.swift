@@ -104,7 +104,7 @@ public final class PrimitiveRecording: @unchecked Sendable {
         for (i, step) in steps.enumerated() {
             guard case .primitive(var call) = step else { continue }
             call.rebound = noted[index].compactMap { a in
-                guard (a.padded && written.contains(a.pointer!)) || ProcessInfo.processInfo.environment["SLIM_REBIND_ALL"] != nil, let p = a.pointer else { return nil }
+                guard a.padded, let p = a.pointer, written.contains(p) else { return nil }
                 return (a.memory, p)
             }
             steps[i] = .primitive(call)
