@@ -147,15 +147,16 @@ public final class Executor {
     /// every feed, in order) with single-threaded primitives of its own, and the lanes' outputs on
     /// `inputs`; nil when lanes do not apply or fail the check. They apply to batches of at least
     /// `laneRows` rows per thread whose fetches are plain with the batch as first dimension. Each
-    /// lane first runs its ops once unrecorded (creating its primitives and packing constants,
-    /// which a replay must not redo), then records them.
+    /// lane first runs its ops unrecorded on its slice of `other` (creating its primitives and
+    /// packing constants, which a replay must not redo; the outputs are its reference), then
+    /// records them on its slice of `inputs`.
     ///
-    /// The check, on `other`: the lanes replayed side by side must give `expected` (the whole
-    /// batch's ops) bit for bit; or else each lane's replay must give that lane's ops bit for bit
-    /// and the lanes together must agree with `expected` to rounding (`agreesToRounding`): a
-    /// kernel may sum in another order for a slice than for the whole batch on more threads (a
-    /// small matmul splits its sums over threads), but an op that mixes images (a reshape across
-    /// the batch) gives other values, and keeps the whole-batch recording.
+    /// The check, on `other`: each lane replayed side by side with the others must give its
+    /// reference bit for bit, and the lanes together must give `expected` (the whole batch's ops)
+    /// bit for bit or within rounding (`agreesToRounding`): a kernel may sum in another order for
+    /// a slice on one thread than for the whole batch on more (a small matmul splits its sums over
+    /// threads), but an op that mixes images (a reshape across the batch) gives other values, and
+    /// keeps the whole-batch recording.
     private func laneRecordings(names: [String], inputs: [Tensor], other: [Tensor], expected: [String: Tensor], scope: Scope,
                                 wanted: [String]) throws -> ([PrimitiveRecording], [Tensor])? {
         guard Self.lanesAllowed, let threads = Kernels.threads, threads > 1, let batch = inputs.first?.shape.first,
