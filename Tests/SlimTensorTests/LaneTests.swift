@@ -53,4 +53,38 @@ final class LaneTests: XCTestCase {
             XCTAssertFalse(lane.filter!.storage === weights.filter!.storage, "another layout: packed for the lane")
         }
     }
+
+    /// Lanes belong to threads: two threads inside `PrimitiveCache.inLane` at once (executors
+    /// recording lanes side by side) each get their own lane's primitive, and a thread outside
+    /// any lane the shared one.
+    func testLanesOfTwoThreadsAtOnceStayApart() {
+        let dims = [4, 8, 6, 6]
+        let shared = Kernels.eltwiseForwardPrimitive(dims, .relu, layout: nil, training: false)
+        final class Made: @unchecked Sendable {
+            let lock = NSLock()
+            var primitives: [Int: PreparedPrimitive] = [:]
+        }
+        let box = Made()
+        let group = DispatchGroup()
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        for number in [5, 6] {
+            group.enter()
+            Thread.detachNewThread {
+                PrimitiveCache.shared.inLane(number) {
+                    inside.signal()
+                    release.wait()   // both threads are in their lanes now
+                    let p = Kernels.eltwiseForwardPrimitive(dims, .relu, layout: nil, training: false)
+                    box.lock.lock(); box.primitives[number] = p; box.lock.unlock()
+                }
+                group.leave()
+            }
+        }
+        inside.wait(); inside.wait()
+        release.signal(); release.signal()
+        group.wait()
+        let made = box.primitives
+        XCTAssertFalse(made[5]! === made[6]!, "each lane its own primitive")
+        XCTAssertFalse(made[5]! === shared || made[6]! === shared, "lanes' primitives are not the shared one")
+        XCTAssertTrue(Kernels.eltwiseForwardPrimitive(dims, .relu, layout: nil, training: false) === shared)
+    }
 }

@@ -15,8 +15,8 @@ public final class PrimitiveCache: @unchecked Sendable {
 
     func noteCreation() { creations += 1 }
 
-    /// The lane whose primitives the calling thread creates and uses (`inLane`), if any.
-    private var lane: (number: Int, thread: pthread_t)?
+    /// The threads inside `inLane` and their lanes (executors on several threads may record lanes).
+    private var laneThreads: [(number: Int, thread: pthread_t)] = []
     private var laneInt8: [Int: [Int8PrimitiveKey: PreparedPrimitive]] = [:]
 
     /// Runs `body` with primitives of lane `number` of a lane replay (`PrimitiveRecording.replayLanes`)
@@ -24,12 +24,12 @@ public final class PrimitiveCache: @unchecked Sendable {
     /// OpenMP thread, as a lane runs each of its calls on one thread. Other threads are not affected.
     public func inLane<R>(_ number: Int, _ body: () throws -> R) rethrows -> R {
         lock.lock()
-        precondition(lane == nil, "lanes do not nest")
-        lane = (number, pthread_self())
+        precondition(currentLane == nil, "lanes do not nest")
+        laneThreads.append((number, pthread_self()))
         lock.unlock()
         defer {
             lock.lock()
-            lane = nil
+            laneThreads.removeAll { pthread_equal($0.thread, pthread_self()) != 0 }
             lock.unlock()
         }
         return try Kernels.withThreads(1) { try body() }
@@ -37,8 +37,9 @@ public final class PrimitiveCache: @unchecked Sendable {
 
     /// The calling thread's lane (`inLane`); the caller holds the lock.
     private var currentLane: Int? {
-        guard let lane, pthread_equal(lane.thread, pthread_self()) != 0 else { return nil }
-        return lane.number
+        guard !laneThreads.isEmpty else { return nil }
+        let me = pthread_self()
+        return laneThreads.first { pthread_equal($0.thread, me) != 0 }?.number
     }
 
     /// The cached value for `key`, made by `make` the first time.
