@@ -45,8 +45,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// A copy of these bytes (a recorded kernel: a replayed run copies again, `PrimitiveRecording.host`).
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)
-        let (from, to, count) = (pointer, other.pointer, byteCount)
-        PrimitiveRecording.host(reading: [from], writing: [to]) { to.copyMemory(from: from, byteCount: count) }
+        PrimitiveRecording.copy(from: pointer, to: other.pointer, byteCount: byteCount)
         return other
     }
 }

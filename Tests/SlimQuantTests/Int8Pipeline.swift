@@ -137,6 +137,18 @@ struct TinyResidualNet: ZooModel {
     }
 }
 
+/// conv 4@3x3 (ReLU) -> x; two convs 4@3x3 on x, the second summed with x itself (ReLU) -> fc: a
+/// ResNet basic block with an identity shortcut, whose float x is also quantized for the convs.
+struct IdentityResidualNet: ZooModel {
+    var numClasses = 5
+    func logits(_ b: inout ProgramBuilder, image: String) -> String {
+        let x = b.batchNorm(b.conv2d(image, filters: 4, kernel: 3, padding: 1), act: .relu)
+        let h = b.batchNorm(b.conv2d(x, filters: 4, kernel: 3, padding: 1), act: .relu)
+        let y = b.batchNorm(b.conv2d(h, filters: 4, kernel: 3, padding: 1))
+        return b.fc(b.add(y, x, act: .relu), size: numClasses)
+    }
+}
+
 /// conv 8@3x3 (ReLU) -> a squeeze-and-excitation gate (global average pool, 1x1 conv 8, ReLU6)
 /// multiplying it -> conv 4@3x3 stride 2 -> fc: the gate's multiply folds into the quantizer of
 /// the second conv's input.

@@ -26,11 +26,15 @@ final class Int8ReplayTests: XCTestCase {
 
     func testStaticScalesReplay() throws {
         for (model, classes) in [(try TinyResidualNet().build(inputShape: [2, 8, 8], seed: 3), 5),
+                                 (try IdentityResidualNet().build(inputShape: [2, 8, 8], seed: 6), 5),
                                  (try SignedDepthwiseNet().build(inputShape: [2, 8, 8], seed: 5), 5)] {
             let data = TemplateData(shape: [2, 8, 8], classes: classes, seed: 7)
             let p = try Int8Pipeline(model, data: data)
             let executor = try compare(p, data)
             XCTAssertEqual(executor.replayedRuns, 4, "\(p.loweredTypes)")
+            // The residual's bytes, read by a quantizer (a recorded Swift step) and then summed
+            // into by the block's last convolution, are written in place: a replay copies nothing.
+            XCTAssertEqual(executor.replayCopiedBytes, 0, "\(p.loweredTypes)")
         }
     }
 
@@ -63,11 +67,13 @@ final class Int8ReplayTests: XCTestCase {
         Kernels.setThreads(2)
         defer { if let before { Kernels.setThreads(before) } }
         for (model, classes) in [(try TinyResidualNet().build(inputShape: [2, 8, 8], seed: 3), 5),
+                                 (try IdentityResidualNet().build(inputShape: [2, 8, 8], seed: 6), 5),
                                  (try TwoConvNet().build(inputShape: [2, 8, 8], seed: 2), 4)] {
             let data = TemplateData(shape: [2, 8, 8], classes: classes, seed: 7)
             let p = try Int8Pipeline(model, data: data)
             let executor = try compare(p, data, batch: 16)
             XCTAssertEqual(executor.laneReplayedRuns, 4, "\(p.loweredTypes)")
+            XCTAssertEqual(executor.replayCopiedBytes, 0, "\(p.loweredTypes)")
         }
     }
 }

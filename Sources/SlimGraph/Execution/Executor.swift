@@ -45,6 +45,13 @@ public final class Executor {
     /// Of those, the runs replayed in lanes, the batch cut in one slice per OpenMP thread, each
     /// replayed on its own thread at once (`PrimitiveRecording.replayLanes`).
     public private(set) var laneReplayedRuns = 0
+    /// Bytes each replay copies between buffers (`PrimitiveRecording.copiedBytes`, all lanes
+    /// together); nil before a recording passed its check.
+    public var replayCopiedBytes: Int? {
+        guard let replay else { return nil }
+        if let lanes = replay.lanes { return lanes.reduce(0) { $0 + $1.copiedBytes } }
+        return replay.recording?.copiedBytes
+    }
 
     /// Verifies `program` against `registry` and prepares to run it.
     /// - Parameter seed: the root of the run's randomness (dropout); see `generator`.

@@ -55,6 +55,9 @@ public final class PrimitiveRecording: @unchecked Sendable {
     /// The recorded run's inputs (their buffers are refilled by `replay`) and outputs.
     private let inputs: [Tensor]
     private var outputs: [Tensor] = []
+    /// Bytes the steps copy from one buffer to another (`TensorStorage.copy`: a tensor about to be
+    /// written while another value still held its bytes), copied again by every replay.
+    public private(set) var copiedBytes = 0
 
     /// The recording in progress and its thread (only that thread's primitives and buffers count).
     nonisolated(unsafe) private static var active: PrimitiveRecording?
@@ -289,13 +292,22 @@ public final class PrimitiveRecording: @unchecked Sendable {
 
     /// Runs `work`, a kernel written in Swift that reads only `reading` and writes only `writing`
     /// (and values fixed for the run); while recording, keeps it as a step that a replay runs
-    /// again, and holds the buffers.
+    /// again, and holds the buffers. `work` captures pointers, not tensors or storages: the
+    /// recording holds the bytes, and a storage it kept would count as a second holder, so a later
+    /// kernel that writes over its input in place (a residual sum) would copy it in every replay.
     public static func host(reading: [UnsafeMutableRawPointer], writing: [UnsafeMutableRawPointer], _ work: @escaping () -> Void) {
         work()
         guard isRecording, let r = active else { return }
         for p in reading + writing where r.held.insert(p).inserted { BufferPool.shared.hold(p) }
         r.written.formUnion(writing)
         r.steps.append(.host(work))
+    }
+
+    /// Copies `byteCount` bytes from `source` to `target` as a `host` step, counted in `copiedBytes`.
+    static func copy(from source: UnsafeMutableRawPointer, to target: UnsafeMutableRawPointer, byteCount: Int) {
+        host(reading: [source], writing: [target]) { target.copyMemory(from: source, byteCount: byteCount) }
+        guard isRecording, let r = active else { return }
+        r.copiedBytes += byteCount
     }
 
     /// Keeps `object` (what owns a recorded call's primitive or memories) alive with the recording.

@@ -14,9 +14,10 @@ extension Kernels {
         let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? channelsLastLayout(shape, .u8) : nil)
         let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
         let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
-        // Recorded with its buffers (`PrimitiveRecording.host`): a replayed run splits again.
-        PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) {
-            withExtendedLifetime(source) {
+        // Recorded with its buffers (`PrimitiveRecording.host`, which holds them, not `source`): a
+        // replayed run splits again.
+        withExtendedLifetime(source) {
+            PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) {
                 if channelsLast {
                     // Per pixel: C values in, 2C out, group by group.
                     for pixel in 0..<(n * h * w) {
