@@ -17,11 +17,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype, layout: target, zeroPadding: false)
         let from = UnsafeBufferPointer(start: source.buffer.pointer.assumingMemoryBound(to: S.self), count: count)
         let to = UnsafeMutableBufferPointer(start: out.buffer.pointer.assumingMemoryBound(to: T.self), count: count)
-        // The step holds the buffers, not `source`: a recording's reference would keep a later
-        // kernel from writing over these bytes in place (`PrimitiveRecording.host`).
-        withExtendedLifetime(source) {
-            PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) { transform(from, to) }
-        }
+        PrimitiveRecording.host(reading: [source.buffer], writing: [out.buffer]) { transform(from, to) }
         return out
     }
 }

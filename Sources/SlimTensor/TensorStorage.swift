@@ -45,7 +45,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// A copy of these bytes (a recorded kernel: a replayed run copies again, `PrimitiveRecording.host`).
     func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedByteCount: byteCount)
-        PrimitiveRecording.copy(from: pointer, to: other.pointer, byteCount: byteCount)
+        PrimitiveRecording.copy(from: self, to: other)
         return other
     }
 }

@@ -290,24 +290,27 @@ public final class PrimitiveRecording: @unchecked Sendable {
         }
     }
 
-    /// Runs `work`, a kernel written in Swift that reads only `reading` and writes only `writing`
-    /// (and values fixed for the run); while recording, keeps it as a step that a replay runs
-    /// again, and holds the buffers. `work` captures pointers, not tensors or storages: the
-    /// recording holds the bytes, and a storage it kept would count as a second holder, so a later
-    /// kernel that writes over its input in place (a residual sum) would copy it in every replay.
-    public static func host(reading: [UnsafeMutableRawPointer], writing: [UnsafeMutableRawPointer], _ work: @escaping () -> Void) {
+    /// Runs `work`, a kernel written in Swift that reads only the bytes of `reading` and writes
+    /// only those of `writing` (and values fixed for the run); while recording, keeps it as a step
+    /// that a replay runs again, and holds the storages' buffers. The storages are alive for this
+    /// call (its arguments); `work` captures their pointers, not the storages or their tensors:
+    /// the recording holds the bytes, and a storage the step kept would count as a second holder,
+    /// so a later kernel that writes over its input in place (a residual sum) would copy it in
+    /// every replay.
+    public static func host(reading: [TensorStorage], writing: [TensorStorage], _ work: @escaping () -> Void) {
         work()
         guard isRecording, let r = active else { return }
-        for p in reading + writing where r.held.insert(p).inserted { BufferPool.shared.hold(p) }
-        r.written.formUnion(writing)
+        for p in (reading + writing).map(\.pointer) where r.held.insert(p).inserted { BufferPool.shared.hold(p) }
+        r.written.formUnion(writing.map(\.pointer))
         r.steps.append(.host(work))
     }
 
-    /// Copies `byteCount` bytes from `source` to `target` as a `host` step, counted in `copiedBytes`.
-    static func copy(from source: UnsafeMutableRawPointer, to target: UnsafeMutableRawPointer, byteCount: Int) {
-        host(reading: [source], writing: [target]) { target.copyMemory(from: source, byteCount: byteCount) }
+    /// Copies `source`'s bytes into `target` (at least as large) as a `host` step, counted in `copiedBytes`.
+    static func copy(from source: TensorStorage, to target: TensorStorage) {
+        let (from, to, count) = (source.pointer, target.pointer, source.byteCount)
+        host(reading: [source], writing: [target]) { to.copyMemory(from: from, byteCount: count) }
         guard isRecording, let r = active else { return }
-        r.copiedBytes += byteCount
+        r.copiedBytes += count
     }
 
     /// Keeps `object` (what owns a recorded call's primitive or memories) alive with the recording.

@@ -14,25 +14,22 @@ extension Kernels {
         let out = Tensor(uninitializedShape: shape, dtype: .u8, layout: channelsLast ? channelsLastLayout(shape, .u8) : nil)
         let src = UnsafePointer<Int8>(source.buffer.pointer.assumingMemoryBound(to: Int8.self))
         let dst = out.buffer.pointer.assumingMemoryBound(to: UInt8.self)
-        // Recorded with its buffers (`PrimitiveRecording.host`, which holds them, not `source`): a
-        // replayed run splits again.
-        withExtendedLifetime(source) {
-            PrimitiveRecording.host(reading: [source.buffer.pointer], writing: [out.buffer.pointer]) {
-                if channelsLast {
-                    // Per pixel: C values in, 2C out, group by group.
-                    for pixel in 0..<(n * h * w) {
-                        for g in 0..<groups {
-                            splitSigned(src + pixel * c + g * perGroup, dst + pixel * 2 * c + g * 2 * perGroup, count: perGroup, negative: perGroup)
-                        }
+        // Recorded with its buffers (`PrimitiveRecording.host`): a replayed run splits again.
+        PrimitiveRecording.host(reading: [source.buffer], writing: [out.buffer]) {
+            if channelsLast {
+                // Per pixel: C values in, 2C out, group by group.
+                for pixel in 0..<(n * h * w) {
+                    for g in 0..<groups {
+                        splitSigned(src + pixel * c + g * perGroup, dst + pixel * 2 * c + g * 2 * perGroup, count: perGroup, negative: perGroup)
                     }
-                } else {
-                    // Per image and group: perGroup planes in, then their positive planes and their negative ones.
-                    let plane = h * w
-                    for image in 0..<n {
-                        for g in 0..<groups {
-                            splitSigned(src + (image * c + g * perGroup) * plane, dst + (image * 2 * c + g * 2 * perGroup) * plane,
-                                        count: perGroup * plane, negative: perGroup * plane)
-                        }
+                }
+            } else {
+                // Per image and group: perGroup planes in, then their positive planes and their negative ones.
+                let plane = h * w
+                for image in 0..<n {
+                    for g in 0..<groups {
+                        splitSigned(src + (image * c + g * perGroup) * plane, dst + (image * 2 * c + g * 2 * perGroup) * plane,
+                                    count: perGroup * plane, negative: perGroup * plane)
                     }
                 }
             }

@@ -31,11 +31,10 @@ enum Int8SignedInput {
         let (m, k) = (a.shape[0], a.shape[1])
         let aa = Tensor(shape: [m, 2 * k], dtype: .u8)
         // The plain bytes of both (`aa` is new and held here alone); a recorded kernel, so a
-        // replayed run splits again (`PrimitiveRecording.host`, which holds the buffers: the
-        // step keeps pointers, not the storages).
+        // replayed run splits again (`PrimitiveRecording.host`).
         let source = a.storage, target = aa.storage
         let src = UnsafePointer(source.pointer.assumingMemoryBound(to: Int8.self)), dst = target.pointer.assumingMemoryBound(to: UInt8.self)
-        withExtendedLifetime((source, target)) { PrimitiveRecording.host(reading: [source.pointer], writing: [target.pointer]) {
+        PrimitiveRecording.host(reading: [source], writing: [target]) {
             for row in 0..<m {
                 for col in 0..<k {
                     let v = Int16(src[row * k + col])
@@ -43,7 +42,7 @@ enum Int8SignedInput {
                     dst[row * 2 * k + k + col] = UInt8(max(-v, 0))
                 }
             }
-        } }
+        }
         return (aa, StackedWeightCache.shared.value(b, kind: "matmul") { stacked(b, rows: 1, block: b.count, shape: [2 * k, b.shape[1]]) })
     }
 
